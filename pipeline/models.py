@@ -1,0 +1,202 @@
+"""Plain data shared by the pipeline and the bots: no I/O here.
+
+`Entry` is one fetched feed entry, normalised once at the edge (parse.py).
+`Candidate` is a story: one or more entries about the same thing (dedupe.py).
+`Judgement` is what a curator says of a candidate. `Item` is a selected story as
+it appears in the digest, and `Digest` is the stored day (CONTRACT.md's JSON).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Region = Literal["domestic", "international"]
+Importance = Literal["high", "medium", "low"]
+
+CATEGORIES: tuple[str, ...] = (
+    "重大产品发布",
+    "重大商业动态",
+    "重大学术突破",
+    "安全与伦理",
+    "重大政策与法规",
+    "行业应用",
+    "其他",
+)
+
+IMPORTANCE_EMOJI: dict[str, str] = {"high": "🔥", "medium": "📌", "low": "📄"}
+SECTION_TITLES: dict[str, str] = {"domestic": "国内动态", "international": "国际动态"}
+SECTIONS: tuple[Region, ...] = ("domestic", "international")
+
+DIGEST_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Entry(_Model):
+    """One feed entry after normalisation: plain text, canonical link, UTC time."""
+
+    id: str  # stable: hash of the canonical link (or of feed + guid when it has none)
+    feed: str
+    source: str
+    region: Region
+    weight: float = 1.0
+    title: str
+    summary: str = ""
+    link: str
+    published_at: datetime  # aware, UTC
+    dated: bool = True  # False: the feed gave no date; published_at is when we first saw it
+    lang: Literal["zh", "en"] = "en"
+
+    @property
+    def content_hash(self) -> str:
+        from pipeline.ids import content_hash
+
+        return content_hash(self.title, self.summary)
+
+
+class Candidate(_Model):
+    """A story: the lead entry plus the other entries that report the same thing."""
+
+    id: str  # the lead entry's id
+    lead: Entry
+    others: list[Entry] = Field(default_factory=list)
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [self.lead, *self.others]
+
+    @property
+    def source_count(self) -> int:
+        return len({e.feed for e in self.entries})
+
+
+class ScoreParts(_Model):
+    total: float
+    parts: dict[str, float] = Field(default_factory=dict)
+
+
+class Judgement(_Model):
+    """A curator's verdict on one candidate. Never carries a link or a source."""
+
+    importance: Importance
+    category: str
+    reason: str
+    tags: list[str] = Field(default_factory=list)
+    summary: str
+    region: Region
+    score: ScoreParts
+    by: Literal["heuristic", "llm"] = "heuristic"
+
+
+class Mention(_Model):
+    source: str
+    feed: str
+    link: str
+    title: str
+
+
+class Item(_Model):
+    n: int
+    id: str
+    title: str
+    summary: str
+    importance: Importance
+    category: str
+    reason: str
+    tags: list[str] = Field(default_factory=list)
+    source: str
+    feed: str
+    link: str
+    published_at: datetime
+    also_reported_by: list[Mention] = Field(default_factory=list)
+    score: ScoreParts
+
+
+class FeedStatus(_Model):
+    id: str
+    name: str
+    ok: bool
+    error: str | None = None
+    entries: int = 0
+    in_window: int = 0
+    not_modified: bool = False
+    elapsed_ms: int = 0
+
+
+class CuratorStats(_Model):
+    kind: Literal["heuristic", "llm"] = "heuristic"
+    model: str | None = None
+    llm_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cache_hits: int = 0
+    fallbacks: int = 0
+    errors: list[str] = Field(default_factory=list)  # one line each: what went wrong, if anything
+
+
+class Window(_Model):
+    start: datetime
+    end: datetime
+
+
+class Sections(_Model):
+    domestic: list[Item] = Field(default_factory=list)
+    international: list[Item] = Field(default_factory=list)
+
+    def of(self, section: Region) -> list[Item]:
+        return self.domestic if section == "domestic" else self.international
+
+
+class Digest(_Model):
+    version: int = DIGEST_VERSION
+    date: str  # YYYY-MM-DD, the report date in `timezone`
+    timezone: str
+    window: Window
+    generated_at: datetime
+    raw_count: int
+    candidate_count: int
+    sections: Sections
+    summary: str
+    feeds: list[FeedStatus] = Field(default_factory=list)
+    curator: CuratorStats = Field(default_factory=CuratorStats)
+
+    @property
+    def items(self) -> list[Item]:
+        """Every item in `n` order: domestic first, then international."""
+        return [*self.sections.domestic, *self.sections.international]
+
+    def item(self, n: int) -> Item | None:
+        for it in self.items:
+            if it.n == n:
+                return it
+        return None
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2)
+
+
+PushMode = Literal["full", "brief"]
+Channel = Literal["telegram", "feishu", "console"]
+
+
+class ChatSettings(_Model):
+    """What a chat asked for with /settings. `push_time` None means `digest.time`."""
+
+    push_time: str | None = None
+    mode: PushMode = "full"
+    sections: list[Region] = Field(default_factory=lambda: list(SECTIONS))
+
+
+class Subscriber(_Model):
+    channel: Channel
+    chat_id: str
+    type: str = "private"  # private | group | supergroup | channel
+    title: str = ""
+    active: bool = True
+    since: datetime
+    settings: ChatSettings = Field(default_factory=ChatSettings)
