@@ -1,0 +1,370 @@
+"""Chat commands, channel-agnostic: parse a command, read the store, return a Reply.
+
+Telegram, Feishu and `aidaily chat` all call `Commands.handle` and then render
+the `Reply` for their channel with `reply_to_telegram`, `reply_to_feishu` or
+`reply_to_text`. The words are the same everywhere (CONTRACT.md, "Chat commands").
+
+Which digest a command means: `/today` is the latest stored digest (today's once
+built, otherwise the most recent, with its date said); `/brief`, `/cn`, `/intl`
+and `/why N` mean the digest this chat was last shown (push, `/today` or
+`/date D`), else the latest one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pipeline.config import HHMM_RE, Settings
+from pipeline.models import SECTION_TITLES, ChatSettings, Digest, Item, Region, Subscriber
+from pipeline.render import (
+    View,
+    feishu_plain,
+    render_feishu,
+    render_feishu_why,
+    render_telegram,
+    render_telegram_why,
+    render_text,
+    render_text_why,
+    telegram_plain,
+)
+from pipeline.store import Store
+
+log = logging.getLogger(__name__)
+
+HELP = """AI每日动态 · 可用命令
+/today — 今日日报（每条带编号）
+/brief — 精简版：每个板块的前几条
+/cn 或 /domestic — 只看国内动态
+/intl — 只看国际动态
+/why N — 第 N 条为什么入选：重要性、分类、理由、标签、来源与链接、评分
+/date YYYY-MM-DD — 查看某一天的日报
+/start 或 /subscribe — 订阅每日推送
+/stop 或 /unsubscribe — 退订
+/settings — 本会话的推送设置（/settings time 07:30 · /settings mode brief|full · /settings sections all|cn|intl）
+/help — 显示本帮助"""
+
+SECTION_WORDS: dict[str, list[Region]] = {
+    "all": ["domestic", "international"],
+    "both": ["domestic", "international"],
+    "cn": ["domestic"],
+    "domestic": ["domestic"],
+    "国内": ["domestic"],
+    "intl": ["international"],
+    "international": ["international"],
+    "国际": ["international"],
+}
+MODE_WORDS = {"brief": "brief", "精简": "brief", "full": "full", "完整": "full"}
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MENTION_RE = re.compile(r"^(?:@\S+\s+)+")
+
+
+@dataclass
+class ChatContext:
+    """Who is asking: the channel, the chat, and what they may do."""
+
+    channel: str  # telegram | feishu | console
+    chat_id: str
+    chat_type: str = "private"
+    title: str = ""
+    user_id: str | None = None
+    is_admin: bool = False  # may run /stats (telegram.admins, or the console)
+    can_change_settings: bool = True  # False for non-admins in groups
+
+
+@dataclass
+class Reply:
+    """A channel-agnostic answer: plain text, a digest view, or one item's why."""
+
+    text: str | None = None
+    digest: Digest | None = None
+    view: View | None = None
+    why: Item | None = None
+    command: str = ""
+
+
+def parse_command(text: str) -> tuple[str, list[str]]:
+    """`"/why@AidailyBot 3"` → `("why", ["3"])`; leading @-mentions are dropped."""
+    text = MENTION_RE.sub("", text.strip())
+    if not text.startswith("/"):
+        return "", text.split()
+    head, *args = text.split()
+    name = head[1:].split("@", 1)[0].lower()
+    return name, args
+
+
+Handler = Callable[["Commands", ChatContext, list[str]], Awaitable[Reply]]
+
+
+class Commands:
+    """Answers every chat command from the store. One instance per process."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    async def handle(self, ctx: ChatContext, text: str) -> Reply:
+        """Answer one message; never raises for bad input."""
+        name, args = parse_command(text)
+        handler = HANDLERS.get(name, Commands._help)
+        started = time.perf_counter()
+        reply = await handler(self, ctx, args)
+        reply.command = name if name in HANDLERS else "unknown"
+        _observe(reply.command, time.perf_counter() - started)
+        return reply
+
+    # -- digests ------------------------------------------------------------
+
+    async def _today(self, ctx: ChatContext, args: list[str]) -> Reply:
+        digest = await self.store.latest_digest()
+        if digest is None:
+            return Reply(text="还没有任何日报。管理员运行 aidaily run 之后再来看看。")
+        today = self.settings.today().isoformat()
+        note = None if digest.date == today else f"今日（{today}）日报尚未生成，以下为 {digest.date} 的日报。"
+        return await self._show(ctx, digest, View(note=note))
+
+    async def _brief(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return await self._view_of_shown(ctx, View(brief=True))
+
+    async def _domestic(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return await self._view_of_shown(ctx, View(section="domestic"))
+
+    async def _intl(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return await self._view_of_shown(ctx, View(section="international"))
+
+    async def _date(self, ctx: ChatContext, args: list[str]) -> Reply:
+        if len(args) != 1 or not _valid_date(args[0]):
+            return Reply(text="用法：/date YYYY-MM-DD，例如 /date 2026-02-03")
+        digest = await self.store.get_digest(args[0])
+        if digest is None:
+            dates = await self.store.list_dates(limit=7)
+            known = "、".join(dates) if dates else "暂无"
+            return Reply(text=f"没有 {args[0]} 的日报。最近的日报：{known}")
+        return await self._show(ctx, digest, View())
+
+    async def _why(self, ctx: ChatContext, args: list[str]) -> Reply:
+        usage = "用法：/why N（N 为条目编号，例如 /why 3）"
+        if len(args) != 1 or not args[0].isdigit():
+            return Reply(text=usage)
+        digest = await self._shown_digest(ctx)
+        if digest is None:
+            return Reply(text="还没有任何日报，暂时无法解释入选理由。")
+        total = len(digest.items)
+        item = digest.item(int(args[0]))
+        if item is None:
+            if total == 0:
+                return Reply(text=f"{digest.date} 的日报没有条目。")
+            return Reply(text=f"没有第 {args[0]} 条。{digest.date} 的日报共 {total} 条，请发送 /why 1 到 /why {total}。")
+        return Reply(digest=digest, why=item)
+
+    async def _view_of_shown(self, ctx: ChatContext, view: View) -> Reply:
+        digest = await self._shown_digest(ctx)
+        if digest is None:
+            return Reply(text="还没有任何日报。管理员运行 aidaily run 之后再来看看。")
+        view.brief_count = self.settings.digest.brief
+        return Reply(digest=digest, view=view)
+
+    async def _shown_digest(self, ctx: ChatContext) -> Digest | None:
+        shown = await self.store.get_shown(ctx.channel, ctx.chat_id)
+        digest = await self.store.get_digest(shown) if shown else None
+        return digest or await self.store.latest_digest()
+
+    async def _show(self, ctx: ChatContext, digest: Digest, view: View) -> Reply:
+        view.brief_count = self.settings.digest.brief
+        await self.store.set_shown(ctx.channel, ctx.chat_id, digest.date)
+        return Reply(digest=digest, view=view)
+
+    # -- subscription and settings ------------------------------------------------
+
+    async def _start(self, ctx: ChatContext, args: list[str]) -> Reply:
+        existing = await self.store.get_subscriber(ctx.channel, ctx.chat_id)
+        was_active = existing is not None and existing.active
+        sub = existing or Subscriber(
+            channel=_channel(ctx.channel),
+            chat_id=ctx.chat_id,
+            type=ctx.chat_type,
+            title=ctx.title,
+            since=datetime.now(UTC),
+        )
+        sub.active, sub.type, sub.title = True, ctx.chat_type, ctx.title or sub.title
+        await self.store.save_subscriber(sub)
+        head = "本会话已在订阅中。" if was_active else "订阅成功！"
+        return Reply(text=f"{head}{self._describe(sub.settings)}\n发送 /today 查看最新一期，/help 查看全部命令。")
+
+    async def _stop(self, ctx: ChatContext, args: list[str]) -> Reply:
+        sub = await self.store.get_subscriber(ctx.channel, ctx.chat_id)
+        if sub is None or not sub.active:
+            return Reply(text="本会话没有订阅，不会收到推送。发送 /start 订阅。")
+        sub.active = False
+        await self.store.save_subscriber(sub)
+        return Reply(text="已退订，之后不再推送。发送 /start 可重新订阅。")
+
+    async def _settings(self, ctx: ChatContext, args: list[str]) -> Reply:
+        sub = await self.store.get_subscriber(ctx.channel, ctx.chat_id)
+        if not args:
+            if sub is None or not sub.active:
+                return Reply(text=f"本会话未订阅。订阅后：{self._describe(ChatSettings())}\n发送 /start 订阅。")
+            return Reply(text=f"当前设置：{self._describe(sub.settings)}\n{SETTINGS_USAGE}")
+        if not ctx.can_change_settings:
+            return Reply(text="只有群管理员可以修改本群的推送设置。")
+        if sub is None or not sub.active:
+            return Reply(text="请先发送 /start 订阅，再修改推送设置。")
+        error = _apply_setting(sub.settings, args)
+        if error:
+            return Reply(text=f"{error}\n{SETTINGS_USAGE}")
+        await self.store.save_subscriber(sub)
+        return Reply(text=f"已更新：{self._describe(sub.settings)}")
+
+    def _describe(self, cs: ChatSettings) -> str:
+        push_time = cs.push_time or self.settings.digest.time
+        mode = "精简版" if cs.mode == "brief" else "完整版"
+        sections = "+".join(SECTION_TITLES[s] for s in cs.sections)
+        return f"每天 {push_time}（{self.settings.timezone}）推送 AI每日动态，{mode}，{sections}。"
+
+    # -- help and stats ---------------------------------------------------------
+
+    async def _help(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return Reply(text=HELP)
+
+    async def _stats(self, ctx: ChatContext, args: list[str]) -> Reply:
+        if not ctx.is_admin:
+            return Reply(text=f"/stats 仅限管理员使用。\n\n{HELP}")
+        lines = ["📊 运行状态"]
+        for channel in ("telegram", "feishu"):
+            subs = await self.store.list_subscribers(channel, active_only=False)
+            active = sum(1 for s in subs if s.active)
+            lines.append(f"{channel} 订阅：{active} 个活跃 / {len(subs)} 个总计")
+        lines.extend(await self._run_lines())
+        for channel in ("telegram", "feishu"):
+            last = await self.store.get_last_push(channel)
+            if last:
+                lines.append(f"上次推送（{channel}）：{_push_line(last)}")
+        return Reply(text="\n".join(lines))
+
+    async def _run_lines(self) -> list[str]:
+        last = await self.store.get_last_run()
+        if not last:
+            return ["上次运行：无记录"]
+        lines = [f"上次运行：{last.get('date')}，{last.get('finished_at', '')}，{last.get('items', 0)} 条入选"]
+        digest = await self.store.get_digest(str(last.get("date")))
+        if digest is not None:
+            failed = [f"{f.name}（{f.error}）" for f in digest.feeds if not f.ok]
+            ok = len(digest.feeds) - len(failed)
+            lines.append(f"信息源：{ok}/{len(digest.feeds)} 正常" + (f"；失败：{'；'.join(failed)}" if failed else ""))
+        return lines
+
+
+SETTINGS_USAGE = "修改：/settings time 07:30 · /settings mode brief|full · /settings sections all|cn|intl"
+
+
+def _apply_setting(cs: ChatSettings, args: list[str]) -> str | None:
+    """Change one setting in place; return an error line, or None when it worked."""
+    if len(args) != 2:
+        return "参数不对。"
+    key, value = args[0].lower(), args[1].lower()
+    if key == "time":
+        if not HHMM_RE.match(value):
+            return f"时间格式应为 HH:MM（24 小时制），例如 07:30，收到 {args[1]!r}。"
+        cs.push_time = value
+    elif key == "mode":
+        if value not in MODE_WORDS:
+            return f"mode 只能是 brief 或 full，收到 {args[1]!r}。"
+        cs.mode = "brief" if MODE_WORDS[value] == "brief" else "full"
+    elif key == "sections":
+        if value not in SECTION_WORDS:
+            return f"sections 只能是 all、cn 或 intl，收到 {args[1]!r}。"
+        cs.sections = list(SECTION_WORDS[value])
+    else:
+        return f"没有 {args[0]!r} 这项设置。"
+    return None
+
+
+def _push_line(info: dict[str, Any]) -> str:
+    keys = ("date", "sent", "skipped", "failed", "gone", "rate_limited", "elapsed_s")
+    return "，".join(f"{k}={info[k]}" for k in keys if k in info)
+
+
+def _valid_date(text: str) -> bool:
+    if not DATE_RE.match(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _channel(name: str) -> Any:
+    return name if name in ("telegram", "feishu", "console") else "console"
+
+
+def _observe(command: str, seconds: float) -> None:
+    """Count the command in the service's metrics when they are loaded (serve)."""
+    try:
+        from bot.metrics import observe_command
+    except ImportError:
+        return
+    observe_command(command, seconds)
+
+
+HANDLERS: dict[str, Handler] = {
+    "start": Commands._start,
+    "subscribe": Commands._start,
+    "stop": Commands._stop,
+    "unsubscribe": Commands._stop,
+    "today": Commands._today,
+    "brief": Commands._brief,
+    "cn": Commands._domestic,
+    "domestic": Commands._domestic,
+    "intl": Commands._intl,
+    "why": Commands._why,
+    "date": Commands._date,
+    "settings": Commands._settings,
+    "help": Commands._help,
+    "stats": Commands._stats,
+}
+
+BOT_COMMANDS: list[tuple[str, str]] = [
+    ("today", "今日日报"),
+    ("brief", "精简版"),
+    ("cn", "国内动态"),
+    ("intl", "国际动态"),
+    ("why", "第 N 条为什么入选：/why N"),
+    ("date", "某天的日报：/date YYYY-MM-DD"),
+    ("start", "订阅每日推送"),
+    ("stop", "退订"),
+    ("settings", "推送设置"),
+    ("help", "全部命令"),
+]
+
+
+# -- rendering a Reply per channel ------------------------------------------------
+
+
+def reply_to_text(reply: Reply) -> str:
+    if reply.digest is not None and reply.why is not None:
+        return render_text_why(reply.digest, reply.why)
+    if reply.digest is not None:
+        return render_text(reply.digest, reply.view or View())
+    return reply.text or ""
+
+
+def reply_to_telegram(reply: Reply) -> list[str]:
+    if reply.digest is not None and reply.why is not None:
+        return render_telegram_why(reply.digest, reply.why)
+    if reply.digest is not None:
+        return render_telegram(reply.digest, reply.view or View())
+    return telegram_plain(reply.text or "")
+
+
+def reply_to_feishu(reply: Reply) -> list[dict[str, Any]]:
+    if reply.digest is not None and reply.why is not None:
+        return render_feishu_why(reply.digest, reply.why)
+    if reply.digest is not None:
+        return render_feishu(reply.digest, reply.view or View())
+    return [feishu_plain(reply.text or "")]
