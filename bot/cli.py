@@ -1,0 +1,328 @@
+"""The `aidaily` command.
+
+Exit codes (CONTRACT.md): 0 success; 1 a runtime failure; 2 bad usage or an
+invalid config. Every failure prints one line on stderr naming what is wrong,
+never a traceback (set AIDAILY_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn
+
+from pipeline.config import Settings, load_settings
+from pipeline.errors import AidailyError
+from pipeline.models import Digest
+from pipeline.store import Store, open_store
+
+log = logging.getLogger("aidaily")
+
+FORMATS = ("text", "markdown", "telegram", "feishu", "json")
+SECTIONS = ("all", "domestic", "international")
+
+
+class UsageError(AidailyError):
+    exit_code = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad usage in one line and exits 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _date_arg(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected an item number (1, 2, 3 …), got {text!r}")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="config file (default ./config.yaml, then $AIDAILY_CONFIG)")
+    parser = _Parser(prog="aidaily", description="AI news digest: build, show, push and serve.", parents=[common])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("run", parents=[common], help="fetch the feeds, curate, store and print the day's digest")
+    p.add_argument("--date", type=_date_arg, help="report date YYYY-MM-DD (default: today in the configured timezone)")
+    p.add_argument("--json", metavar="PATH", help="also write the digest JSON to PATH")
+    p.add_argument("--push", action="store_true", help="then deliver it to every target")
+
+    p = sub.add_parser("show", parents=[common], help="render a stored digest as a channel would")
+    p.add_argument("--date", type=_date_arg, help="digest date (default: today's, else the latest stored)")
+    p.add_argument("--section", choices=SECTIONS, default="all")
+    p.add_argument("--brief", action="store_true", help="精简版 only")
+    p.add_argument("--why", type=_positive, metavar="N", help="why item N was selected (the answer to /why N)")
+    p.add_argument("--format", choices=FORMATS, default="text")
+
+    p = sub.add_parser("push", parents=[common], help="deliver a stored digest now (safe to repeat)")
+    p.add_argument("--date", type=_date_arg, help="digest date (default: today)")
+    p.add_argument("--channel", choices=("all", "telegram", "feishu"), default="all")
+
+    sub.add_parser("serve", parents=[common], help="the long-running service: schedule, bots, HTTP server")
+    sub.add_parser("chat", parents=[common], help="the bot in the terminal: type the same commands as in Telegram")
+    sub.add_parser("check", parents=[common], help="validate the config and reach Redis, the LLM, Telegram and Feishu")
+    return parser
+
+
+# -- commands -------------------------------------------------------------------
+
+
+async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from pipeline.render import View, render_json, render_text
+    from pipeline.run import make_curator, run, run_line
+
+    day = date.fromisoformat(args.date) if args.date else settings.today()
+    store = await open_store(settings.redis.url, settings.redis.data_dir)
+    try:
+        curator = make_curator(settings, store)
+        with _progress() as say:
+            result = await run(settings, day, store, curator=curator, progress=say)
+        digest = result.digest
+        sys.stdout.write(render_text(digest, View(brief_count=settings.digest.brief)) + "\n")
+        if args.json:
+            _write(Path(args.json), render_json(digest))
+        _err(run_line(digest))
+        if digest.curator.kind == "llm" or settings.llm_enabled:
+            from pipeline.curate.llm import cost_line
+
+            _err(cost_line(digest.curator))
+        if args.push:
+            return await _push(settings, store, digest.date, "all")
+        return 0
+    finally:
+        await store.close()
+
+
+async def cmd_show(settings: Settings, args: argparse.Namespace) -> int:
+    store = await open_store(settings.redis.url, settings.redis.data_dir)
+    try:
+        digest = await _find_digest(settings, store, args.date)
+        sys.stdout.write(_render_show(settings, digest, args) + "\n")
+        return 0
+    finally:
+        await store.close()
+
+
+def _render_show(settings: Settings, digest: Digest, args: argparse.Namespace) -> str:
+    from pipeline import render
+
+    if args.why is not None:
+        item = digest.item(args.why)
+        if item is None:
+            total = len(digest.items)
+            raise UsageError(f"--why: no item {args.why} in the digest of {digest.date}; it has items 1–{total}")
+        whys: dict[str, Callable[[Digest, Any], Any]] = {
+            "text": render.render_text_why,
+            "markdown": render.render_markdown_why,
+            "telegram": render.render_telegram_why,
+            "feishu": render.render_feishu_why,
+            "json": lambda _d, it: it.model_dump_json(indent=2),
+        }
+        return _as_text(whys[args.format](digest, item))
+    view = render.View(section=args.section, brief=args.brief, brief_count=settings.digest.brief)
+    views: dict[str, Callable[[Digest, Any], Any]] = {
+        "text": render.render_text,
+        "markdown": render.render_markdown,
+        "telegram": render.render_telegram,
+        "feishu": render.render_feishu,
+        "json": lambda d, _v: render.render_json(d),
+    }
+    return _as_text(views[args.format](digest, view))
+
+
+def _as_text(out: Any) -> str:
+    """Renderers return a string, a list of messages, or a list of cards."""
+    if isinstance(out, str):
+        return out
+    if out and isinstance(out[0], dict):
+        return json.dumps(out, ensure_ascii=False, indent=2)
+    return "\n\n".join(out)
+
+
+async def _find_digest(settings: Settings, store: Store, day: str | None) -> Digest:
+    if day:
+        digest = await store.get_digest(day)
+        if digest is None:
+            raise AidailyError(f"no digest stored for {day}; run `aidaily run --date {day}` first")
+        return digest
+    digest = await store.get_digest(settings.today().isoformat()) or await store.latest_digest()
+    if digest is None:
+        raise AidailyError("no digest stored yet; run `aidaily run` first")
+    return digest
+
+
+async def cmd_push(settings: Settings, args: argparse.Namespace) -> int:
+    store = await open_store(settings.redis.url, settings.redis.data_dir)
+    try:
+        day = args.date or settings.today().isoformat()
+        if await store.get_digest(day) is None:
+            raise AidailyError(f"no digest stored for {day}; run `aidaily run --date {day}` first")
+        return await _push(settings, store, day, args.channel)
+    finally:
+        await store.close()
+
+
+async def _push(settings: Settings, store: Store, day: str, channel: str) -> int:
+    from bot.push import push
+
+    if not settings.telegram_enabled and not settings.feishu_enabled:
+        _err("push: no channel is configured (set TELEGRAM_BOT_TOKEN or FEISHU_APP_ID/FEISHU_APP_SECRET or FEISHU_WEBHOOK_URL)")
+        return 0
+    report = await push(settings, store, day, channel=channel)  # type: ignore[arg-type]
+    _err(report.line() if hasattr(report, "line") else str(report))
+    return 0 if report.ok else 1
+
+
+async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.serve import serve
+
+    await serve(settings)
+    return 0
+
+
+async def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.commands import ChatContext, Commands, reply_to_text
+
+    store = await open_store(settings.redis.url, settings.redis.data_dir)
+    commands = Commands(store, settings)
+    ctx = ChatContext(channel="console", chat_id="console", title="terminal", is_admin=True)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("aidaily chat — 输入 /help 查看命令，Ctrl-D 退出。")
+    try:
+        while True:
+            line = await asyncio.to_thread(_read_line, interactive)
+            if line is None:
+                return 0
+            if not line.strip():
+                continue
+            reply = await commands.handle(ctx, line)
+            print(reply_to_text(reply), flush=True)
+    finally:
+        await store.close()
+
+
+def _read_line(interactive: bool) -> str | None:
+    try:
+        return input("> ") if interactive else sys.stdin.readline() or None
+    except EOFError:
+        return None
+
+
+async def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    results: list[tuple[str, bool, str]] = [("config", True, f"{settings.config_path}: {len(settings.feeds)} feeds")]
+    try:
+        from bot.check import check_all
+    except ImportError:
+        results.append(await _check_redis(settings))
+    else:
+        results.extend(await check_all(settings))
+    for name, ok, text in results:
+        print(f"{name:<9} {'ok ' if ok else 'FAIL'}  {text}")
+    return 0 if all(ok for _, ok, _ in results) else 1
+
+
+async def _check_redis(settings: Settings) -> tuple[str, bool, str]:
+    try:
+        store = await open_store(settings.redis.url, settings.redis.data_dir)
+    except AidailyError as exc:
+        return ("redis", False, str(exc))
+    await store.close()
+    return ("redis", True, store.url)
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[int]]] = {
+    "run": cmd_run,
+    "show": cmd_show,
+    "push": cmd_push,
+    "serve": cmd_serve,
+    "chat": cmd_chat,
+    "check": cmd_check,
+}
+
+
+# -- plumbing -------------------------------------------------------------------
+
+
+class _progress:
+    """A rich status line on stderr when stdout is a terminal; silent otherwise."""
+
+    def __enter__(self) -> Callable[[str], None]:
+        self._status = None
+        if sys.stdout.isatty() and sys.stderr.isatty():
+            from rich.console import Console
+
+            self._status = Console(stderr=True).status("starting")
+            self._status.start()
+            return lambda msg: self._status.update(msg) if self._status else None
+        return lambda _msg: None
+
+    def __exit__(self, *exc: object) -> None:
+        if self._status is not None:
+            self._status.stop()
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise AidailyError(f"--json: cannot write {path}: {exc.strerror}") from None
+
+
+def _err(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _setup_logging() -> None:
+    try:
+        from bot.logs import setup_logging
+    except ImportError:
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        return
+    setup_logging()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    _setup_logging()
+    try:
+        settings = load_settings(args.config)
+        return asyncio.run(COMMANDS[args.command](settings, args))
+    except KeyboardInterrupt:
+        return 130
+    except AidailyError as exc:
+        if os.environ.get("AIDAILY_DEBUG"):
+            raise
+        _err(f"aidaily {args.command}: {exc}")
+        return exc.exit_code
+    except Exception as exc:  # a bug, not bad input: still one line, with the trace in the log
+        if os.environ.get("AIDAILY_DEBUG"):
+            raise
+        log.debug("unexpected error", exc_info=True)
+        _err(f"aidaily {args.command}: unexpected {type(exc).__name__}: {exc} (AIDAILY_DEBUG=1 shows the traceback)")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""One run: feeds in, a stored digest out. The CLI and the scheduler both call `run`.
+
+Linear on purpose: fetch → parse → window → cluster → judge → select →
+conclude → store. A feed that fails is recorded in the digest's `feeds` list and
+never fails the run; only "no feed could be fetched" does (RunError), and then
+the previous digest stays as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from pipeline import dedupe, select
+from pipeline.config import FeedSettings, Settings
+from pipeline.curate.base import Curator
+from pipeline.errors import RunError
+from pipeline.fetch import FetchResult, fetch_all
+from pipeline.models import Digest, Entry, FeedStatus, Window
+from pipeline.parse import parse_feed
+from pipeline.store import FeedState, Store
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunResult:
+    digest: Digest
+    raw: list[Entry]
+
+
+@dataclass
+class _FeedOutcome:
+    status: FeedStatus
+    entries: list[Entry]
+
+
+def make_curator(settings: Settings, store: Store) -> Curator:
+    """The LLM curator when an LLM is configured with a key, else the heuristic one."""
+    if settings.llm_enabled:
+        from pipeline.curate.llm import LLMCurator
+
+        return LLMCurator(settings, store)
+    from pipeline.curate.heuristic import HeuristicCurator
+
+    return HeuristicCurator(settings)
+
+
+async def run(
+    settings: Settings,
+    day: date,
+    store: Store,
+    *,
+    curator: Curator | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Build, store and return the digest of `day`."""
+    say = progress or (lambda _msg: None)
+    started = datetime.now(UTC)
+    start, end = settings.window(day)
+    if not settings.feeds:
+        raise RunError("no feeds configured: add at least one entry under `feeds:` in the config")
+
+    say(f"fetching {len(settings.feeds)} feeds")
+    states = {f.id: await store.get_feed_state(f.id) for f in settings.feeds}
+    results = await fetch_all(settings.feeds, settings.fetch, states)
+    say("parsing")
+    outcomes = [await _take(r, states.get(r.feed.id), store, started) for r in results]
+    if not any(o.status.ok for o in outcomes):
+        reasons = "; ".join(f"{o.status.id}: {o.status.error}" for o in outcomes[:3])
+        error = f"no feed could be fetched ({reasons}); the previous digest is unchanged"
+        await store.set_last_run({"date": day.isoformat(), "ok": False, "error": error, "started_at": started.isoformat()})
+        raise RunError(error)
+
+    raw = [e for o in outcomes for e in o.entries if start < e.published_at <= end]
+    for o in outcomes:
+        o.status.in_window = sum(1 for e in o.entries if start < e.published_at <= end)
+    candidates = dedupe.cluster(raw)
+
+    curator = curator or make_curator(settings, store)
+    say(f"curating {len(candidates)} stories ({curator.kind})")
+    verdicts = await curator.judge(candidates, day)
+    candidates = dedupe.merge(candidates, verdicts.same_story)
+    sections = select.select(candidates, verdicts.judgements, settings.digest)
+    conclusion = await curator.conclude(sections, day)
+    sections = select.reorder(sections, conclusion.order)
+
+    digest = Digest(
+        date=day.isoformat(),
+        timezone=settings.timezone,
+        window=Window(start=start, end=end),
+        generated_at=datetime.now(settings.tz).replace(microsecond=0),
+        raw_count=len(raw),
+        candidate_count=len(candidates),
+        sections=sections,
+        summary=select.day_summary(len(raw), sections, conclusion.highlights),
+        feeds=[o.status for o in outcomes],
+        curator=curator.stats(),
+    )
+    say("storing")
+    await store.save_digest(digest, raw, keep_days=settings.store.keep_days)
+    await store.prune(settings.store.keep_days, settings.today())
+    await store.set_last_run(_run_summary(digest, started))
+    log.info("%s", run_line(digest))
+    return RunResult(digest=digest, raw=raw)
+
+
+async def _take(result: FetchResult, state: FeedState | None, store: Store, now: datetime) -> _FeedOutcome:
+    """Turn one fetch result into entries and a status; remember the feed's state."""
+    feed = result.feed
+    status = FeedStatus(id=feed.id, name=feed.name, ok=result.ok, error=result.error, elapsed_ms=result.elapsed_ms)
+    if not result.ok:
+        return _FeedOutcome(status, [])
+    if result.not_modified:
+        entries = _relabel(state.entries if state else [], feed)
+        status.not_modified, status.entries = True, len(entries)
+        return _FeedOutcome(status, entries)
+    parsed = parse_feed(
+        result.body or b"",
+        feed,
+        content_type=result.content_type,
+        location=result.final_url,
+        now=now,
+    )
+    if parsed.error and not parsed.entries:
+        status.ok, status.error = False, parsed.error
+        return _FeedOutcome(status, [])
+    entries = await _date_undated(parsed.entries, feed.id, store, now)
+    status.entries = len(entries)
+    await store.set_feed_state(
+        feed.id,
+        FeedState(etag=result.etag, last_modified=result.last_modified, entries=entries, fetched_at=now),
+    )
+    return _FeedOutcome(status, entries)
+
+
+async def _date_undated(entries: list[Entry], feed: str, store: Store, now: datetime) -> list[Entry]:
+    """An entry with no date is dated by the first time we saw it (remembered in Redis)."""
+    undated = [e.id for e in entries if not e.dated]
+    if not undated:
+        return entries
+    seen = await store.first_seen(feed, undated, now)
+    return [e if e.dated else e.model_copy(update={"published_at": seen.get(e.id, now)}) for e in entries]
+
+
+def _relabel(entries: Sequence[Entry], feed: FeedSettings) -> list[Entry]:
+    """Entries kept from the last 200 follow the feed's current name, region and weight."""
+    update = {"source": feed.name, "region": feed.region, "weight": feed.weight}
+    return [e.model_copy(update=update) for e in entries]
+
+
+def _run_summary(digest: Digest, started: datetime) -> dict[str, object]:
+    return {
+        "date": digest.date,
+        "ok": True,
+        "started_at": started.isoformat(),
+        "finished_at": datetime.now(UTC).isoformat(),
+        "raw": digest.raw_count,
+        "items": len(digest.items),
+        "feeds_ok": sum(1 for f in digest.feeds if f.ok),
+        "feeds": len(digest.feeds),
+        "curator": digest.curator.kind,
+    }
+
+
+def run_line(digest: Digest) -> str:
+    """The one-line summary of a run, for logs and the terminal."""
+    failed = [f"{f.id} ({f.error})" for f in digest.feeds if not f.ok]
+    ok = len(digest.feeds) - len(failed)
+    text = (
+        f"digest {digest.date}: {len(digest.sections.domestic)} domestic + "
+        f"{len(digest.sections.international)} international items from {digest.raw_count} entries; "
+        f"feeds {ok}/{len(digest.feeds)} ok"
+    )
+    return text + (f"; failed: {', '.join(failed)}" if failed else "")

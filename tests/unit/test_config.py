@@ -1,0 +1,120 @@
+"""Config: a bad key fails at start with one line naming it; the environment wins."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_settings, parse_settings
+from pipeline.errors import ConfigError
+
+FEED = {"id": "kr36", "name": "36氪", "url": "https://36kr.com/feed", "region": "domestic"}
+
+
+def error_of(data: dict, env: dict | None = None) -> str:
+    with pytest.raises(ConfigError) as info:
+        parse_settings(data, env or {})
+    return str(info.value)
+
+
+def test_defaults_match_the_contract() -> None:
+    s = parse_settings({}, {})
+    assert s.timezone == "Asia/Shanghai"
+    assert (s.digest.time, s.digest.window_hours, s.digest.domestic, s.digest.international, s.digest.brief) == (
+        "08:00",
+        24,
+        14,
+        13,
+        5,
+    )
+    assert (s.fetch.timeout_s, s.fetch.max_bytes, s.fetch.concurrency) == (15, 5_000_000, 16)
+    assert s.store.keep_days == 90
+    assert s.llm is None and not s.llm_enabled
+    assert not s.telegram_enabled and not s.feishu_enabled
+    assert (s.server.host, s.server.port) == ("127.0.0.1", 8080)
+
+
+def test_bad_region_names_the_key_and_the_choices() -> None:
+    feeds = [dict(FEED, id=f"f{i}") for i in range(3)] + [dict(FEED, id="f3", region="cn")]
+    assert error_of({"feeds": feeds}) == "feeds[3].region: expected domestic or international, got 'cn'"
+
+
+def test_duplicate_feed_ids_are_rejected() -> None:
+    msg = error_of({"feeds": [FEED, dict(FEED, url="https://x.example/feed")]})
+    assert "duplicate id 'kr36'" in msg and "feeds[1]" in msg
+
+
+def test_unknown_keys_are_rejected_with_their_path() -> None:
+    assert error_of({"digest": {"tiem": "08:00"}}).startswith("digest.tiem: unknown key")
+    assert error_of({"colour": "blue"}).startswith("colour: unknown key")
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"timezone": "Mars/Olympus"}, "timezone: unknown IANA time zone"),
+        ({"digest": {"time": "8am"}}, "digest.time: expected HH:MM"),
+        ({"digest": {"window_hours": 0}}, "digest.window_hours:"),
+        ({"feeds": [dict(FEED, id="Bad Id")]}, "feeds[0].id: expected [a-z0-9_-]+"),
+        ({"feeds": [dict(FEED, url="ftp://x/feed")]}, "feeds[0].url: expected an http(s):// or file:// URL"),
+        ({"llm": {"json_mode": "xml"}}, "llm.json_mode: expected schema or object"),
+        ({"fetch": {"concurrency": "many"}}, "fetch.concurrency:"),
+    ],
+)
+def test_each_bad_value_names_its_key(data: dict, expected: str) -> None:
+    msg = error_of(data)
+    assert msg.startswith(expected), msg
+    assert "\n" not in msg
+
+
+def test_secrets_in_the_file_are_refused() -> None:
+    assert "TELEGRAM_BOT_TOKEN" in error_of({"telegram": {"token": "123:abc"}})
+
+
+def test_environment_wins_over_the_file() -> None:
+    env = {
+        "REDIS_URL": "redis://r:6380/1",
+        "OPENAI_API_KEY": "sk-test",
+        "OPENAI_MODEL": "deepseek-chat",
+        "TELEGRAM_BOT_TOKEN": "1:x",
+        "FEISHU_CHAT_IDS": "oc_a, oc_b",
+        "FEISHU_WEBHOOK_URL": "https://open.feishu.cn/open-apis/bot/v2/hook/abc",
+        "FEISHU_WEBHOOK_SECRET": "s3",
+        "AIDAILY_HTTP_PORT": "9090",
+    }
+    s = parse_settings({"redis": {"url": "redis://file:6379/0"}, "llm": {"model": "gpt-4o-mini"}}, env)
+    assert s.redis.url == "redis://r:6380/1"
+    assert s.llm is not None and s.llm.model == "deepseek-chat" and s.llm_enabled
+    assert s.telegram_enabled
+    assert s.feishu.chats == ["oc_a", "oc_b"]
+    assert s.feishu.webhooks[0].secret == "s3" and s.feishu_enabled
+    assert s.server.port == 9090
+
+
+def test_window_is_cutoff_minus_hours_in_local_time() -> None:
+    s = parse_settings({"digest": {"time": "08:00", "window_hours": 24}}, {})
+    start, end = s.window(date(2026, 2, 3))
+    assert end.isoformat() == "2026-02-03T08:00:00+08:00"
+    assert start.isoformat() == "2026-02-02T08:00:00+08:00"
+    assert s.today(datetime.fromisoformat("2026-02-02T23:30:00+00:00")) == date(2026, 2, 3)
+
+
+def test_load_reports_missing_file_and_bad_yaml(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_settings(str(tmp_path / "nope.yaml"), env={})
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("feeds: [\n  - id: x\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML at line"):
+        load_settings(str(bad), env={})
+
+
+def test_relative_file_urls_resolve_against_the_config_folder(tmp_path: Path) -> None:
+    cfg = tmp_path / "demo.yaml"
+    cfg.write_text(
+        "feeds:\n  - {id: a, name: A, url: 'file://feeds/a.xml', region: domestic}\n",
+        encoding="utf-8",
+    )
+    s = load_settings(str(cfg), env={})
+    assert s.feeds[0].url == (tmp_path / "feeds" / "a.xml").as_uri()
