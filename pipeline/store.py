@@ -359,6 +359,17 @@ class Store:
             return out
         return {k: v for k, v in out.items() if k.split("|", 1)[0] == target}
 
+    async def ledger_try_claim(self, day: str, target: str, part: str, owner: str, ttl_s: float) -> str:
+        """Claim one part atomically: "claimed", "sent" (done already) or "busy" (a live claim).
+
+        Unlike `ledger_claim` (WATCH on the day's one hash), many targets claiming
+        at once do not make each other give up.
+        """
+        now = datetime.now(UTC).timestamp()
+        args = (f"{target}|{part}", owner, repr(now), repr(float(ttl_s)), int(LEDGER_TTL.total_seconds()))
+        result = await self.r.eval(_LEDGER_CLAIM, 1, self.k.ledger(day), *args)
+        return result.decode() if isinstance(result, bytes) else str(result)
+
     # -- run and push summaries ------------------------------------------------
 
     async def set_last_run(self, info: dict[str, Any]) -> None:
@@ -440,3 +451,19 @@ async def open_store(redis_url: str | None, data_dir: str = "./data") -> Store:
     store = Store(client, shown, server=server)
     await store.ping()
     return store
+
+
+# Atomic claim for Store.ledger_try_claim (used by bot/delivery.py).
+_LEDGER_CLAIM = """
+local cur = redis.call('hget', KEYS[1], ARGV[1])
+if cur then
+  if string.sub(cur, 1, 5) == 'sent:' then return 'sent' end
+  if string.sub(cur, 1, 6) == 'claim:' then
+    local stamp = tonumber(string.match(cur, ':([^:]*)$'))
+    if stamp and tonumber(ARGV[3]) - stamp < tonumber(ARGV[4]) then return 'busy' end
+  end
+end
+redis.call('hset', KEYS[1], ARGV[1], 'claim:' .. ARGV[2] .. ':' .. ARGV[3])
+redis.call('expire', KEYS[1], ARGV[5])
+return 'claimed'
+"""
