@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+import re
+from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
 
 # Query parameters that only track the reader; removing them never changes the page.
 TRACKING_PARAMS = frozenset(
@@ -50,13 +51,16 @@ def _is_tracking(name: str, value: str) -> bool:
 def canonical_url(url: str | None) -> str | None:
     """The link as we store and show it, or None when it is not an http(s) URL.
 
-    Scheme and host are lower-cased, the default port and the fragment dropped,
-    tracking parameters removed; path and the remaining query keep their order.
+    Scheme and host are lower-cased (an IDN host becomes its ASCII punycode form),
+    the default port and the fragment dropped, tracking parameters removed. Path
+    and query keep their order and their bytes: only characters that are not
+    allowed in a URL (non-ASCII, spaces) are percent-encoded as UTF-8 and escapes
+    upper-cased, so the unicode and the encoded spelling of a link are one link.
     """
     if not url:
         return None
     url = url.strip()
-    if any(ch in url for ch in "\r\n\t\x00 ") or len(url) > 2048:
+    if any(ch in url for ch in "\r\n\t\x00") or len(url) > 2048:
         return None
     try:
         parts = urlsplit(url)
@@ -64,17 +68,54 @@ def canonical_url(url: str | None) -> str | None:
     except ValueError:
         return None
     scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+    if scheme not in _DEFAULT_PORTS or parts.username or parts.password:
         return None
-    host = parts.hostname.lower().rstrip(".")
-    if not host or parts.username or parts.password:
+    host = _ascii_host(parts.hostname)
+    if host is None:
         return None
     netloc = host if ":" not in host else f"[{host}]"
     if port and port != _DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k, v)]
-    path = parts.path or "/"
-    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+    path = _encode(parts.path) or "/"
+    return urlunsplit((scheme, netloc, path, _clean_query(parts.query), ""))
+
+
+# Characters left as they are in a path or query: RFC 3986 unreserved + sub-delims + ":@/?" + "%".
+_SAFE = "-._~!$&'()*+,;=:@/?%"
+_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
+_HOST = re.compile(r"^[a-z0-9_.-]+$|^[0-9a-f:.]+$")
+
+
+def _encode(text: str) -> str:
+    quoted = quote(text, safe=_SAFE, encoding="utf-8", errors="surrogatepass")
+    return _ESCAPE.sub(lambda m: m.group(0).upper(), quoted)
+
+
+def _ascii_host(hostname: str | None) -> str | None:
+    """The lower-case ASCII form of a host, or None when it is not a usable host name."""
+    host = (hostname or "").lower().rstrip(".")
+    if not host:
+        return None
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    if ".." in host or host.startswith(".") or not _HOST.match(host):
+        return None
+    return host
+
+
+def _clean_query(query: str) -> str:
+    """The query without tracking parameters; every other pair kept byte for byte."""
+    kept = []
+    for pair in query.split("&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition("=")
+        if not _is_tracking(unquote_plus(name), unquote_plus(value)):
+            kept.append(_encode(pair))
+    return "&".join(kept)
 
 
 def short_hash(*parts: str, length: int = 16) -> str:

@@ -1,0 +1,191 @@
+"""Turn fetched feed bytes into `Entry` objects: the one place feeds are normalised.
+
+Every field downstream trusts comes from here, once:
+
+- title and summary are plain text: HTML tags stripped (nh3), entities decoded,
+  whitespace folded; a title is at most 300 characters, a summary 1000. An entry
+  with no title takes the first 80 characters of its summary; with neither, it
+  is dropped.
+- the link is canonical (`pipeline.ids.canonical_url`): the entry's link, else
+  an alternate link, else its guid when that is an http(s) URL; relative links
+  are resolved against the feed's final URL. An entry with no http(s) link is
+  dropped, since a digest item must link to the story.
+- `id` is `entry_id(link)`, so the same article has the same id in every feed
+  and every run.
+- `published_at` is aware UTC, from the published date, else the updated date
+  (feedparser's parsed times are UTC). A date more than a day in the future is
+  a feed's mistake and treated as no date.
+- Undated entries get `dated=False, published_at=now`. `run.py` then replaces
+  that with the first time the entry was seen, remembered in Redis per feed by
+  `Store.first_seen`, so an undated entry falls into exactly one day's window
+  instead of looking new every run.
+- `lang` is "zh" when the title has CJK characters, else "en".
+
+`parse_feed` never raises: a body that yields no entry and is not a feed (a
+parse error, or no RSS/Atom/RDF root) gives `ParsedFeed([], "not a feed: …")`.
+An empty well-formed feed, or one that yields entries despite a parse error, is
+fine (`error` None).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import feedparser
+import nh3
+
+from pipeline.config import FeedSettings
+from pipeline.ids import canonical_url, entry_id
+from pipeline.models import Entry
+
+TITLE_MAX = 300
+SUMMARY_MAX = 1000
+UNTITLED_MAX = 80
+FUTURE_SLACK = timedelta(days=1)
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff]")
+_TAG = re.compile(r"<[a-zA-Z/!?][^<>]*>")
+# Block-level tags end words: without a space, "<p>a</p><p>b</p>" would read "ab".
+_BLOCK = re.compile(
+    r"<(?:br|/?(?:p|div|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|pre|section|article|figure|figcaption))\b[^>]*>",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class ParsedFeed:
+    """The entries a body yielded, or why it yielded none."""
+
+    entries: list[Entry] = field(default_factory=list)
+    error: str | None = None
+
+
+def parse_feed(
+    body: bytes, feed: FeedSettings, *, content_type: str | None, location: str, now: datetime
+) -> ParsedFeed:
+    """Parse a fetched body into normalised entries; never raises."""
+    # Without a content type feedparser flags every body; a file:// feed has none, and
+    # application/xml lets the XML declaration name the encoding.
+    headers = {"content-location": location, "content-type": content_type or "application/xml"}
+    try:
+        # A BytesIO, never raw bytes: feedparser would try to open bytes as a file name.
+        parsed = feedparser.parse(
+            io.BytesIO(body),
+            response_headers=headers,
+            sanitize_html=False,  # we strip every tag ourselves
+            resolve_relative_uris=False,  # HTML content is dropped; links are resolved anyway
+        )
+    except Exception as exc:  # feedparser on hostile bytes: report, never crash the run
+        return ParsedFeed([], f"not a feed: parser failed: {_oneline(repr(exc))}")
+    entries = [e for e in (to_entry(raw, feed, now) for raw in parsed.get("entries", [])) if e]
+    if entries or (parsed.get("version") and not parsed.get("bozo")):
+        return ParsedFeed(entries, None)
+    return ParsedFeed([], f"not a feed: {_bozo_reason(parsed)}")
+
+
+def to_entry(raw: Any, feed: FeedSettings, now: datetime) -> Entry | None:
+    """One feedparser entry as an `Entry`, or None when it has no http(s) link or no text."""
+    link = _link(raw)
+    if link is None:
+        return None
+    summary = _clip(plain_text(_summary_html(raw)), SUMMARY_MAX)
+    title = _clip(plain_text(str(raw.get("title") or "")), TITLE_MAX)
+    if not title:
+        title = _clip(summary, UNTITLED_MAX)
+    if not title:
+        return None
+    published = _published(raw, now)
+    return Entry(
+        id=entry_id(link),
+        feed=feed.id,
+        source=feed.name,
+        region=feed.region,
+        weight=feed.weight,
+        title=title,
+        summary=summary,
+        link=link,
+        published_at=published or now.astimezone(UTC),
+        dated=published is not None,
+        lang="zh" if _CJK.search(title) else "en",
+    )
+
+
+def plain_text(text: str) -> str:
+    """HTML or text as one line of plain text: tags stripped, entities decoded, spaces folded."""
+    # Up to three rounds until nothing changes: double-encoded feeds ("&amp;lt;b&amp;gt;")
+    # only show their tags after an unescape.
+    for _ in range(3):
+        if _TAG.search(text):
+            cleaned = html.unescape(nh3.clean(_BLOCK.sub(r" \g<0>", text), tags=set()))
+        else:
+            cleaned = html.unescape(text) if "&" in text else text
+        if cleaned == text:
+            break
+        text = cleaned
+    else:
+        text = _TAG.sub(" ", text)  # still tags after three rounds: a hostile feed, drop them
+    return " ".join(text.split())
+
+
+def _summary_html(raw: Any) -> str:
+    summary = raw.get("summary")
+    if summary:
+        return str(summary)
+    for content in raw.get("content") or []:
+        value = content.get("value")
+        if value:
+            return str(value)
+    return ""
+
+
+def _link(raw: Any) -> str | None:
+    """The first candidate that is an http(s) URL: link, alternate links, then the guid."""
+    candidates = [raw.get("link")]
+    for link in raw.get("links") or []:
+        if link.get("rel", "alternate") == "alternate":
+            candidates.append(link.get("href"))
+    candidates.append(raw.get("id"))
+    for candidate in candidates:
+        url = canonical_url(candidate) if isinstance(candidate, str) else None
+        if url:
+            return url
+    return None
+
+
+def _published(raw: Any, now: datetime) -> datetime | None:
+    """Aware UTC publication time, or None when the feed gave none (or an absurd one)."""
+    for key in ("published_parsed", "updated_parsed"):
+        value = raw.get(key)
+        if not value:
+            continue
+        try:
+            year, month, day, hour, minute, second = value[:6]
+            when = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+        except (TypeError, ValueError):
+            continue
+        if when > now + FUTURE_SLACK:
+            return None
+        return when
+    return None
+
+
+def _clip(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
+def _bozo_reason(parsed: Any) -> str:
+    exc = parsed.get("bozo_exception")
+    if exc is not None:
+        return _oneline(str(exc)) or type(exc).__name__
+    return "no RSS, Atom or RDF root element"
+
+
+def _oneline(text: str, limit: int = 200) -> str:
+    return _clip(" ".join(text.split()), limit)
