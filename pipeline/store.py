@@ -19,6 +19,7 @@ Redis Cluster too. Values are JSON (UTF-8) unless noted.
     {p}:run:last                 summary of the last run (JSON)
     {p}:event:SOURCE:ID          an event already handled (Feishu event_id), with a TTL
     {p}:lock:NAME                a lock: value = owner token, with a TTL
+    {p}:done:NAME                a "done" marker (the scheduler's run:DATE, push:DATE:HH:MM), with a TTL
 """
 
 from __future__ import annotations
@@ -100,6 +101,9 @@ class Keys:
 
     def lock(self, name: str) -> str:
         return f"{self.p}:lock:{name}"
+
+    def marker(self, name: str) -> str:
+        return f"{self.p}:done:{name}"
 
 
 @dataclass
@@ -409,6 +413,22 @@ class Store:
         except (RedisError, OSError) as exc:
             raise StoreError(f"cannot read from Redis at {self.url}: {_why(exc)}") from None
         return value.decode() if isinstance(value, bytes) else value
+
+    # -- markers and counts (the scheduler's "done for DATE" and /metrics) -----
+
+    async def set_marker(self, name: str, value: str, ttl: timedelta) -> None:
+        """Record that something was done (e.g. `run:2026-02-03`), for `ttl`."""
+        await self.r.set(self.k.marker(name), value, ex=ttl)
+
+    async def get_marker(self, name: str) -> str | None:
+        return await self._get(self.k.marker(name))
+
+    async def count_subscribers(self, channel: str) -> int:
+        """How many chats are in the channel's subscriber set (cheap: one SCARD)."""
+        try:
+            return int(await self.r.scard(self.k.subs(channel)))
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"cannot read from Redis at {self.url}: {_why(exc)}") from None
 
 
 def _claim_alive(value: str, now: float, ttl_s: float) -> bool:
