@@ -1,0 +1,150 @@
+"""fetch_all against a real local HTTP server with one fault per route."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import FeedSettings, FetchSettings
+from pipeline.fetch import FetchResult, fetch_all
+from pipeline.parse import parse_feed
+from pipeline.store import FeedState
+from tests.fakes.feed_server import ETAG, LAST_MODIFIED, RSS, FeedServer
+
+DEADLINE = 1.5
+CFG = FetchSettings(timeout_s=DEADLINE, max_bytes=64 * 1024, concurrency=8, max_redirects=3)
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with FeedServer(big_bytes=300_000) as srv:
+        yield srv
+
+
+def feed(fid: str, url: str) -> FeedSettings:
+    return FeedSettings(id=fid, name=fid, url=url, region="domestic")
+
+
+def by_id(results: list[FetchResult]) -> dict[str, FetchResult]:
+    return {r.feed.id: r for r in results}
+
+
+async def test_every_fault_is_one_line_and_the_run_keeps_its_deadline(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    local = tmp_path / "local.xml"
+    local.write_text(RSS, encoding="utf-8")
+    feeds = [
+        feed("rss", server.url + "/rss"),
+        feed("slow", server.url + "/slow"),
+        feed("error", server.url + "/500"),
+        feed("malformed", server.url + "/malformed"),
+        feed("big", server.url + "/big"),
+        feed("declared", server.url + "/big-declared"),
+        feed("loop", server.url + "/loop"),
+        feed("moved", server.url + "/moved"),
+        feed("file", local.as_uri()),
+        feed("nofile", (tmp_path / "missing.xml").as_uri()),
+        feed("refused", "http://127.0.0.1:9/feed"),
+    ]
+    started = time.monotonic()
+    listed = await fetch_all(feeds, CFG, {})
+    took = time.monotonic() - started
+
+    assert took < 2 * DEADLINE, f"fetch_all took {took:.2f}s with a {DEADLINE}s deadline"
+    assert [r.feed.id for r in listed] == [f.id for f in feeds]  # results in the order of feeds
+    results = by_id(listed)
+    errors = {fid: r.error for fid, r in results.items()}
+    assert errors["rss"] is None and errors["file"] is None and errors["moved"] is None
+    assert errors["malformed"] is None  # the fetch worked; parsing reports it
+    assert errors["slow"] == "timed out after 1.5 s"
+    assert errors["error"] == "HTTP 500 Internal Server Error"
+    assert errors["big"] == errors["declared"] == "body larger than 65536 bytes"
+    assert errors["loop"] == "too many redirects (more than 3; a redirect loop?)"
+    assert errors["nofile"] == f"file not found: {tmp_path / 'missing.xml'}"
+    assert (errors["refused"] or "").startswith("cannot connect")
+    for fid, r in results.items():
+        assert r.ok is (r.error is None), fid
+        assert r.error is None or "\n" not in r.error, fid
+        assert r.elapsed_ms >= 0
+    assert results["slow"].elapsed_ms >= DEADLINE * 1000 * 0.9
+    assert results["error"].status == 500
+    assert results["moved"].final_url == server.url + "/rss"
+
+
+async def test_trickling_server_is_cut_off_and_stops_with_the_test(server: FeedServer) -> None:
+    [result] = await fetch_all([feed("slow", server.url + "/slow")], CFG, {})
+    assert result.error == "timed out after 1.5 s"
+    assert server.trickle_started.is_set()
+    server.stop()
+    assert server.trickles_running == 0
+
+
+async def test_fetched_bodies_parse_with_their_final_url(server: FeedServer) -> None:
+    now = datetime(2026, 2, 3, tzinfo=UTC)
+    results = by_id(
+        await fetch_all(
+            [feed("rss", server.url + "/rss"), feed("bad", server.url + "/malformed")], CFG, {}
+        )
+    )
+    good, bad = results["rss"], results["bad"]
+    assert good.body is not None and bad.body is not None
+    parsed = parse_feed(
+        good.body, good.feed, content_type=good.content_type, location=good.final_url, now=now
+    )
+    assert [e.link for e in parsed.entries] == [
+        "https://www.jiqizhixin.com/articles/1",
+        server.url + "/articles/2",  # relative link resolved against where the feed came from
+    ]
+    broken = parse_feed(
+        bad.body, bad.feed, content_type=bad.content_type, location=bad.final_url, now=now
+    )
+    assert broken.entries == [] and (broken.error or "").startswith("not a feed: ")
+
+
+async def test_request_says_who_we_are_and_what_we_accept(server: FeedServer) -> None:
+    await fetch_all([feed("rss", server.url + "/rss")], CFG, {})
+    headers = {k.lower(): v for k, v in server.headers["/rss"].items()}
+    assert headers["user-agent"] == CFG.user_agent
+    assert (
+        "application/rss+xml" in headers["accept"] and "application/atom+xml" in headers["accept"]
+    )
+    assert "if-none-match" not in headers  # no state, no conditional request
+
+
+async def test_conditional_get_returns_not_modified(server: FeedServer) -> None:
+    etag_feed = feed("etag", server.url + "/etag")
+    [first] = await fetch_all([etag_feed], CFG, {})
+    assert (first.ok, first.not_modified, first.etag, first.last_modified) == (
+        True,
+        False,
+        ETAG,
+        LAST_MODIFIED,
+    )
+    assert server.conditional == 0
+
+    state = FeedState(etag=first.etag, last_modified=first.last_modified)
+    [second] = await fetch_all([etag_feed], CFG, {"etag": state})
+    assert (second.ok, second.not_modified, second.status, second.body) == (True, True, 304, None)
+    assert second.etag == ETAG and second.error is None
+
+    [by_date] = await fetch_all([etag_feed], CFG, {"etag": FeedState(last_modified=LAST_MODIFIED)})
+    assert by_date.not_modified is True
+    [stale] = await fetch_all([etag_feed], CFG, {"etag": FeedState(etag='"old"')})
+    assert stale.not_modified is False and stale.body
+    assert (server.conditional, server.not_modified) == (3, 2)
+
+
+async def test_concurrency_is_bounded_and_the_deadline_starts_with_each_feeds_turn() -> None:
+    # 6 feeds of 0.3 s through 2 slots take ~0.9 s, longer than the 0.7 s deadline:
+    # a deadline counted from the start of fetch_all would fail the last ones.
+    cfg = FetchSettings(timeout_s=0.7, concurrency=2)
+    with FeedServer(delay_s=0.3) as srv:
+        feeds = [feed(f"d{i}", f"{srv.url}/delay/{i}") for i in range(6)]
+        results = await fetch_all(feeds, cfg, {})
+        assert srv.max_in_flight == 2
+    assert [r.error for r in results] == [None] * 6
