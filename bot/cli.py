@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
@@ -55,29 +55,55 @@ def _positive(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
-    common.add_argument("--config", metavar="PATH", help="config file (default ./config.yaml, then $AIDAILY_CONFIG)")
-    parser = _Parser(prog="aidaily", description="AI news digest: build, show, push and serve.", parents=[common])
+    common.add_argument(
+        "--config", metavar="PATH", help="config file (default ./config.yaml, then $AIDAILY_CONFIG)"
+    )
+    parser = _Parser(
+        prog="aidaily", description="AI news digest: build, show, push and serve.", parents=[common]
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("run", parents=[common], help="fetch the feeds, curate, store and print the day's digest")
-    p.add_argument("--date", type=_date_arg, help="report date YYYY-MM-DD (default: today in the configured timezone)")
+    p = sub.add_parser(
+        "run", parents=[common], help="fetch the feeds, curate, store and print the day's digest"
+    )
+    p.add_argument(
+        "--date",
+        type=_date_arg,
+        help="report date YYYY-MM-DD (default: today in the configured timezone)",
+    )
     p.add_argument("--json", metavar="PATH", help="also write the digest JSON to PATH")
     p.add_argument("--push", action="store_true", help="then deliver it to every target")
 
     p = sub.add_parser("show", parents=[common], help="render a stored digest as a channel would")
-    p.add_argument("--date", type=_date_arg, help="digest date (default: today's, else the latest stored)")
+    p.add_argument(
+        "--date", type=_date_arg, help="digest date (default: today's, else the latest stored)"
+    )
     p.add_argument("--section", choices=SECTIONS, default="all")
     p.add_argument("--brief", action="store_true", help="精简版 only")
-    p.add_argument("--why", type=_positive, metavar="N", help="why item N was selected (the answer to /why N)")
+    p.add_argument(
+        "--why", type=_positive, metavar="N", help="why item N was selected (the answer to /why N)"
+    )
     p.add_argument("--format", choices=FORMATS, default="text")
 
-    p = sub.add_parser("push", parents=[common], help="deliver a stored digest now (safe to repeat)")
+    p = sub.add_parser(
+        "push", parents=[common], help="deliver a stored digest now (safe to repeat)"
+    )
     p.add_argument("--date", type=_date_arg, help="digest date (default: today)")
     p.add_argument("--channel", choices=("all", "telegram", "feishu"), default="all")
 
-    sub.add_parser("serve", parents=[common], help="the long-running service: schedule, bots, HTTP server")
-    sub.add_parser("chat", parents=[common], help="the bot in the terminal: type the same commands as in Telegram")
-    sub.add_parser("check", parents=[common], help="validate the config and reach Redis, the LLM, Telegram and Feishu")
+    sub.add_parser(
+        "serve", parents=[common], help="the long-running service: schedule, bots, HTTP server"
+    )
+    sub.add_parser(
+        "chat",
+        parents=[common],
+        help="the bot in the terminal: type the same commands as in Telegram",
+    )
+    sub.add_parser(
+        "check",
+        parents=[common],
+        help="validate the config and reach Redis, the LLM, Telegram and Feishu",
+    )
     return parser
 
 
@@ -127,7 +153,9 @@ def _render_show(settings: Settings, digest: Digest, args: argparse.Namespace) -
         item = digest.item(args.why)
         if item is None:
             total = len(digest.items)
-            raise UsageError(f"--why: no item {args.why} in the digest of {digest.date}; it has items 1–{total}")
+            raise UsageError(
+                f"--why: no item {args.why} in the digest of {digest.date}; it has items 1–{total}"
+            )
         whys: dict[str, Callable[[Digest, Any], Any]] = {
             "text": render.render_text_why,
             "markdown": render.render_markdown_why,
@@ -183,9 +211,11 @@ async def _push(settings: Settings, store: Store, day: str, channel: str) -> int
     from bot.push import push
 
     if not settings.telegram_enabled and not settings.feishu_enabled:
-        _err("push: no channel is configured (set TELEGRAM_BOT_TOKEN or FEISHU_APP_ID/FEISHU_APP_SECRET or FEISHU_WEBHOOK_URL)")
+        _err(
+            "push: no channel is configured (set TELEGRAM_BOT_TOKEN or FEISHU_APP_ID/FEISHU_APP_SECRET or FEISHU_WEBHOOK_URL)"
+        )
         return 0
-    report = await push(settings, store, day, channel=channel)  # type: ignore[arg-type]
+    report = await push(settings, store, day, channel=channel)
     _err(report.line() if hasattr(report, "line") else str(report))
     return 0 if report.ok else 1
 
@@ -227,7 +257,9 @@ def _read_line(interactive: bool) -> str | None:
 
 
 async def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
-    results: list[tuple[str, bool, str]] = [("config", True, f"{settings.config_path}: {len(settings.feeds)} feeds")]
+    results: list[tuple[str, bool, str]] = [
+        ("config", True, f"{settings.config_path}: {len(settings.feeds)} feeds")
+    ]
     try:
         from bot.check import check_all
     except ImportError:
@@ -248,7 +280,7 @@ async def _check_redis(settings: Settings) -> tuple[str, bool, str]:
     return ("redis", True, store.url)
 
 
-COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[int]]] = {
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]] = {
     "run": cmd_run,
     "show": cmd_show,
     "push": cmd_push,
@@ -320,7 +352,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("AIDAILY_DEBUG"):
             raise
         log.debug("unexpected error", exc_info=True)
-        _err(f"aidaily {args.command}: unexpected {type(exc).__name__}: {exc} (AIDAILY_DEBUG=1 shows the traceback)")
+        _err(
+            f"aidaily {args.command}: unexpected {type(exc).__name__}: {exc} (AIDAILY_DEBUG=1 shows the traceback)"
+        )
         return 1
 
 

@@ -16,7 +16,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -125,7 +125,11 @@ class Commands:
         if digest is None:
             return Reply(text="还没有任何日报。管理员运行 aidaily run 之后再来看看。")
         today = self.settings.today().isoformat()
-        note = None if digest.date == today else f"今日（{today}）日报尚未生成，以下为 {digest.date} 的日报。"
+        note = (
+            None
+            if digest.date == today
+            else f"今日（{today}）日报尚未生成，以下为 {digest.date} 的日报。"
+        )
         return await self._show(ctx, digest, View(note=note))
 
     async def _brief(self, ctx: ChatContext, args: list[str]) -> Reply:
@@ -159,15 +163,16 @@ class Commands:
         if item is None:
             if total == 0:
                 return Reply(text=f"{digest.date} 的日报没有条目。")
-            return Reply(text=f"没有第 {args[0]} 条。{digest.date} 的日报共 {total} 条，请发送 /why 1 到 /why {total}。")
+            return Reply(
+                text=f"没有第 {args[0]} 条。{digest.date} 的日报共 {total} 条，请发送 /why 1 到 /why {total}。"
+            )
         return Reply(digest=digest, why=item)
 
     async def _view_of_shown(self, ctx: ChatContext, view: View) -> Reply:
         digest = await self._shown_digest(ctx)
         if digest is None:
             return Reply(text="还没有任何日报。管理员运行 aidaily run 之后再来看看。")
-        view.brief_count = self.settings.digest.brief
-        return Reply(digest=digest, view=view)
+        return Reply(digest=digest, view=replace(view, brief_count=self.settings.digest.brief))
 
     async def _shown_digest(self, ctx: ChatContext) -> Digest | None:
         shown = await self.store.get_shown(ctx.channel, ctx.chat_id)
@@ -175,9 +180,8 @@ class Commands:
         return digest or await self.store.latest_digest()
 
     async def _show(self, ctx: ChatContext, digest: Digest, view: View) -> Reply:
-        view.brief_count = self.settings.digest.brief
         await self.store.set_shown(ctx.channel, ctx.chat_id, digest.date)
-        return Reply(digest=digest, view=view)
+        return Reply(digest=digest, view=replace(view, brief_count=self.settings.digest.brief))
 
     # -- subscription and settings ------------------------------------------------
 
@@ -194,7 +198,9 @@ class Commands:
         sub.active, sub.type, sub.title = True, ctx.chat_type, ctx.title or sub.title
         await self.store.save_subscriber(sub)
         head = "本会话已在订阅中。" if was_active else "订阅成功！"
-        return Reply(text=f"{head}{self._describe(sub.settings)}\n发送 /today 查看最新一期，/help 查看全部命令。")
+        return Reply(
+            text=f"{head}{self._describe(sub.settings)}\n发送 /today 查看最新一期，/help 查看全部命令。"
+        )
 
     async def _stop(self, ctx: ChatContext, args: list[str]) -> Reply:
         sub = await self.store.get_subscriber(ctx.channel, ctx.chat_id)
@@ -208,7 +214,9 @@ class Commands:
         sub = await self.store.get_subscriber(ctx.channel, ctx.chat_id)
         if not args:
             if sub is None or not sub.active:
-                return Reply(text=f"本会话未订阅。订阅后：{self._describe(ChatSettings())}\n发送 /start 订阅。")
+                return Reply(
+                    text=f"本会话未订阅。订阅后：{self._describe(ChatSettings())}\n发送 /start 订阅。"
+                )
             return Reply(text=f"当前设置：{self._describe(sub.settings)}\n{SETTINGS_USAGE}")
         if not ctx.can_change_settings:
             return Reply(text="只有群管理员可以修改本群的推送设置。")
@@ -250,16 +258,23 @@ class Commands:
         last = await self.store.get_last_run()
         if not last:
             return ["上次运行：无记录"]
-        lines = [f"上次运行：{last.get('date')}，{last.get('finished_at', '')}，{last.get('items', 0)} 条入选"]
+        lines = [
+            f"上次运行：{last.get('date')}，{last.get('finished_at', '')}，{last.get('items', 0)} 条入选"
+        ]
         digest = await self.store.get_digest(str(last.get("date")))
         if digest is not None:
             failed = [f"{f.name}（{f.error}）" for f in digest.feeds if not f.ok]
             ok = len(digest.feeds) - len(failed)
-            lines.append(f"信息源：{ok}/{len(digest.feeds)} 正常" + (f"；失败：{'；'.join(failed)}" if failed else ""))
+            lines.append(
+                f"信息源：{ok}/{len(digest.feeds)} 正常"
+                + (f"；失败：{'；'.join(failed)}" if failed else "")
+            )
         return lines
 
 
-SETTINGS_USAGE = "修改：/settings time 07:30 · /settings mode brief|full · /settings sections all|cn|intl"
+SETTINGS_USAGE = (
+    "修改：/settings time 07:30 · /settings mode brief|full · /settings sections all|cn|intl"
+)
 
 
 def _apply_setting(cs: ChatSettings, args: list[str]) -> str | None:

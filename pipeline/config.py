@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -36,7 +37,9 @@ class DigestSettings(_Section):
     domestic: int = Field(14, ge=0, le=100)
     international: int = Field(13, ge=0, le=100)
     brief: int = Field(5, ge=1, le=50)
-    max_per_feed: int = Field(6, ge=1, le=100)  # diversity: at most this many from one feed while others wait
+    max_per_feed: int = Field(
+        6, ge=1, le=100
+    )  # diversity: at most this many from one feed while others wait
 
     @field_validator("time")
     @classmethod
@@ -46,9 +49,9 @@ class DigestSettings(_Section):
         return str(v)
 
     @property
-    def cutoff_time(self) -> time:
+    def cutoff_time(self) -> clock_time:
         h, m = self.time.split(":")
-        return time(int(h), int(m))
+        return clock_time(int(h), int(m))
 
 
 class FetchSettings(_Section):
@@ -168,7 +171,9 @@ class Settings(_Section):
         seen: dict[str, int] = {}
         for i, feed in enumerate(self.feeds):
             if feed.id in seen:
-                raise ValueError(f"feeds[{i}].id: duplicate id {feed.id!r} (also feeds[{seen[feed.id]}])")
+                raise ValueError(
+                    f"feeds[{i}].id: duplicate id {feed.id!r} (also feeds[{seen[feed.id]}])"
+                )
             seen[feed.id] = i
         return self
 
@@ -258,7 +263,9 @@ def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
     for dotted in SECRET_KEYS:
         if _get(data, dotted) is not None:
             var = next(k for k, (d, _) in ENV_KEYS.items() if d == dotted)
-            raise ConfigError(f"{dotted}: secrets are read only from the environment; set {var} instead")
+            raise ConfigError(
+                f"{dotted}: secrets are read only from the environment; set {var} instead"
+            )
     for var, (dotted, kind) in ENV_KEYS.items():
         value = env.get(var)
         if value is None or value == "":
@@ -276,7 +283,9 @@ def _apply_webhook_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
         return
     for hook in hooks:
         if isinstance(hook, dict) and hook.get("secret") is not None:
-            raise ConfigError("feishu.webhooks[].secret: put the secret in an environment variable and name it in secret_env")
+            raise ConfigError(
+                "feishu.webhooks[].secret: put the secret in an environment variable and name it in secret_env"
+            )
         if isinstance(hook, dict) and hook.get("secret_env"):
             hook["secret"] = env.get(str(hook["secret_env"])) or None
     url = env.get("FEISHU_WEBHOOK_URL")
@@ -322,7 +331,9 @@ def format_validation_error(exc: ValidationError) -> str:
     return f"{where}: {text}" if where else text
 
 
-def parse_settings(data: Mapping[str, Any] | None, env: Mapping[str, str] | None = None) -> Settings:
+def parse_settings(
+    data: Mapping[str, Any] | None, env: Mapping[str, str] | None = None
+) -> Settings:
     """Validate a config mapping (as read from YAML) with the environment laid over it."""
     raw: dict[str, Any] = dict(data or {})
     _apply_env(raw, os.environ if env is None else env)
@@ -349,7 +360,9 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None)
     try:
         text = cfg.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"config file not found: {cfg} (pass --config PATH or set AIDAILY_CONFIG)") from None
+        raise ConfigError(
+            f"config file not found: {cfg} (pass --config PATH or set AIDAILY_CONFIG)"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read config file {cfg}: {exc.strerror}") from None
     try:

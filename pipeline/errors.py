@@ -1,19 +1,19 @@
 """One exception root for aidaily.
 
-    AidailyError                 everything we raise on purpose; `str(e)` is one line for the user
-    ├── ConfigError              invalid config or flag: exit 2, names the key
-    ├── StoreError               Redis unreachable or refusing: exit 1, names the URL
-    ├── FetchError               one feed could not be fetched (recorded, never fatal to a run)
-    │   ├── FetchTimeout
-    │   ├── FetchTooLarge
-    │   └── FetchHTTPError       .status
-    ├── ParseError               a body yielded no entry and a parse error
-    ├── RunError                 a run could not produce a digest (no feed could be fetched)
-    ├── CuratorError             the LLM failed in a way the heuristic must cover
-    └── DeliveryError            a push target failed
-        ├── RetryLater           .retry_after seconds: rate-limited, wait and try again
-        ├── TargetGone           refuses for good (Telegram 403, Feishu 19021/19001): skip it
-        └── TransientDelivery    network or 5xx: retry with backoff
+AidailyError                 everything we raise on purpose; `str(e)` is one line for the user
+├── ConfigError              invalid config or flag: exit 2, names the key
+├── StoreError               Redis unreachable or refusing: exit 1, names the URL
+├── FetchError               one feed could not be fetched (recorded, never fatal to a run)
+│   ├── FetchTimeout
+│   ├── FetchTooLarge
+│   └── FetchHTTPError       .status
+├── ParseError               a body yielded no entry and a parse error
+├── RunError                 a run could not produce a digest (no feed could be fetched)
+├── CuratorError             the LLM failed in a way the heuristic must cover
+└── DeliveryError            a push target failed
+    ├── RetryLater           .retry_after seconds: rate-limited, wait and try again
+    ├── TargetGone           refuses for good (Telegram 403, Feishu 19021/19001): skip it
+    └── TransientDelivery    network or 5xx: retry with backoff
 """
 
 from __future__ import annotations

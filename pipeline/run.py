@@ -73,7 +73,14 @@ async def run(
     if not any(o.status.ok for o in outcomes):
         reasons = "; ".join(f"{o.status.id}: {o.status.error}" for o in outcomes[:3])
         error = f"no feed could be fetched ({reasons}); the previous digest is unchanged"
-        await store.set_last_run({"date": day.isoformat(), "ok": False, "error": error, "started_at": started.isoformat()})
+        await store.set_last_run(
+            {
+                "date": day.isoformat(),
+                "ok": False,
+                "error": error,
+                "started_at": started.isoformat(),
+            }
+        )
         raise RunError(error)
 
     raw = [e for o in outcomes for e in o.entries if start < e.published_at <= end]
@@ -109,10 +116,14 @@ async def run(
     return RunResult(digest=digest, raw=raw)
 
 
-async def _take(result: FetchResult, state: FeedState | None, store: Store, now: datetime) -> _FeedOutcome:
+async def _take(
+    result: FetchResult, state: FeedState | None, store: Store, now: datetime
+) -> _FeedOutcome:
     """Turn one fetch result into entries and a status; remember the feed's state."""
     feed = result.feed
-    status = FeedStatus(id=feed.id, name=feed.name, ok=result.ok, error=result.error, elapsed_ms=result.elapsed_ms)
+    status = FeedStatus(
+        id=feed.id, name=feed.name, ok=result.ok, error=result.error, elapsed_ms=result.elapsed_ms
+    )
     if not result.ok:
         return _FeedOutcome(status, [])
     if result.not_modified:
@@ -133,18 +144,25 @@ async def _take(result: FetchResult, state: FeedState | None, store: Store, now:
     status.entries = len(entries)
     await store.set_feed_state(
         feed.id,
-        FeedState(etag=result.etag, last_modified=result.last_modified, entries=entries, fetched_at=now),
+        FeedState(
+            etag=result.etag, last_modified=result.last_modified, entries=entries, fetched_at=now
+        ),
     )
     return _FeedOutcome(status, entries)
 
 
-async def _date_undated(entries: list[Entry], feed: str, store: Store, now: datetime) -> list[Entry]:
+async def _date_undated(
+    entries: list[Entry], feed: str, store: Store, now: datetime
+) -> list[Entry]:
     """An entry with no date is dated by the first time we saw it (remembered in Redis)."""
     undated = [e.id for e in entries if not e.dated]
     if not undated:
         return entries
     seen = await store.first_seen(feed, undated, now)
-    return [e if e.dated else e.model_copy(update={"published_at": seen.get(e.id, now)}) for e in entries]
+    return [
+        e if e.dated else e.model_copy(update={"published_at": seen.get(e.id, now)})
+        for e in entries
+    ]
 
 
 def _relabel(entries: Sequence[Entry], feed: FeedSettings) -> list[Entry]:

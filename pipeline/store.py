@@ -25,6 +25,7 @@ Redis Cluster too. Values are JSON (UTF-8) unless noted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Iterable, Sequence
@@ -138,7 +139,9 @@ class FeedState:
 
 
 # Compare-and-delete / compare-and-extend: only the owner may release or extend its lock.
-_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+_RELEASE = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+)
 _EXTEND = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then "
     "return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
@@ -152,7 +155,9 @@ def _ordinal(day: str) -> int:
 class Store:
     """Async access to everything aidaily keeps. One instance per process."""
 
-    def __init__(self, client: aioredis.Redis, url: str, keys: Keys | None = None, server: Any = None) -> None:
+    def __init__(
+        self, client: aioredis.Redis, url: str, keys: Keys | None = None, server: Any = None
+    ) -> None:
         self.r = client
         self.url = url
         self.k = keys or Keys()
@@ -185,7 +190,9 @@ class Store:
                 await tx.execute()
             await self.r.zadd(self.k.dates(), {digest.date: _ordinal(digest.date)})
         except (RedisError, OSError) as exc:
-            raise StoreError(f"cannot store the digest in Redis at {self.url}: {_why(exc)}") from None
+            raise StoreError(
+                f"cannot store the digest in Redis at {self.url}: {_why(exc)}"
+            ) from None
 
     async def get_digest(self, day: str) -> Digest | None:
         text = await self._get(self.k.digest(day))
@@ -194,7 +201,11 @@ class Store:
         try:
             digest = Digest.model_validate_json(text)
         except ValidationError:
-            log.warning("stored digest %s does not match schema version %d; ignoring it", day, DIGEST_VERSION)
+            log.warning(
+                "stored digest %s does not match schema version %d; ignoring it",
+                day,
+                DIGEST_VERSION,
+            )
             return None
         return digest
 
@@ -208,7 +219,7 @@ class Store:
             dates = await self.r.zrevrange(self.k.dates(), 0, limit - 1)
         except (RedisError, OSError) as exc:
             raise StoreError(f"cannot read from Redis at {self.url}: {_why(exc)}") from None
-        return [d.decode() if isinstance(d, bytes) else d for d in dates]
+        return [_text(d) for d in dates]
 
     async def latest_date(self) -> str | None:
         dates = await self.list_dates(limit=1)
@@ -226,7 +237,7 @@ class Store:
         oldest = (today - timedelta(days=keep_days)).toordinal()
         old = await self.r.zrangebyscore(self.k.dates(), "-inf", f"({oldest}")
         for raw in old:
-            day = raw.decode() if isinstance(raw, bytes) else raw
+            day = _text(raw)
             await self.r.delete(self.k.digest(day), self.k.raw(day))
         if old:
             await self.r.zremrangebyscore(self.k.dates(), "-inf", f"({oldest}")
@@ -260,7 +271,10 @@ class Store:
             tx.expire(key, SEEN_TTL)
             results = await tx.execute()
         values = results[len(ids)]
-        return {i: datetime.fromisoformat(v.decode() if isinstance(v, bytes) else v) for i, v in zip(ids, values, strict=True)}
+        return {
+            i: datetime.fromisoformat(v.decode() if isinstance(v, bytes) else v)
+            for i, v in zip(ids, values, strict=True)
+        }
 
     # -- LLM cache and budget -------------------------------------------------
 
@@ -303,7 +317,10 @@ class Store:
         await self.r.srem(self.k.subs(channel), chat_id)
 
     async def list_subscribers(self, channel: str, active_only: bool = True) -> list[Subscriber]:
-        ids = sorted(v.decode() if isinstance(v, bytes) else v for v in await self.r.smembers(self.k.subs(channel)))
+        ids = sorted(
+            v.decode() if isinstance(v, bytes) else v
+            for v in await self.r.smembers(self.k.subs(channel))
+        )
         subs: list[Subscriber] = []
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
@@ -324,7 +341,9 @@ class Store:
 
     # -- delivery ledger ----------------------------------------------------
 
-    async def ledger_claim(self, day: str, target: str, part: str, owner: str, ttl_s: float) -> bool:
+    async def ledger_claim(
+        self, day: str, target: str, part: str, owner: str, ttl_s: float
+    ) -> bool:
         """Claim the right to send one part; False when it is sent or claimed by a live owner."""
         key, fld = self.k.ledger(day), f"{target}|{part}"
         now = datetime.now(UTC).timestamp()
@@ -334,7 +353,9 @@ class Store:
                     await tx.watch(key)
                     current = await tx.hget(key, fld)
                     current = current.decode() if isinstance(current, bytes) else current
-                    if current and (current.startswith("sent:") or _claim_alive(current, now, ttl_s)):
+                    if current and (
+                        current.startswith("sent:") or _claim_alive(current, now, ttl_s)
+                    ):
                         return False
                     tx.multi()
                     tx.hset(key, fld, f"claim:{owner}:{now}")
@@ -367,14 +388,22 @@ class Store:
             return out
         return {k: v for k, v in out.items() if k.split("|", 1)[0] == target}
 
-    async def ledger_try_claim(self, day: str, target: str, part: str, owner: str, ttl_s: float) -> str:
+    async def ledger_try_claim(
+        self, day: str, target: str, part: str, owner: str, ttl_s: float
+    ) -> str:
         """Claim one part atomically: "claimed", "sent" (done already) or "busy" (a live claim).
 
         Unlike `ledger_claim` (WATCH on the day's one hash), many targets claiming
         at once do not make each other give up.
         """
         now = datetime.now(UTC).timestamp()
-        args = (f"{target}|{part}", owner, repr(now), repr(float(ttl_s)), int(LEDGER_TTL.total_seconds()))
+        args = (
+            f"{target}|{part}",
+            owner,
+            repr(now),
+            repr(float(ttl_s)),
+            int(LEDGER_TTL.total_seconds()),
+        )
         result = await self.r.eval(_LEDGER_CLAIM, 1, self.k.ledger(day), *args)
         return result.decode() if isinstance(result, bytes) else str(result)
 
@@ -388,7 +417,9 @@ class Store:
         return json.loads(text) if text else None
 
     async def set_last_push(self, channel: str, info: dict[str, Any]) -> None:
-        await self.r.set(self.k.push_last(channel), json.dumps(info, ensure_ascii=False, default=str))
+        await self.r.set(
+            self.k.push_last(channel), json.dumps(info, ensure_ascii=False, default=str)
+        )
 
     async def get_last_push(self, channel: str) -> dict[str, Any] | None:
         text = await self._get(self.k.push_last(channel))
@@ -404,10 +435,10 @@ class Store:
         return bool(await self.r.set(self.k.lock(name), owner, nx=True, px=int(ttl_s * 1000)))
 
     async def extend_lock(self, name: str, owner: str, ttl_s: float) -> bool:
-        return bool(await self.r.eval(_EXTEND, 1, self.k.lock(name), owner, int(ttl_s * 1000)))  # type: ignore[misc]
+        return bool(await self.r.eval(_EXTEND, 1, self.k.lock(name), owner, int(ttl_s * 1000)))
 
     async def release_lock(self, name: str, owner: str) -> bool:
-        return bool(await self.r.eval(_RELEASE, 1, self.k.lock(name), owner))  # type: ignore[misc]
+        return bool(await self.r.eval(_RELEASE, 1, self.k.lock(name), owner))
 
     # -- helpers ------------------------------------------------------------
 
@@ -433,6 +464,10 @@ class Store:
             return int(await self.r.scard(self.k.subs(channel)))
         except (RedisError, OSError) as exc:
             raise StoreError(f"cannot read from Redis at {self.url}: {_why(exc)}") from None
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _claim_alive(value: str, now: float, ttl_s: float) -> bool:
@@ -465,10 +500,9 @@ def _stop_embedded(server: Any) -> None:
         server.connection_pool.disconnect()
         return
     client = sync_redis.Redis(unix_socket_path=server.socket_file, retry=Retry(NoBackoff(), 0))
-    try:
+    # the server hangs up as it stops: that ConnectionError is the success case
+    with contextlib.suppress(sync_redis.ConnectionError):
         client.execute_command("SHUTDOWN", "SAVE")
-    except sync_redis.ConnectionError:
-        pass  # the server hangs up as it stops: that is the success case
     server._cleanup()
 
 

@@ -64,7 +64,12 @@ async def test_prune_drops_digests_older_than_keep_days(store: Store) -> None:
 
 
 async def test_feed_state_keeps_validators_and_entries(store: Store) -> None:
-    state = FeedState(etag='"abc"', last_modified="Mon, 02 Feb 2026 10:00:00 GMT", entries=[entry(1)], fetched_at=T0)
+    state = FeedState(
+        etag='"abc"',
+        last_modified="Mon, 02 Feb 2026 10:00:00 GMT",
+        entries=[entry(1)],
+        fetched_at=T0,
+    )
     await store.set_feed_state("kr36", state)
     back = await store.get_feed_state("kr36")
     assert back is not None
@@ -83,7 +88,9 @@ async def test_first_seen_is_remembered(store: Store) -> None:
 async def test_ledger_claim_is_exclusive_until_released_or_expired(store: Store) -> None:
     assert await store.ledger_claim("2026-02-03", "telegram:1", "0", "worker-a", ttl_s=60)
     assert not await store.ledger_claim("2026-02-03", "telegram:1", "0", "worker-b", ttl_s=60)
-    await store.ledger_release("2026-02-03", "telegram:1", "0", "worker-b")  # not the owner: no effect
+    await store.ledger_release(
+        "2026-02-03", "telegram:1", "0", "worker-b"
+    )  # not the owner: no effect
     assert not await store.ledger_claim("2026-02-03", "telegram:1", "0", "worker-b", ttl_s=60)
     # an expired claim (a crashed worker) can be taken over
     assert await store.ledger_claim("2026-02-03", "telegram:1", "0", "worker-b", ttl_s=0)
@@ -111,7 +118,9 @@ async def test_digest_keys_share_a_cluster_slot(store: Store) -> None:
     """The digest and its raw entries are written in one transaction: one hash slot."""
     from redis.crc import key_slot
 
-    assert key_slot(store.k.digest("2026-02-03").encode()) == key_slot(store.k.raw("2026-02-03").encode())
+    assert key_slot(store.k.digest("2026-02-03").encode()) == key_slot(
+        store.k.raw("2026-02-03").encode()
+    )
 
 
 async def test_unreachable_redis_is_one_line_naming_the_url() -> None:
@@ -136,7 +145,9 @@ async def test_embedded_redis_persists_under_the_data_dir(tmp_path: Path) -> Non
         await again.close()
 
 
-async def test_a_failed_transaction_leaves_nothing_half_written(store: Store, redis_url: str) -> None:
+async def test_a_failed_transaction_leaves_nothing_half_written(
+    store: Store, redis_url: str
+) -> None:
     """A digest that cannot be serialised into Redis leaves neither key behind."""
     client = aioredis.from_url(redis_url)
     try:

@@ -22,7 +22,13 @@ def error_of(data: dict, env: dict | None = None) -> str:
 def test_defaults_match_the_contract() -> None:
     s = parse_settings({}, {})
     assert s.timezone == "Asia/Shanghai"
-    assert (s.digest.time, s.digest.window_hours, s.digest.domestic, s.digest.international, s.digest.brief) == (
+    assert (
+        s.digest.time,
+        s.digest.window_hours,
+        s.digest.domestic,
+        s.digest.international,
+        s.digest.brief,
+    ) == (
         "08:00",
         24,
         14,
@@ -38,7 +44,10 @@ def test_defaults_match_the_contract() -> None:
 
 def test_bad_region_names_the_key_and_the_choices() -> None:
     feeds = [dict(FEED, id=f"f{i}") for i in range(3)] + [dict(FEED, id="f3", region="cn")]
-    assert error_of({"feeds": feeds}) == "feeds[3].region: expected domestic or international, got 'cn'"
+    assert (
+        error_of({"feeds": feeds})
+        == "feeds[3].region: expected domestic or international, got 'cn'"
+    )
 
 
 def test_duplicate_feed_ids_are_rejected() -> None:
@@ -58,7 +67,10 @@ def test_unknown_keys_are_rejected_with_their_path() -> None:
         ({"digest": {"time": "8am"}}, "digest.time: expected HH:MM"),
         ({"digest": {"window_hours": 0}}, "digest.window_hours:"),
         ({"feeds": [dict(FEED, id="Bad Id")]}, "feeds[0].id: expected [a-z0-9_-]+"),
-        ({"feeds": [dict(FEED, url="ftp://x/feed")]}, "feeds[0].url: expected an http(s):// or file:// URL"),
+        (
+            {"feeds": [dict(FEED, url="ftp://x/feed")]},
+            "feeds[0].url: expected an http(s):// or file:// URL",
+        ),
         ({"llm": {"json_mode": "xml"}}, "llm.json_mode: expected schema or object"),
         ({"fetch": {"concurrency": "many"}}, "fetch.concurrency:"),
     ],
@@ -84,7 +96,9 @@ def test_environment_wins_over_the_file() -> None:
         "FEISHU_WEBHOOK_SECRET": "s3",
         "AIDAILY_HTTP_PORT": "9090",
     }
-    s = parse_settings({"redis": {"url": "redis://file:6379/0"}, "llm": {"model": "gpt-4o-mini"}}, env)
+    s = parse_settings(
+        {"redis": {"url": "redis://file:6379/0"}, "llm": {"model": "gpt-4o-mini"}}, env
+    )
     assert s.redis.url == "redis://r:6380/1"
     assert s.llm is not None and s.llm.model == "deepseek-chat" and s.llm_enabled
     assert s.telegram_enabled
