@@ -1,0 +1,293 @@
+"""The HTTP side of `aidaily serve`: health, metrics, the digest API, web pages, RSS, webhooks.
+
+Starlette on uvicorn, because both are already dependencies and are thin: the
+app is a list of plain async handlers that run in the same asyncio loop as the
+Telegram Application and the AsyncIOScheduler (`uvicorn.Server.serve()` is a
+coroutine we can start and stop ourselves), so one process shares one Store and
+one Metrics. aiohttp would bring a second HTTP stack and its own runner for no gain.
+
+    GET  /healthz               200 {"redis": "ok", "last_run": …}; 503 when Redis is down or today's run failed
+    GET  /metrics               Prometheus text
+    GET  /api/digests/latest    the digest JSON of CONTRACT.md
+    GET  /api/digests/{date}    same, 400 on a bad date, 404 when none is stored
+    GET  /                      the latest digest as a page
+    GET  /d/{date}              that date's page
+    GET  /archive               every stored date
+    GET  /feed.xml              RSS 2.0, one item per digest date
+    POST /feishu/events         FeishuEvents.handle_http (feishu.events: http)
+    POST /telegram/webhook      bot.telegram.handle_webhook (telegram.mode: webhook)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from bot import web
+from bot.metrics import CONTENT_TYPE, METRICS, Metrics
+from pipeline.config import Settings
+from pipeline.errors import StoreError
+from pipeline.models import Digest
+from pipeline.store import Store
+
+log = logging.getLogger(__name__)
+
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_BODY = 1_000_000  # webhook bodies are a few KB; refuse to buffer more
+REDIS_PROBE_S = 2.0
+RSS_DAYS = 30
+
+Clock = Callable[[], datetime]
+
+
+class BadDate(ValueError):
+    """A date in a path that is not YYYY-MM-DD."""
+
+
+def parse_day(text: str) -> str:
+    """The date as YYYY-MM-DD, or BadDate with a message that says what works."""
+    try:
+        if not DATE_RE.match(text):
+            raise ValueError
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise BadDate(f"bad date {text[:40]!r}: expected YYYY-MM-DD, e.g. 2026-02-03") from None
+
+
+class Server:
+    """The handlers, bound to one settings, store and metrics."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        metrics: Metrics | None = None,
+        telegram_app: Any = None,
+        feishu_events: Any = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.metrics = metrics or METRICS
+        self.telegram_app = telegram_app  # set only in webhook mode
+        self.feishu_events = feishu_events  # set only when feishu.events is http
+        self.now = clock or (lambda: datetime.now(UTC))
+        self._pages: dict[str, tuple[datetime, str]] = {}  # date -> (generated_at, html)
+
+    # -- health and metrics ---------------------------------------------------
+
+    async def healthz(self, request: Request) -> Response:
+        redis_ok, error = await self._probe()
+        last = await self._last_run() if redis_ok else None
+        today = self.settings.today(self.now()).isoformat()
+        failed_today = bool(last and last.get("date") == today and last.get("ok") is False)
+        body: dict[str, Any] = {
+            "status": "ok" if redis_ok and not failed_today else "fail",
+            "redis": "ok" if redis_ok else error,
+            "today": today,
+            "last_run": last,
+            "last_run_age_s": self._age(last),
+        }
+        if failed_today:
+            body["error"] = f"today's run failed: {last.get('error') if last else ''}"
+        return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
+
+    async def _probe(self) -> tuple[bool, str]:
+        try:
+            await asyncio.wait_for(self.store.ping(), REDIS_PROBE_S)
+        except TimeoutError:
+            self.metrics.redis_up.set(0)
+            return False, f"no answer from Redis at {self.store.url} within {REDIS_PROBE_S:.0f} s"
+        except StoreError as exc:
+            self.metrics.redis_up.set(0)
+            return False, str(exc)
+        self.metrics.redis_up.set(1)
+        return True, ""
+
+    async def _last_run(self) -> dict[str, Any] | None:
+        try:
+            return await self.store.get_last_run()
+        except (StoreError, ValueError):
+            return None
+
+    def _age(self, last: dict[str, Any] | None) -> float | None:
+        stamp = (last or {}).get("finished_at") or (last or {}).get("started_at")
+        if not stamp:
+            return None
+        try:
+            when = datetime.fromisoformat(str(stamp))
+        except ValueError:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return round((self.now() - when).total_seconds(), 1)
+
+    async def metrics_text(self, request: Request) -> Response:
+        await self._probe()
+        for channel in ("telegram", "feishu"):
+            try:
+                self.metrics.subscribers.labels(channel=channel).set(
+                    await self.store.count_subscribers(channel)
+                )
+            except (StoreError, OSError, ConnectionError):
+                break  # Redis is down: the redis_up gauge already says so
+        return Response(self.metrics.render(), media_type=CONTENT_TYPE)
+
+    # -- the digest API ---------------------------------------------------------
+
+    async def api_latest(self, request: Request) -> Response:
+        digest = await self.store.latest_digest()
+        if digest is None:
+            return _json_error(
+                404, "no digest is stored yet: run `aidaily run` or wait for the daily run"
+            )
+        return _digest_json(digest)
+
+    async def api_day(self, request: Request) -> Response:
+        try:
+            day = parse_day(request.path_params["day"])
+        except BadDate as exc:
+            return _json_error(400, str(exc))
+        digest = await self.store.get_digest(day)
+        if digest is None:
+            return _json_error(404, f"no digest stored for {day}")
+        return _digest_json(digest)
+
+    # -- web pages ----------------------------------------------------------------
+
+    async def page_latest(self, request: Request) -> Response:
+        digest = await self.store.latest_digest()
+        if digest is None:
+            return HTMLResponse(
+                web.render_message("AI 日报", "还没有日报：每日定时任务生成后会显示在这里。")
+            )
+        today = self.settings.today(self.now()).isoformat()
+        note = None if digest.date == today else f"今日日报尚未生成，以下为 {digest.date} 的日报"
+        return HTMLResponse(await self._page(digest, note))
+
+    async def page_day(self, request: Request) -> Response:
+        try:
+            day = parse_day(request.path_params["day"])
+        except BadDate as exc:
+            return HTMLResponse(web.render_message("日期有误", str(exc)), status_code=400)
+        digest = await self.store.get_digest(day)
+        if digest is None:
+            return HTMLResponse(
+                web.render_message("没有这一天的日报", f"{day} 没有存档的日报。"), status_code=404
+            )
+        return HTMLResponse(await self._page(digest, None))
+
+    async def _page(self, digest: Digest, note: str | None) -> str:
+        # The page of a date changes only when its digest is rebuilt (or the archive grows,
+        # which the cache key's date list catches): cache by date and generation time.
+        dates = await self.store.list_dates()
+        key = f"{digest.date}|{note}|{dates[0] if dates else ''}|{len(dates)}"
+        cached = self._pages.get(key)
+        if cached and cached[0] == digest.generated_at:
+            return cached[1]
+        page = web.render_page(digest, dates, note)
+        if len(self._pages) > 64:
+            self._pages.clear()
+        self._pages[key] = (digest.generated_at, page)
+        return page
+
+    async def archive(self, request: Request) -> Response:
+        return HTMLResponse(web.render_archive(await self.store.list_dates()))
+
+    async def feed(self, request: Request) -> Response:
+        digests = []
+        for day in await self.store.list_dates(limit=RSS_DAYS):
+            digest = await self.store.get_digest(day)
+            if digest is not None:
+                digests.append(digest)
+        body = web.render_rss(digests, str(request.base_url))
+        return Response(body, media_type="application/rss+xml; charset=utf-8")
+
+    # -- webhooks -------------------------------------------------------------------
+
+    async def feishu(self, request: Request) -> Response:
+        if self.feishu_events is None:
+            return _json_error(
+                404,
+                "Feishu events over HTTP are off (feishu.events is not http, or no app credentials)",
+            )
+        body = await _read_body(request)
+        if body is None:
+            return _json_error(413, f"request body over {MAX_BODY} bytes")
+        status, answer = await self.feishu_events.handle_http(body, dict(request.headers))
+        return JSONResponse(answer, status_code=status)
+
+    async def telegram(self, request: Request) -> Response:
+        if self.telegram_app is None:
+            return _json_error(
+                404, "the Telegram webhook is off (telegram.mode is not webhook, or no token)"
+            )
+        body = await _read_body(request)
+        if body is None:
+            return _json_error(413, f"request body over {MAX_BODY} bytes")
+        from bot.telegram import handle_webhook  # wiring: bot/telegram.py owns the update handling
+
+        secret = request.headers.get("x-telegram-bot-api-secret-token")
+        status = await handle_webhook(
+            self.telegram_app, body, secret, self.settings.telegram.webhook_secret
+        )
+        return Response(status_code=status)
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/healthz", self.healthz, methods=["GET", "HEAD"]),
+            Route("/metrics", self.metrics_text, methods=["GET"]),
+            Route("/api/digests/latest", self.api_latest, methods=["GET"]),
+            Route("/api/digests/{day}", self.api_day, methods=["GET"]),
+            Route("/", self.page_latest, methods=["GET", "HEAD"]),
+            Route("/d/{day}", self.page_day, methods=["GET", "HEAD"]),
+            Route("/archive", self.archive, methods=["GET", "HEAD"]),
+            Route("/feed.xml", self.feed, methods=["GET", "HEAD"]),
+            Route("/feishu/events", self.feishu, methods=["POST"]),
+            Route("/telegram/webhook", self.telegram, methods=["POST"]),
+        ]
+
+
+def create_app(settings: Settings, store: Store, **kwargs: Any) -> Starlette:
+    """The ASGI app of the service (kwargs: metrics, telegram_app, feishu_events, clock)."""
+    server = Server(settings, store, **kwargs)
+    app = Starlette(routes=server.routes(), exception_handlers={StoreError: _store_down})
+    app.state.server = server
+    return app
+
+
+async def _store_down(request: Request, exc: Exception) -> Response:
+    log.warning("HTTP %s %s: %s", request.method, request.url.path, exc)
+    return _json_error(503, str(exc))
+
+
+async def _read_body(request: Request) -> bytes | None:
+    """The request body, or None when it is larger than MAX_BODY."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _digest_json(digest: Digest) -> Response:
+    return Response(digest.to_json(), media_type="application/json; charset=utf-8")
+
+
+def _json_error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)

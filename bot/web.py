@@ -1,0 +1,228 @@
+"""The digest as a web page and as an RSS feed: pure functions, strings in and out.
+
+Every feed-derived string goes through `esc` (html.escape, quotes included) and
+every link through `safe_href`, which lets only http(s) URLs into an `href`:
+a feed can put `javascript:` or `"><script>` in a title or a link, and this page
+shows it as text. The page carries its own CSS and needs no JavaScript (the
+"为什么入选" toggle is a `<details>` element), so it loads nothing from elsewhere.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from email.utils import format_datetime
+from urllib.parse import urlsplit
+
+from pipeline.models import IMPORTANCE_EMOJI, SECTION_TITLES, SECTIONS, Digest, Item
+
+IMPORTANCE_LABEL = {"high": "高", "medium": "中", "low": "低"}
+SCORE_LABEL = {
+    "importance": "重要性",
+    "sources": "多源报道",
+    "recency": "时效",
+    "weight": "来源权重",
+}
+# XML 1.0 forbids these code points even when escaped; a feed may still carry them.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+CSS = """
+:root{--fg:#1d1d1f;--muted:#6e6e73;--bg:#fafafa;--card:#fff;--line:#e5e5ea;--accent:#0a58ca;--chip:#eef2f8}
+@media (prefers-color-scheme:dark){:root{--fg:#e8e8ed;--muted:#a1a1a6;--bg:#111;--card:#1c1c1e;
+--line:#333;--accent:#6ea8fe;--chip:#23272f}}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--fg);line-height:1.65;
+font-family:-apple-system,BlinkMacSystemFont,"PingFang SC","Hiragino Sans GB","Noto Sans CJK SC",
+"Microsoft YaHei","Segoe UI",sans-serif;font-size:16px;-webkit-text-size-adjust:100%}
+main{max-width:760px;margin:0 auto;padding:16px}
+header h1{font-size:1.5rem;margin:.4em 0 .2em}
+.meta,.src,.empty{color:var(--muted);font-size:.9rem}
+.summary{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px}
+nav.pager{display:flex;justify-content:space-between;gap:8px;margin:12px 0;font-size:.95rem}
+a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}
+h2{font-size:1.2rem;margin:1.4em 0 .6em;padding-bottom:.3em;border-bottom:2px solid var(--line)}
+ol.items{list-style:none;margin:0;padding:0}
+li.item{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px;margin:0 0 10px}
+.line{display:flex;gap:8px;align-items:baseline}
+.n{font-weight:700;min-width:2.2em;color:var(--muted)}
+.text{flex:1;word-break:break-word}
+.src{margin:.3em 0 0 3em;word-break:break-word}
+.tags{margin:.4em 0 0 3em;display:flex;flex-wrap:wrap;gap:6px;padding:0;list-style:none}
+.tags li{background:var(--chip);border-radius:999px;padding:0 10px;font-size:.8rem}
+details{margin:.5em 0 0 3em}
+summary{cursor:pointer;color:var(--accent);font-size:.9rem}
+details .why{font-size:.92rem;margin:.4em 0 0}
+details .why dt{color:var(--muted);float:left;clear:left;width:5em}
+details .why dd{margin:0 0 .2em 5em;word-break:break-word}
+ul.dates{columns:2 12em;padding-left:1.2em}
+footer{margin:2em 0 1em;color:var(--muted);font-size:.85rem}
+@media (max-width:480px){main{padding:10px}.src,.tags,details{margin-left:0}body{font-size:15px}}
+"""
+
+
+def esc(text: object) -> str:
+    """Escape any text for HTML body or attribute use."""
+    return html.escape(str(text), quote=True)
+
+
+def safe_href(url: str) -> str | None:
+    """The URL, escaped for an attribute, if it is http(s) with a host; else None."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return esc(url.strip())
+
+
+def link(url: str, text: str) -> str:
+    """An anchor to an http(s) URL, or just the escaped text when the URL is not one."""
+    href = safe_href(url)
+    if href is None:
+        return esc(text)
+    return f'<a href="{href}" rel="noopener noreferrer nofollow" target="_blank">{esc(text)}</a>'
+
+
+def _why(item: Item) -> str:
+    rows = [
+        (
+            "重要性",
+            f"{IMPORTANCE_EMOJI.get(item.importance, '')} {IMPORTANCE_LABEL.get(item.importance, item.importance)}",
+        ),
+        ("类别", esc(item.category)),
+        ("理由", esc(item.reason)),
+    ]
+    if item.score.parts:
+        parts = "，".join(
+            f"{esc(SCORE_LABEL.get(k, k))} {v:.2f}" for k, v in item.score.parts.items()
+        )
+        rows.append(("评分", f"{item.score.total:.2f}（{parts}）"))
+    if item.also_reported_by:
+        rows.append(("其他报道", "；".join(link(m.link, m.source) for m in item.also_reported_by)))
+    body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    return f'<details><summary>为什么入选</summary><dl class="why">{body}</dl></details>'
+
+
+def render_item(item: Item) -> str:
+    """One item: number, importance, summary, source with link, tags, and the reason on demand."""
+    emoji = IMPORTANCE_EMOJI.get(item.importance, "")
+    label = IMPORTANCE_LABEL.get(item.importance, item.importance)
+    tags = "".join(f"<li>{esc(t)}</li>" for t in item.tags)
+    when = item.published_at.strftime("%m-%d %H:%M")
+    return (
+        f'<li class="item imp-{esc(item.importance)}" id="item-{item.n}" data-n="{item.n}">'
+        f'<div class="line"><span class="n">{item.n}、</span>'
+        f'<span class="imp" title="重要性：{label}" aria-label="重要性：{label}">{emoji}</span>'
+        f'<span class="text">{esc(item.summary)}</span></div>'
+        f'<div class="src">来源：{link(item.link, item.source)} · {link(item.link, item.title)}'
+        f" · <time>{esc(when)}</time></div>"
+        + (f'<ul class="tags">{tags}</ul>' if tags else "")
+        + _why(item)
+        + "</li>"
+    )
+
+
+def render_sections(digest: Digest) -> str:
+    """Both sections as HTML (shared by the page and the RSS description)."""
+    out = []
+    for section in SECTIONS:
+        items = digest.sections.of(section)
+        title = SECTION_TITLES[section]
+        body = (
+            '<ol class="items">' + "".join(render_item(i) for i in items) + "</ol>"
+            if items
+            else '<p class="empty">本栏目今日无入选条目。</p>'
+        )
+        out.append(f'<section id="{section}"><h2>{title}（{len(items)}）</h2>{body}</section>')
+    return "".join(out)
+
+
+def _pager(day: str, dates: Sequence[str]) -> str:
+    ordered = sorted(dates)
+    older = [d for d in ordered if d < day]
+    newer = [d for d in ordered if d > day]
+    prev = f'<a href="/d/{older[-1]}" rel="prev">← {older[-1]}</a>' if older else "<span></span>"
+    nxt = f'<a href="/d/{newer[0]}" rel="next">{newer[0]} →</a>' if newer else "<span></span>"
+    return f'<nav class="pager">{prev}<a href="/archive">往期日报</a>{nxt}</nav>'
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="referrer" content="no-referrer">'
+        f"<title>{esc(title)}</title>"
+        '<link rel="alternate" type="application/rss+xml" title="AI 日报" href="/feed.xml">'
+        f"<style>{CSS}</style></head><body><main>{body}"
+        '<footer>由 aidaily 生成 · <a href="/feed.xml">RSS 订阅</a> · <a href="/archive">往期日报</a></footer>'
+        "</main></body></html>"
+    )
+
+
+def render_page(digest: Digest, dates: Sequence[str], note: str | None = None) -> str:
+    """The whole page of one digest, with links to the days before and after."""
+    generated = digest.generated_at.strftime("%Y-%m-%d %H:%M")
+    count = len(digest.items)
+    header = (
+        f"<header><h1>AI 日报 · {esc(digest.date)}</h1>"
+        f'<p class="meta">共 {count} 条 · 生成于 {esc(generated)}（{esc(digest.timezone)}）</p>'
+        + (f'<p class="note">{esc(note)}</p>' if note else "")
+        + f'<p class="summary">{esc(digest.summary)}</p></header>'
+    )
+    return _page(
+        f"AI 日报 {digest.date}", header + _pager(digest.date, dates) + render_sections(digest)
+    )
+
+
+def render_archive(dates: Sequence[str]) -> str:
+    """The list of every stored date, newest first."""
+    if not dates:
+        return render_message("往期日报", "还没有任何日报。")
+    items = "".join(f'<li><a href="/d/{esc(d)}">{esc(d)}</a></li>' for d in dates)
+    return _page(
+        "往期日报 · AI 日报", f'<header><h1>往期日报</h1></header><ul class="dates">{items}</ul>'
+    )
+
+
+def render_message(title: str, text: str) -> str:
+    """A small page that says one thing (nothing stored yet, a bad date …)."""
+    body = f'<header><h1>{esc(title)}</h1></header><p class="empty">{esc(text)}</p>'
+    return _page(title, body + '<p><a href="/">返回最新日报</a></p>')
+
+
+def _xml_text(text: str) -> str:
+    return _XML_INVALID.sub("", text)
+
+
+def render_rss(digests: Sequence[Digest], base_url: str) -> bytes:
+    """RSS 2.0 with one item per digest date, newest first; the item body is the digest's HTML.
+
+    One item per day (not per story) because the digest is the product: a reader
+    subscribes to the morning edition, gets one entry a day with its numbering and
+    sections, and is not flooded with 27 entries the source feeds already carry.
+    """
+    base = base_url.rstrip("/")
+    rss = ET.Element("rss", version="2.0")
+    channel = ET.SubElement(rss, "channel")
+    ET.SubElement(channel, "title").text = "AI 日报"
+    ET.SubElement(channel, "link").text = f"{base}/"
+    ET.SubElement(channel, "description").text = "每日精选 AI 新闻：国内动态与国际动态"
+    ET.SubElement(channel, "language").text = "zh-cn"
+    ET.SubElement(channel, "generator").text = "aidaily"
+    if digests:
+        ET.SubElement(channel, "lastBuildDate").text = format_datetime(digests[0].generated_at)
+    for digest in digests:
+        item = ET.SubElement(channel, "item")
+        d, i = len(digest.sections.domestic), len(digest.sections.international)
+        ET.SubElement(
+            item, "title"
+        ).text = f"AI 日报 {digest.date}：国内动态 {d} 条 · 国际动态 {i} 条"
+        ET.SubElement(item, "link").text = f"{base}/d/{digest.date}"
+        ET.SubElement(item, "guid", isPermaLink="true").text = f"{base}/d/{digest.date}"
+        ET.SubElement(item, "pubDate").text = format_datetime(digest.generated_at)
+        body = f"<p>{esc(digest.summary)}</p>{render_sections(digest)}"
+        ET.SubElement(item, "description").text = _xml_text(body)
+    return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
