@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.models import Digest, Item
 from pipeline.render import View, feishu_plain, render_feishu, render_feishu_why
 from pipeline.render.feishu import card_size
 from tests.factories import make_digest, make_item
@@ -16,7 +17,7 @@ def _contents(cards: list[dict]) -> list[str]:
     return [el["content"] for card in cards for el in card["elements"] if el["tag"] == "markdown"]
 
 
-def _with_domestic(items: list) -> object:
+def _with_domestic(items: list[Item]) -> Digest:
     digest = make_digest(0, 0)
     return digest.model_copy(
         update={"sections": digest.sections.model_copy(update={"domestic": items})}
@@ -79,7 +80,7 @@ def test_hostile_feed_text_renders_literally_and_mentions_nobody() -> None:
         link="javascript:alert(1)",
         tags=["_a_", "\\*"],
     )
-    contents = _contents(render_feishu(_with_domestic([item])))  # type: ignore[arg-type]
+    contents = _contents(render_feishu(_with_domestic([item])))
     body = next(c for c in contents if c.startswith("**1.**"))
     decoded = check_feishu_escaped(body)
     assert "<at" not in body and "<font" not in body and "**免费**" not in body
@@ -94,7 +95,7 @@ def test_hostile_feed_text_renders_literally_and_mentions_nobody() -> None:
 
 def test_an_item_too_big_for_a_card_is_clipped() -> None:
     item = make_item(summary="<长>" * 20_000)
-    cards = render_feishu(_with_domestic([item]), for_webhook=True)  # type: ignore[arg-type]
+    cards = render_feishu(_with_domestic([item]), for_webhook=True)
     assert all(card_size(c) <= 20_000 for c in cards)
     body = next(c for c in _contents(cards) if c.startswith("**1.**"))
     assert check_feishu_escaped(body).startswith("**1.** 🔥 <长>")

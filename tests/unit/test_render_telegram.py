@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.models import Mention
+from pipeline.models import Digest, Item, Mention
 from pipeline.render import View, render_telegram, render_telegram_why, telegram_plain
 from pipeline.render.telegram import LIMIT, utf16_len
 from tests.factories import make_digest, make_item
@@ -13,7 +13,7 @@ from tests.unit.render_checks import check_telegram_html
 NUMBER = re.compile(r"^(\d+)\. (?:🔥|📌|📄) ", re.M)
 
 
-def _with_domestic(items: list) -> object:
+def _with_domestic(items: list[Item]) -> Digest:
     digest = make_digest(0, 0)
     return digest.model_copy(
         update={"sections": digest.sections.model_copy(update={"domestic": items})}
@@ -79,7 +79,7 @@ def test_hostile_feed_text_is_escaped_and_non_http_link_is_not_linked() -> None:
         link="javascript:alert(1)",
         tags=["<i>", "&amp;"],
     )
-    messages = render_telegram(_with_domestic([item]))  # type: ignore[arg-type]
+    messages = render_telegram(_with_domestic([item]))
     parsed = check_telegram_html(messages[0])
     assert "javascript" not in "".join(parsed.hrefs)
     assert '<b>免费</b> & "抢"' in parsed.text
@@ -89,7 +89,7 @@ def test_hostile_feed_text_is_escaped_and_non_http_link_is_not_linked() -> None:
 
 def test_an_item_longer_than_a_message_is_clipped_not_broken() -> None:
     item = make_item(summary="很长的摘要<&>" * 2000, reason="理由" * 3000)
-    messages = render_telegram(_with_domestic([item]))  # type: ignore[arg-type]
+    messages = render_telegram(_with_domestic([item]))
     assert all(utf16_len(m) <= LIMIT for m in messages)
     (block,) = [m for m in messages if "1. 🔥" in m]
     parsed = check_telegram_html(block)
@@ -99,7 +99,7 @@ def test_an_item_longer_than_a_message_is_clipped_not_broken() -> None:
 
 def test_emoji_count_twice_toward_the_limit() -> None:
     item = make_item(summary="🔥" * 3000)  # 3000 characters, 6000 UTF-16 units
-    messages = render_telegram(_with_domestic([item]))  # type: ignore[arg-type]
+    messages = render_telegram(_with_domestic([item]))
     assert all(utf16_len(m) <= LIMIT for m in messages)
     assert all(len(m) <= LIMIT for m in messages)
 
