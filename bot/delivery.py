@@ -31,7 +31,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from pipeline.errors import RetryLater, TargetGone, TransientDelivery
+from pipeline.errors import DeliveryError, RetryLater, TargetGone, TransientDelivery
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
@@ -139,6 +139,10 @@ class PushReport:
             f"429s {self.rate_limited}, elapsed {self.elapsed_s:.1f}s"
         )
 
+    def line(self) -> str:
+        """The summary line (what `aidaily push` prints)."""
+        return self.summary()
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["ok"] = self.ok
@@ -245,6 +249,10 @@ async def _deliver_part(run: _Run, job: Job, i: int, part: Any, paced: bool) -> 
         _fail(run, job.target, "gone", exc)
         return "gone"
     except (RetryLater, TransientDelivery) as exc:
+        await run.store.ledger_release(run.day, job.target, str(i), run.owner)
+        _fail(run, job.target, "failed", exc)
+        return "failed"
+    except DeliveryError as exc:  # refused in a way that retrying will not change
         await run.store.ledger_release(run.day, job.target, str(i), run.owner)
         _fail(run, job.target, "failed", exc)
         return "failed"

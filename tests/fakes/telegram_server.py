@@ -1,0 +1,448 @@
+"""A fake Telegram Bot API server: real HTTP on 127.0.0.1, spoken to by python-telegram-bot.
+
+It implements what the bot sends — `POST /bot{token}/{method}` with form or JSON
+bodies: getMe, deleteWebhook, setWebhook, getUpdates (long polling with offsets),
+sendMessage (recorded per chat; HTML checked as Telegram does), setMyCommands,
+getChatMember, getChat; any other method answers ok. Faults are switched on per
+chat: 429 with `retry_after`, 403 blocked, group migrated, chat not found, flaky
+5xx; `enforce_rate` answers 429 past 30 messages/s overall or 1/s per chat (20/min
+per group), counting what it refused. Use it as an async context manager:
+
+    async with FakeTelegram() as tg:
+        bot = Bot(tg.token, base_url=tg.base_url)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import socket
+import time
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass, field
+from html import unescape
+from typing import Any
+from urllib.parse import parse_qsl
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+TOKEN = "123456:TEST-token"
+BOT_ID = 123456
+BOT_USERNAME = "AidailyBot"
+MAX_LEN = 4096
+ALLOWED_TAGS = {
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
+    "a", "tg-emoji", "code", "pre", "blockquote",
+}  # fmt: skip
+_TOKEN_RE = re.compile(
+    r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)>|&(?:#\d+|#x[0-9A-Fa-f]+|lt|gt|amp|quot);|[<&]"
+)
+
+
+def check_html(text: str) -> str | None:
+    """Telegram's complaint about `text` in HTML parse mode, or None when it parses."""
+    stack: list[str] = []
+    for m in _TOKEN_RE.finditer(text):
+        token = m.group(0)
+        if token in ("<", "&"):
+            return f"Bad Request: can't parse entities: unexpected {token!r} at byte offset {m.start()}"
+        if m.group(2) is None:
+            continue  # an entity
+        closing, tag = m.group(1) == "/", m.group(2).lower()
+        if tag not in ALLOWED_TAGS:
+            return f'Bad Request: can\'t parse entities: unsupported start tag "{tag}" at byte offset {m.start()}'
+        if not closing:
+            stack.append(tag)
+        elif not stack or stack.pop() != tag:
+            return f"Bad Request: can't parse entities: can't find end tag corresponding to start tag \"{tag}\""
+    if stack:
+        return f"Bad Request: can't parse entities: can't find end tag corresponding to start tag \"{stack[-1]}\""
+    return None
+
+
+def visible_length(text: str, html: bool) -> int:
+    """Length as Telegram counts it: UTF-16 code units of the text after parsing entities."""
+    if html:
+        text = unescape(re.sub(r"<[^<>]+>", "", text))
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass
+class Sent:
+    chat_id: int
+    text: str
+    parse_mode: str | None
+    link_preview_disabled: bool
+    reply_to: int | None
+    at: float
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, description: str, parameters: dict[str, Any] | None = None):
+        super().__init__(description)
+        self.status, self.description, self.parameters = status, description, parameters
+
+
+@dataclass
+class Faults:
+    """Per-chat misbehaviour. Counters count down as faults are served."""
+
+    retry_after: dict[int, list[int]] = field(
+        default_factory=dict
+    )  # chat -> retry_after values to answer
+    blocked: set[int] = field(default_factory=set)
+    not_found: set[int] = field(default_factory=set)
+    migrated: dict[int, int] = field(default_factory=dict)  # old chat id -> new one
+    flaky: dict[int, int] = field(default_factory=dict)  # chat -> how many 502s before it works
+    global_retry_after: list[int] = field(default_factory=list)  # for the next sends to any chat
+    delay_s: float = 0.0  # added to every sendMessage answer (a slow network)
+
+
+class FakeTelegram:
+    """The fake server and everything it saw."""
+
+    def __init__(self, token: str = TOKEN, *, enforce_rate: bool = False) -> None:
+        self.token = token
+        self.enforce_rate = enforce_rate
+        self.overall_per_s = 30
+        self.chat_per_s = 1
+        self.group_per_min = 20
+        self.faults = Faults()
+        self.sent: list[Sent] = []
+        self.requests: Counter[str] = Counter()
+        self.refused_429 = 0
+        self.admins: dict[int, set[int]] = defaultdict(
+            set
+        )  # chat -> user ids that are administrators
+        self.commands: list[dict[str, Any]] = []
+        self.webhook: dict[str, Any] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._next_update = 1
+        self._next_message = 1
+        self._new_update = asyncio.Event()
+        self._sent_event = asyncio.Event()
+        self._recent: deque[float] = deque()
+        self._last_to: dict[int, deque[float]] = defaultdict(deque)
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.port = 0
+
+    # -- life cycle ---------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """The `telegram.base_url` to configure: the token is appended by the client."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def __aenter__(self) -> FakeTelegram:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        app = Starlette(
+            routes=[Route("/bot{token}/{method}", self._endpoint, methods=["POST", "GET"])]
+        )
+        config = uvicorn.Config(
+            app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1
+        )
+        self._server = uvicorn.Server(config)
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
+        while not self._server.started:
+            if self._task.done():
+                self._task.result()
+            await asyncio.sleep(0.005)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None and self._task is not None
+        self._server.should_exit = True
+        self._new_update.set()  # wake long polls so the server can drain
+        await self._task
+
+    # -- what the tests drive -----------------------------------------------
+
+    def add_update(self, update: dict[str, Any]) -> int:
+        """Queue an update for getUpdates; returns its update_id."""
+        update = {"update_id": self._next_update, **update}
+        self._next_update += 1
+        self._updates.append(update)
+        self._new_update.set()
+        return int(update["update_id"])
+
+    def command(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        title: str = "",
+    ) -> int:
+        """A user sends `text` (a command) in a chat; returns the message id."""
+        user_id = user_id if user_id is not None else abs(chat_id)
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = "用户"
+        else:
+            chat["title"] = title or "群聊"
+        message_id = self._message_id()
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": {"id": user_id, "is_bot": False, "first_name": "用户"},
+            "text": text,
+        }
+        head = text.split()[0] if text.split() else ""
+        if head.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(head)}]
+        self.add_update({"message": message})
+        return message_id
+
+    def to(self, chat_id: int) -> list[Sent]:
+        """Messages sent to one chat, in order."""
+        return [s for s in self.sent if s.chat_id == chat_id]
+
+    def texts(self, chat_id: int) -> list[str]:
+        return [s.text for s in self.to(chat_id)]
+
+    @property
+    def duplicates(self) -> int:
+        """Messages that repeat an earlier (chat, text) exactly."""
+        counts = Counter((s.chat_id, s.text) for s in self.sent)
+        return sum(n - 1 for n in counts.values() if n > 1)
+
+    async def wait_sent(
+        self, count: int, chat_id: int | None = None, timeout: float = 10
+    ) -> list[Sent]:
+        """Wait until at least `count` messages were sent (to `chat_id`, if given)."""
+
+        async def until() -> list[Sent]:
+            while True:
+                got = self.to(chat_id) if chat_id is not None else self.sent
+                if len(got) >= count:
+                    return got
+                self._sent_event.clear()
+                await self._sent_event.wait()
+
+        return await asyncio.wait_for(until(), timeout)
+
+    @property
+    def pending_updates(self) -> int:
+        return len(self._updates)
+
+    # -- HTTP ---------------------------------------------------------------
+
+    async def _endpoint(self, request: Request) -> JSONResponse:
+        if request.path_params["token"] != self.token:
+            return JSONResponse(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, 401
+            )
+        method = request.path_params["method"]
+        self.requests[method] += 1
+        params = await _params(request)
+        handler = getattr(self, f"_api_{method}", None)
+        try:
+            result = await handler(params) if handler else True
+        except ApiError as err:
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": err.status,
+                "description": err.description,
+            }
+            if err.parameters:
+                body["parameters"] = err.parameters
+            return JSONResponse(body, err.status)
+        return JSONResponse({"ok": True, "result": result})
+
+    async def _api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "AI每日动态",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    async def _api_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = {}
+        return True
+
+    async def _api_setWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = dict(params)
+        return True
+
+    async def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
+        self.commands = list(params.get("commands") or [])
+        return True
+
+    async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        if offset:
+            # Telegram forgets every update below the offset: they are confirmed.
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        limit = int(params.get("limit") or 100)
+        deadline = time.monotonic() + float(params.get("timeout") or 0)
+        while not self._updates and not (self._server and self._server.should_exit):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self._new_update.clear()
+            try:
+                await asyncio.wait_for(self._new_update.wait(), left)
+            except TimeoutError:
+                break
+        return self._updates[:limit]
+
+    async def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        kind = "private" if chat_id > 0 else "supergroup"
+        return {
+            "id": chat_id,
+            "type": kind,
+            "title": "群聊",
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+        }
+
+    async def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        user = {"id": user_id, "is_bot": False, "first_name": "用户"}
+        if user_id not in self.admins.get(chat_id, set()):
+            return {"status": "member", "user": user}
+        rights = [
+            "can_be_edited",
+            "is_anonymous",
+            "can_manage_chat",
+            "can_delete_messages",
+            "can_manage_video_chats",
+            "can_restrict_members",
+            "can_promote_members",
+            "can_change_info",
+            "can_invite_users",
+            "can_post_stories",
+            "can_edit_stories",
+            "can_delete_stories",
+        ]
+        return {
+            "status": "administrator",
+            "user": user,
+            **{r: r == "can_manage_chat" for r in rights},
+        }
+
+    async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        if self.faults.delay_s:
+            await asyncio.sleep(self.faults.delay_s)
+        chat_id = int(params["chat_id"])
+        self._check_faults(chat_id)
+        self._check_rate(chat_id)
+        text = str(params.get("text") or "")
+        parse_mode = params.get("parse_mode")
+        html = str(parse_mode or "").upper() == "HTML"
+        if html and (problem := check_html(text)):
+            raise ApiError(400, problem)
+        if not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if visible_length(text, html) > MAX_LEN:
+            raise ApiError(400, "Bad Request: message is too long")
+        preview = params.get("link_preview_options") or {}
+        reply = params.get("reply_parameters") or {}
+        reply_to = reply.get("message_id") or params.get("reply_to_message_id")
+        now = time.monotonic()
+        self.sent.append(
+            Sent(chat_id, text, parse_mode, bool(preview.get("is_disabled")), reply_to, now)
+        )
+        self._recent.append(now)
+        self._last_to[chat_id].append(now)
+        self._sent_event.set()
+        kind = "private" if chat_id > 0 else "supergroup"
+        return {
+            "message_id": self._message_id(),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": kind},
+            "from": {
+                "id": BOT_ID,
+                "is_bot": True,
+                "first_name": "AI每日动态",
+                "username": BOT_USERNAME,
+            },
+            "text": unescape(re.sub(r"<[^<>]+>", "", text)) if html else text,
+        }
+
+    # -- faults and limits --------------------------------------------------
+
+    def _check_faults(self, chat_id: int) -> None:
+        f = self.faults
+        if f.global_retry_after:
+            raise self._too_many(f.global_retry_after.pop(0))
+        if f.retry_after.get(chat_id):
+            raise self._too_many(f.retry_after[chat_id].pop(0))
+        if chat_id in f.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat_id in f.not_found:
+            raise ApiError(400, "Bad Request: chat not found")
+        if chat_id in f.migrated:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": f.migrated[chat_id]},
+            )
+        if f.flaky.get(chat_id):
+            f.flaky[chat_id] -= 1
+            raise ApiError(502, "Bad Gateway")
+
+    def _check_rate(self, chat_id: int) -> None:
+        if not self.enforce_rate:
+            return
+        now = time.monotonic()
+        while self._recent and now - self._recent[0] >= 1.0:
+            self._recent.popleft()
+        if len(self._recent) >= self.overall_per_s:
+            raise self._too_many(1)
+        last = self._last_to[chat_id]
+        window, cap = (60.0, self.group_per_min) if chat_id < 0 else (1.0, self.chat_per_s)
+        while last and now - last[0] >= window:
+            last.popleft()
+        if len(last) >= cap:
+            raise self._too_many(1)
+
+    def _too_many(self, retry_after: int) -> ApiError:
+        self.refused_429 += 1
+        return ApiError(
+            429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+        )
+
+    def _message_id(self) -> int:
+        self._next_message += 1
+        return self._next_message
+
+
+async def _params(request: Request) -> dict[str, Any]:
+    """The method's parameters from a JSON body, a form, or the query string.
+
+    python-telegram-bot sends forms whose complex values are JSON strings.
+    """
+    params: dict[str, Any] = dict(request.query_params)
+    kind = request.headers.get("content-type", "")
+    if kind.startswith("application/json"):
+        body = await request.body()
+        params.update(json.loads(body) if body else {})
+        return params
+    if kind.startswith("application/x-www-form-urlencoded"):
+        # Parsed by hand: starlette's form parser needs python-multipart.
+        for key, value in parse_qsl((await request.body()).decode(), keep_blank_values=True):
+            params[key] = json.loads(value) if key in _JSON_FIELDS else value
+    return params
+
+
+_JSON_FIELDS = {
+    "link_preview_options", "reply_parameters", "reply_markup", "commands", "entities",
+    "allowed_updates", "scope",
+}  # fmt: skip
