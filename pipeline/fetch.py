@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -75,23 +75,46 @@ async def fetch_all(
     states: Mapping[str, FeedState | None],
 ) -> list[FetchResult]:
     """Fetch every feed, at most `cfg.concurrency` at once; results in the order of `feeds`."""
+    done = {id(r.feed): r async for r in fetch_each(feeds, cfg, states)}
+    return [done[id(f)] for f in feeds]
+
+
+async def fetch_each(
+    feeds: Sequence[FeedSettings],
+    cfg: FetchSettings,
+    states: Mapping[str, FeedState | None],
+) -> AsyncGenerator[FetchResult, None]:
+    """Like `fetch_all`, but yields each result as soon as it is in, so a caller can
+    parse one feed while the others are still on the wire. A caller that may stop
+    early should wrap it in `contextlib.aclosing` so the other fetches are cancelled."""
     gate = asyncio.Semaphore(cfg.concurrency)
-    limits = httpx.Limits(
-        max_connections=cfg.concurrency, max_keepalive_connections=cfg.concurrency
-    )
-    async with httpx.AsyncClient(
-        headers={"User-Agent": cfg.user_agent, "Accept": ACCEPT},
-        timeout=httpx.Timeout(cfg.timeout_s),
-        limits=limits,
-        follow_redirects=True,
-        max_redirects=cfg.max_redirects,
-    ) as client:
+    async with _client(cfg) as client:
 
         async def one(feed: FeedSettings) -> FetchResult:
             async with gate:
                 return await fetch_one(client, feed, cfg, states.get(feed.id))
 
-        return list(await asyncio.gather(*(one(f) for f in feeds)))
+        tasks = [asyncio.ensure_future(one(f)) for f in feeds]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                yield await next_done
+        finally:
+            for task in tasks:  # the caller stopped early: do not leave fetches running
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _client(cfg: FetchSettings) -> httpx.AsyncClient:
+    limits = httpx.Limits(
+        max_connections=cfg.concurrency, max_keepalive_connections=cfg.concurrency
+    )
+    return httpx.AsyncClient(
+        headers={"User-Agent": cfg.user_agent, "Accept": ACCEPT},
+        timeout=httpx.Timeout(cfg.timeout_s),
+        limits=limits,
+        follow_redirects=True,
+        max_redirects=cfg.max_redirects,
+    )
 
 
 async def fetch_one(

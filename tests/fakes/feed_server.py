@@ -38,23 +38,6 @@ ETAG = '"v1-feed"'
 LAST_MODIFIED = formatdate(1_770_000_000, usegmt=True)
 
 
-def rss_with_items(name: str, items: int, base: str = "https://example.com") -> bytes:
-    """A feed of `items` dated entries with unique links (for benchmarks and bulk tests)."""
-    parts = [
-        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{name}</title>'
-    ]
-    for i in range(items):
-        hour, minute = divmod(i * 7, 60)
-        parts.append(
-            f"<item><title>{name} 第 {i} 条：大模型 news item {i}</title>"
-            f"<link>{base}/{name}/{i}?utm_source=rss</link>"
-            f"<description>&lt;p&gt;{name} 的第 {i} 条新闻摘要，关于人工智能与 AI 的进展。&lt;/p&gt;</description>"
-            f"<pubDate>Mon, 02 Feb 2026 {hour % 24:02d}:{minute:02d}:00 +0000</pubDate></item>"
-        )
-    parts.append("</channel></rss>")
-    return "".join(parts).encode("utf-8")
-
-
 @dataclass
 class Route:
     body: bytes
@@ -80,8 +63,7 @@ class FeedServer:
         self.max_in_flight = 0
         self.trickles_running = 0
         self.trickle_started = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._httpd.daemon_threads = True
+        self._httpd = _Server(("127.0.0.1", 0), _handler_for(self))
         self._thread = threading.Thread(target=self._serve, name="feed-server", daemon=True)
 
     @property
@@ -116,6 +98,11 @@ class FeedServer:
     def count(self, path: str) -> None:
         with self.lock:
             self.requests[path] = self.requests.get(path, 0) + 1
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # the default 5 drops connections when many feeds arrive at once
+    daemon_threads = True
 
 
 def _handler_for(server: FeedServer) -> type[BaseHTTPRequestHandler]:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
+from contextlib import aclosing
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from pipeline.config import FeedSettings, FetchSettings
-from pipeline.fetch import FetchResult, fetch_all
+from pipeline.fetch import FetchResult, fetch_all, fetch_each
 from pipeline.parse import parse_feed
 from pipeline.store import FeedState
 from tests.fakes.feed_server import ETAG, LAST_MODIFIED, RSS, FeedServer
@@ -148,3 +150,17 @@ async def test_concurrency_is_bounded_and_the_deadline_starts_with_each_feeds_tu
         results = await fetch_all(feeds, cfg, {})
         assert srv.max_in_flight == 2
     assert [r.error for r in results] == [None] * 6
+
+
+async def test_fetch_each_yields_results_as_they_arrive() -> None:
+    cfg = FetchSettings(timeout_s=5, concurrency=4)
+    with FeedServer(delay_s=0.5) as srv:
+        feeds = [feed("late", f"{srv.url}/delay/late"), feed("early", f"{srv.url}/rss")]
+        order = [r.feed.id async for r in fetch_each(feeds, cfg, {})]
+        assert order == ["early", "late"]
+        # A caller that stops after the first result leaves nothing running behind it.
+        async with aclosing(fetch_each(feeds, cfg, {})) as results:
+            async for first in results:
+                assert first.feed.id == "early"
+                break
+        assert asyncio.all_tasks() == {asyncio.current_task()}

