@@ -102,7 +102,7 @@ class DailyScheduler:
         self._stopping = False
         self._jobs: set[asyncio.Task[Any]] = set()
         self._guard = asyncio.Lock()  # one daily/tick pass at a time in this process
-        self._failed_at: dict[str, float] = {}  # day -> monotonic time of the last failed run
+        self._failed_at: dict[str, datetime] = {}  # day -> when its last run failed (self.now)
         self._done_times: set[str] = set()  # "DATE HH:MM" pushes finished in this process
         self._times: tuple[float, set[str]] = (-1e9, set())
 
@@ -141,6 +141,7 @@ class DailyScheduler:
         self._stopping = True
         if self.aps is not None and self.aps.running:
             self.aps.shutdown(wait=False)
+            await asyncio.sleep(0)  # AsyncIOScheduler completes its shutdown on the loop
         jobs = [t for t in self._jobs if not t.done()]
         for task in jobs:
             task.cancel()
@@ -159,7 +160,11 @@ class DailyScheduler:
         try:
             await self.tick()
         except asyncio.CancelledError:
-            raise
+            if not self._stopping:
+                raise
+            # Cancelled by stop(): the delivery ledger has recorded or handed back every
+            # part, so this is a clean end, not an error for APScheduler to log.
+            log.info("schedule: job in flight stopped for shutdown")
         except Exception:  # a bug in one tick must not stop tomorrow's
             log.exception("schedule: tick failed")
         finally:
@@ -239,7 +244,7 @@ class DailyScheduler:
         ):
             return stored
         failed = self._failed_at.get(day_s)
-        if failed is not None and time.monotonic() - failed < RETRY_S:
+        if failed is not None and (self.now() - failed).total_seconds() < RETRY_S:
             return None
         run = self.run_fn or _default_run()
         started = time.monotonic()
@@ -272,7 +277,7 @@ class DailyScheduler:
         return digest.generated_at >= self.settings.window(day)[1]
 
     async def _run_failed(self, day_s: str, exc: Exception) -> None:
-        self._failed_at[day_s] = time.monotonic()
+        self._failed_at[day_s] = self.now()
         self.metrics.record_failed_run()
         if not isinstance(exc, RunError):  # run() records its own RunError; record the rest here
             if not isinstance(exc, AidailyError):
