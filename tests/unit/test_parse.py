@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.config import FeedSettings
 from pipeline.ids import entry_id
@@ -221,3 +224,28 @@ def test_plain_text_folds_blocks_and_drops_scripts() -> None:
         == "一 二 三"
     )
     assert plain_text("&amp;lt;i&amp;gt;double&amp;lt;/i&amp;gt;") == "double"
+
+
+MARKUP_BITS = st.sampled_from([*"<>/&;!?=\"' ab中", "lt", "gt", "amp", "script", "&#60;"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(MARKUP_BITS, max_size=40).map("".join))
+def test_plain_text_never_leaves_a_tag(text: str) -> None:
+    assert not re.search(r"<[a-zA-Z/!?][^<>]*>", plain_text(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.binary(max_size=400)
+    | st.lists(
+        st.sampled_from([*"<>/=\"' x&;", "rss", "item", "title", "link", "feed", "entry"]),
+        max_size=80,
+    )
+    .map("".join)
+    .map(str.encode)
+)
+def test_any_bytes_give_entries_or_a_one_line_error(body: bytes) -> None:
+    result = parse_feed(body, KR36, content_type=None, location=KR36.url, now=NOW)
+    assert result.error is None or "\n" not in result.error
+    assert all(e.link.startswith(("http://", "https://")) for e in result.entries)
