@@ -48,6 +48,10 @@ log = logging.getLogger(__name__)
 
 MESSAGE_EVENT = "im.message.receive_v1"
 MENTION_KEY_RE = re.compile(r"@_user_\d+")
+# The loop lark-oapi's ws module made at import. We point the module at a loop of our
+# own while the long connection runs and put this one back after; holding it here
+# keeps it from being collected unclosed in between.
+_SDK_LOOP = lark_ws_client.loop
 
 
 class Rejected(Exception):
@@ -297,6 +301,7 @@ class FeishuEvents:
         finally:
             _close_ws(ws_loop, client)
             self._ws_loop = None
+            lark_ws_client.loop = _SDK_LOOP
 
     def stop_ws(self, timeout: float = 5.0) -> None:
         """Close the long connection and wait (bounded) for its thread. Blocking: from async
