@@ -1,0 +1,412 @@
+"""Pure de-duplication: the same link once, the same story across sources once.
+
+Two passes over the in-window entries:
+
+1. Same canonical link -> one entry. A copy in the same feed is dropped; a copy
+   in another feed is kept as one of the story's other reports (two feeds chose
+   to carry it, which corroborates it).
+2. Same story -> one `Candidate`. Titles are compared as sets of features:
+   English and other Latin words (lower-cased, lightly stemmed, stop words out)
+   and Chinese character bigrams, after full-width -> half-width and the feed's
+   labels ("36氪获悉｜", "快讯：") are stripped. Features are weighted by how rare
+   they are in the batch (so "OpenAI" and "发布" in many titles count less than
+   "Codex" or "2亿美元"), and two titles are the same story when their weighted
+   Dice coefficient reaches `SAME_STORY_THRESHOLD` (chosen and measured in
+   `bench/dedupe.py`; figures in BENCHMARKS.md).
+
+Comparing every pair would be quadratic; instead an inverted index from feature
+to titles yields only the pairs that share a feature, and features present in
+more than `COMMON_FEATURE_DF` titles are treated as noise (weight 0) and never
+index a pair. Chinese and English titles never share a feature, so they are
+never merged: the two reports of one story in two languages belong to two
+sections anyway.
+
+The lead of a story is chosen deterministically: the highest feed weight, then
+a real date before a first-seen one, then the earliest published, then feed and
+id. The result does not depend on the order of the input.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import NamedTuple
+
+from pipeline.ids import canonical_url
+from pipeline.models import Candidate, Entry
+from pipeline.text import CJK_RUN_RE, is_chinese, strip_title_prefix
+
+SAME_STORY_THRESHOLD = 0.4
+# Two titles that each name something the other does not ("Meta acquires Rivos" /
+# "Meta acquires PlayAI") are usually two stories: their similarity is scaled by this.
+ENTITY_CONFLICT_FACTOR = 0.6
+COMMON_FEATURE_DF = 50
+# Below this many titles the batch says little about which words are common, so
+# rarity is computed as if the batch were this large (a typical day is ~200).
+MIN_BATCH_FOR_IDF = 200
+
+# Weights before rarity. A name ("OpenAI", "GPT-5", "Waymo"; any Latin word in a
+# Chinese title) identifies a story better than an ordinary word or a bigram of
+# Chinese characters; a one-digit number or a stock word hardly does.
+ENTITY_WEIGHT = 2.0
+WORD_WEIGHT = 1.0
+NUMBER_WEIGHT = 1.2
+SMALL_NUMBER_WEIGHT = 0.5
+BIGRAM_WEIGHT = 1.0
+GENERIC_WEIGHT = 0.25
+
+# Words and bigrams that appear in any news title and say nothing about which story.
+_EN_STOP_WORDS = (
+    "a an the of to in on for and or with from by at as is are be was were its it this that "
+    "into over about after amid new says say said will can could may more than how why what "
+    "who when where up out all just now vs via per first here has have had his her their"
+)
+_EN_GENERIC_STEMS = (
+    "ai app launch releas unveil announc introduc plan report compan startup model deal "
+    "billion million trillion dollar use make get big top acquir buy rais invest sue merg "
+    "research propos study paper new talk near"
+)
+_ZH_GENERIC_BIGRAMS = (
+    "消息 宣布 发布 推出 正式 公司 获悉 表示 今日 日前 近日 全新 首个 一个 一款 全球 国内 "
+    "行业 大模 模型 人工 工智 智能 完成 进行 实现 成为 将在 已经 旗下 我们 为什 什么 "
+    "如何 重磅 最新 业界 亿美 美元 亿元 万元 万亿 新一 一轮 一代"
+)
+EN_STOP = frozenset(_EN_STOP_WORDS.split())
+EN_GENERIC = frozenset(_EN_GENERIC_STEMS.split())
+ZH_GENERIC = frozenset(_ZH_GENERIC_BIGRAMS.split())
+
+# Latin tokens in either script; a hyphen or dot glues digits on ("GPT-5.3", "1.25", "Phi-4").
+_TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:[.\-](?=[0-9])[A-Za-z0-9]+)*")
+_NUMBER_RE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(?:b|bn|m|k|t)?$")  # "$16B" and "16 billion" meet
+_EN_SUFFIXES = ("ing", "ed", "es", "s", "e")
+_HEAD_RE = re.compile(f"{CJK_RUN_RE.pattern}|{_TOKEN_RE.pattern}")
+
+
+class TitleFeatures(NamedTuple):
+    """A title's features with their weight before rarity, and the names it mentions."""
+
+    weights: dict[str, float]
+    entities: frozenset[str]
+
+
+def _stem(word: str) -> str:
+    """A crude English stem ('raises', 'raised', 'raise' -> 'rais'): enough to compare titles."""
+    if len(word) <= 4:
+        return word
+    for suffix in _EN_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _title_case(tokens: Sequence[str]) -> bool:
+    """True for a headline In Title Case, where a capital letter does not mark a name."""
+    words = [t for t in tokens if t.isalpha() and t.lower() not in EN_STOP]
+    return len(words) >= 3 and sum(1 for w in words if w[0].isupper()) * 4 >= len(words) * 3
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_kind(word: str) -> tuple[str | None, float, bool]:
+    """(feature, weight, may be a name) of one lower-cased Latin token; feature None: a stop word."""
+    word = word.replace("-", "")
+    number = _NUMBER_RE.match(word)
+    if number:
+        digits = number.group(1)
+        return f"#{digits}", SMALL_NUMBER_WEIGHT if len(digits) == 1 else NUMBER_WEIGHT, False
+    if word in EN_STOP or len(word) < 2:
+        return None, 0.0, False
+    stem = _stem(word)
+    if stem in EN_GENERIC:
+        return f":{stem}", GENERIC_WEIGHT, False
+    return f":{stem}", WORD_WEIGHT, True
+
+
+def _is_name(token: str, position: int, zh: bool, title_case: bool) -> bool:
+    if zh or token[1:] != token[1:].lower():  # "OpenAI", "xAI", "HPE", "GPT-5"
+        return True
+    return position > 0 and token[0].isupper() and not title_case
+
+
+def _word_features(text: str, zh: bool) -> Iterable[tuple[str, float, bool]]:
+    tokens = _TOKEN_RE.findall(text)
+    title_case = not zh and _title_case(tokens)
+    for position, token in enumerate(tokens):
+        feature, weight, nameable = _word_kind(token.lower())
+        if feature is None:
+            continue
+        if nameable and _is_name(token, position, zh, title_case):
+            yield feature, ENTITY_WEIGHT, True
+        else:
+            yield feature, weight, False
+
+
+def _bigram_features(text: str) -> Iterable[tuple[str, float, bool]]:
+    for run in CJK_RUN_RE.findall(text):
+        if len(run) == 1:
+            yield run, BIGRAM_WEIGHT, False
+        for i in range(len(run) - 1):
+            gram = run[i : i + 2]
+            yield gram, GENERIC_WEIGHT if gram in ZH_GENERIC else BIGRAM_WEIGHT, False
+
+
+def _head(text: str) -> str | None:
+    """The first telling feature of a Chinese title: almost always its subject ("寒武纪…")."""
+    for m in _HEAD_RE.finditer(text):
+        token = m.group().lower()
+        if CJK_RUN_RE.match(token):
+            if token[:2] not in ZH_GENERIC:
+                return token[:2]
+            continue
+        feature, _, nameable = _word_kind(token)
+        if nameable and feature is not None:
+            return feature
+    return None
+
+
+def title_features(title: str) -> TitleFeatures:
+    """The features of one title: Latin words (names weigh more) and Chinese bigrams.
+
+    Features carry the title's script ("zh"/"en"), so that a Chinese and an
+    English title never share one. The names are the English words written as
+    names, and in a Chinese title its Latin words and its subject (first feature).
+    """
+    text = strip_title_prefix(title)
+    zh = is_chinese(text)
+    lang = "zh" if zh else "en"
+    weights: dict[str, float] = {}
+    entities: set[str] = set()
+    for name, weight, entity in _word_features(text, zh):
+        key = lang + name
+        # The same word can be a name in one title and not in another; the heavier kind wins.
+        if weight > weights.get(key, 0.0):
+            weights[key] = weight
+        if entity:
+            entities.add(key)
+    if zh:
+        for name, weight, _ in _bigram_features(text.lower()):
+            weights[lang + name] = weight
+        head = _head(text)
+        if head is not None:
+            entities.add(lang + head)
+    return TitleFeatures(weights, frozenset(entities))
+
+
+class TitleIndex:
+    """Weighted feature sets of a batch of titles and the similar pairs among them.
+
+    A feature weighs the same in every title of the batch: its kind (the
+    heaviest any title gave it) times its rarity in the batch; a feature in
+    more than `COMMON_FEATURE_DF` titles weighs 0 and indexes nothing.
+    """
+
+    def __init__(self, titles: Sequence[str]) -> None:
+        raw = [title_features(t) for t in titles]
+        kind: dict[str, float] = {}
+        df: Counter[str] = Counter()
+        for feats in raw:
+            df.update(feats.weights.keys())
+            for name, w in feats.weights.items():
+                if w > kind.get(name, 0.0):
+                    kind[name] = w
+        self.weights = {
+            name: kind[name] * _rarity(count, len(titles)) for name, count in df.items()
+        }
+        live = {name for name, w in self.weights.items() if w > 0}
+        # Only telling features propose pairs to compare: two titles that share nothing but
+        # numbers and stock words ("…完成5亿元融资") are not one story, and such features would
+        # propose most of the pairs of a large batch.
+        telling = {name for name in live if kind[name] >= BIGRAM_WEIGHT and "#" not in name}
+        self.features = [frozenset(f.weights.keys() & live) for f in raw]
+        self.entities = [f.entities for f in raw]
+        self._all = [frozenset(f.weights) for f in raw]  # common features too: a name may be common
+        self.totals = [sum([self.weights[n] for n in f]) for f in self.features]
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for i, names in enumerate(self.features):
+            for name in names & telling:
+                self._postings[name].append(i)
+
+    def similarity(self, i: int, j: int) -> float:
+        """How alike titles i and j are, from 0 (nothing shared) to 1."""
+        return self._score(self._shared(i, j), i, j)
+
+    def _shared(self, i: int, j: int) -> float:
+        return sum(self.weights[n] for n in self.features[i] & self.features[j])
+
+    def _score(self, shared: float, i: int, j: int) -> float:
+        """Mean of the weighted Dice and overlap coefficients, lowered on a conflict of names.
+
+        Dice alone punishes a short title against a long one that says more about
+        the same story ("智谱完成30亿元融资" / "智谱AI获30亿元融资，国资领投"); the
+        overlap coefficient alone merges any short title into a long one.
+        """
+        a, b = self.totals[i], self.totals[j]
+        if a <= 0 or b <= 0:
+            return 0.0
+        score = (2 * shared / (a + b) + shared / min(a, b)) / 2
+        if self.entities[i] - self._all[j] and self.entities[j] - self._all[i]:
+            score *= ENTITY_CONFLICT_FACTOR
+        return score
+
+    def candidate_pairs(self) -> list[tuple[int, int]]:
+        """Pairs (i < j) that share at least one telling feature, in index order."""
+        n = len(self.features)
+        keys: set[int] = set()
+        for postings in self._postings.values():
+            for pos, i in enumerate(postings):
+                base = i * n
+                keys.update(base + j for j in postings[pos + 1 :])
+        return [divmod(k, n) for k in sorted(keys)]
+
+    def scores(self, floor: float) -> dict[tuple[int, int], float]:
+        """The similarity of every candidate pair (i < j) that reaches `floor` (> 0)."""
+        out: dict[tuple[int, int], float] = {}
+        weights, features, totals = self.weights, self.features, self.totals
+        for i, j in self.candidate_pairs():
+            a, b = totals[i], totals[j]
+            shared = sum([weights[n] for n in features[i] & features[j]])
+            # The mean of Dice and overlap is at most the overlap: skip the rest early.
+            if a <= 0 or b <= 0 or shared < floor * min(a, b):
+                continue
+            score = self._score(shared, i, j)
+            if score >= floor:
+                out[i, j] = score
+        return out
+
+    def stories(self, threshold: float = SAME_STORY_THRESHOLD) -> list[list[int]]:
+        """Titles grouped into stories; each group sorted, groups by their first title.
+
+        Pairs are joined strongest first, and two groups join only when every
+        title of one is at least loosely similar (half the threshold) to every
+        title of the other: one title alike to two different stories ("Apple to
+        use Google's Gemini for Siri") does not chain them into one.
+        """
+        floor = threshold / 2
+        scores = self.scores(floor)
+        strong = sorted(
+            (pair for pair, s in scores.items() if s >= threshold), key=lambda p: (-scores[p], p)
+        )
+        group = {i: [i] for i in range(len(self.features))}
+        for i, j in strong:
+            a, b = group[i], group[j]
+            if a is b or not all(
+                scores.get((min(x, y), max(x, y)), 0.0) >= floor for x in a for y in b
+            ):
+                continue
+            a.extend(b)
+            for k in b:
+                group[k] = a
+        unique = {id(g): sorted(g) for g in group.values()}
+        return sorted(unique.values())
+
+
+def _rarity(count: int, batch: int) -> float:
+    """1 for a feature seen once, falling with how many titles share it; 0 past COMMON_FEATURE_DF."""
+    if count > COMMON_FEATURE_DF:
+        return 0.0
+    n = max(batch, MIN_BATCH_FOR_IDF)
+    return math.log((n + 1) / (count + 0.5)) / math.log((n + 1) / 1.5)
+
+
+def lead_key(entry: Entry) -> tuple[float, bool, datetime, str, str, str, str]:
+    """Sort key of the entry that leads a story: heaviest feed, dated, earliest, then stable ties."""
+    return (
+        -entry.weight,
+        not entry.dated,
+        entry.published_at,
+        entry.feed,
+        entry.id,
+        entry.title,
+        entry.link,
+    )
+
+
+def _link_groups(entries: Sequence[Entry]) -> list[list[Entry]]:
+    """Entries grouped by canonical link, each group's best entry first, one entry per feed."""
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for entry in sorted(entries, key=lead_key):
+        link = _link_key(entry)
+        if all(e.feed != entry.feed for e in groups[link]):
+            groups[link].append(entry)
+    return list(groups.values())
+
+
+def _link_key(entry: Entry) -> str:
+    # parse.py stores canonical links already; re-canonicalise only what may carry tracking.
+    if "?" in entry.link or "#" in entry.link:
+        return canonical_url(entry.link) or f"entry:{entry.id}"
+    return entry.link
+
+
+def _candidate(entries: Sequence[Entry]) -> Candidate:
+    ordered = sorted(entries, key=lead_key)
+    return Candidate(id=ordered[0].id, lead=ordered[0], others=ordered[1:])
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        ri, rj = self.find(i), self.find(j)
+        if ri != rj:
+            self.parent[max(ri, rj)] = min(ri, rj)
+
+
+def cluster(entries: Sequence[Entry], threshold: float = SAME_STORY_THRESHOLD) -> list[Candidate]:
+    """Entries -> stories: one Candidate per link, then per story across sources.
+
+    Candidates come out in lead order (see `lead_key`), whatever the input order.
+    """
+    groups = _link_groups(entries)
+    groups.sort(key=lambda g: lead_key(g[0]))
+    index = TitleIndex([g[0].title for g in groups])
+    stories = index.stories(threshold)
+    candidates = [_candidate([e for i in story for e in groups[i]]) for story in stories]
+    return sorted(candidates, key=lambda c: lead_key(c.lead))
+
+
+def merge(candidates: Sequence[Candidate], groups: Sequence[Sequence[str]]) -> list[Candidate]:
+    """Merge the candidates whose ids each group names (a curator says: one story).
+
+    Unknown ids are ignored; overlapping groups merge transitively. A merged
+    candidate takes the place of its first member and its lead is chosen as in
+    `cluster`; an entry present in two members is kept once.
+    """
+    position = {c.id: i for i, c in enumerate(candidates)}
+    uf = _UnionFind(len(candidates))
+    for group in groups:
+        known = [position[cid] for cid in group if cid in position]
+        for other in known[1:]:
+            uf.union(known[0], other)
+    members: dict[int, list[Entry]] = defaultdict(list)
+    for i, cand in enumerate(candidates):
+        members[uf.find(i)].extend(cand.entries)
+    out: list[Candidate] = []
+    for i, cand in enumerate(candidates):
+        root = uf.find(i)
+        if root != i:
+            continue
+        entries = members[root]
+        out.append(cand if len(entries) == len(cand.entries) else _candidate(_unique(entries)))
+    return out
+
+
+def _unique(entries: Iterable[Entry]) -> list[Entry]:
+    seen: set[tuple[str, str]] = set()
+    out: list[Entry] = []
+    for entry in entries:
+        key = (entry.feed, entry.id)
+        if key not in seen:
+            seen.add(key)
+            out.append(entry)
+    return out

@@ -1,0 +1,160 @@
+"""Small text helpers shared by de-duplication and the curators.
+
+Titles arrive in two scripts: Chinese (often with English names inside, such as
+"OpenAI发布GPT-5") and English. Everything here is pure and deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_RE = re.compile(f"[{_CJK}]")
+CJK_RUN_RE = re.compile(f"[{_CJK}]+")
+# Words inside either script: "gpt-5.3", "1.25", "xai". Hyphens and dots glue a name.
+WORD_RE = re.compile(r"[a-z0-9]+(?:[.\-][a-z0-9]+)*")
+LETTER_RE = re.compile(f"[A-Za-z{_CJK}]")
+
+# Short labels a feed puts in front of a title ("36氪获悉｜", "快讯：", "独家 |",
+# "【重磅】"): they say nothing about the story, so similarity ignores them.
+_PREFIX_WORDS = (
+    "36氪获悉",
+    "36kr获悉",
+    "快讯",
+    "独家",
+    "重磅",
+    "突发",
+    "首发",
+    "最新",
+    "速递",
+    "早报",
+    "晚报",
+    "热点",
+    "深度",
+    "观点",
+    "breaking",
+    "exclusive",
+    "update",
+    "updated",
+    "analysis",
+    "opinion",
+    "report",
+)
+_PREFIX_RE = re.compile(
+    r"^\s*(?:\[|【)?\s*(?:"
+    + "|".join(re.escape(w) for w in _PREFIX_WORDS)
+    + r")\s*(?:\]|】)?\s*[|丨:!！]?\s*",
+    re.IGNORECASE,
+)
+_BRACKET_RE = re.compile(r"^\s*【[^】]{1,12}】\s*")
+
+# Leads that Chinese news copy starts with; the digest adds its own date lead.
+_ZH_LEAD_RE = re.compile(
+    r"^\s*(?:"
+    r"(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:消息|晚间|早间|午间|下午|上午|晚|讯)?"
+    r"|(?:36氪|36kr|钛媒体|界面新闻|新浪科技|雷锋网|IT之家)获悉"
+    r"|据[^，,。]{1,12}(?:报道|消息)"
+    r")\s*[，,：:]\s*",
+    re.IGNORECASE,
+)
+_SENTENCE_END_ZH = re.compile(r"[。！？!?；;]")
+# An English sentence ends at . ! ? followed by a space and a capital, quote or digit,
+# but not after an initial or a common abbreviation ("U.S.", "Inc.", "Mr.").
+_SENTENCE_END_EN = re.compile(r"[.!?](?=\s+[\"'“A-Z0-9])")
+_ABBREVIATIONS = frozenset(
+    {"mr", "ms", "mrs", "dr", "st", "vs", "inc", "co", "corp", "ltd", "jr", "sr", "no"}
+)
+
+
+def nfkc(text: str) -> str:
+    """Full-width letters, digits and punctuation to their half-width forms."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def has_cjk(text: str) -> bool:
+    """True when the text contains any Chinese character."""
+    return CJK_RE.search(text) is not None
+
+
+def is_chinese(text: str) -> bool:
+    """True when at least a fifth of the letters are Chinese characters."""
+    cjk = len(CJK_RE.findall(text))
+    if not cjk:
+        return False
+    return cjk * 5 >= len(LETTER_RE.findall(text))
+
+
+def strip_title_prefix(title: str) -> str:
+    """Drop feed labels such as "36氪获悉｜", "快讯：", "独家 |" and a leading "【…】"."""
+    out = nfkc(title)
+    for _ in range(3):  # labels stack: "【快讯】独家｜…"
+        new = _BRACKET_RE.sub("", _PREFIX_RE.sub("", out, count=1), count=1)
+        if new == out or not new.strip():
+            break
+        out = new
+    return out.strip()
+
+
+def normalise_title(title: str) -> str:
+    """Lower-case, half-width, labels removed, punctuation and whitespace squeezed to one space."""
+    text = strip_title_prefix(title).lower()
+    text = "".join(ch if ch.isalnum() or ch in ".-" else " " for ch in text)
+    return " ".join(text.split())
+
+
+def strip_zh_lead(text: str) -> str:
+    """Drop a leading "2月3日消息，", "36氪获悉，" or "据路透社报道，" (repeatedly)."""
+    out = text.strip()
+    for _ in range(3):
+        new = _ZH_LEAD_RE.sub("", out, count=1)
+        if new == out:
+            break
+        out = new
+    return out
+
+
+def first_sentence(text: str, *, limit: int = 200) -> str:
+    """The first sentence of a text, with its end mark; cut at `limit` chars with "…"."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    end = _zh_sentence_end(text) if is_chinese(text) else _en_sentence_end(text)
+    sentence = text[:end]
+    if len(sentence) > limit:
+        sentence = _cut(sentence, limit)
+    return sentence.strip()
+
+
+def _zh_sentence_end(text: str) -> int:
+    m = _SENTENCE_END_ZH.search(text)
+    return m.end() if m else len(text)
+
+
+def _en_sentence_end(text: str) -> int:
+    for m in _SENTENCE_END_EN.finditer(text):
+        words = text[: m.start()].split()
+        word = words[-1].lower() if words else ""
+        if m.group() == "." and (len(word) == 1 or "." in word or word in _ABBREVIATIONS):
+            continue
+        return m.end()
+    return len(text)
+
+
+def _cut(text: str, limit: int) -> str:
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if not is_chinese(cut) and space > limit // 2:  # English: do not split a word
+        cut = cut[:space]
+    return cut.rstrip(" ,，、;；:：") + "…"
+
+
+def first_clause(text: str) -> str:
+    """Text up to the first Chinese comma or sentence mark (for 重点关注 phrases)."""
+    m = re.search(r"[，,。！？!?；;]", text)
+    return (text[: m.start()] if m else text).strip()
+
+
+def trim_end_punct(text: str) -> str:
+    """Without trailing sentence punctuation, so that callers can join phrases."""
+    return text.rstrip(" 。.！!？?；;，,、:：…")
