@@ -1,0 +1,146 @@
+"""Pure selection: which judged stories make the digest, in what order, with which number.
+
+Each candidate goes to the section its judgement names, ranked by score (ties:
+newer first, then id). A section takes up to its quota, at most
+`max_per_feed` items from one feed while candidates from other feeds are still
+waiting; only when those run out does it fill up from the feeds already at
+their cap. Items are built from the lead entry (link, source, feed, title,
+published_at, id) and only the text fields of the judgement; `n` numbers the
+items 1..N across the digest, 国内动态 first.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from pipeline.config import DigestSettings
+from pipeline.models import SECTIONS, Candidate, Item, Judgement, Mention, Region, Sections
+
+
+def _rank_key(pair: tuple[Candidate, Judgement]) -> tuple[float, float, str]:
+    cand, judgement = pair
+    return (-judgement.score.total, -cand.lead.published_at.timestamp(), cand.id)
+
+
+def _pick(
+    ranked: Sequence[tuple[Candidate, Judgement]], quota: int, max_per_feed: int
+) -> list[int]:
+    """Indexes into `ranked` of the chosen, in rank order, with the per-feed cap applied first."""
+    chosen: list[int] = []
+    waiting: list[int] = []
+    per_feed: Counter[str] = Counter()
+    for i, (cand, _) in enumerate(ranked):
+        if len(chosen) >= quota:
+            break
+        if per_feed[cand.lead.feed] < max_per_feed:
+            per_feed[cand.lead.feed] += 1
+            chosen.append(i)
+        else:
+            waiting.append(i)
+    chosen.extend(waiting[: max(0, quota - len(chosen))])
+    return sorted(chosen)
+
+
+def mentions(cand: Candidate) -> list[Mention]:
+    """The other reports of a story: one per other feed first, then the rest."""
+    first: list[Mention] = []
+    rest: list[Mention] = []
+    seen = {cand.lead.feed}
+    for entry in cand.others:
+        mention = Mention(source=entry.source, feed=entry.feed, link=entry.link, title=entry.title)
+        if entry.feed in seen:
+            rest.append(mention)
+        else:
+            seen.add(entry.feed)
+            first.append(mention)
+    return first + rest
+
+
+def build_item(n: int, cand: Candidate, judgement: Judgement) -> Item:
+    """An item from the lead entry and the judgement's text fields (never a curator's link)."""
+    lead = cand.lead
+    return Item(
+        n=n,
+        id=cand.id,
+        title=lead.title,
+        summary=judgement.summary,
+        importance=judgement.importance,
+        category=judgement.category,
+        reason=judgement.reason,
+        tags=list(judgement.tags),
+        source=lead.source,
+        feed=lead.feed,
+        link=lead.link,
+        published_at=lead.published_at,
+        also_reported_by=mentions(cand),
+        score=judgement.score.model_copy(deep=True),
+    )
+
+
+def _quota(cfg: DigestSettings, section: Region) -> int:
+    return cfg.domestic if section == "domestic" else cfg.international
+
+
+def select(
+    candidates: Sequence[Candidate], judgements: Mapping[str, Judgement], cfg: DigestSettings
+) -> Sections:
+    """The digest's sections: quotas by region, ranked by score, diversity by feed, numbered."""
+    by_section: dict[Region, list[tuple[Candidate, Judgement]]] = {s: [] for s in SECTIONS}
+    seen: set[str] = set()
+    for cand in candidates:
+        judgement = judgements.get(cand.id)
+        if judgement is None or cand.id in seen:
+            continue
+        seen.add(cand.id)
+        by_section[judgement.region].append((cand, judgement))
+    sections = Sections()
+    for section in SECTIONS:
+        ranked = sorted(by_section[section], key=_rank_key)
+        picked = _pick(ranked, _quota(cfg, section), cfg.max_per_feed)
+        sections.of(section).extend(build_item(0, *ranked[i]) for i in picked)
+    return renumber(sections)
+
+
+def renumber(sections: Sections) -> Sections:
+    """The same items numbered 1..N, domestic first."""
+    n = 0
+    out = Sections()
+    for section in SECTIONS:
+        for item in sections.of(section):
+            n += 1
+            out.of(section).append(item.model_copy(update={"n": n}))
+    return out
+
+
+def reorder(sections: Sections, order: Sequence[str] | None) -> Sections:
+    """Items named in `order` first, in that order, within their section; the rest keep theirs."""
+    if not order:
+        return renumber(sections)
+    rank = {item_id: i for i, item_id in reversed(list(enumerate(order)))}
+    out = Sections()
+    for section in SECTIONS:
+        items = sections.of(section)
+        named = sorted((it for it in items if it.id in rank), key=lambda it: rank[it.id])
+        out.of(section).extend([*named, *(it for it in items if it.id not in rank)])
+    return renumber(out)
+
+
+def day_summary(raw_count: int, sections: Sections, highlights: Sequence[str]) -> str:
+    """The day's one-paragraph summary, in the reference report's words."""
+    domestic, international = len(sections.domestic), len(sections.international)
+    if domestic + international == 0:
+        return f"今日从{raw_count}条原始信息中未筛选出符合条件的AI动态。"
+    high = sum(1 for it in (*sections.domestic, *sections.international) if it.importance == "high")
+    text = (
+        f"今日从{raw_count}条原始信息中精选出{domestic}条国内动态和{international}条国际动态，"
+        f"其中{high}条为高重要性。"
+    )
+    phrases = [p for p in (_phrase(h) for h in highlights[:3]) if p]
+    if phrases:
+        text += "重点关注：" + "；".join(phrases) + "。"
+    return text
+
+
+def _phrase(text: str) -> str:
+    return " ".join(text.split()).rstrip(" 。.；;，,")
