@@ -90,7 +90,7 @@ def event_token(payload: Mapping[str, Any]) -> str | None:
 
 def strip_mentions(text: str, keys: list[str]) -> str:
     """The command text without the mention placeholders (`@_user_1`) Feishu puts in it."""
-    for key in keys:
+    for key in sorted(keys, key=len, reverse=True):  # @_user_12 before @_user_1
         text = text.replace(key, " ")
     return " ".join(MENTION_KEY_RE.sub(" ", text).split())
 
