@@ -7,10 +7,11 @@ tell a link the model made up from a real one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 
 from pipeline.ids import canonical_url, entry_id
-from pipeline.models import Candidate, Entry
+from pipeline.models import Candidate, Entry, Item, Judgement, Sections
 
 DAY = date(2026, 2, 3)
 CUTOFF = datetime(2026, 2, 3, 0, 0, tzinfo=UTC)  # 08:00 Asia/Shanghai
@@ -160,3 +161,29 @@ def big_day(n: int = 200) -> list[Candidate]:
             )
         )
     return out
+
+
+def shortlist(cands: list[Candidate], judgements: Mapping[str, Judgement]) -> Sections:
+    """Every judged candidate as an item, by the judged region (a stand-in for select.select)."""
+    items = [
+        Item(
+            n=n,
+            id=c.id,
+            title=c.lead.title,
+            summary=judgements[c.id].summary,
+            importance=judgements[c.id].importance,
+            category=judgements[c.id].category,
+            reason=judgements[c.id].reason,
+            tags=judgements[c.id].tags,
+            source=c.lead.source,
+            feed=c.lead.feed,
+            link=c.lead.link,
+            published_at=c.lead.published_at,
+            score=judgements[c.id].score,
+        )
+        for n, c in enumerate(cands, 1)
+    ]
+    return Sections(
+        domestic=[it for it in items if judgements[it.id].region == "domestic"],
+        international=[it for it in items if judgements[it.id].region == "international"],
+    )

@@ -157,6 +157,8 @@ class FakeOpenAI:
     fail_first: int = 2
     hang_s: float = 30.0
     calls: int = 0
+    inflight: int = 0
+    max_inflight: int = 0  # the most chat requests it was answering at once
     prompt_tokens: int = 0
     completion_tokens: int = 0
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -196,7 +198,7 @@ class FakeOpenAI:
 
     def reset(self) -> None:
         with self._lock:
-            self.calls = self.prompt_tokens = self.completion_tokens = 0
+            self.calls = self.prompt_tokens = self.completion_tokens = self.max_inflight = 0
             self.requests.clear()
 
     def count(self, body: dict[str, Any]) -> int:
@@ -204,6 +206,15 @@ class FakeOpenAI:
             self.calls += 1
             self.requests.append(body)
             return self.calls
+
+    def enter(self) -> None:
+        with self._lock:
+            self.inflight += 1
+            self.max_inflight = max(self.max_inflight, self.inflight)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.inflight -= 1
 
     def charge(self, prompt: int, completion: int) -> None:
         with self._lock:
@@ -258,9 +269,13 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.rstrip("/") != "/v1/chat/completions":
             self._send(*_error(404, f"Unknown path {self.path}", "not_found"))
             return
-        if self.fake.latency_s:
-            time.sleep(self.fake.latency_s)
-        status, payload, headers = _respond(self.fake, body, n, self._authorised())
+        self.fake.enter()
+        try:
+            if self.fake.latency_s:
+                time.sleep(self.fake.latency_s)
+            status, payload, headers = _respond(self.fake, body, n, self._authorised())
+        finally:
+            self.fake.leave()
         if status == 0:  # "hang": hold the connection until the client has given up
             self.fake.wait(self.fake.hang_s)
             self.close_connection = True
