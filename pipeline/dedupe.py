@@ -38,7 +38,7 @@ from typing import NamedTuple
 
 from pipeline.ids import canonical_url
 from pipeline.models import Candidate, Entry
-from pipeline.text import CJK_RUN_RE, is_chinese, strip_title_prefix
+from pipeline.text import CJK_RUN_RE, is_chinese, nfkc, strip_title_prefix
 
 SAME_STORY_THRESHOLD = 0.4
 # Two titles that each name something the other does not ("Meta acquires Rivos" /
@@ -174,7 +174,7 @@ def title_features(title: str) -> TitleFeatures:
     English title never share one. The names are the English words written as
     names, and in a Chinese title its Latin words and its subject (first feature).
     """
-    text = strip_title_prefix(title)
+    text = strip_title_prefix(nfkc(title))
     zh = is_chinese(text)
     lang = "zh" if zh else "en"
     weights: dict[str, float] = {}

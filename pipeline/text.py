@@ -44,7 +44,7 @@ _PREFIX_WORDS = (
 _PREFIX_RE = re.compile(
     r"^\s*(?:\[|【)?\s*(?:"
     + "|".join(re.escape(w) for w in _PREFIX_WORDS)
-    + r")\s*(?:\]|】)?\s*[|丨:!！]?\s*",
+    + r")\s*(?:\]|】)?\s*[|｜丨:：!！]?\s*",
     re.IGNORECASE,
 )
 _BRACKET_RE = re.compile(r"^\s*【[^】]{1,12}】\s*")
@@ -86,8 +86,11 @@ def is_chinese(text: str) -> bool:
 
 
 def strip_title_prefix(title: str) -> str:
-    """Drop feed labels such as "36氪获悉｜", "快讯：", "独家 |" and a leading "【…】"."""
-    out = nfkc(title)
+    """Drop feed labels such as "36氪获悉｜", "快讯：", "独家 |" and a leading "【…】".
+
+    The rest is returned as written (full-width punctuation stays): it may be shown.
+    """
+    out = title
     for _ in range(3):  # labels stack: "【快讯】独家｜…"
         new = _BRACKET_RE.sub("", _PREFIX_RE.sub("", out, count=1), count=1)
         if new == out or not new.strip():
@@ -98,7 +101,7 @@ def strip_title_prefix(title: str) -> str:
 
 def normalise_title(title: str) -> str:
     """Lower-case, half-width, labels removed, punctuation and whitespace squeezed to one space."""
-    text = strip_title_prefix(title).lower()
+    text = strip_title_prefix(nfkc(title)).lower()
     text = "".join(ch if ch.isalnum() or ch in ".-" else " " for ch in text)
     return " ".join(text.split())
 

@@ -1,0 +1,220 @@
+"""Clustering: the same link once, the same story across sources once, different stories apart."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.dedupe import cluster, merge, title_features
+from pipeline.ids import canonical_url, entry_id, short_hash
+from pipeline.models import Entry
+
+T0 = datetime(2026, 2, 3, 0, 0, tzinfo=UTC)
+FEEDS = {
+    "kr36": ("36氪", 1.0),
+    "jiqizhixin": ("机器之心", 1.0),
+    "qbitai": ("量子位", 1.2),
+    "bloomberg": ("Bloomberg Technology", 1.0),
+    "techcrunch": ("TechCrunch AI", 1.0),
+}
+
+
+def entry(
+    title: str, feed: str = "kr36", *, link: str | None = None, minutes: int = 0, summary: str = ""
+) -> Entry:
+    source, weight = FEEDS[feed]
+    link = link or f"https://{feed}.example.com/p/{short_hash(feed, title)}"
+    canonical = canonical_url(link) or link
+    return Entry(
+        id=entry_id(canonical),
+        feed=feed,
+        source=source,
+        region="domestic" if feed in ("kr36", "jiqizhixin", "qbitai") else "international",
+        weight=weight,
+        title=title,
+        summary=summary,
+        link=link,
+        published_at=T0 - timedelta(minutes=minutes),
+        lang="en" if feed in ("bloomberg", "techcrunch") else "zh",
+    )
+
+
+def test_same_story_from_two_chinese_outlets_is_one_candidate_with_the_other_in_others() -> None:
+    kr = entry("逐际动力完成2亿美元B轮融资，京东、上汽集团参投", "kr36", minutes=30)
+    jq = entry("具身智能公司逐际动力宣布获2亿美元B轮融资", "jiqizhixin", minutes=10)
+    other = entry("华为发布昇腾950芯片", "kr36")
+
+    candidates = cluster([kr, jq, other])
+
+    assert len(candidates) == 2
+    story = next(c for c in candidates if c.lead.title.startswith(("逐际", "具身")))
+    assert {story.lead.id, *(e.id for e in story.others)} == {kr.id, jq.id}
+    assert story.source_count == 2
+
+
+def test_lead_is_the_heaviest_feed_then_the_earliest() -> None:
+    kr = entry("智谱完成新一轮30亿元融资", "kr36", minutes=60)
+    qb = entry("智谱AI获30亿元融资，国资领投", "qbitai", minutes=5)  # weight 1.2 wins
+    jq = entry("智谱完成30亿元融资", "jiqizhixin", minutes=90)
+
+    (story,) = cluster([kr, qb, jq])
+
+    assert story.lead.id == qb.id
+    assert story.id == qb.id
+    assert [e.id for e in story.others] == [jq.id, kr.id]  # same weight: earliest first
+
+
+def test_two_different_openai_stories_stay_apart() -> None:
+    a = entry("OpenAI发布GPT-5.3模型", "kr36")
+    b = entry("OpenAI发布Codex macOS应用", "jiqizhixin")
+    c = entry("OpenAI launches Codex app for macOS", "bloomberg")
+    d = entry("OpenAI raises $40 billion at $300 billion valuation", "techcrunch")
+
+    assert len(cluster([a, b, c, d])) == 4
+
+
+def test_same_subject_same_predicate_but_different_company_stays_apart() -> None:
+    a = entry("寒武纪预计首次年度盈利", "kr36")
+    b = entry("摩尔线程预计首次年度盈利", "jiqizhixin")
+    c = entry("Meta acquires AI chip startup Rivos", "bloomberg")
+    d = entry("Meta acquires voice AI startup PlayAI", "techcrunch")
+
+    assert len(cluster([a, b, c, d])) == 4
+
+
+def test_english_story_reworded_by_two_outlets_is_merged() -> None:
+    a = entry("SpaceX acquires xAI in deal valuing combined company at $1.25 trillion", "bloomberg")
+    b = entry("Elon Musk merges xAI into SpaceX, creating $1.25 trillion company", "techcrunch")
+
+    (story,) = cluster([a, b])
+
+    assert story.source_count == 2
+
+
+def test_feed_labels_and_full_width_characters_do_not_hide_a_duplicate() -> None:
+    a = entry("36氪获悉｜鹿明机器人２０２６年将建成超100万小时UMI数据采集产能", "kr36")
+    b = entry("鹿明机器人2026年将建成超100万小时ＵＭＩ数据采集产能", "jiqizhixin")
+
+    assert len(cluster([a, b])) == 1
+
+
+def test_a_chinese_and_an_english_title_are_never_merged() -> None:
+    a = entry("OpenAI发布Codex macOS应用", "kr36")
+    b = entry("OpenAI launches Codex app for macOS", "bloomberg")
+
+    assert len(cluster([a, b])) == 2
+
+
+def test_same_url_with_tracking_parameters_is_one_entry() -> None:
+    a = entry(
+        "智元机器人发布灵犀X2", "kr36", link="https://36kr.com/p/1?utm_source=rss&utm_medium=feed"
+    )
+    b = entry("智元机器人发布灵犀X2", "kr36", link="https://36kr.com/p/1?f=rss", minutes=5)
+
+    (story,) = cluster([a, b])
+
+    assert story.others == []  # a copy in the same feed is not another source
+    assert story.lead.published_at == T0 - timedelta(minutes=5)  # the earliest copy leads
+
+
+def test_same_url_in_another_feed_counts_as_another_source() -> None:
+    a = entry("智元机器人发布灵犀X2", "kr36", link="https://36kr.com/p/1")
+    b = entry("智元发布灵犀X2机器人", "jiqizhixin", link="https://36kr.com/p/1?utm_campaign=x")
+
+    (story,) = cluster([a, b])
+
+    assert story.source_count == 2
+
+
+def test_cluster_of_nothing_is_nothing() -> None:
+    assert cluster([]) == []
+
+
+def test_titles_without_features_are_kept_apart() -> None:
+    a = entry("！！！", "kr36")
+    b = entry("……", "jiqizhixin")
+
+    assert len(cluster([a, b])) == 2
+    assert title_features("！！！").weights == {}
+
+
+def test_merge_joins_named_candidates_and_ignores_unknown_ids() -> None:
+    a, b, c = (
+        entry("华为发布昇腾950芯片", "kr36", minutes=30),
+        entry("Atlas 950超节点亮相全联接大会", "qbitai", minutes=10),
+        entry("腾讯元宝接入微信", "jiqizhixin"),
+    )
+    candidates = sorted(cluster([a, b, c]), key=lambda x: x.lead.title)
+    assert len(candidates) == 3
+    ids = {x.lead.title: x.id for x in candidates}
+
+    merged = merge(
+        candidates, [[ids["华为发布昇腾950芯片"], ids["Atlas 950超节点亮相全联接大会"], "nope"]]
+    )
+
+    assert len(merged) == 2
+    story = next(x for x in merged if x.source_count == 2)
+    assert story.lead.id == b.id  # qbitai weighs 1.2
+    assert [e.id for e in story.others] == [a.id]
+
+
+def test_merge_with_overlapping_groups_is_transitive_and_keeps_entries_once() -> None:
+    es = [
+        entry(t, f)
+        for t, f in (
+            ("腾讯元宝接入微信", "kr36"),
+            ("华为发布昇腾950芯片", "jiqizhixin"),
+            ("小米发布MiMo大模型", "qbitai"),
+        )
+    ]
+    candidates = cluster(es)
+    ids = [c.id for c in candidates]
+
+    merged = merge(candidates, [[ids[0], ids[1]], [ids[1], ids[2]], [ids[0], ids[0]]])
+
+    assert len(merged) == 1
+    assert sorted(e.id for e in merged[0].entries) == sorted(e.id for e in es)
+
+
+def test_merge_without_groups_returns_the_candidates_unchanged() -> None:
+    candidates = cluster([entry("腾讯元宝接入微信"), entry("华为发布昇腾950芯片", "qbitai")])
+
+    assert merge(candidates, []) == candidates
+    assert merge(candidates, [["unknown", "also-unknown"]]) == candidates
+
+
+TITLES = [
+    "逐际动力完成2亿美元B轮融资，京东、上汽集团参投",
+    "具身智能公司逐际动力宣布获2亿美元B轮融资",
+    "OpenAI发布GPT-5.3模型",
+    "OpenAI发布Codex macOS应用",
+    "OpenAI推出Codex桌面版应用，支持macOS",
+    "Waymo raises $16 billion from Alphabet, others to expand service",
+    "Waymo raises $16B at $126B valuation",
+    "Google unveils Gemini 3 Pro",
+    "寒武纪预计首次年度盈利",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(TITLES), st.sampled_from(sorted(FEEDS))), max_size=12),
+    st.randoms(),
+)
+def test_clustering_is_a_partition_and_ignores_input_order(
+    pairs: list[tuple[str, str]], rnd: random.Random
+) -> None:
+    entries = [entry(t, f, minutes=i) for i, (t, f) in enumerate(pairs)]
+    shuffled = list(entries)
+    rnd.shuffle(shuffled)
+
+    first, second = cluster(entries), cluster(shuffled)
+
+    assert first == second
+    kept = [e.id + e.feed for c in first for e in c.entries]
+    assert len(kept) == len(set(kept))  # no entry twice
+    assert {e.id + e.feed for e in entries} == set(kept)  # every (link, feed) kept once
+    assert all(c.id == c.lead.id for c in first)
