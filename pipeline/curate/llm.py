@@ -94,7 +94,8 @@ INJECTION_RE = re.compile(
     r"|disregard\s+(all\s+|the\s+)?(previous|prior|above)"
     r"|(system|developer)\s+prompt|you\s+are\s+now\b|\brank\s+(me|this)\s+(first|top|#?1)"
     r"|</?(system|assistant|data)>|\bassistant\s*:"
-    r"|忽略(之前|以上|前面|上述)的?(所有)?(指令|指示|规则|提示)|(排在|排名)第一|系统提示",
+    r"|忽略(之前|以上|前面|上述)的?(所有)?(指令|指示|规则|提示)|(排在|排名)第一|系统提示"
+    r"|请(务必)?(置顶|排在最前)|标(为|成|记为)高重要性",
     re.I,
 )
 _URL_TAIL = r"[A-Za-z0-9\-._~:/?#\[\]@!$&*+,;=%]"  # RFC 3986 characters, without parentheses
@@ -774,8 +775,8 @@ def _final_order(sections: Sections, model_order: list[str], suspects: set[str])
     return out
 
 
-async def check_llm(settings: Settings, store: Store | None = None) -> tuple[str, bool, str]:
-    """`aidaily check`'s LLM line: ("llm", ok, text)."""
+async def check(settings: Settings) -> tuple[str, bool, str]:
+    """`aidaily check`'s LLM probe: ("llm", ok, one line), from a tiny completion."""
     if settings.llm is None:
         return (
             "llm",
@@ -784,6 +785,6 @@ async def check_llm(settings: Settings, store: Store | None = None) -> tuple[str
         )
     if not settings.llm.api_key:
         return "llm", True, "off: OPENAI_API_KEY is not set — the heuristic curator is used"
-    curator = LLMCurator(settings, store)  # type: ignore[arg-type]  # check() never touches the store
+    curator = LLMCurator(settings, None)  # type: ignore[arg-type]  # check() never touches the store
     ok, line = await curator.check()
-    return "llm", ok, line
+    return "llm", ok, line.removeprefix("LLM: ")

@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 
-from pipeline.config import Settings
+from pipeline.config import Settings, load_settings
 from pipeline.curate.base import Verdicts
-from pipeline.curate.llm import LLMCurator, check_llm, cost_line
+from pipeline.curate.llm import LLMCurator, check, cost_line
 from pipeline.models import CATEGORIES, Candidate, Judgement
+from pipeline.run import run
 from pipeline.store import Store
+from tests.conftest import EXAMPLES
 from tests.fakes.news_day import DAY, INJECTION_TITLE, cross_language_pair, shortlist, small_day
 from tests.fakes.openai_server import FakeOpenAI
 
@@ -428,16 +430,16 @@ async def test_conclude_failure_keeps_score_order_and_heuristic_highlights(
 
 
 async def test_check_says_ok_or_why_not(fake: FakeOpenAI, llm_settings, make_settings) -> None:
-    name, ok, line = await check_llm(llm_settings())
-    assert (name, ok) == ("llm", True) and line.startswith("LLM: ok — gpt-fake")
+    name, ok, line = await check(llm_settings())
+    assert (name, ok) == ("llm", True) and line.startswith("ok — gpt-fake")
 
-    _, ok, line = await check_llm(llm_settings(key="sk-wrong"))
-    assert not ok and line == f"LLM: 401 Unauthorized from {fake.base_url} — check OPENAI_API_KEY"
+    _, ok, line = await check(llm_settings(key="sk-wrong"))
+    assert not ok and line == f"401 Unauthorized from {fake.base_url} — check OPENAI_API_KEY"
 
-    _, ok, line = await check_llm(llm_settings(model="gpt-nope"))
+    _, ok, line = await check(llm_settings(model="gpt-nope"))
     assert not ok and "model 'gpt-nope' not found" in line
 
-    _, ok, line = await check_llm(make_settings({}))
+    _, ok, line = await check(make_settings({}))
     assert ok and line.startswith("off:")
 
 
@@ -449,3 +451,59 @@ async def test_cost_line_sums_up_the_run(llm_settings, store: Store) -> None:
         and "0 cache hits, 0 heuristic fallbacks" in line
     )
     assert "\n" not in line
+
+
+# -- a whole run over the demo day ------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["ok", "swap_links", "500"])
+async def test_a_full_run_keeps_every_link_and_source_the_entrys_own(
+    mode: str, fake: FakeOpenAI, store: Store
+) -> None:
+    fake.mode = mode
+    env = {
+        "OPENAI_API_KEY": "sk-test",
+        "OPENAI_BASE_URL": fake.base_url,
+        "OPENAI_MODEL": "gpt-fake",
+    }
+    settings = load_settings(str(EXAMPLES / "demo.yaml"), env)
+    assert settings.llm is not None
+    settings.llm.max_retries = 0  # the 500s are not retried: keeps the test short
+
+    result = await run(settings, DAY, store)
+
+    digest, raw = result.digest, {e.link: e for e in result.raw}
+    assert len(digest.items) == 27 and digest.curator.kind == "llm" and digest.curator.llm_calls > 0
+    for it in digest.items:
+        own = raw[it.link]  # KeyError: a link that no fetched entry has
+        assert (it.source, it.feed) == (own.source, own.feed)
+        assert not URLISH.search(it.reason + it.summary), it
+    planted = [it for it in digest.items if "妙笔星球" in it.title]  # the demo's injection entry
+    assert all(it.importance != "high" and it.n not in (1, 15) for it in planted)
+    if mode == "500":
+        assert digest.curator.fallbacks == digest.candidate_count and digest.curator.errors
+    else:
+        assert digest.curator.fallbacks == 0 and not digest.curator.errors
+        assert all(it.summary.startswith(PREFIX) for it in digest.items)
+
+
+async def test_a_rerun_of_the_demo_day_costs_nothing(fake: FakeOpenAI, store: Store) -> None:
+    env = {
+        "OPENAI_API_KEY": "sk-test",
+        "OPENAI_BASE_URL": fake.base_url,
+        "OPENAI_MODEL": "gpt-fake",
+    }
+    settings = load_settings(str(EXAMPLES / "demo.yaml"), env)
+    first = (await run(settings, DAY, store)).digest
+    calls = fake.calls
+
+    second = (await run(settings, DAY, store)).digest
+
+    assert fake.calls == calls and second.curator.llm_calls == 0
+    assert (
+        second.curator.cache_hits > second.candidate_count
+    )  # every story (before merging) and the conclusion
+    assert [(it.id, it.summary, it.score) for it in second.items] == [
+        (it.id, it.summary, it.score) for it in first.items
+    ]
+    assert second.summary == first.summary
