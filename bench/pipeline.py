@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import multiprocessing as mp
 import random
 import resource
@@ -163,7 +164,6 @@ async def pipeline_run(settings: Settings, redis_url: str) -> tuple[str, int, in
     try:
         try:
             from pipeline.curate.heuristic import HeuristicCurator
-
             from pipeline.run import run
         except ImportError as exc:
             print(
@@ -171,15 +171,31 @@ async def pipeline_run(settings: Settings, redis_url: str) -> tuple[str, int, in
             )
             return await fetch_and_parse(settings)
         day = report_day(settings, datetime.now(UTC))
-        result = await run(settings, day, store, curator=HeuristicCurator(settings))
+        stages: list[tuple[float, str]] = [(time.perf_counter(), "start")]
+        result = await run(
+            settings,
+            day,
+            store,
+            curator=HeuristicCurator(settings),
+            progress=lambda msg: stages.append((time.perf_counter(), msg)),
+        )
+        stages.append((time.perf_counter(), "end"))
         digest = result.digest
         parsed = sum(f.entries for f in digest.feeds)
         failed = sum(1 for f in digest.feeds if not f.ok)
         what = f"run(): {len(digest.items)} items from {digest.candidate_count} candidates"
-        return what, parsed, failed
+        return what + "\n" + stage_lines(stages), parsed, failed
     finally:
         await client.flushdb()
         await client.aclose()
+
+
+def stage_lines(stages: list[tuple[float, str]]) -> str:
+    """How long each stage of run() took, from its progress messages."""
+    lines = []
+    for (t0, msg), (t1, _) in itertools.pairwise(stages[1:]):
+        lines.append(f"          {t1 - t0:6.2f} s  {msg}")
+    return "\n".join(lines)
 
 
 async def fetch_and_parse(settings: Settings) -> tuple[str, int, int]:
@@ -237,7 +253,10 @@ def main(argv: list[str] | None = None) -> None:
         what, parsed, failed = asyncio.run(pipeline_run(settings, redis_url))
         took, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"pipeline  {took:7.2f} s  {what}; {parsed} entries parsed, {failed} feeds failed")
+        head, _, stages = what.partition("\n")
+        print(f"pipeline  {took:7.2f} s  {head}; {parsed} entries parsed, {failed} feeds failed")
+        if stages:
+            print(stages)
         print(
             f"          {cpu:.2f} s CPU; peak RSS {peak_mb:.0f} MB (whole process, incl. interpreter)"
         )
