@@ -56,6 +56,14 @@ RETRY_S = 15 * 60  # a failed run (no feed reachable) is tried again this often,
 MARKER_TTL = timedelta(days=3)
 SUBSCRIBER_TIMES_TTL_S = 300.0  # per-chat times are re-read this often (catch-up covers the gap)
 DAILY_MISFIRE_S = 15 * 60  # the tick's catch-up covers anything later than this
+STARTUP_OUTCOME = {
+    "early": "before today's push time, nothing due",
+    "done": "today's digest was built and pushed already",
+    "pushed": "caught up: today's digest built and pushed",
+    "busy": "another instance holds today's run",
+    "run-failed": "today's run failed; retrying later",
+    "push-incomplete": "some targets not reached; retrying later",
+}
 
 
 def new_owner() -> str:
@@ -105,6 +113,7 @@ class DailyScheduler:
         self._failed_at: dict[str, datetime] = {}  # day -> when its last run failed (self.now)
         self._done_times: set[str] = set()  # "DATE HH:MM" pushes finished in this process
         self._times: tuple[float, set[str]] = (-1e9, set())
+        self._first_tick = True
 
     # -- life cycle -----------------------------------------------------------------
 
@@ -158,7 +167,10 @@ class DailyScheduler:
         if task is not None:
             self._jobs.add(task)
         try:
-            await self.tick()
+            outcome = await self.tick()
+            if self._first_tick:
+                self._first_tick = False
+                log.info("schedule: start-up check: %s", STARTUP_OUTCOME.get(outcome, outcome))
         except asyncio.CancelledError:
             if not self._stopping:
                 raise
