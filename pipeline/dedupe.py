@@ -224,6 +224,8 @@ class TitleIndex:
         self.entities = [f.entities for f in raw]
         self._all = [frozenset(f.weights) for f in raw]  # common features too: a name may be common
         self.totals = [sum([self.weights[n] for n in f]) for f in self.features]
+        self._minor = [f - telling for f in self.features]
+        self._minor_totals = [sum([self.weights[n] for n in f]) for f in self._minor]
         self._postings: dict[str, list[int]] = defaultdict(list)
         for i, names in enumerate(self.features):
             for name in names & telling:
@@ -251,25 +253,36 @@ class TitleIndex:
             score *= ENTITY_CONFLICT_FACTOR
         return score
 
-    def candidate_pairs(self) -> list[tuple[int, int]]:
-        """Pairs (i < j) that share at least one telling feature, in index order."""
+    def candidate_pairs(self) -> dict[tuple[int, int], float]:
+        """Pairs (i < j) that share a telling feature, with the summed weight of those features."""
         n = len(self.features)
-        keys: set[int] = set()
-        for postings in self._postings.values():
+        acc: dict[int, float] = defaultdict(float)
+        for name, postings in self._postings.items():
+            weight = self.weights[name]
             for pos, i in enumerate(postings):
                 base = i * n
-                keys.update(base + j for j in postings[pos + 1 :])
-        return [divmod(k, n) for k in sorted(keys)]
+                for j in postings[pos + 1 :]:
+                    acc[base + j] += weight
+        return {divmod(k, n): v for k, v in sorted(acc.items())}
 
     def scores(self, floor: float) -> dict[tuple[int, int], float]:
         """The similarity of every candidate pair (i < j) that reaches `floor` (> 0)."""
         out: dict[tuple[int, int], float] = {}
-        weights, features, totals = self.weights, self.features, self.totals
-        for i, j in self.candidate_pairs():
-            a, b = totals[i], totals[j]
-            shared = sum([weights[n] for n in features[i] & features[j]])
-            # The mean of Dice and overlap is at most the overlap: skip the rest early.
-            if a <= 0 or b <= 0 or shared < floor * min(a, b):
+        weights, minor, minor_totals, totals = (
+            self.weights,
+            self._minor,
+            self._minor_totals,
+            self.totals,
+        )
+        for (i, j), shared in self.candidate_pairs().items():
+            # The mean of Dice and overlap is at most the overlap, so a pair whose shared
+            # weight cannot reach floor x the smaller total, even if every minor feature of
+            # the lighter side were shared, is dropped before its sets are intersected.
+            bound = floor * min(totals[i], totals[j])
+            if shared + min(minor_totals[i], minor_totals[j]) < bound:
+                continue
+            shared += sum([weights[n] for n in minor[i] & minor[j]])
+            if shared < bound:
                 continue
             score = self._score(shared, i, j)
             if score >= floor:

@@ -78,11 +78,12 @@ CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
     ),
     "重大商业动态": (
         "融资", "收购", "并购", "估值", "IPO", "上市", "营收", "财报", "投资", "合并", "盈利",
-        "市值", "裁员", "战略合作", "回购",
+        "市值", "裁员", "战略合作", "回购", "加盟", "出任", "离职", "引入", "挖角",
         "funding=融资", "raise=融资", "raises=融资", "raised=融资", "acquir*=收购",
         "acquisition*=收购", "merger*=并购", "merge*=并购", "valuation*=估值", "valued=估值",
         "ipo=IPO", "revenue*=营收", "earnings=财报", "invest*=投资", "deal=交易", "buyout=收购",
-        "buyback=回购", "layoff*=裁员", "profit*=盈利",
+        "buyback=回购", "layoff*=裁员", "profit*=盈利", "hire*=人才", "hiring=人才",
+        "poach*=人才", "joins=人才",
     ),
     "重大学术突破": (
         "论文", "研究", "SOTA", "基准", "榜单", "算法", "顶会", "arXiv", "数据集",
@@ -110,16 +111,21 @@ CATEGORY_ORDER = tuple(CATEGORY_KEYWORDS)
 
 AI_TERMS: tuple[str, ...] = (
     "人工智能", "大模型", "模型", "智能体", "具身智能", "具身", "算力", "芯片", "生成式", "多模态",
-    "机器学习", "深度学习", "神经网络", "AIGC", "AGI", "推理模型", "智算", "数据中心",
+    "机器学习", "深度学习", "神经网络", "AIGC", "AGI", "推理模型", "智算", "数据中心", "万卡",
+    "集群", "超算",
     "ai=AI", "a.i.=AI", "artificial intelligence=AI", "genai=生成式AI", "generative=生成式AI",
     "llm*=大模型", "gpt*=GPT", "chatgpt=ChatGPT", "chatbot*=聊天机器人", "agentic=智能体",
     "ai agent*=智能体", "machine learning=机器学习", "deep learning=深度学习", "neural=神经网络",
-    "language model*=大模型", "foundation model*=大模型", "multimodal=多模态", "gpu*=算力",
+    "language model*=大模型", "foundation model*=大模型", "multimodal=多模态", "gpu*=GPU",
     "chip*=芯片", "semiconductor*=芯片", "data center*=数据中心", "datacenter*=数据中心",
     "inference=推理", "copilot=Copilot", "gemini=Gemini", "claude=Claude", "llama=Llama",
     "grok=Grok", "sora=Sora", "openai=OpenAI", "anthropic=Anthropic", "deepmind=DeepMind",
     "xai=xAI", "deepseek=DeepSeek", "mistral=Mistral", "智谱", "月之暗面", "kimi=Kimi",
     "minimax=MiniMax", "豆包", "通义", "千问", "qwen=千问", "混元", "文心",
+    # Companies whose news is AI news: AI labs, AI chip makers, embodied-AI robot makers.
+    "nvidia=英伟达", "英伟达", "perplexity=Perplexity", "cohere=Cohere", "hugging face=Hugging Face",
+    "寒武纪", "摩尔线程", "壁仞", "沐曦", "燧原", "商汤", "旷视", "第四范式", "百川智能", "阶跃星辰",
+    "零一万物", "面壁智能", "智元", "银河通用", "宇树", "优必选",
 )  # fmt: skip
 
 NAMES: tuple[str, ...] = (
@@ -136,41 +142,105 @@ NAMES: tuple[str, ...] = (
 )  # fmt: skip
 
 
+_ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
+
+
 @dataclass(frozen=True)
 class _Table:
-    """Keywords compiled into one regex; `labels[i]` is the tag of alternative i."""
+    """Keywords of one kind, looked up by token (Latin) or substring (Chinese).
 
-    regex: re.Pattern[str]
-    labels: tuple[str, ...]
+    One regex alternation of every keyword is simple but slow in Python's engine
+    (it tries each keyword at each character), so Latin words are looked up per
+    token, stems by the token's prefixes, and only phrases ("executive order",
+    "self-driving") go through a regex.
+    """
+
+    words: dict[str, str]
+    stems: dict[str, str]
+    phrases: re.Pattern[str] | None
+    phrase_labels: dict[str, str]
+    chinese: tuple[tuple[str, str], ...]  # longest first
 
     def find(self, text: str) -> list[str]:
         """The distinct labels matched in `text` (lower-cased NFKC), in order of appearance."""
+        hits = [*self._latin(text), *self._chinese(text)]
         found: list[str] = []
-        for m in self.regex.finditer(text):
-            label = self.labels[int(str(m.lastgroup)[1:])]
+        for _, label in sorted(hits, key=lambda h: h[0]):
             if label not in found:
                 found.append(label)
         return found
 
+    def _latin(self, text: str) -> list[tuple[int, str]]:
+        hits: list[tuple[int, str]] = []
+        for m in _ASCII_WORD_RE.finditer(text):
+            label = self.words.get(m.group()) or self._stem(m.group())
+            if label:
+                hits.append((m.start(), label))
+        if self.phrases is not None:
+            hits += [
+                (m.start(), self._phrase_label(m.group())) for m in self.phrases.finditer(text)
+            ]
+        return hits
 
-def _alternative(word: str) -> str:
-    prefix = word.endswith("*")
-    word = word.rstrip("*").lower()
-    body = re.escape(word).replace(r"\ ", r"\s+")
-    if not word.isascii():
-        return body
-    return rf"(?<![a-z0-9]){body}" + (r"[a-z\-]*" if prefix else r"(?![a-z0-9])")
+    def _phrase_label(self, matched: str) -> str:
+        phrase = " ".join(matched.split())
+        if phrase in self.phrase_labels:
+            return self.phrase_labels[phrase]
+        # A "stem*" phrase matched with a longer last word: the longest stem it starts with.
+        stems = [p for p in self.phrase_labels if p.endswith("*") and phrase.startswith(p[:-1])]
+        return self.phrase_labels[max(stems, key=len)]
+
+    def _stem(self, token: str) -> str | None:
+        for end in range(len(token), 1, -1):
+            label = self.stems.get(token[:end])
+            if label:
+                return label
+        return None
+
+    def _chinese(self, text: str) -> list[tuple[int, str]]:
+        hits: list[tuple[int, str]] = []
+        covered: list[tuple[int, int]] = []
+        for word, label in self.chinese:
+            pos = text.find(word)
+            # "模型" inside an already matched "大模型" is the same mention, not a second one.
+            while pos >= 0 and any(a <= pos < b for a, b in covered):
+                pos = text.find(word, pos + 1)
+            if pos >= 0:
+                hits.append((pos, label))
+                covered.append((pos, pos + len(word)))
+        return hits
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """A phrase between word boundaries; "stem*" lets the last word go on ("ai agent*")."""
+    body = re.escape(phrase.rstrip("*")).replace("\\ ", r"\s+")  # any run of spaces
+    return rf"(?<![a-z0-9]){body}" + (r"[a-z\-]*" if phrase.endswith("*") else r"(?![a-z0-9])")
 
 
 def compile_keywords(words: Sequence[str]) -> _Table:
-    """Compile "word", "stem*" and "word=标签" entries into one matcher (longest first)."""
-    entries = []
+    """Compile "word", "stem*" and "word=标签" entries into one matcher."""
+    exact: dict[str, str] = {}
+    stems: dict[str, str] = {}
+    phrases: dict[str, str] = {}
+    chinese: dict[str, str] = {}
     for item in words:
-        word, _, label = item.partition("=")
-        entries.append((word, label or word.rstrip("*")))
-    entries.sort(key=lambda e: -len(e[0]))
-    parts = [f"(?P<k{i}>{_alternative(word)})" for i, (word, _) in enumerate(entries)]
-    return _Table(re.compile("|".join(parts)), tuple(label for _, label in entries))
+        raw, _, label = item.partition("=")
+        word = raw.rstrip("*").lower()
+        label = label or raw.rstrip("*")
+        if not word.isascii():
+            chinese.setdefault(word, label)
+        elif not _ASCII_WORD_RE.fullmatch(word):
+            phrases.setdefault(word + "*" * raw.endswith("*"), label)
+        else:
+            (stems if raw.endswith("*") else exact).setdefault(word, label)
+    pattern = "|".join(_phrase_pattern(p) for p in sorted(phrases, key=len, reverse=True))
+    return _Table(
+        words=exact,
+        stems=stems,
+        phrases=re.compile(pattern) if pattern else None,
+        phrase_labels=phrases,
+        chinese=tuple(sorted(chinese.items(), key=lambda kv: -len(kv[0]))),
+    )
 
 
 CATEGORY_TABLES = {cat: compile_keywords(words) for cat, words in CATEGORY_KEYWORDS.items()}
