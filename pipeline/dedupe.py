@@ -6,20 +6,25 @@ Two passes over the in-window entries:
    in another feed is kept as one of the story's other reports (two feeds chose
    to carry it, which corroborates it).
 2. Same story -> one `Candidate`. Titles are compared as sets of features:
-   English and other Latin words (lower-cased, lightly stemmed, stop words out)
-   and Chinese character bigrams, after full-width -> half-width and the feed's
-   labels ("36氪获悉｜", "快讯：") are stripped. Features are weighted by how rare
-   they are in the batch (so "OpenAI" and "发布" in many titles count less than
-   "Codex" or "2亿美元"), and two titles are the same story when their weighted
-   Dice coefficient reaches `SAME_STORY_THRESHOLD` (chosen and measured in
-   `bench/dedupe.py`; figures in BENCHMARKS.md).
+   Latin words (lower-cased, lightly stemmed, stop words out; a word written as
+   a name, and any Latin word in a Chinese title, weighs more) and Chinese
+   character bigrams, after full-width -> half-width and the feed's labels
+   ("36氪获悉｜", "快讯：") are stripped. Features are weighted by how rare they
+   are in the batch (so "OpenAI" and "发布" in many titles count less than
+   "Codex"). Similarity is the mean of the weighted Dice and overlap
+   coefficients, lowered when each title names something the other does not
+   ("Meta acquires Rivos" / "Meta acquires PlayAI"; in Chinese the subject, the
+   first telling feature: "寒武纪…" / "摩尔线程…"). Titles join a story strongest
+   pair first, at `SAME_STORY_THRESHOLD`, and only when they are loosely alike to
+   every title already in it, so one title cannot chain two stories together.
+   The threshold is chosen and measured in `bench/dedupe.py` (BENCHMARKS.md).
 
 Comparing every pair would be quadratic; instead an inverted index from feature
-to titles yields only the pairs that share a feature, and features present in
-more than `COMMON_FEATURE_DF` titles are treated as noise (weight 0) and never
-index a pair. Chinese and English titles never share a feature, so they are
-never merged: the two reports of one story in two languages belong to two
-sections anyway.
+to titles proposes only the pairs that share a telling feature (not a number,
+not a stock word), and features present in more than `COMMON_FEATURE_DF` titles
+are treated as noise (weight 0). Chinese and English titles never share a
+feature, so they are never merged: the two reports of one story in two
+languages belong to two sections anyway.
 
 The lead of a story is chosen deterministically: the highest feed weight, then
 a real date before a first-seen one, then the earliest published, then feed and

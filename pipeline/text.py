@@ -12,8 +12,6 @@ import unicodedata
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_RE = re.compile(f"[{_CJK}]")
 CJK_RUN_RE = re.compile(f"[{_CJK}]+")
-# Words inside either script: "gpt-5.3", "1.25", "xai". Hyphens and dots glue a name.
-WORD_RE = re.compile(r"[a-z0-9]+(?:[.\-][a-z0-9]+)*")
 LETTER_RE = re.compile(f"[A-Za-z{_CJK}]")
 
 # Short labels a feed puts in front of a title ("36氪获悉｜", "快讯：", "独家 |",
