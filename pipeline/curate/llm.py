@@ -334,12 +334,15 @@ class LLMCurator:
     async def judge(self, candidates: Sequence[Candidate], day: date) -> Verdicts:
         """A judgement for every candidate: cached, asked, or the heuristic's."""
         self._start_clock()
-        base = (await self.heuristic.judge(candidates, day)).judgements  # judge_one, never raising
+        # The heuristic (fallback and objective signals) is CPU work: a thread runs it
+        # while the model calls wait on the network.
+        baseline = asyncio.create_task(asyncio.to_thread(self._baseline, candidates, day))
         self._suspects |= {c.id for c in candidates if self._suspect(c)}
         verdicts = await self._cached(candidates)
         misses = [c for c in candidates if c.id not in verdicts]
         if misses:
             verdicts.update(await self._ask(misses, day))
+        base = await baseline
         judgements = {
             c.id: self._judgement(c, verdicts.get(c.id), base[c.id], day) for c in candidates
         }
@@ -391,6 +394,17 @@ class LLMCurator:
             return False, describe_error(exc, self.cfg)[0]
         took = time.monotonic() - started
         return True, f"LLM: ok — {self.cfg.model} at {self.cfg.base_url} answered in {took:.1f} s"
+
+    def _baseline(self, candidates: Sequence[Candidate], day: date) -> dict[str, Judgement]:
+        """The heuristic's judgement of every candidate; an entry it cannot judge gets a plain low one."""
+        out: dict[str, Judgement] = {}
+        for c in candidates:
+            try:
+                out[c.id] = self.heuristic.judge_one(c, day)
+            except Exception as exc:  # one odd entry must not sink the day
+                log.warning("heuristic judgement failed for %s: %s", c.id, exc)
+                out[c.id] = _plain(c, day)
+        return out
 
     # -- judge: cache ---------------------------------------------------------------
 
@@ -681,6 +695,19 @@ class LLMCurator:
 
 
 # -- pure helpers ----------------------------------------------------------------------
+
+
+def _plain(c: Candidate, day: date) -> Judgement:
+    lead = c.lead
+    return Judgement(
+        importance="low",
+        category="其他",
+        reason=f"其他：来自 {lead.source}",
+        tags=[lead.source, "国内" if lead.region == "domestic" else "国际"],
+        summary=summary_prefix(day) + lead.title if CJK_RE.search(lead.title) else lead.title,
+        region=lead.region,
+        score=ScoreParts(total=0.0),
+    )
 
 
 def _entry_data(short_id: str, c: Candidate) -> dict[str, str]:
