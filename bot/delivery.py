@@ -198,7 +198,11 @@ async def deliver(
         async with gate:
             await _deliver_job(run, job)
 
-    await asyncio.gather(*(one(job) for job in jobs))
+    # A TaskGroup, not gather: cancelled, it still waits for every worker, so parts
+    # on the wire are recorded before the caller closes the connection they use.
+    async with asyncio.TaskGroup() as group:
+        for job in jobs:
+            group.create_task(one(job))
     run.report.elapsed_s = round(time.monotonic() - started, 3)
     if channel:
         log.info("push %s %s: %s", channel, day, run.report.summary())
@@ -235,9 +239,7 @@ async def _call_on_done(job: Job) -> None:
 async def _deliver_part(run: _Run, job: Job, i: int, part: Any, paced: bool) -> Outcome:
     if f"{job.target}|{i}" in run.sent_before:
         return "skipped"
-    claim = await run.store.ledger_try_claim(
-        run.day, job.target, str(i), run.owner, run.claim_ttl_s
-    )
+    claim = await _claim(run, job.target, i)
     if claim != "claimed":
         return "skipped" if claim == "sent" else "busy"
     if paced and job.pace_s > 0:
@@ -261,6 +263,21 @@ async def _deliver_part(run: _Run, job: Job, i: int, part: Any, paced: bool) -> 
         await run.store.ledger_release(run.day, job.target, str(i), run.owner)
         _fail(run, job.target, "failed", exc)
         return "failed"
+
+
+async def _claim(run: _Run, target: str, i: int) -> str:
+    """`Store.ledger_try_claim`; a claim won just as the push is cancelled is given back."""
+    task = asyncio.ensure_future(
+        run.store.ledger_try_claim(run.day, target, str(i), run.owner, run.claim_ttl_s)
+    )
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait({task}, timeout=run.grace_s)
+        won = task.done() and not task.cancelled() and task.exception() is None
+        if won and task.result() == "claimed":
+            await asyncio.shield(run.store.ledger_release(run.day, target, str(i), run.owner))
+        raise
 
 
 def _fail(run: _Run, target: str, kind: Literal["gone", "failed"], exc: Exception) -> None:
@@ -296,9 +313,12 @@ async def _attempts(run: _Run, job: Job, i: int, part: Any) -> Outcome:
 
 async def _attempt(run: _Run, job: Job, i: int, part: Any) -> None:
     """Send one part and record it; if cancelled meanwhile, let it finish within the grace."""
+    went_out = False
 
     async def send_and_record() -> None:
+        nonlocal went_out
         await job.send(i, part)
+        went_out = True
         await run.store.ledger_done(run.day, job.target, str(i), run.owner)
 
     task = asyncio.ensure_future(send_and_record())
@@ -307,12 +327,22 @@ async def _attempt(run: _Run, job: Job, i: int, part: Any) -> None:
     except asyncio.CancelledError:
         # The request may already be at the server: finish it and record the truth,
         # rather than leave a claim that a later push cannot judge.
-        done, _ = await asyncio.wait({task}, timeout=run.grace_s)
-        if task in done and task.exception() is not None:
-            await run.store.ledger_release(run.day, job.target, str(i), run.owner)
-        elif not done:
-            task.cancel()  # unknown outcome: the claim stays until it expires
+        await asyncio.wait({task}, timeout=run.grace_s)
+        await asyncio.shield(_settle(run, job.target, i, task, went_out))
         raise
+
+
+async def _settle(
+    run: _Run, target: str, i: int, task: asyncio.Future[None], went_out: bool
+) -> None:
+    """After a cancelled attempt: record a part that went out, give back one that did not."""
+    if not task.done():
+        task.cancel()  # unknown outcome: the claim stays until it expires
+    elif went_out:
+        if task.cancelled() or task.exception() is not None:
+            await run.store.ledger_done(run.day, target, str(i), run.owner)
+    elif task.cancelled() or task.exception() is not None:
+        await run.store.ledger_release(run.day, target, str(i), run.owner)
 
 
 async def _sleep_or_release(run: _Run, target: str, i: int, seconds: float) -> None:

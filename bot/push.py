@@ -41,14 +41,20 @@ async def push(
     if digest is None:
         raise AidailyError(f"no digest stored for {day}; run `aidaily run --date {day}` first")
     owner = new_owner()
-    pushes = []
-    if channel in ("all", "telegram") and settings.telegram_enabled:
-        pushes.append(_push_telegram(settings, store, digest, due_at, owner))
-    if channel in ("all", "feishu") and settings.feishu_enabled and _feishu_due(settings, due_at):
-        pushes.append(_push_feishu(settings, store, digest, owner))
+    # A TaskGroup: a cancelled push waits for both channels to record what they sent.
+    async with asyncio.TaskGroup() as group:
+        pushes = []
+        if channel in ("all", "telegram") and settings.telegram_enabled:
+            pushes.append(group.create_task(_push_telegram(settings, store, digest, due_at, owner)))
+        if (
+            channel in ("all", "feishu")
+            and settings.feishu_enabled
+            and _feishu_due(settings, due_at)
+        ):
+            pushes.append(group.create_task(_push_feishu(settings, store, digest, owner)))
     report = PushReport()
-    for one in await asyncio.gather(*pushes):
-        report = report.merge(one)
+    for one in pushes:
+        report = report.merge(one.result())
     return report
 
 

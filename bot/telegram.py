@@ -23,8 +23,8 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import os
 import re
-import warnings
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -54,7 +54,6 @@ from telegram.ext import (
     filters,
 )
 from telegram.request import HTTPXRequest
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.commands import (
     BOT_COMMANDS,
@@ -72,6 +71,10 @@ from pipeline.render import View, render_telegram
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
+
+# Opt in to PTB 22's time periods as timedelta (the next major version's default):
+# otherwise every RetryAfter warns, from inside PTB, that its int form is deprecated.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 CHANNEL = "telegram"
 SORRY = "出错了，请稍后再试"
@@ -120,10 +123,7 @@ def classify(exc: TelegramError, *, html: bool = True) -> DeliveryError | Migrat
 
 def retry_after_seconds(exc: RetryAfter) -> float:
     """`RetryAfter.retry_after` in seconds, whether PTB gives an int or a timedelta."""
-    with warnings.catch_warnings():
-        # PTB 22 warns on reading it as an int while it migrates to timedelta.
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
+    value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -239,11 +239,13 @@ async def push_bot(settings: Settings, pool: int = PUSH_CONCURRENCY) -> AsyncIte
         request=request,
     )
     try:
-        await bot.initialize()  # getMe: fails here, once, on a bad token or an unreachable API
-    except TelegramError as exc:
-        outcome = classify(exc)
-        raise outcome if isinstance(outcome, DeliveryError) else DeliveryError(str(exc)) from None
-    try:
+        try:
+            await bot.initialize()  # getMe: fails here, once, on a bad token or an unreachable API
+        except TelegramError as exc:
+            outcome = classify(exc)
+            raise (
+                outcome if isinstance(outcome, DeliveryError) else DeliveryError(str(exc))
+            ) from None
         yield bot
     finally:
         await bot.shutdown()
@@ -290,6 +292,17 @@ def _job(
     bot: Bot, store: Store, sub: Subscriber, parts: list[str], day: str, limiter: RateLimiter
 ) -> Job:
     sender = ChatSender(bot, store, int(sub.chat_id))
+    origin = sender.chat_id
+
+    async def send(i: int, part: str) -> None:
+        await sender.send(i, part)
+        if sender.chat_id != origin:
+            # The group migrated: a later push of this day knows it by its new id,
+            # so record what it already has under that id too (idempotent).
+            for j in range(i + 1):
+                await store.ledger_done(
+                    day, f"{CHANNEL}:{sender.chat_id}", str(j), f"migrated from {origin}"
+                )
 
     async def shown() -> None:
         await store.set_shown(CHANNEL, str(sender.chat_id), day)
@@ -298,7 +311,7 @@ def _job(
     return Job(
         target=f"{CHANNEL}:{sub.chat_id}",
         parts=parts,
-        send=sender.send,
+        send=send,
         pace_s=pace,
         limiter=limiter,
         on_done=shown,
