@@ -13,8 +13,10 @@ import html
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from datetime import datetime
 from email.utils import format_datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline.models import IMPORTANCE_EMOJI, SECTION_TITLES, SECTIONS, Digest, Item
 
@@ -86,6 +88,14 @@ def link(url: str, text: str) -> str:
     return f'<a href="{href}" rel="noopener noreferrer nofollow" target="_blank">{esc(text)}</a>'
 
 
+def local(moment: datetime, timezone: str) -> datetime:
+    """A stored (UTC) time in the digest's timezone, as its readers count hours."""
+    try:
+        return moment.astimezone(ZoneInfo(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return moment
+
+
 def _why(item: Item) -> str:
     rows = [
         (
@@ -106,12 +116,12 @@ def _why(item: Item) -> str:
     return f'<details><summary>为什么入选</summary><dl class="why">{body}</dl></details>'
 
 
-def render_item(item: Item) -> str:
+def render_item(item: Item, timezone: str = "UTC") -> str:
     """One item: number, importance, summary, source with link, tags, and the reason on demand."""
     emoji = IMPORTANCE_EMOJI.get(item.importance, "")
     label = IMPORTANCE_LABEL.get(item.importance, item.importance)
     tags = "".join(f"<li>{esc(t)}</li>" for t in item.tags)
-    when = item.published_at.strftime("%m-%d %H:%M")
+    when = local(item.published_at, timezone).strftime("%m-%d %H:%M")
     return (
         f'<li class="item imp-{esc(item.importance)}" id="item-{item.n}" data-n="{item.n}">'
         f'<div class="line"><span class="n">{item.n}、</span>'
@@ -132,7 +142,7 @@ def render_sections(digest: Digest) -> str:
         items = digest.sections.of(section)
         title = SECTION_TITLES[section]
         body = (
-            '<ol class="items">' + "".join(render_item(i) for i in items) + "</ol>"
+            '<ol class="items">' + "".join(render_item(i, digest.timezone) for i in items) + "</ol>"
             if items
             else '<p class="empty">本栏目今日无入选条目。</p>'
         )
@@ -164,7 +174,7 @@ def _page(title: str, body: str) -> str:
 
 def render_page(digest: Digest, dates: Sequence[str], note: str | None = None) -> str:
     """The whole page of one digest, with links to the days before and after."""
-    generated = digest.generated_at.strftime("%Y-%m-%d %H:%M")
+    generated = local(digest.generated_at, digest.timezone).strftime("%Y-%m-%d %H:%M")
     count = len(digest.items)
     header = (
         f"<header><h1>AI 日报 · {esc(digest.date)}</h1>"
