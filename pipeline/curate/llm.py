@@ -686,9 +686,11 @@ class LLMCurator:
             return
         line, fatal = describe_error(exc, self.cfg)
         log.warning("%s (%s); heuristic used for %s", line, type(exc).__name__, what)
-        if fatal and self._fatal is None:
+        if not fatal:
+            self._note(f"{line}; heuristic used for {what}")
+        elif self._fatal is None:  # said once, even when concurrent calls all hit it
             self._fatal = line
-        self._note(line if fatal else f"{line}; heuristic used for {what}")
+            self._note(line)
 
     def _note(self, line: str) -> None:
         self._notes[line] = self._notes.get(line, 0) + 1
