@@ -322,13 +322,12 @@ def _err(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _setup_logging() -> None:
-    try:
-        from bot.logs import setup_logging
-    except ImportError:
-        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-        return
-    setup_logging()
+def _setup_logging(command: str) -> None:
+    """The service logs every event; one-shot commands print their own summary and log warnings."""
+    from bot.logs import setup_logging
+
+    level = os.environ.get("AIDAILY_LOG_LEVEL") or ("INFO" if command == "serve" else "WARNING")
+    setup_logging(level)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -337,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
-    _setup_logging()
+    _setup_logging(args.command)
     try:
         settings = load_settings(args.config)
         return asyncio.run(COMMANDS[args.command](settings, args))

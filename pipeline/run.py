@@ -110,7 +110,7 @@ async def run(
     )
     say("storing")
     await store.save_digest(digest, raw, keep_days=settings.store.keep_days)
-    await store.prune(settings.store.keep_days, settings.today())
+    await store.prune(settings.store.keep_days, settings.today(), keep=digest.date)
     await store.set_last_run(_run_summary(digest, started))
     log.info("%s", run_line(digest))
     return RunResult(digest=digest, raw=raw)

@@ -232,15 +232,15 @@ class Store:
                 return digest
         return None
 
-    async def prune(self, keep_days: int, today: date) -> int:
-        """Drop digests older than `keep_days` from the index (their keys expire by TTL)."""
+    async def prune(self, keep_days: int, today: date, keep: str | None = None) -> int:
+        """Drop digests older than `keep_days` before `today` (never `keep`, the one just built)."""
         oldest = (today - timedelta(days=keep_days)).toordinal()
-        old = await self.r.zrangebyscore(self.k.dates(), "-inf", f"({oldest}")
-        for raw in old:
-            day = _text(raw)
+        old = [_text(d) for d in await self.r.zrangebyscore(self.k.dates(), "-inf", f"({oldest}")]
+        old = [d for d in old if d != keep]
+        for day in old:
             await self.r.delete(self.k.digest(day), self.k.raw(day))
         if old:
-            await self.r.zremrangebyscore(self.k.dates(), "-inf", f"({oldest}")
+            await self.r.zrem(self.k.dates(), *old)
         return len(old)
 
     # -- feed state ---------------------------------------------------------
