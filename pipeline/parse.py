@@ -7,8 +7,9 @@ Every field downstream trusts comes from here, once:
   with no title takes the first 80 characters of its summary; with neither, it
   is dropped.
 - the link is canonical (`pipeline.ids.canonical_url`): the entry's link, else
-  an alternate link, else its guid when that is an http(s) URL; relative links
-  are resolved against the feed's final URL. An entry with no http(s) link is
+  an alternate link, else its guid when that is a permalink and an absolute
+  http(s) URL; relative links (and xml:base) are resolved against the feed's
+  final URL. An entry with no http(s) link is
   dropped, since a digest item must link to the story.
 - `id` is `entry_id(link)`, so the same article has the same id in every feed
   and every run.
@@ -35,6 +36,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 import nh3
@@ -70,8 +72,13 @@ def parse_feed(
 ) -> ParsedFeed:
     """Parse a fetched body into normalised entries; never raises."""
     # Without a content type feedparser flags every body; a file:// feed has none, and
-    # application/xml lets the XML declaration name the encoding.
-    headers = {"content-location": location, "content-type": content_type or "application/xml"}
+    # application/xml lets the XML declaration name the encoding. A content-location makes
+    # feedparser join it with the base of EVERY element (a quarter of its time), so it is
+    # only passed when the body sets bases of its own (xml:base) that need it; otherwise
+    # `_link` resolves the few links we use against `location`, with the same result.
+    headers = {"content-type": content_type or "application/xml"}
+    if b"base=" in body:
+        headers["content-location"] = location
     try:
         # A BytesIO, never raw bytes: feedparser would try to open bytes as a file name.
         parsed = feedparser.parse(
@@ -82,15 +89,18 @@ def parse_feed(
         )
     except Exception as exc:  # feedparser on hostile bytes: report, never crash the run
         return ParsedFeed([], f"not a feed: parser failed: {_oneline(repr(exc))}")
-    entries = [e for e in (to_entry(raw, feed, now) for raw in parsed.get("entries", [])) if e]
+    raws = parsed.get("entries", [])
+    entries = [e for e in (to_entry(raw, feed, now, location=location) for raw in raws) if e]
     if entries or (parsed.get("version") and not parsed.get("bozo")):
         return ParsedFeed(entries, None)
     return ParsedFeed([], f"not a feed: {_bozo_reason(parsed)}")
 
 
-def to_entry(raw: Any, feed: FeedSettings, now: datetime) -> Entry | None:
-    """One feedparser entry as an `Entry`, or None when it has no http(s) link or no text."""
-    link = _link(raw)
+def to_entry(raw: Any, feed: FeedSettings, now: datetime, *, location: str = "") -> Entry | None:
+    """One feedparser entry as an `Entry`, or None when it has no http(s) link or no text.
+
+    `location` is where the feed came from: relative links are resolved against it."""
+    link = _link(raw, location)
     if link is None:
         return None
     summary = _clip(plain_text(_summary_html(raw)), SUMMARY_MAX)
@@ -143,18 +153,34 @@ def _summary_html(raw: Any) -> str:
     return ""
 
 
-def _link(raw: Any) -> str | None:
-    """The first candidate that is an http(s) URL: link, alternate links, then the guid."""
-    candidates = [raw.get("link")]
+def _link(raw: Any, location: str) -> str | None:
+    """The first candidate that is an http(s) URL: link, alternate links, then the guid.
+
+    Links may be relative to the feed's location; a guid counts only when it is a permalink
+    and already an absolute URL (a guid "abc-1" is an id, not a path on the feed's host)."""
+    # feedparser copies a permalink guid into `link` when the item has no <link> element
+    # (its `guidislink` flag stays set even when a <link> follows; `links` tells).
+    from_guid = bool(raw.get("guidislink")) and not raw.get("links")
+    candidates = [] if from_guid else [_absolute(location, raw.get("link"))]
     for link in raw.get("links") or []:
         if link.get("rel", "alternate") == "alternate":
-            candidates.append(link.get("href"))
-    candidates.append(raw.get("id"))
+            candidates.append(_absolute(location, link.get("href")))
+    if raw.get("guidislink"):  # isPermaLink="false" says the guid is not the story's address
+        candidates.append(raw.get("id"))
     for candidate in candidates:
         url = canonical_url(candidate) if isinstance(candidate, str) else None
         if url:
             return url
     return None
+
+
+def _absolute(base: str, link: Any) -> str | None:
+    if not isinstance(link, str) or not link.strip():
+        return None
+    try:
+        return urljoin(base, link.strip())
+    except ValueError:
+        return None
 
 
 def _published(raw: Any, now: datetime) -> datetime | None:

@@ -140,12 +140,26 @@ def test_date_more_than_a_day_ahead_is_treated_as_undated() -> None:
 def test_relative_links_resolve_against_the_feed_location() -> None:
     body = rss(
         "<item><title>相对链接</title><link>/news/42.html</link></item>"
-        "<item><title>xml:base</title><link>../b/7</link></item>"
+        "<item><title>上一级</title><link>../b/7</link></item>"
+        "<item><title>guid 在前</title><guid>abc-2</guid><link>/rel/2</link></item>"
     )
     entries = parse(body, location="https://www.jiqizhixin.com/rss/feed.xml").entries
     assert [e.link for e in entries] == [
         "https://www.jiqizhixin.com/news/42.html",
         "https://www.jiqizhixin.com/b/7",
+        "https://www.jiqizhixin.com/rel/2",
+    ]
+
+
+def test_xml_base_applies_before_the_feed_location() -> None:
+    body = """<feed xmlns="http://www.w3.org/2005/Atom" xml:base="/blog/"><title>t</title>
+      <entry><title>absolute base</title><link href="post/1" xml:base="https://example.org/x/"/></entry>
+      <entry xml:base="sub/"><title>relative base</title><link href="post/2"/></entry>
+    </feed>"""
+    entries = parse(body, OPENAI, location="https://openai.com/news/rss.xml").entries
+    assert [e.link for e in entries] == [
+        "https://example.org/x/post/1",
+        "https://openai.com/blog/sub/post/2",
     ]
 
 
@@ -153,12 +167,16 @@ def test_entries_without_an_http_link_are_dropped_and_guid_permalink_is_used() -
     body = rss(
         """
         <item><title>只有 guid</title><guid>https://example.com/guid-only</guid></item>
+        <item><title>guid 与 link</title><guid>https://example.com/g</guid><link>https://example.com/l</link></item>
+        <item><title>不是永久链接</title><guid isPermaLink="false">https://example.com/not</guid></item>
+        <item><title>guid 不是网址</title><guid>36kr-3150000000000001</guid></item>
         <item><title>mailto</title><link>mailto:a@example.com</link></item>
         <item><title>javascript</title><link>javascript:void(0)</link></item>
         <item><title>无链接</title></item>
         """
     )
-    assert [e.link for e in parse(body).entries] == ["https://example.com/guid-only"]
+    links = [e.link for e in parse(body).entries]
+    assert links == ["https://example.com/guid-only", "https://example.com/l"]
 
 
 def test_untitled_entry_takes_its_summary_start_or_is_dropped() -> None:
