@@ -60,6 +60,7 @@ from bot.commands import (
     HANDLERS,
     ChatContext,
     Commands,
+    Reply,
     parse_command,
     reply_to_telegram,
 )
@@ -83,6 +84,7 @@ PUSH_RATE = 29.0  # messages per second over all chats (Telegram allows about 30
 PRIVATE_PACE_S = 1.05  # Telegram: about one message per second to one chat
 GROUP_PACE_S = 3.1  # Telegram: 20 messages per minute to one group
 PUSH_CONCURRENCY = 64  # chats worked at once: enough to keep the limiter busy despite the pacing
+RENDER_CACHE = 256  # digest renderings kept (views x items of the last digests)
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -328,6 +330,7 @@ class TelegramBot:
         self.settings = settings
         self.store = store
         self.commands = commands or Commands(store, settings)
+        self._rendered: dict[tuple[Any, ...], list[str]] = {}
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A known command (PTB has already checked any @BotName in it)."""
@@ -336,7 +339,7 @@ class TelegramBot:
             return
         ctx = await self.chat_context(update, context.bot)
         reply = await self.commands.handle(ctx, message.text)
-        await self.answer(context.bot, update, reply_to_telegram(reply))
+        await self.answer(context.bot, update, self.render(reply))
 
     async def on_other_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An unknown command gets the help, when it is meant for us."""
@@ -372,6 +375,19 @@ class TelegramBot:
                 update.effective_chat.id,
                 again,
             )
+
+    def render(self, reply: Reply) -> list[str]:
+        """`reply_to_telegram`, remembering digest renderings: a burst of /today renders once."""
+        if reply.digest is None:
+            return reply_to_telegram(reply)
+        d = reply.digest
+        key = (d.date, d.generated_at, reply.view, reply.why.n if reply.why else None)
+        parts = self._rendered.get(key)
+        if parts is None:
+            if len(self._rendered) >= RENDER_CACHE:
+                self._rendered.clear()  # a new day's digest: the old renderings are done with
+            parts = self._rendered[key] = reply_to_telegram(reply)
+        return parts
 
     async def answer(self, bot: Bot, update: Update, parts: Sequence[str]) -> None:
         """Send the answer's parts in order; a chat that is gone is unsubscribed quietly."""
