@@ -8,6 +8,7 @@ the previous digest stays as it was.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from pipeline import dedupe, select
 from pipeline.config import FeedSettings, Settings
 from pipeline.curate.base import Curator
 from pipeline.errors import RunError
-from pipeline.fetch import FetchResult, fetch_all
+from pipeline.fetch import FetchResult, fetch_each
 from pipeline.models import Digest, Entry, FeedStatus, Window
 from pipeline.parse import parse_feed
 from pipeline.store import FeedState, Store
@@ -67,9 +68,7 @@ async def run(
 
     say(f"fetching {len(settings.feeds)} feeds")
     states = {f.id: await store.get_feed_state(f.id) for f in settings.feeds}
-    results = await fetch_all(settings.feeds, settings.fetch, states)
-    say("parsing")
-    outcomes = [await _take(r, states.get(r.feed.id), store, started) for r in results]
+    outcomes = await _fetch_and_take(settings, states, store, started)
     if not any(o.status.ok for o in outcomes):
         reasons = "; ".join(f"{o.status.id}: {o.status.error}" for o in outcomes[:3])
         error = f"no feed could be fetched ({reasons}); the previous digest is unchanged"
@@ -114,6 +113,18 @@ async def run(
     await store.set_last_run(_run_summary(digest, started))
     log.info("%s", run_line(digest))
     return RunResult(digest=digest, raw=raw)
+
+
+async def _fetch_and_take(
+    settings: Settings, states: dict[str, FeedState | None], store: Store, now: datetime
+) -> list[_FeedOutcome]:
+    """Parse each feed as soon as it arrives, while the slower ones are still on the wire."""
+    order = {f.id: i for i, f in enumerate(settings.feeds)}
+    outcomes: list[_FeedOutcome] = []
+    async with contextlib.aclosing(fetch_each(settings.feeds, settings.fetch, states)) as results:
+        async for result in results:
+            outcomes.append(await _take(result, states.get(result.feed.id), store, now))
+    return sorted(outcomes, key=lambda o: order[o.status.id])
 
 
 async def _take(
