@@ -36,6 +36,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from pydantic import TypeAdapter, ValidationError
+from redis.asyncio.connection import UnixDomainSocketConnection
 from redis.exceptions import RedisError
 
 from pipeline.errors import StoreError
@@ -515,16 +516,28 @@ def _embedded(data_dir: str) -> tuple[Any, str]:
     return server, str(server.socket_file)
 
 
+# A pool that waits for a free connection (up to `timeout` s) instead of failing with
+# "Too many connections" past redis-py's default 100: 200 concurrent web requests
+# during a push did exactly that (bench/server.py).
+_POOL: dict[str, Any] = {"max_connections": 64, "timeout": 10, "socket_timeout": 10}
+
+
 async def open_store(redis_url: str | None, data_dir: str = "./data") -> Store:
     """Connect to `redis_url`, or start the embedded Redis under `data_dir`; fail with one line."""
     server = None
     try:
         if redis_url:
-            client = aioredis.from_url(redis_url, socket_connect_timeout=5, socket_timeout=10)
+            pool = aioredis.BlockingConnectionPool.from_url(
+                redis_url, socket_connect_timeout=5, **_POOL
+            )
+            client = aioredis.Redis.from_pool(pool)
             shown = redis_url
         else:
             server, socket = _embedded(data_dir)
-            client = aioredis.Redis(unix_socket_path=socket, socket_timeout=10)
+            unix = aioredis.BlockingConnectionPool(
+                connection_class=UnixDomainSocketConnection, path=socket, **_POOL
+            )
+            client = aioredis.Redis.from_pool(unix)
             shown = f"embedded redis ({Path(data_dir) / 'aidaily.rdb'})"
     except (RedisError, OSError, ValueError) as exc:
         raise StoreError(f"cannot reach Redis at {redis_url or data_dir}: {_why(exc)}") from None
