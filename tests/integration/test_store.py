@@ -161,3 +161,18 @@ async def test_a_failed_transaction_leaves_nothing_half_written(
     finally:
         await client.config_set("maxmemory", "0")
         await client.aclose()
+
+
+async def test_a_digest_rewritten_elsewhere_is_seen_at_once(store: Store, redis_url: str) -> None:
+    """The parsed-digest cache never hides a digest another process stored since."""
+    await store.save_digest(digest_of("2026-02-03"), [])
+    first = await store.get_digest("2026-02-03")
+    assert first is not None and await store.get_digest("2026-02-03") is first  # parsed once
+    other = Store(aioredis.from_url(redis_url), redis_url, store.k)
+    try:
+        changed = digest_of("2026-02-03").model_copy(update={"raw_count": 7})
+        await other.save_digest(changed, [])
+    finally:
+        await other.r.aclose()
+    again = await store.get_digest("2026-02-03")
+    assert again is not None and again.raw_count == 7
