@@ -159,3 +159,75 @@ def first_clause(text: str) -> str:
 def trim_end_punct(text: str) -> str:
     """Without trailing sentence punctuation, so that callers can join phrases."""
     return text.rstrip(" 。.！!？?；;，,、:：…")
+
+
+# Digests of many stories ("8点1氪｜…", "今日早间要闻：…", "AI科技评论周报：…", "This week in
+# AI"): the head of the title (before the first separator) names the column, not a story.
+_ROUNDUP_HEAD_RE = re.compile(
+    r"(?:早报|晚报|午报|日报|周报|月报|周刊|要闻|简报|速览|速递|汇总|合集|\d+点1氪|今日看点)"
+)
+_ROUNDUP_EN_RE = re.compile(
+    r"\b(?:this week in|week in review|weekly|roundup|round-up|recap|newsletter|"
+    r"morning brief(?:ing)?|daily brief(?:ing)?|daily digest|weekly digest)\b",
+    re.IGNORECASE,
+)
+# Newspapers whose name ends in 日报 are sources, not columns ("人民日报：…").
+_NEWSPAPER_RE = re.compile(r"(?:人民|经济|科技|光明|证券|中国|法治|工人|解放|南方|新京|参考)日报")
+_HEAD_SPLIT_RE = re.compile(r"[|｜丨:：]")
+_LIST_SPLIT_RE = re.compile(r"[；;]")
+
+
+def is_roundup(title: str) -> bool:
+    """True for a digest of several stories rather than one: "8点1氪｜…", "…早报：…", "周报".
+
+    Either the head of the title names a column (早报, 要闻, 周报, "This week in AI"), or
+    the title lists three or more items separated by "；".
+    """
+    text = nfkc(title).strip()
+    if len(_LIST_SPLIT_RE.split(text)) >= 3:
+        return True
+    head = _HEAD_SPLIT_RE.split(text, maxsplit=1)[0]
+    if _ROUNDUP_HEAD_RE.search(head) and not _NEWSPAPER_RE.search(head):
+        return True
+    return _ROUNDUP_EN_RE.search(text) is not None
+
+
+_ZH_UNITS = {
+    "万亿": 1e12,
+    "千亿": 1e11,
+    "百亿": 1e10,
+    "亿": 1e8,
+    "千万": 1e7,
+    "百万": 1e6,
+    "万": 1e4,
+}
+_EN_UNITS = {"trillion": 1e12, "t": 1e12, "billion": 1e9, "bn": 1e9, "b": 1e9,
+             "million": 1e6, "m": 1e6, "mn": 1e6}  # fmt: skip
+_ZH_AMOUNT_RE = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(万亿|千亿|百亿|亿|千万|百万|万)(美元|欧元|元|人民币|港元)?"
+)
+_EN_AMOUNT_RE = re.compile(
+    r"([$€£])?\s?(\d+(?:\.\d+)?)[ -]?(trillion|billion|million|bn|mn|[btm])\b", re.IGNORECASE
+)
+
+
+def amounts(text: str, *, money_only: bool = False) -> frozenset[float]:
+    """Amounts with a unit in either script, as plain numbers: "160亿美元" and "$16B" are both 1.6e10.
+
+    Bare numbers ("9项", "2025年", "3-nanometer") are not amounts. With `money_only`,
+    only amounts in a currency ("$", "美元", "元" …) count.
+    """
+    text = nfkc(text).replace(",", "")
+    found: set[float] = set()
+    for m in _ZH_AMOUNT_RE.finditer(text):
+        if m.group(3) or not money_only:
+            found.add(_round3(float(m.group(1)) * _ZH_UNITS[m.group(2)]))
+    for m in _EN_AMOUNT_RE.finditer(text):
+        if m.group(1) or not money_only:
+            found.add(_round3(float(m.group(2)) * _EN_UNITS[m.group(3).lower()]))
+    return frozenset(found)
+
+
+def _round3(value: float) -> float:
+    """Three significant digits, so that 1.25万亿 and $1.25 trillion compare equal."""
+    return float(f"{value:.3g}")

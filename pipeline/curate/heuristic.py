@@ -5,13 +5,24 @@ Signals (each a named part of `score.parts`, present only when it fired):
     ai        AI-relevance words (AI, 大模型, 智能体, 算力, GPT, LLM …): 0.30 in the title, 0.20 in the summary only
     category  keywords of a category (融资, 发布, 监管, paper …):       0.20 in the title, 0.12 in the summary only
     names     well-known companies and people (OpenAI, 华为, 马斯克 …): 0.12 in the title, 0.06 in the summary only
+    topic     policy and safety news (the category's keywords in the title): 0.10
+    amount    a sum of at least 1e9 in any currency ($16B, 160亿美元):  0.08 in the title, 0.04 in the summary only
+    paper     a research paper (link on arxiv.org, openreview.net …):  0.12
     sources   other feeds that reported the same story:               0.08 each, at most 0.24
     feed      the feed's configured weight:                           0.10 x (weight - 1), within ±0.10
     recency   how late in the window it was published:                up to 0.10 at the cut-off
+    roundup   a digest of many stories ("8点1氪｜…", "…早报", "周报"):   -0.30
+    market    share-price moves and market wraps ("… Shares Swing"):  -0.15
 
-`score.total` is their sum clamped to [0, 1]; importance is high from 0.65,
-medium from 0.45. A story without an AI word can reach at most ~0.7 and in
-practice scores low. The reason is written only from the signals that fired.
+With no AI word, a feed whose name says it covers AI ("arXiv AI", "EU AI
+Policy") earns the summary-tier `ai` part. `score.total` is the sum clamped to
+[0, 1]; importance is high from 0.72, medium from 0.55. The reason is written
+only from the signals that fired and never starts with the category (renderers
+print "{category}：{reason}").
+
+The region is the feed's unless the title says otherwise (`region_of`): a title
+naming only foreign companies or people goes to 国际动态, one naming only
+Chinese companies to 国内动态, and the reason says so; mixed or unknown stays.
 Everything is deterministic: the same candidate and day give the same judgement.
 """
 
@@ -23,6 +34,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from pipeline.config import Settings
 from pipeline.curate.base import Conclusion, Verdicts
@@ -32,12 +44,15 @@ from pipeline.models import (
     Entry,
     Importance,
     Judgement,
+    Region,
     ScoreParts,
     Sections,
 )
 from pipeline.text import (
+    amounts,
     first_sentence,
     is_chinese,
+    is_roundup,
     strip_title_prefix,
     strip_zh_lead,
     trim_end_punct,
@@ -45,14 +60,25 @@ from pipeline.text import (
 
 log = logging.getLogger(__name__)
 
-HIGH = 0.65
-MEDIUM = 0.45
+# Set so that a typical day has about a third of its items high: the bonuses below
+# (topic, amount, paper) lift the stories that matter, and the bar rises with them.
+HIGH = 0.72
+MEDIUM = 0.55
 AI_TITLE, AI_SUMMARY = 0.30, 0.20
 CATEGORY_TITLE, CATEGORY_SUMMARY = 0.20, 0.12
 NAMES_TITLE, NAMES_SUMMARY = 0.12, 0.06
 PER_SOURCE, SOURCES_MAX = 0.08, 0.24
 FEED_PER_WEIGHT, FEED_MAX = 0.10, 0.10
 RECENCY_MAX = 0.10
+AI_FEED = AI_SUMMARY  # a feed devoted to AI says as much as a summary that mentions it
+TOPIC_BONUS = 0.10
+AMOUNT_TITLE, AMOUNT_SUMMARY = 0.08, 0.04
+BIG_MONEY = 1e9  # in any currency: "$16B", "160亿美元", "30亿元"
+PAPER_BONUS = 0.12
+ROUNDUP_PENALTY = 0.30
+MARKET_PENALTY = 0.15
+# Policy and safety news weighs more than its keyword count: it binds or warns the whole field.
+WEIGHTY_CATEGORIES = ("重大政策与法规", "安全与伦理")
 SUMMARY_LIMIT_ZH = 150
 SUMMARY_LIMIT_EN = 300
 OTHER = "其他"
@@ -65,7 +91,8 @@ CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         "征求意见", "管理办法", "标准体系", "出口管制", "反垄断", "备案",
         "regulat*=监管", "regulation=监管", "act=法案", "law=法规", "legislat*=立法", "policy=政策",
         "consultation=征求意见", "consults=征求意见", "guideline*=指南", "commission=欧盟委员会",
-        "congress=国会", "senate=国会", "executive order=行政令", "ban=禁令", "bans=禁令",
+        "congress=国会", "senate=国会", "executive order=行政令", "ban on=禁令", "bans=禁令",
+        "banned=禁令", "seeks feedback=征求意见", "data act=数据法案", "ai act=人工智能法案",
         "antitrust=反垄断", "export control*=出口管制", "bill=法案", "eu=欧盟",
     ),
     "安全与伦理": (
@@ -75,6 +102,7 @@ CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         "sue=诉讼", "sues=诉讼", "sued=诉讼", "court=诉讼", "copyright*=版权", "bias=偏见",
         "misinformation=虚假信息", "surveillance=监控", "jailbreak*=越狱", "alignment=对齐",
         "misuse=滥用", "facial recognition=人脸识别", "face recognition=人脸识别",
+        "misalign*=对齐", "nonconsensual=未经同意", "child safety=儿童安全",
     ),
     "重大商业动态": (
         "融资", "收购", "并购", "估值", "IPO", "上市", "营收", "财报", "投资", "合并", "盈利",
@@ -125,6 +153,8 @@ AI_TERMS: tuple[str, ...] = (
     # Companies whose news is AI news: AI labs, AI chip makers, embodied-AI robot makers.
     "nvidia=英伟达", "英伟达", "perplexity=Perplexity", "cohere=Cohere", "hugging face=Hugging Face",
     "寒武纪", "摩尔线程", "壁仞", "沐曦", "燧原", "商汤", "旷视", "第四范式", "百川智能", "阶跃星辰",
+    # Self-driving is applied AI: its leaders' news is AI news.
+    "waymo=Waymo", "robotaxi*=自动驾驶", "self-driving=自动驾驶", "自动驾驶", "无人驾驶",
     "零一万物", "面壁智能", "智元", "银河通用", "宇树", "优必选",
 )  # fmt: skip
 
@@ -139,9 +169,61 @@ NAMES: tuple[str, ...] = (
     "智谱", "月之暗面", "minimax=MiniMax", "商汤", "科大讯飞=讯飞", "讯飞", "小米", "xiaomi=小米",
     "寒武纪", "中科曙光", "宇树", "优必选", "小鹏", "理想汽车", "比亚迪", "蚂蚁", "美团", "京东",
     "快手", "kimi=Kimi", "qwen=千问", "千问", "通义", "混元", "文心",
+    # Regulators: what they decide binds the whole field.
+    "欧盟", "eu=欧盟", "european commission=欧盟委员会", "欧盟委员会", "white house=白宫", "白宫",
+    # In tech news "the Commission" is a regulator (European, Federal Trade, Securities …).
+    "commission=监管机构",
+    "ftc=FTC", "国务院", "工信部", "网信办", "发改委",
 )  # fmt: skip
 
+# Who a story is about decides its section when the feed's region does not fit it
+# (CONTRACT: a feed's region is where its items go "unless the curator decides otherwise").
+# Foreign companies, people, products and places that Chinese feeds report on …
+FOREIGN_SUBJECTS: tuple[str, ...] = (
+    "openai=OpenAI", "chatgpt=OpenAI", "codex=OpenAI", "sora=OpenAI", "xai=xAI", "grok=xAI",
+    "spacex=SpaceX", "马斯克", "musk=马斯克", "奥特曼", "altman=奥特曼", "谷歌", "google=谷歌",
+    "gemini=谷歌", "alphabet=Alphabet", "deepmind=DeepMind", "meta=Meta", "扎克伯格",
+    "llama=Meta", "微软", "microsoft=微软", "纳德拉", "英伟达", "nvidia=英伟达", "黄仁勋",
+    "anthropic=Anthropic", "claude=Anthropic", "苹果", "apple=苹果", "iphone=苹果", "亚马逊",
+    "amazon=亚马逊", "aws=亚马逊", "waymo=Waymo", "特斯拉", "tesla=特斯拉", "英特尔", "intel=英特尔",
+    "amd=AMD", "高通", "qualcomm=高通", "甲骨文", "oracle=甲骨文", "软银", "softbank=软银",
+    "三星", "samsung=三星", "palantir=Palantir", "mistral=Mistral", "perplexity=Perplexity",
+    "hugging face=Hugging Face", "cohere=Cohere", "ibm=IBM", "salesforce=Salesforce",
+    "欧盟", "european commission=欧盟", "美国", "白宫", "特朗普", "日本", "韩国", "英国", "印度",
+)  # fmt: skip
+# … and Chinese companies (and their products) that English feeds report on.
+CHINESE_ORGS: tuple[str, ...] = (
+    "阿里", "alibaba=阿里", "通义", "千问", "qwen=千问", "腾讯", "tencent=腾讯", "混元", "字节",
+    "bytedance=字节", "豆包", "doubao=豆包", "华为", "huawei=华为", "昇腾", "百度", "baidu=百度",
+    "文心", "deepseek=DeepSeek", "深度求索", "月之暗面", "moonshot=月之暗面", "kimi=月之暗面",
+    "智谱", "zhipu=智谱", "小米", "xiaomi=小米", "比亚迪", "byd=比亚迪", "宇树", "unitree=宇树",
+    "商汤", "sensetime=商汤", "讯飞", "iflytek=讯飞", "minimax=MiniMax", "蚂蚁", "ant group=蚂蚁",
+    "美团", "meituan=美团", "京东", "拼多多", "pinduoduo=拼多多", "蔚来", "nio=蔚来", "小鹏",
+    "xpeng=小鹏", "理想汽车", "li auto=理想汽车", "寒武纪", "cambricon=寒武纪", "中芯国际",
+    "smic=中芯国际", "宁德时代", "catl=宁德时代", "联想", "lenovo=联想", "荣耀", "阶跃星辰",
+    "stepfun=阶跃星辰", "百川", "零一万物", "智元", "优必选", "ubtech=优必选", "中科曙光",
+    "摩尔线程", "地平线", "快手", "kuaishou=快手",
+)  # fmt: skip
+# Words that tie a story to China without naming a company: they keep it where the feed put it.
+CHINA_MARKERS: tuple[str, ...] = (
+    "中国", "国内", "国产", "我国", "国行", "国资", "对华", "港股", "a股", "北京", "上海", "深圳",
+    "杭州", "广州", "香港", "清华", "北大", "中科院", "港大", "工信部", "网信办", "国务院", "央视",
+    "春晚", "china=中国", "chinese=中国", "beijing=北京", "shanghai=上海", "shenzhen=深圳",
+    "hong kong=香港",
+)  # fmt: skip
 
+# Hosts of research papers: a paper is news of a kind the digest wants a few of.
+PAPER_HOSTS = ("arxiv.org", "openreview.net", "aclanthology.org", "proceedings.mlr.press")
+# Share-price moves and market wraps mention AI names without being AI news.
+_MARKET_RE = re.compile(
+    r"(?:\b(?:shares?|stocks?|bitcoin|nasdaq)\b.{0,40}?\b(?:swings?|rise|rises|rose|falls?|fell|"
+    r"climbs?|jumps?|surges?|slumps?|drops?|gains?|tumbles?|sinks?|soars?|slides?|rall(?:y|ies))\b)"
+    r"|收评|收盘|股价|涨停|跌停|恒指|美股|盘中"
+)
+
+_ARXIV_LEAD_RE = re.compile(
+    r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*(?:Abstract:)?\s*", re.IGNORECASE
+)
 _ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
 
 
@@ -246,6 +328,9 @@ def compile_keywords(words: Sequence[str]) -> _Table:
 CATEGORY_TABLES = {cat: compile_keywords(words) for cat, words in CATEGORY_KEYWORDS.items()}
 AI_TABLE = compile_keywords(AI_TERMS)
 NAME_TABLE = compile_keywords(NAMES)
+FOREIGN_TABLE = compile_keywords(FOREIGN_SUBJECTS)
+CHINESE_ORG_TABLE = compile_keywords(CHINESE_ORGS)
+CHINA_TABLE = compile_keywords((*CHINESE_ORGS, *CHINA_MARKERS))
 
 
 def _fold(text: str) -> str:
@@ -260,6 +345,11 @@ class _Signals:
     names: tuple[list[str], list[str]]
     category: str
     keywords: tuple[list[str], list[str]]
+    money: tuple[list[str], list[str]]
+    feed_ai: bool
+    paper: str | None
+    roundup: bool
+    market: bool
 
 
 def _match(table: _Table, title: str, summary: str) -> tuple[list[str], list[str]]:
@@ -278,14 +368,36 @@ def _category(title: str, summary: str) -> tuple[str, tuple[list[str], list[str]
     return best, best_hits
 
 
+def _money_label(value: float) -> str:
+    """1.6e10 -> "160亿", 1.25e12 -> "1.25万亿": how a Chinese reader says a big sum."""
+    if value >= 1e12:
+        return f"{value / 1e12:g}万亿"
+    return f"{value / 1e8:g}亿"
+
+
+def _big_money(text: str) -> list[str]:
+    return [_money_label(v) for v in sorted(amounts(text, money_only=True)) if v >= BIG_MONEY]
+
+
+def _paper_host(link: str) -> str | None:
+    host = (urlsplit(link).hostname or "").removeprefix("www.")
+    return next((h for h in PAPER_HOSTS if host == h or host.endswith("." + h)), None)
+
+
 def _signals(entry: Entry) -> _Signals:
     title, summary = _fold(entry.title), _fold(entry.summary)
     category, keywords = _category(title, summary)
+    money_title = _big_money(entry.title)
     return _Signals(
         ai=_match(AI_TABLE, title, summary),
         names=_match(NAME_TABLE, title, summary),
         category=category,
         keywords=keywords,
+        money=(money_title, [m for m in _big_money(entry.summary) if m not in money_title]),
+        feed_ai=bool(AI_TABLE.find(_fold(entry.source))),
+        paper=_paper_host(entry.link),
+        roundup=is_roundup(entry.title),
+        market=_MARKET_RE.search(title) is not None,
     )
 
 
@@ -301,17 +413,28 @@ def _recency(published: datetime, start: datetime, end: datetime) -> float:
     return RECENCY_MAX * min(1.0, max(0.0, position))
 
 
+def _ai_part(sig: _Signals) -> float:
+    """AI words in the entry; failing that, a feed whose name says it covers AI ("arXiv AI")."""
+    return _tiered(sig.ai, AI_TITLE, AI_SUMMARY) or (AI_FEED if sig.feed_ai else 0.0)
+
+
 def _parts(
     candidate: Candidate, sig: _Signals, window: tuple[datetime, datetime]
 ) -> dict[str, float]:
     lead = candidate.lead
+    weighty = sig.category in WEIGHTY_CATEGORIES and bool(sig.keywords[0])
     parts = {
-        "ai": _tiered(sig.ai, AI_TITLE, AI_SUMMARY),
+        "ai": _ai_part(sig),
         "category": _tiered(sig.keywords, CATEGORY_TITLE, CATEGORY_SUMMARY),
         "names": _tiered(sig.names, NAMES_TITLE, NAMES_SUMMARY),
+        "topic": TOPIC_BONUS if weighty else 0.0,
+        "amount": _tiered(sig.money, AMOUNT_TITLE, AMOUNT_SUMMARY),
+        "paper": PAPER_BONUS if sig.paper else 0.0,
         "sources": min(SOURCES_MAX, PER_SOURCE * (candidate.source_count - 1)),
         "feed": max(-FEED_MAX, min(FEED_MAX, FEED_PER_WEIGHT * (lead.weight - 1.0))),
         "recency": _recency(lead.published_at, *window),
+        "roundup": -ROUNDUP_PENALTY if sig.roundup else 0.0,
+        "market": -MARKET_PENALTY if sig.market else 0.0,
     }
     return {name: round(value, 3) for name, value in parts.items() if round(value, 3) != 0}
 
@@ -325,9 +448,42 @@ def _joined(labels: Sequence[str], limit: int = 4) -> str:
     return "、".join(labels[:limit])
 
 
-def _reason(candidate: Candidate, sig: _Signals, parts: dict[str, float], end: datetime) -> str:
-    """'重大商业动态：3 家来源报道（…）；命中关键词：融资、估值；…' from the fired signals only."""
+def region_of(entry: Entry) -> tuple[Region, str | None]:
+    """The section an entry belongs in, and why when that is not its feed's region.
+
+    A title that names only foreign companies or people (and nothing tying it to
+    China in the title or the summary's first sentence) is international news,
+    whichever feed carried it; a title that names only Chinese companies is
+    domestic news. Anything mixed or unknown stays where the feed put it.
+    """
+    title = _fold(entry.title)
+    context = f"{title} {_fold(first_sentence(entry.summary))}"
+    foreign = FOREIGN_TABLE.find(title)
+    if foreign and not CHINA_TABLE.find(context):
+        region: Region = "international"
+        note = f"主体为海外公司（{_joined(foreign, 3)}），归入国际动态"
+    else:
+        chinese = CHINESE_ORG_TABLE.find(title)
+        if not chinese or FOREIGN_TABLE.find(context):
+            return entry.region, None
+        region, note = "domestic", f"主体为中国公司（{_joined(chinese, 3)}），归入国内动态"
+    return (region, note) if region != entry.region else (entry.region, None)
+
+
+def _reason(
+    candidate: Candidate, sig: _Signals, parts: dict[str, float], end: datetime
+) -> list[str]:
+    """The phrases of the reason, from the fired signals only; the category is not repeated."""
     lead = candidate.lead
+    said = [*_evidence(candidate, sig, parts), *_adjustments(lead, sig, parts)]
+    if parts.get("recency", 0.0) >= RECENCY_MAX * 0.75:
+        hours = max(1, -(-int((end - lead.published_at).total_seconds()) // 3600))
+        said.append(f"截止前 {hours} 小时内发布")
+    return said or [f"来自 {lead.source}"]
+
+
+def _evidence(candidate: Candidate, sig: _Signals, parts: dict[str, float]) -> list[str]:
+    """'3 家来源报道（…）', '命中关键词：…', '涉及：…', 'AI 相关：…', '金额：…'."""
     said: list[str] = []
     if "sources" in parts:
         feeds = _distinct_sources(candidate)
@@ -336,16 +492,29 @@ def _reason(candidate: Candidate, sig: _Signals, parts: dict[str, float], end: d
         said.append(f"命中关键词：{_joined(sig.keywords[0] + sig.keywords[1])}")
     if "names" in parts:
         said.append(f"涉及：{_joined(sig.names[0] + sig.names[1], 3)}")
-    if "ai" in parts:
+    if sig.ai[0] or sig.ai[1]:
         said.append(f"AI 相关：{_joined(sig.ai[0] + sig.ai[1], 3)}")
+    elif "ai" in parts:
+        said.append(f"来自 AI 专题源（{candidate.lead.source}）")
+    if "amount" in parts:
+        said.append(f"金额：{_joined(sig.money[0] + sig.money[1], 2)}")
+    return said
+
+
+def _adjustments(lead: Entry, sig: _Signals, parts: dict[str, float]) -> list[str]:
+    """Weights and penalties beyond the evidence: feed, topic, paper, roundup, market."""
+    said: list[str] = []
     if "feed" in parts:
         said.append(f"来自 {lead.source}（权重 {lead.weight:g}）")
-    if parts.get("recency", 0.0) >= RECENCY_MAX * 0.75:
-        hours = max(1, -(-int((end - lead.published_at).total_seconds()) // 3600))
-        said.append(f"截止前 {hours} 小时内发布")
-    if not said:
-        said.append(f"来自 {lead.source}")
-    return f"{sig.category}：" + "；".join(said)
+    if "topic" in parts:
+        said.append("政策法规与安全议题加权")
+    if "paper" in parts:
+        said.append(f"研究论文（{sig.paper}）")
+    if "roundup" in parts:
+        said.append("汇总类稿件（早报/要闻/周报），降权")
+    if "market" in parts:
+        said.append("股价行情类报道，降权")
+    return said
 
 
 def _distinct_sources(candidate: Candidate) -> list[str]:
@@ -355,7 +524,7 @@ def _distinct_sources(candidate: Candidate) -> list[str]:
     return list(seen.values())
 
 
-def _tags(candidate: Candidate, sig: _Signals) -> list[str]:
+def _tags(candidate: Candidate, sig: _Signals, region: Region) -> list[str]:
     """2–4 tags: names first, then category keywords, then AI words; padded with the category."""
     tags: list[str] = []
     for label in (
@@ -371,7 +540,7 @@ def _tags(candidate: Candidate, sig: _Signals) -> list[str]:
     for pad in (
         sig.category,
         candidate.lead.source,
-        "国内" if candidate.lead.region == "domestic" else "国际",
+        "国内" if region == "domestic" else "国际",
     ):
         if len(tags) >= 2:
             break
@@ -384,7 +553,8 @@ def summary_of(entry: Entry, day: date) -> str:
     """Chinese: "M月D日消息，" + the entry's first sentence + "。"; English: its own first sentence."""
     zh = entry.lang == "zh" or is_chinese(entry.title)
     if not zh:
-        sentence = first_sentence(entry.summary, limit=SUMMARY_LIMIT_EN)
+        # arXiv's feed starts every abstract with "arXiv:2602.00637v1 Announce Type: new Abstract:".
+        sentence = first_sentence(_ARXIV_LEAD_RE.sub("", entry.summary), limit=SUMMARY_LIMIT_EN)
         # A summary that is only "Comments" or a byline says less than the title.
         return (
             sentence if len(sentence) >= 20 else first_sentence(entry.title, limit=SUMMARY_LIMIT_EN)
@@ -415,13 +585,15 @@ class HeuristicCurator:
         sig = _signals(candidate.lead)
         parts = _parts(candidate, sig, (start, end))
         total = round(min(1.0, max(0.0, sum(parts.values()))), 3)
+        region, moved = region_of(candidate.lead)
+        said = _reason(candidate, sig, parts, end)
         return Judgement(
             importance=importance_of(total),
             category=sig.category,
-            reason=_reason(candidate, sig, parts, end),
-            tags=_tags(candidate, sig),
+            reason="；".join([*said, moved] if moved else said),
+            tags=_tags(candidate, sig, region),
             summary=summary_of(candidate.lead, day),
-            region=candidate.lead.region,
+            region=region,
             score=ScoreParts(total=total, parts=parts),
             by="heuristic",
         )
@@ -443,7 +615,7 @@ class HeuristicCurator:
         return Judgement(
             importance="low",
             category=OTHER,
-            reason=f"{OTHER}：来自 {lead.source}",
+            reason=f"来自 {lead.source}",
             tags=[lead.source, "国内" if lead.region == "domestic" else "国际"],
             summary=lead.title,
             region=lead.region,
