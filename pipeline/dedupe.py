@@ -22,9 +22,14 @@ Two passes over the in-window entries:
 Comparing every pair would be quadratic; instead an inverted index from feature
 to titles proposes only the pairs that share a telling feature (not a number,
 not a stock word), and features present in more than `COMMON_FEATURE_DF` titles
-are treated as noise (weight 0). Chinese and English titles never share a
-feature, so they are never merged: the two reports of one story in two
-languages belong to two sections anyway.
+are treated as noise (weight 0).
+
+Chinese and English titles never share a feature, and some rewordings in one
+language share too few words; a third pass (`join_by_names`) joins stories by
+what they name: one Latin-script name and the same amount ("Waymo" + 160亿美元 /
+$16B), or, across the two scripts, two shared names ("xAI" + "SpaceX").
+Different amounts or a roundup ("8点1氪｜…") rule a pair out, and groups join
+only when every story of one matches every story of the other.
 
 The lead of a story is chosen deterministically: the highest feed weight, then
 a real date before a first-seen one, then the earliest published, then feed and
@@ -43,9 +48,16 @@ from typing import NamedTuple
 
 from pipeline.ids import canonical_url
 from pipeline.models import Candidate, Entry
-from pipeline.text import CJK_RUN_RE, is_chinese, nfkc, strip_title_prefix
+from pipeline.text import CJK_RUN_RE, amounts, is_chinese, is_roundup, nfkc, strip_title_prefix
 
 SAME_STORY_THRESHOLD = 0.4
+# Latin-script names two titles in different scripts must share to be one story.
+CROSS_LANGUAGE_NAMES = 2
+# Latin words that Chinese titles carry but that name no one ("CEO", "API", "GPU").
+NOT_NAMES = frozenset(
+    ("ceo", "cto", "cfo", "coo", "api", "gpu", "cpu", "npu", "llm", "agent", "agents", "pro",
+     "max", "plus", "mini", "ultra", "beta", "ios", "android", "app", "apps", "ip", "vr", "ar")
+)  # fmt: skip
 # Two titles that each name something the other does not ("Meta acquires Rivos" /
 # "Meta acquires PlayAI") are usually two stories: their similarity is scaled by this.
 ENTITY_CONFLICT_FACTOR = 0.6
@@ -381,16 +393,108 @@ class _UnionFind:
 
 
 def cluster(entries: Sequence[Entry], threshold: float = SAME_STORY_THRESHOLD) -> list[Candidate]:
-    """Entries -> stories: one Candidate per link, then per story across sources.
+    """Entries -> stories: one Candidate per link, then per story across sources and languages.
 
     Candidates come out in lead order (see `lead_key`), whatever the input order.
     """
     groups = _link_groups(entries)
     groups.sort(key=lambda g: lead_key(g[0]))
     index = TitleIndex([g[0].title for g in groups])
-    stories = index.stories(threshold)
-    candidates = [_candidate([e for i in story for e in groups[i]]) for story in stories]
+    stories = [[e for i in story for e in groups[i]] for story in index.stories(threshold)]
+    candidates = [_candidate(story) for story in join_by_names(stories)]
     return sorted(candidates, key=lambda c: lead_key(c.lead))
+
+
+class StoryKey(NamedTuple):
+    """What a story's titles name in Latin script, the amounts they give, and their script."""
+
+    names: frozenset[str]
+    amounts: frozenset[float]
+    zh: bool
+    roundup: bool
+
+
+def story_key(titles: Sequence[str]) -> StoryKey:
+    """The Latin-script names ("xai", "spacex", "waymo") and amounts of a story's titles.
+
+    In a Chinese title the Latin words are names; in an English one every word that
+    is not a stop or stock word counts, since only names will meet a Chinese title's.
+    """
+    names: set[str] = set()
+    found: set[float] = set()
+    for title in titles:
+        text = strip_title_prefix(nfkc(title))
+        found |= amounts(text)
+        for token in _TOKEN_RE.findall(text):
+            feature, weight, _ = _word_kind(token.lower())
+            if feature is not None and feature.startswith(":") and weight >= WORD_WEIGHT:
+                names.add(feature[1:])
+    names -= NOT_NAMES
+    return StoryKey(
+        names=frozenset(names),
+        amounts=frozenset(found),
+        zh=is_chinese(titles[0]),
+        roundup=any(is_roundup(t) for t in titles),
+    )
+
+
+def names_match(a: StoryKey, b: StoryKey) -> int:
+    """How strongly two stories' names and amounts say "same story"; 0 when they do not.
+
+    Conservative on purpose: a distinctive name plus the same amount ("Waymo" and
+    160亿/$16B), or, across the two scripts, two shared names ("xAI" and "SpaceX").
+    Amounts on both sides that differ, or a roundup of many stories, rule it out.
+    """
+    if a.roundup or b.roundup:
+        return 0
+    same_amount = a.amounts & b.amounts
+    if a.amounts and b.amounts and not same_amount:
+        return 0
+    shared = len(a.names & b.names)
+    if shared >= 1 and same_amount:
+        return shared + 2 * len(same_amount)
+    if a.zh != b.zh and shared >= CROSS_LANGUAGE_NAMES:
+        return shared
+    return 0
+
+
+def join_by_names(stories: Sequence[Sequence[Entry]]) -> list[list[Entry]]:
+    """Join the stories that `names_match`, strongest pair first, without chaining.
+
+    This catches what title similarity cannot: a Chinese and an English report of one
+    event share no feature, and "Waymo raises $16B" / "Waymo Raises $16 Billion From
+    Alphabet" share too few words. Two groups join only when every story of one
+    matches every story of the other, so one title cannot chain two stories together.
+    """
+    keys = [story_key([e.title for e in story]) for story in stories]
+    pairs = _name_pairs(keys)
+    group = {i: [i] for i in range(len(stories))}
+    for i, j in sorted((p for p, s in pairs.items() if s > 0), key=lambda p: (-pairs[p], p)):
+        a, b = group[i], group[j]
+        if a is b or not all(pairs.get((min(x, y), max(x, y)), 0) > 0 for x in a for y in b):
+            continue
+        a.extend(b)
+        for k in b:
+            group[k] = a
+    unique = {id(g): sorted(g) for g in group.values()}
+    return [[e for i in members for e in stories[i]] for members in sorted(unique.values())]
+
+
+def _name_pairs(keys: Sequence[StoryKey]) -> dict[tuple[int, int], int]:
+    """`names_match` of every pair of stories (i < j) that share a name."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, key in enumerate(keys):
+        for name in key.names:
+            postings[name].append(i)
+    pairs: dict[tuple[int, int], int] = {}
+    for members in postings.values():
+        if len(members) > COMMON_FEATURE_DF:  # a name in every other title tells nothing
+            continue
+        for pos, i in enumerate(members):
+            for j in members[pos + 1 :]:
+                if (i, j) not in pairs:
+                    pairs[i, j] = names_match(keys[i], keys[j])
+    return pairs
 
 
 def merge(candidates: Sequence[Candidate], groups: Sequence[Sequence[str]]) -> list[Candidate]:

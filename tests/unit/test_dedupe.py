@@ -73,7 +73,11 @@ def test_two_different_openai_stories_stay_apart() -> None:
     c = entry("OpenAI launches Codex app for macOS", "bloomberg")
     d = entry("OpenAI raises $40 billion at $300 billion valuation", "techcrunch")
 
-    assert len(cluster([a, b, c, d])) == 4
+    stories = cluster([a, b, c, d])
+
+    # b and c are one story told in two languages; a and d share only "OpenAI" with it.
+    assert sorted(len(s.entries) for s in stories) == [1, 1, 2]
+    assert any({e.id for e in s.entries} == {b.id, c.id} for s in stories)
 
 
 def test_same_subject_same_predicate_but_different_company_stays_apart() -> None:
@@ -101,11 +105,58 @@ def test_feed_labels_and_full_width_characters_do_not_hide_a_duplicate() -> None
     assert len(cluster([a, b])) == 1
 
 
-def test_a_chinese_and_an_english_title_are_never_merged() -> None:
-    a = entry("OpenAI发布Codex macOS应用", "kr36")
-    b = entry("OpenAI launches Codex app for macOS", "bloomberg")
+def test_a_chinese_and_an_english_report_naming_the_same_two_names_are_one_story() -> None:
+    zh = entry("马斯克宣布将xAI并入SpaceX，合并后估值1.25万亿美元", "jiqizhixin")
+    en = entry("Elon Musk Said to Be Merging SpaceX and xAI", "bloomberg")
+    other = entry("OpenAI Accuses Musk's xAI of Destroying Evidence in Court Fight", "techcrunch")
 
-    assert len(cluster([a, b])) == 2
+    stories = cluster([zh, en, other])
+
+    assert len(stories) == 2
+    merged = next(c for c in stories if c.source_count == 2)
+    assert {e.id for e in merged.entries} == {zh.id, en.id}
+
+
+def test_one_name_and_the_same_amount_make_one_story_in_any_script() -> None:
+    zh = entry("Waymo完成160亿美元融资，估值1260亿美元", "kr36")
+    en = entry("Waymo Raises $16 Billion From Alphabet, Others to Expand Service", "bloomberg")
+    en2 = entry("Waymo raises $16B at a $126B valuation as robotaxi race heats up", "techcrunch")
+
+    (story,) = cluster([zh, en, en2])
+
+    assert story.source_count == 3
+
+
+def test_across_scripts_one_shared_name_or_different_amounts_keep_stories_apart() -> None:
+    a = entry("OpenAI推出macOS版Codex应用", "jiqizhixin")
+    b = entry("OpenAI Accuses Musk's xAI of Destroying Evidence", "bloomberg")
+    c = entry("Anthropic完成100亿美元融资", "kr36")
+    d = entry("Anthropic in talks to raise funds at $350 billion valuation", "techcrunch")
+
+    assert len(cluster([a, b, c, d])) == 4
+
+
+def test_a_roundup_is_not_merged_into_the_stories_it_lists() -> None:
+    roundup = entry("8点1氪｜xAI并入SpaceX，合并估值1.25万亿美元；Waymo完成160亿美元融资", "kr36")
+    merger = entry(
+        "SpaceX acquires xAI in deal valuing combined company at $1.25 trillion", "bloomberg"
+    )
+    waymo = entry("Waymo raises $16B at a $126B valuation", "techcrunch")
+
+    assert len(cluster([roundup, merger, waymo])) == 3
+
+
+def test_a_story_joins_only_one_report_in_the_other_script() -> None:
+    # Two different English stories each share two names with the Chinese title;
+    # the Chinese title joins the closer one and does not chain the three together.
+    zh = entry("xAI并入SpaceX，OpenAI称将继续起诉", "kr36")
+    a = entry("SpaceX acquires xAI to build data centers in space", "bloomberg")
+    b = entry("OpenAI Accuses Musk's xAI of Destroying Evidence in Court Fight", "techcrunch")
+
+    stories = cluster([zh, a, b])
+
+    assert len(stories) == 2
+    assert max(c.source_count for c in stories) == 2
 
 
 def test_same_url_with_tracking_parameters_is_one_entry() -> None:
