@@ -320,6 +320,36 @@ HELDOUT_PAIRS: list[tuple[str, str, bool]] = [
     ),
 ]
 
+# A Chinese and an English title: the same story, or two stories about the same company.
+# All go into one batch, as on a real day (several pairs share "OpenAI", "xAI", "Waymo").
+CROSS_PAIRS: list[tuple[str, str, bool]] = [
+    ("马斯克宣布将xAI并入SpaceX，合并后估值1.25万亿美元", "Elon Musk Said to Be Merging SpaceX and xAI", True),
+    ("Waymo完成160亿美元融资，估值1260亿美元", "Waymo Raises $16 Billion From Alphabet, Others to Expand Service", True),
+    ("OpenAI推出macOS版Codex应用，智能体编程进入桌面", "OpenAI launches a Codex app for macOS", True),
+    ("OpenAI指控xAI“系统性、故意销毁证据”", "OpenAI Accuses Musk's xAI of Destroying Evidence in Court Fight", True),
+    ("Anthropic洽谈新一轮融资，估值3500亿美元", "Anthropic in Talks to Raise Funds at $350 Billion Valuation", True),
+    ("Mistral发布可在手机端运行的开源推理模型", "Mistral releases a small open-weight reasoning model for on-device use", True),
+    ("甲骨文计划融资200亿美元建设AI数据中心", "Oracle Plans to Raise Up to $20 Billion to Fund AI Data Centers", True),
+    ("Snowflake以2.5亿美元收购AI监控初创公司Arclight", "Snowflake to acquire AI observability startup Arclight for $250M", True),
+    ("英伟达供应商SK海力士：HBM到2027年已售罄", "Nvidia Supplier SK Hynix Says HBM Sold Out Through 2027", True),
+    ("Meta发布新款AI眼镜应用，可语音编辑Ray-Ban照片", "Meta's new AI glasses app lets you edit photos with your voice", True),
+    ("Perplexity向免费用户开放Comet浏览器智能体", "Perplexity rolls out Comet browser agent to free users", True),
+    ("谷歌Gemini驱动的Ask Photos扩展到更多国家", "Google adds Gemini-powered 'Ask Photos' to more countries", True),
+    ("OpenAI为macOS推出Codex桌面端", "OpenAI says xAI 'systematically' destroyed evidence in antitrust suit", False),
+    ("xAI并入SpaceX：马斯克打造“太空AI巨头”", "OpenAI: Musk's xAI destroyed evidence, court filing says", False),
+    ("OpenAI发布GPT-5.3模型", "OpenAI raises $40 billion at $300 billion valuation", False),
+    ("Anthropic发布Claude Opus 5模型", "Anthropic is raising at a $350B valuation, sources say", False),
+    ("Waymo在东京启动Robotaxi测试", "Waymo raises $16B at a $126B valuation as robotaxi race heats up", False),
+    ("OpenAI与微软重新谈判Azure独家协议", "Microsoft Azure adds OpenAI GPT-5.3 for enterprise customers", False),
+    ("Meta收购AI芯片初创公司Rivos", "Meta acquires voice AI startup PlayAI", False),
+    ("谷歌Gemini 3 Pro登顶LMArena榜单", "Apple is reportedly testing Gemini-powered Siri features with employees", False),
+    ("英伟达H20芯片对华出货恢复", "Nvidia's HBM supplier warns of shortages through 2027", False),
+    ("Anthropic完成100亿美元融资", "Anthropic weighs a raise at a $350 billion valuation", False),
+    ("xAI发布Grok 5模型", "Coalition urges agencies to suspend xAI's Grok over sexual images", False),
+    ("OpenAI Codex周活用户突破100万", "OpenAI's Codex app lands on the Mac", False),
+    ("8点1氪｜xAI并入SpaceX；Waymo完成160亿美元融资；寒武纪扭亏", "SpaceX acquires xAI, plans data centers in space", False),
+]  # fmt: skip
+
 T0 = datetime(2026, 2, 3, tzinfo=UTC)
 
 
@@ -364,6 +394,34 @@ def cluster_decisions(
         for e in cand.entries:
             story[e.id] = cand.id
     return [(story[a] == story[b], same) for a, b, same in checks]
+
+
+def title_only_decisions(pairs: list[tuple[str, str, bool]]) -> list[tuple[bool, bool]]:
+    """The baseline: stories by title similarity alone (`cluster` before its name pass)."""
+    entries, checks = labelled_batch(pairs)
+    story = {}
+    for k, members in enumerate(TitleIndex([e.title for e in entries]).stories()):
+        for i in members:
+            story[entries[i].id] = k
+    return [(story[a] == story[b], same) for a, b, same in checks]
+
+
+def cross_language() -> None:
+    """Chinese/English pairs: `cluster` with its name pass vs title similarity alone."""
+    same = sum(p[2] for p in CROSS_PAIRS)
+    print(f"\ncross-language pairs: {len(CROSS_PAIRS)} ({same} same story, "
+          f"{len(CROSS_PAIRS) - same} different stories about the same company), one batch")  # fmt: skip
+    for name, decisions in (
+        ("cluster()", cluster_decisions(CROSS_PAIRS, SAME_STORY_THRESHOLD)),
+        ("titles only (baseline)", title_only_decisions(CROSS_PAIRS)),
+    ):
+        p, r, fp, fn = prf(decisions)
+        print(f"  {name:>22}: precision {p:.2f}  recall {r:.2f}  (false merges {fp}, missed {fn})")
+    for (a, b, truth), (pred, _) in zip(
+        CROSS_PAIRS, cluster_decisions(CROSS_PAIRS, SAME_STORY_THRESHOLD), strict=True
+    ):
+        if pred != truth:
+            print(f"  {'missed' if truth else 'false merge'}: {a} | {b}")
 
 
 def rapidfuzz_decisions(
@@ -509,6 +567,7 @@ def main() -> None:
     parser.add_argument("--baseline-n", type=int, default=2_000)
     args = parser.parse_args()
     quality()
+    cross_language()
     speed(args.n, args.baseline_n)
 
 

@@ -58,6 +58,14 @@ NOT_NAMES = frozenset(
     ("ceo", "cto", "cfo", "coo", "api", "gpu", "cpu", "npu", "llm", "agent", "agents", "pro",
      "max", "plus", "mini", "ultra", "beta", "ios", "android", "app", "apps", "ip", "vr", "ar")
 )  # fmt: skip
+# A product and its maker are one name, not two: "xAI" + "Grok" does not make two
+# stories one, nor does "OpenAI" + "Codex" (stems, as `story_key` keeps them).
+PRODUCT_OF = {
+    "grok": "xai", "chatgpt": "openai", "codex": "openai", "sora": "openai", "gpt": "openai",
+    "gemini": "google", "deepmind": "google", "claude": "anthropic", "llama": "meta",
+    "copilot": "microsoft", "azur": "microsoft", "aws": "amazon", "siri": "apple",
+    "iphone": "apple", "qwen": "alibaba", "kimi": "moonshot",
+}  # fmt: skip
 # Two titles that each name something the other does not ("Meta acquires Rivos" /
 # "Meta acquires PlayAI") are usually two stories: their similarity is scaled by this.
 ENTITY_CONFLICT_FACTOR = 0.6
@@ -434,7 +442,7 @@ def story_key(titles: Sequence[str]) -> StoryKey:
         names=frozenset(names),
         amounts=frozenset(found),
         zh=is_chinese(titles[0]),
-        roundup=any(is_roundup(t) for t in titles),
+        roundup=all(is_roundup(t) for t in titles),  # a story that a roundup joined is a story
     )
 
 
@@ -450,7 +458,7 @@ def names_match(a: StoryKey, b: StoryKey) -> int:
     same_amount = a.amounts & b.amounts
     if a.amounts and b.amounts and not same_amount:
         return 0
-    shared = len(a.names & b.names)
+    shared = len({PRODUCT_OF.get(n, n) for n in a.names & b.names})
     if shared >= 1 and same_amount:
         return shared + 2 * len(same_amount)
     if a.zh != b.zh and shared >= CROSS_LANGUAGE_NAMES:
