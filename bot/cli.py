@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 from pipeline.config import Settings, load_settings
 from pipeline.errors import AidailyError
@@ -25,6 +25,7 @@ from pipeline.store import Store, open_store
 
 log = logging.getLogger("aidaily")
 
+PushChannel = Literal["all", "telegram", "feishu"]
 FORMATS = ("text", "markdown", "telegram", "feishu", "json")
 SECTIONS = ("all", "domestic", "international")
 
@@ -207,7 +208,7 @@ async def cmd_push(settings: Settings, args: argparse.Namespace) -> int:
         await store.close()
 
 
-async def _push(settings: Settings, store: Store, day: str, channel: str) -> int:
+async def _push(settings: Settings, store: Store, day: str, channel: PushChannel) -> int:
     from bot.push import push
 
     if not settings.telegram_enabled and not settings.feishu_enabled:

@@ -205,11 +205,12 @@ class Store:
         process rewriting the digest is still seen at once.
         """
         try:
-            raw: bytes | None = await self.r.get(self.k.digest(day))
+            raw = await self.r.get(self.k.digest(day))
         except (RedisError, OSError) as exc:
             raise StoreError(f"cannot read from Redis at {self.url}: {_why(exc)}") from None
         if raw is None:
             return None
+        raw = raw if isinstance(raw, bytes) else raw.encode()
         cached = self._digests.get(day)
         if cached is not None and cached[0] == raw:
             return cached[1]
