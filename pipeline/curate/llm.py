@@ -171,19 +171,29 @@ def _clean_tags(tags: Sequence[str]) -> list[str]:
 
 def verdict_from(answer: prompt.ItemAnswer, peers: list[str]) -> CachedVerdict | None:
     """Clean one answer; None when it is unusable (then the heuristic judges that entry)."""
-    reason = clean_text(answer.reason, REASON_CHARS)
+    category = answer.category if answer.category in CATEGORIES else "其他"
+    # renderers print "category：reason", so a reason that repeats its category would read twice
+    reason = _strip_category(clean_text(answer.reason, REASON_CHARS), answer.category, category)
     body = strip_prefix(clean_text(answer.summary, SUMMARY_CHARS))
     if not reason or not CJK_RE.search(body):
         return None  # an empty reason or a summary that is not Chinese: garbled
     return CachedVerdict(
         importance=answer.importance,
-        category=answer.category if answer.category in CATEGORIES else "其他",
+        category=category,
         reason=reason,
         tags=_clean_tags(answer.tags),
         summary=body,
         region=answer.region,
         peers=peers,
     )
+
+
+def _strip_category(reason: str, *names: str) -> str:
+    for name in names:
+        for sep in ("：", ":", "/", " - "):
+            if name and reason.startswith(name + sep):
+                return reason[len(name) + len(sep) :].strip()
+    return reason
 
 
 # -- answers -------------------------------------------------------------------------
@@ -704,7 +714,7 @@ def _plain(c: Candidate, day: date) -> Judgement:
     return Judgement(
         importance="low",
         category="其他",
-        reason=f"其他：来自 {lead.source}",
+        reason=f"来自 {lead.source}",
         tags=[lead.source, "国内" if lead.region == "domestic" else "国际"],
         summary=summary_prefix(day) + lead.title if CJK_RE.search(lead.title) else lead.title,
         region=lead.region,

@@ -196,6 +196,15 @@ def test_verdict_fixes_what_it_can_and_refuses_the_rest() -> None:
     assert verdict_from(empty_reason, []) is None
 
 
+def test_a_reason_that_repeats_its_category_is_not_shown_twice() -> None:
+    """Renderers print "category：reason"; the model's own prefix is dropped."""
+    answer = prompt.ItemAnswer.model_validate(
+        _item(category="重大商业动态", reason="重大商业动态：头部公司获得巨额融资。")
+    )
+    verdict = verdict_from(answer, [])
+    assert verdict is not None and verdict.reason == "头部公司获得巨额融资。"
+
+
 # -- groups and order ------------------------------------------------------------------
 
 
