@@ -204,7 +204,8 @@ async def deliver(
         for job in jobs:
             group.create_task(one(job))
     run.report.elapsed_s = round(time.monotonic() - started, 3)
-    if channel:
+    # a minute tick with no chat due must not overwrite the morning's summary in /stats
+    if channel and jobs:
         log.info("push %s %s: %s", channel, day, run.report.summary())
         await store.set_last_push(channel, {"date": day, "at": time.time(), **run.report.to_dict()})
     return run.report

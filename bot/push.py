@@ -8,9 +8,8 @@ the channels run side by side and their reports are merged.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
-from typing import Any, Literal
+from typing import Literal
 
 from bot.delivery import PushReport, deliver, new_owner
 from pipeline.config import Settings
@@ -46,12 +45,8 @@ async def push(
         pushes = []
         if channel in ("all", "telegram") and settings.telegram_enabled:
             pushes.append(group.create_task(_push_telegram(settings, store, digest, due_at, owner)))
-        if (
-            channel in ("all", "feishu")
-            and settings.feishu_enabled
-            and _feishu_due(settings, due_at)
-        ):
-            pushes.append(group.create_task(_push_feishu(settings, store, digest, owner)))
+        if channel in ("all", "feishu") and settings.feishu_enabled:
+            pushes.append(group.create_task(_push_feishu(settings, store, digest, due_at, owner)))
     report = PushReport()
     for one in pushes:
         report = report.merge(one.result())
@@ -78,23 +73,16 @@ async def _push_telegram(
         return await _channel_down(store, digest.date, "telegram", exc)
 
 
-def _feishu_due(settings: Settings, due_at: str | None) -> bool:
-    # Feishu targets have no per-chat time: they are pushed at digest.time.
-    return due_at is None or due_at == settings.digest.time
+async def _push_feishu(
+    settings: Settings, store: Store, digest: Digest, due_at: str | None, owner: str
+) -> PushReport:
+    """Feishu chats due at `due_at` (their /settings time), webhooks at `digest.time`."""
+    from bot.feishu import feishu_jobs
 
-
-async def _push_feishu(settings: Settings, store: Store, digest: Digest, owner: str) -> PushReport:
-    # HOOK (Feishu engineer): bot.feishu.feishu_jobs(settings, store, digest) -> list[Job]
-    # (sync or async). Until bot/feishu.py exists, Feishu has nothing to push.
     try:
-        from bot.feishu import feishu_jobs  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        log.info("push feishu: bot.feishu.feishu_jobs is not available; skipping Feishu")
-        return PushReport()
-    try:
-        jobs: Any = feishu_jobs(settings, store, digest)
-        if inspect.isawaitable(jobs):
-            jobs = await jobs
+        jobs = await feishu_jobs(settings, store, digest, due_at=due_at)
+        if not jobs:
+            return PushReport()
         return await deliver(
             store, digest.date, jobs, owner=owner, concurrency=FEISHU_CONCURRENCY, channel="feishu"
         )
