@@ -268,7 +268,7 @@ async def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     else:
         results.extend(await check_all(settings))
     for name, ok, text in results:
-        print(f"{name:<9} {'ok ' if ok else 'FAIL'}  {text}")
+        print(f"{name:<9} {'ok' if ok else 'FAIL':<4}  {text}")
     return 0 if all(ok for _, ok, _ in results) else 1
 
 
