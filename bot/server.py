@@ -21,9 +21,12 @@ one Metrics. aiohttp would bring a second HTTP stack and its own runner for no g
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -37,6 +40,7 @@ from bot.metrics import CONTENT_TYPE, METRICS, Metrics
 from pipeline.config import Settings
 from pipeline.errors import StoreError
 from pipeline.models import Digest
+from pipeline.render import render_json
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
@@ -45,8 +49,64 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_BODY = 1_000_000  # webhook bodies are a few KB; refuse to buffer more
 REDIS_PROBE_S = 2.0
 RSS_DAYS = 30
+RENDER_CACHE_SIZE = 32  # a few days' JSON and pages, with and without the "not built yet" note
+# Readers may keep a digest a minute; a rebuilt one is then seen within a minute, and a
+# conditional GET (ETag) costs one Redis read and no rendering.
+CACHE_CONTROL = "public, max-age=60"
+JSON_TYPE = "application/json; charset=utf-8"
+HTML_TYPE = "text/html; charset=utf-8"
+RSS_TYPE = "application/rss+xml; charset=utf-8"
 
 Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A response body made once: its bytes, media type, ETag, and what it was made from."""
+
+    body: bytes
+    media_type: str
+    etag: str
+    sources: tuple[Any, ...]  # kept alive so an id() in the cache key cannot be reused
+
+    @classmethod
+    def of(cls, text: str | bytes, media_type: str, sources: tuple[Any, ...]) -> Rendered:
+        body = text.encode() if isinstance(text, str) else text
+        return cls(body, media_type, f'"{hashlib.sha1(body).hexdigest()[:20]}"', sources)
+
+    def response(self, request: Request) -> Response:
+        """200 with the body, or 304 when the client already holds this ETag."""
+        headers = {"ETag": self.etag, "Cache-Control": CACHE_CONTROL}
+        if _etag_matches(request.headers.get("if-none-match"), self.etag):
+            return Response(status_code=304, headers=headers)
+        return Response(self.body, media_type=self.media_type, headers=headers)
+
+
+class RenderCache:
+    """The last few rendered bodies, keyed by the digest objects they were made from.
+
+    `Store.get_digest` returns the same Digest object while the stored bytes are
+    unchanged and a new one as soon as they change (another process saving the
+    same date included), so a key holding `id(digest)` can never serve an old
+    rendering of a rebuilt digest; the entry holds the digest itself, so the id
+    stays unique while the entry lives.
+    """
+
+    def __init__(self, size: int = RENDER_CACHE_SIZE) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, Rendered] = OrderedDict()
+
+    def get(self, key: Hashable, make: Callable[[], Rendered]) -> Rendered:
+        """The cached rendering for `key`, or `make()`'s, remembered (least recently used goes)."""
+        hit = self._entries.get(key)
+        if hit is not None:
+            self._entries.move_to_end(key)
+            return hit
+        made = make()
+        self._entries[key] = made
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        return made
 
 
 class BadDate(ValueError):
@@ -82,7 +142,8 @@ class Server:
         self.telegram_app = telegram_app  # set only in webhook mode
         self.feishu_events = feishu_events  # set only when feishu.events is http
         self.now = clock or (lambda: datetime.now(UTC))
-        self._pages: dict[str, tuple[datetime, str]] = {}  # date -> (generated_at, html)
+        self.cache = RenderCache()
+        self._feed: tuple[Hashable, Rendered] | None = None
 
     # -- health and metrics ---------------------------------------------------
 
@@ -151,7 +212,7 @@ class Server:
             return _json_error(
                 404, "no digest is stored yet: run `aidaily run` or wait for the daily run"
             )
-        return _digest_json(digest)
+        return self._json(digest).response(request)
 
     async def api_day(self, request: Request) -> Response:
         try:
@@ -161,19 +222,35 @@ class Server:
         digest = await self.store.get_digest(day)
         if digest is None:
             return _json_error(404, f"no digest stored for {day}")
-        return _digest_json(digest)
+        return self._json(digest).response(request)
+
+    def _json(self, digest: Digest) -> Rendered:
+        return self.cache.get(
+            ("json", id(digest)),
+            lambda: Rendered.of(render_json(digest), JSON_TYPE, (digest,)),
+        )
 
     # -- web pages ----------------------------------------------------------------
 
     async def page_latest(self, request: Request) -> Response:
-        digest = await self.store.latest_digest()
+        # One index read serves both the choice of digest and the page's links to other days.
+        dates = await self.store.list_dates()
+        digest = await self._newest(dates)
         if digest is None:
             return HTMLResponse(
                 web.render_message("AI 日报", "还没有日报：每日定时任务生成后会显示在这里。")
             )
         today = self.settings.today(self.now()).isoformat()
         note = None if digest.date == today else f"今日日报尚未生成，以下为 {digest.date} 的日报"
-        return HTMLResponse(await self._page(digest, note))
+        return self._page(digest, dates, note).response(request)
+
+    async def _newest(self, dates: list[str]) -> Digest | None:
+        """The newest digest that is still stored and readable (as `Store.latest_digest`)."""
+        for day in dates[:10]:
+            digest = await self.store.get_digest(day)
+            if digest is not None:
+                return digest
+        return None
 
     async def page_day(self, request: Request) -> Response:
         try:
@@ -185,21 +262,16 @@ class Server:
             return HTMLResponse(
                 web.render_message("没有这一天的日报", f"{day} 没有存档的日报。"), status_code=404
             )
-        return HTMLResponse(await self._page(digest, None))
+        return self._page(digest, await self.store.list_dates(), None).response(request)
 
-    async def _page(self, digest: Digest, note: str | None) -> str:
-        # The page of a date changes only when its digest is rebuilt (or the archive grows,
-        # which the cache key's date list catches): cache by date and generation time.
-        dates = await self.store.list_dates()
-        key = f"{digest.date}|{note}|{dates[0] if dates else ''}|{len(dates)}"
-        cached = self._pages.get(key)
-        if cached and cached[0] == digest.generated_at:
-            return cached[1]
-        page = web.render_page(digest, dates, note)
-        if len(self._pages) > 64:
-            self._pages.clear()
-        self._pages[key] = (digest.generated_at, page)
-        return page
+    def _page(self, digest: Digest, dates: list[str], note: str | None) -> Rendered:
+        # The page shows the digest, the note and links to the days before and after:
+        # exactly what the key holds, so a new day in the archive changes the page.
+        around = web.neighbours(digest.date, dates)
+        return self.cache.get(
+            ("page", id(digest), note, around),
+            lambda: Rendered.of(web.render_page(digest, dates, note), HTML_TYPE, (digest,)),
+        )
 
     async def archive(self, request: Request) -> Response:
         return HTMLResponse(web.render_archive(await self.store.list_dates()))
@@ -210,8 +282,15 @@ class Server:
             digest = await self.store.get_digest(day)
             if digest is not None:
                 digests.append(digest)
-        body = web.render_rss(digests, str(request.base_url))
-        return Response(body, media_type="application/rss+xml; charset=utf-8")
+        base = str(request.base_url)
+        # Keyed by date and build time, not object identity: with more days stored than
+        # the store's parse cache holds, the 30 digests are new objects on every read.
+        # A rebuilt digest always has a new `generated_at` (run() stamps it), and one
+        # slot is enough: feed readers poll, and they all ask for the same thing.
+        key = (base, *((d.date, d.generated_at) for d in digests))
+        if self._feed is None or self._feed[0] != key:
+            self._feed = (key, Rendered.of(web.render_rss(digests, base), RSS_TYPE, ()))
+        return self._feed[1].response(request)
 
     # -- webhooks -------------------------------------------------------------------
 
@@ -285,8 +364,13 @@ async def _read_body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-def _digest_json(digest: Digest) -> Response:
-    return Response(digest.to_json(), media_type="application/json; charset=utf-8")
+def _etag_matches(header: str | None, etag: str) -> bool:
+    """Whether an If-None-Match header names this ETag (weak comparison, as RFC 9110 asks)."""
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
 
 
 def _json_error(status: int, message: str) -> JSONResponse:

@@ -150,12 +150,17 @@ def render_sections(digest: Digest) -> str:
     return "".join(out)
 
 
+def neighbours(day: str, dates: Sequence[str]) -> tuple[str | None, str | None]:
+    """The stored dates just before and just after `day` (None at either end)."""
+    older = max((d for d in dates if d < day), default=None)
+    newer = min((d for d in dates if d > day), default=None)
+    return older, newer
+
+
 def _pager(day: str, dates: Sequence[str]) -> str:
-    ordered = sorted(dates)
-    older = [d for d in ordered if d < day]
-    newer = [d for d in ordered if d > day]
-    prev = f'<a href="/d/{older[-1]}" rel="prev">← {older[-1]}</a>' if older else "<span></span>"
-    nxt = f'<a href="/d/{newer[0]}" rel="next">{newer[0]} →</a>' if newer else "<span></span>"
+    older, newer = neighbours(day, dates)
+    prev = f'<a href="/d/{older}" rel="prev">← {older}</a>' if older else "<span></span>"
+    nxt = f'<a href="/d/{newer}" rel="next">{newer} →</a>' if newer else "<span></span>"
     return f'<nav class="pager">{prev}<a href="/archive">往期日报</a>{nxt}</nav>'
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Callable
@@ -17,6 +18,7 @@ from bot.metrics import Metrics
 from bot.server import create_app
 from pipeline.config import Settings
 from pipeline.models import Subscriber
+from pipeline.render import render_json
 from pipeline.store import Keys, Store
 from tests.factories import make_digest, make_item
 from tests.fakes.live_app import live
@@ -136,7 +138,8 @@ async def test_api_serves_the_contract_json_latest_and_by_date(
     )
     assert by_date.json()["date"] == "2026-02-02"
     body = newest.json()
-    assert body == latest.model_dump(mode="json")
+    assert body == json.loads(render_json(latest))
+    assert body["generated_at"] == "2026-02-03T08:45:53+08:00"  # the contract's local times
     assert set(body) >= {
         "version",
         "date",
@@ -166,6 +169,69 @@ async def test_api_missing_date_is_404_and_bad_date_is_400_with_a_message(
     assert missing.status_code == 404 and "2026-01-01" in missing.json()["error"]
     assert bad.status_code == 400 and "YYYY-MM-DD" in bad.json()["error"]
     assert words.status_code == 400
+
+
+async def test_digest_answers_carry_an_etag_and_a_matching_if_none_match_gets_304(
+    store: Store, client_for: Any
+) -> None:
+    await store.save_digest(make_digest(), [])
+    client = await client_for()
+
+    for path in (
+        "/api/digests/latest",
+        "/api/digests/2026-02-03",
+        "/",
+        "/d/2026-02-03",
+        "/feed.xml",
+    ):
+        first = await client.get(path)
+        etag = first.headers["etag"]
+        again = await client.get(path, headers={"If-None-Match": etag})
+        weak = await client.get(path, headers={"If-None-Match": f'"other", W/{etag}'})
+        other = await client.get(path, headers={"If-None-Match": '"not-this-one"'})
+
+        assert first.status_code == 200 and first.content, path
+        assert first.headers["cache-control"] == "public, max-age=60", path
+        assert (again.status_code, again.content) == (304, b""), path
+        assert again.headers["etag"] == etag, path
+        assert weak.status_code == 304, path
+        assert other.status_code == 200 and other.content == first.content, path
+
+
+async def test_a_digest_saved_again_for_the_same_date_is_served_at_once(
+    store: Store, client_for: Any
+) -> None:
+    await store.save_digest(make_digest(summary="第一版总结"), [])
+    client = await client_for()
+    before = {
+        p: await client.get(p) for p in ("/api/digests/latest", "/api/digests/2026-02-03", "/")
+    }
+    # The same date rebuilt, keeping even its generation time: only the content differs.
+    await store.save_digest(make_digest(summary="第二版总结"), [])
+
+    for path, old in before.items():
+        new = await client.get(path)
+        revalidated = await client.get(path, headers={"If-None-Match": old.headers["etag"]})
+
+        assert "第一版总结" in old.text and "第二版总结" in new.text, path
+        assert "第一版总结" not in new.text, path
+        assert new.headers["etag"] != old.headers["etag"], path
+        assert revalidated.status_code == 200 and "第二版总结" in revalidated.text, path
+
+
+async def test_the_latest_page_links_a_day_added_after_it_was_first_shown(
+    store: Store, client_for: Any
+) -> None:
+    await store.save_digest(make_digest(), [])
+    client = await client_for()
+    first = (await client.get("/")).text
+    await store.save_digest(
+        make_digest(1, 1, date="2026-02-02", generated_at=NOW - timedelta(days=1)), []
+    )
+
+    second = (await client.get("/")).text
+
+    assert 'href="/d/2026-02-02"' not in first and 'href="/d/2026-02-02"' in second
 
 
 # -- web pages ----------------------------------------------------------------------------
