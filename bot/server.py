@@ -144,6 +144,7 @@ class Server:
         self.now = clock or (lambda: datetime.now(UTC))
         self.cache = RenderCache()
         self._feed: tuple[Hashable, Rendered] | None = None
+        self._latest: str | None = None  # the newest date seen: one Redis round trip while it is
 
     # -- health and metrics ---------------------------------------------------
 
@@ -207,7 +208,8 @@ class Server:
     # -- the digest API ---------------------------------------------------------
 
     async def api_latest(self, request: Request) -> Response:
-        digest = await self.store.latest_digest()
+        digest = await self.store.latest_digest_hinted(self._latest)
+        self._latest = digest.date if digest is not None else None
         if digest is None:
             return _json_error(
                 404, "no digest is stored yet: run `aidaily run` or wait for the daily run"

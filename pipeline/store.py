@@ -484,6 +484,29 @@ class Store:
         except (RedisError, OSError) as exc:
             raise StoreError(f"cannot read from Redis at {self.url}: {_why(exc)}") from None
 
+    # -- the newest digest in one round trip (the HTTP server asks for it per request) --
+
+    async def latest_digest_hinted(self, hint: str | None) -> Digest | None:
+        """`latest_digest`, in one round trip when `hint` is still the newest date.
+
+        `hint` is the date this returned last time. The newest date and that date's
+        digest are read together; when the hint is still the newest and its bytes
+        are the ones parsed before, the cached Digest is the answer. Otherwise (a
+        new day, a rebuilt digest) it is `latest_digest`'s answer, a round trip later.
+        """
+        if hint is not None:
+            try:
+                async with self.r.pipeline(transaction=False) as p:
+                    p.zrevrange(self.k.dates(), 0, 0)
+                    p.get(self.k.digest(hint))
+                    newest, raw = await p.execute()
+            except (RedisError, OSError) as exc:
+                raise StoreError(f"cannot read from Redis at {self.url}: {_why(exc)}") from None
+            cached = self._digests.get(hint)
+            if [_text(d) for d in newest] == [hint] and cached is not None and raw == cached[0]:
+                return cached[1]
+        return await self.latest_digest()
+
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)

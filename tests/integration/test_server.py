@@ -219,6 +219,21 @@ async def test_a_digest_saved_again_for_the_same_date_is_served_at_once(
         assert revalidated.status_code == 200 and "第二版总结" in revalidated.text, path
 
 
+async def test_latest_moves_to_a_newer_day_as_soon_as_it_is_stored(
+    store: Store, client_for: Any
+) -> None:
+    await store.save_digest(make_digest(1, 1, date="2026-02-02", generated_at=NOW), [])
+    client = await client_for()
+    first = (await client.get("/api/digests/latest")).json()["date"]
+    await store.save_digest(make_digest(), [])
+
+    second = (await client.get("/api/digests/latest")).json()["date"]
+    await store.r.delete(store.k.digest("2026-02-03"))  # expired: the day before is the newest
+    third = (await client.get("/api/digests/latest")).json()["date"]
+
+    assert (first, second, third) == ("2026-02-02", "2026-02-03", "2026-02-02")
+
+
 async def test_the_latest_page_links_a_day_added_after_it_was_first_shown(
     store: Store, client_for: Any
 ) -> None:
