@@ -2,14 +2,21 @@
 
     .venv/bin/python bench/server.py [--requests 4000] [--concurrency 200] [--subscribers 10000]
 
+    .venv/bin/python bench/server.py --client wrk   # Debian's wrk, if installed
+
 A temporary redis-server holds one full digest (27 items) and N subscribers. The
 service (`bot.serve.Service`: HTTP server and scheduler, no chat channel) runs in
-a child process, so its resident memory is its own; this process is the client
-(httpx, `--concurrency` requests in flight). Figures per endpoint: p50, p99 and
-requests/s, with the ratio to the baseline `/healthz` (a Redis PING and a small
-JSON) measured in the same run. Memory: RSS of the service when idle, after it
-has loaded the N subscribers as a push does, and after the load.
-Both processes share the machine's cores, so absolute figures are conservative.
+a child process, so its resident memory is its own; this process is the client,
+`--concurrency` keep-alive connections each sending its next GET when the last
+answer is in. Figures per endpoint: p50, p99 and requests/s, with the ratio to
+the baseline `/healthz` (a Redis PING and a small JSON) measured in the same run.
+Memory: RSS of the service when idle, after it has loaded the N subscribers as a
+push does, and after the load.
+
+The client shares the machine's cores with the service, so it must cost little:
+`raw` (the default) is a bare asyncio HTTP/1.1 loop, a few microseconds a request;
+`httpx` is what the first version used, and on 2 cores it capped every endpoint
+near 350 req/s by itself; `wrk` (C, `apt-get install wrk`) is lighter still.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -126,7 +134,17 @@ def say(data: dict[str, Any]) -> None:
 # -- the client ------------------------------------------------------------------------------
 
 
-async def hammer(base: str, path: str, total: int, concurrency: int) -> dict[str, float]:
+def summarise(latencies: list[float], wall: float) -> dict[str, float]:
+    latencies.sort()
+    return {
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
+        "rps": len(latencies) / wall,
+    }
+
+
+async def hammer_httpx(base: str, path: str, total: int, concurrency: int) -> dict[str, float]:
+    """The first client: httpx's pool, `concurrency` requests in flight."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     latencies: list[float] = []
     gate = asyncio.Semaphore(concurrency)
@@ -145,12 +163,90 @@ async def hammer(base: str, path: str, total: int, concurrency: int) -> dict[str
         started = time.perf_counter()
         await asyncio.gather(*(one() for _ in range(total)))
         wall = time.perf_counter() - started
-    latencies.sort()
+    return summarise(latencies, wall)
+
+
+async def _read_answer(reader: asyncio.StreamReader, path: str) -> None:
+    """Read one HTTP/1.1 answer with a Content-Length body; exit on anything but 200."""
+    status = await reader.readline()
+    length = 0
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    body = await reader.readexactly(length)
+    if not status.startswith(b"HTTP/1.1 200"):
+        raise SystemExit(f"{path}: {status.decode().strip()}: {body[:300]!r}")
+
+
+async def hammer_raw(base: str, path: str, total: int, concurrency: int) -> dict[str, float]:
+    """`concurrency` keep-alive connections, each a loop of GET then read the whole answer.
+
+    No pool, no header objects, no URL parsing per request: the client's share of the
+    two cores stays small, so the figure is the server's.
+    """
+    host, port = base.removeprefix("http://").split(":")
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
+    conns = [await asyncio.open_connection(host, int(port)) for _ in range(concurrency)]
+    latencies: list[float] = []
+
+    async def loop(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> None:
+        for _ in range(n):
+            t = time.perf_counter()
+            writer.write(request)
+            await _read_answer(reader, path)
+            latencies.append(time.perf_counter() - t)
+
+    await asyncio.gather(*(loop(r, w, 1) for r, w in conns))  # warm-up
+    latencies.clear()
+    share, extra = divmod(total, concurrency)
+    started = time.perf_counter()
+    await asyncio.gather(*(loop(r, w, share + (i < extra)) for i, (r, w) in enumerate(conns)))
+    wall = time.perf_counter() - started
+    for _, writer in conns:
+        writer.close()
+    return summarise(latencies, wall)
+
+
+WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+async def hammer_wrk(base: str, path: str, total: int, concurrency: int) -> dict[str, float]:
+    """Debian's wrk for ~`total` requests' worth of seconds (it runs by time, not count)."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit(
+            "--client wrk needs wrk on PATH (apt-get install -y wrk); or use --client raw"
+        )
+    seconds = max(3, total // 1000)
+    proc = await asyncio.create_subprocess_exec(
+        wrk,
+        "-t1",
+        f"-c{concurrency}",
+        f"-d{seconds}s",
+        "--latency",
+        base + path,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out = (await proc.communicate())[0].decode()
+    if "Non-2xx" in out:
+        raise SystemExit(f"{path}: wrk saw non-2xx answers:\n{out}")
+
+    def latency(label: str) -> float:
+        value = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)$", out, re.M)
+        if value is None:
+            raise SystemExit(f"cannot read the {label} latency from wrk:\n{out}")
+        return float(value[1]) * WRK_UNITS[value[2]]
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     return {
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-        "rps": total / wall,
+        "p50_ms": latency("50%"),
+        "p99_ms": latency("99%"),
+        "rps": float(rps[1]) if rps else 0.0,
     }
+
+
+CLIENTS = {"raw": hammer_raw, "httpx": hammer_httpx, "wrk": hammer_wrk}
 
 
 async def parent(args: argparse.Namespace) -> None:
@@ -171,7 +267,8 @@ async def parent(args: argparse.Namespace) -> None:
         loaded = json.loads(service.stdout.readline())
         base = f"http://127.0.0.1:{port}"
         results = {
-            path: await hammer(base, path, args.requests, args.concurrency) for path in ENDPOINTS
+            path: await CLIENTS[args.client](base, path, args.requests, args.concurrency)
+            for path in ("/healthz", *args.paths)
         }
         after = psutil.Process(service.pid).memory_info().rss
         report(args, results, idle["rss"], loaded, after)
@@ -194,7 +291,8 @@ def report(
     mb = 1024 * 1024
     base = results["/healthz"]["rps"]
     print(
-        f"{args.requests} GETs per endpoint, {args.concurrency} in flight, loopback, {os.cpu_count()} cores shared"
+        f"{args.requests} GETs per endpoint, {args.concurrency} in flight, client {args.client}, "
+        f"loopback, {os.cpu_count()} cores shared"
     )
     for path, r in results.items():
         tag = "baseline" if path == "/healthz" else f"{r['rps'] / base:.2f}x baseline"
@@ -212,6 +310,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="raw")
+    parser.add_argument(
+        "--paths", nargs="+", default=list(ENDPOINTS[1:]), help="endpoints after /healthz"
+    )
     parser.add_argument("--child", nargs=2, metavar=("REDIS_URL", "PORT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
