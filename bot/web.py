@@ -13,7 +13,7 @@ import html
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from email.utils import format_datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,36 +31,55 @@ SCORE_LABEL = {
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 CSS = """
-:root{--fg:#1d1d1f;--muted:#6e6e73;--bg:#fafafa;--card:#fff;--line:#e5e5ea;--accent:#0a58ca;--chip:#eef2f8}
-@media (prefers-color-scheme:dark){:root{--fg:#e8e8ed;--muted:#a1a1a6;--bg:#111;--card:#1c1c1e;
---line:#333;--accent:#6ea8fe;--chip:#23272f}}
+:root{color-scheme:light dark;--fg:#1d1d1f;--muted:#6e6e73;--bg:#f5f5f7;--card:#fff;--line:#e3e3e8;
+--accent:#0a58ca;--chip:#eef2f8;--note:#fff6e0;--note-line:#f0c36d}
+@media (prefers-color-scheme:dark){:root{--fg:#e8e8ed;--muted:#a1a1a6;--bg:#111113;--card:#1c1c1e;
+--line:#333338;--accent:#7cb0ff;--chip:#2a2f38;--note:#2e2816;--note-line:#8a6d2b}}
 *{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--fg);line-height:1.65;
+body{margin:0;background:var(--bg);color:var(--fg);line-height:1.7;
 font-family:-apple-system,BlinkMacSystemFont,"PingFang SC","Hiragino Sans GB","Noto Sans CJK SC",
-"Microsoft YaHei","Segoe UI",sans-serif;font-size:16px;-webkit-text-size-adjust:100%}
-main{max-width:760px;margin:0 auto;padding:16px}
-header h1{font-size:1.5rem;margin:.4em 0 .2em}
-.meta,.src,.empty{color:var(--muted);font-size:.9rem}
-.summary{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px}
-nav.pager{display:flex;justify-content:space-between;gap:8px;margin:12px 0;font-size:.95rem}
+"Microsoft YaHei","Segoe UI",sans-serif,"Apple Color Emoji","Segoe UI Emoji","Noto Color Emoji";
+font-size:16px;-webkit-text-size-adjust:100%;overflow-wrap:anywhere}
+main{max-width:780px;margin:0 auto;padding:20px 16px 8px}
 a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}
-h2{font-size:1.2rem;margin:1.4em 0 .6em;padding-bottom:.3em;border-bottom:2px solid var(--line)}
+a:focus-visible,summary:focus-visible{outline:2px solid var(--accent);outline-offset:2px;border-radius:4px}
+header h1{font-size:1.6rem;line-height:1.3;margin:.3em 0 .2em}
+.meta,.src,.empty{color:var(--muted);font-size:.88rem}
+.meta{margin:0 0 .8em}
+.note{background:var(--note);border:1px solid var(--note-line);border-radius:8px;padding:8px 12px;margin:0 0 .8em}
+.summary{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:12px 16px;margin:0}
+nav.toc{display:flex;flex-wrap:wrap;gap:8px;margin:12px 0 0}
+nav.toc a,nav.pager a,ul.dates a{display:inline-block;border:1px solid var(--line);background:var(--card);
+border-radius:999px;padding:2px 12px;font-size:.9rem;white-space:nowrap}
+nav.pager{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:8px;margin:16px 0 0}
+nav.pager .older{margin-right:auto}nav.pager .newer{margin-left:auto}
+h2{font-size:1.25rem;margin:1.6em 0 .7em;padding-bottom:.3em;border-bottom:2px solid var(--line);scroll-margin-top:8px}
 ol.items{list-style:none;margin:0;padding:0}
-li.item{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px;margin:0 0 10px}
-.line{display:flex;gap:8px;align-items:baseline}
-.n{font-weight:700;min-width:2.2em;color:var(--muted)}
-.text{flex:1;word-break:break-word}
-.src{margin:.3em 0 0 3em;word-break:break-word}
-.tags{margin:.4em 0 0 3em;display:flex;flex-wrap:wrap;gap:6px;padding:0;list-style:none}
-.tags li{background:var(--chip);border-radius:999px;padding:0 10px;font-size:.8rem}
-details{margin:.5em 0 0 3em}
-summary{cursor:pointer;color:var(--accent);font-size:.9rem}
-details .why{font-size:.92rem;margin:.4em 0 0}
-details .why dt{color:var(--muted);float:left;clear:left;width:5em}
-details .why dd{margin:0 0 .2em 5em;word-break:break-word}
-ul.dates{columns:2 12em;padding-left:1.2em}
-footer{margin:2em 0 1em;color:var(--muted);font-size:.85rem}
-@media (max-width:480px){main{padding:10px}.src,.tags,details{margin-left:0}body{font-size:15px}}
+li.item{display:grid;grid-template-columns:2.4em minmax(0,1fr);column-gap:4px;background:var(--card);
+border:1px solid var(--line);border-radius:12px;padding:12px 16px 10px 10px;margin:0 0 12px;scroll-margin-top:8px}
+li.item.imp-high{border-left:3px solid #e8590c}
+li.item:target{outline:2px solid var(--accent)}
+.n{font-weight:700;color:var(--muted);text-align:right;padding-right:4px;font-variant-numeric:tabular-nums}
+.text{margin:0}
+.imp{margin-right:.3em}
+.src{margin:.35em 0 0}
+.src .sep{margin:0 .35em;opacity:.7}
+.src time{white-space:nowrap}
+.tags{margin:.45em 0 0;display:flex;flex-wrap:wrap;gap:6px;padding:0;list-style:none}
+.tags li{background:var(--chip);border-radius:999px;padding:0 10px;font-size:.8rem;line-height:1.8}
+details{margin:.4em 0 0}
+summary{cursor:pointer;color:var(--accent);font-size:.88rem;width:max-content;padding:2px 0;user-select:none}
+details[open] summary{margin-bottom:.2em}
+details .why{font-size:.9rem;margin:0;padding:8px 12px;background:var(--bg);border-radius:8px;
+display:grid;grid-template-columns:max-content minmax(0,1fr);column-gap:12px;row-gap:2px}
+details .why dt{color:var(--muted)}
+details .why dd{margin:0}
+.month h2{font-size:1.05rem}
+ul.dates{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:8px}
+ul.dates a{font-variant-numeric:tabular-nums}
+footer{margin:2.5em 0 1em;padding-top:1em;border-top:1px solid var(--line);color:var(--muted);font-size:.85rem}
+@media (max-width:480px){main{padding:12px 10px 4px}body{font-size:15.5px}header h1{font-size:1.35rem}
+li.item{grid-template-columns:2em minmax(0,1fr);padding:10px 12px 8px 6px}}
 """
 
 
@@ -122,16 +141,17 @@ def render_item(item: Item, timezone: str = "UTC") -> str:
     label = IMPORTANCE_LABEL.get(item.importance, item.importance)
     tags = "".join(f"<li>{esc(t)}</li>" for t in item.tags)
     when = local(item.published_at, timezone).strftime("%m-%d %H:%M")
+    sep = '<span class="sep" aria-hidden="true">·</span>'
     return (
         f'<li class="item imp-{esc(item.importance)}" id="item-{item.n}" data-n="{item.n}">'
-        f'<div class="line"><span class="n">{item.n}、</span>'
-        f'<span class="imp" title="重要性：{label}" aria-label="重要性：{label}">{emoji}</span>'
-        f'<span class="text">{esc(item.summary)}</span></div>'
-        f'<div class="src">来源：{link(item.link, item.source)} · {link(item.link, item.title)}'
-        f" · <time>{esc(when)}</time></div>"
+        f'<span class="n">{item.n}、</span><div class="body">'
+        f'<p class="text"><span class="imp" title="重要性：{label}" aria-label="重要性：{label}">'
+        f"{emoji}</span>{esc(item.summary)}</p>"
+        f'<div class="src">来源：{link(item.link, item.source)}{sep}{link(item.link, item.title)}'
+        f"{sep}<time>{esc(when)}</time></div>"
         + (f'<ul class="tags">{tags}</ul>' if tags else "")
         + _why(item)
-        + "</li>"
+        + "</div></li>"
     )
 
 
@@ -159,9 +179,18 @@ def neighbours(day: str, dates: Sequence[str]) -> tuple[str | None, str | None]:
 
 def _pager(day: str, dates: Sequence[str]) -> str:
     older, newer = neighbours(day, dates)
-    prev = f'<a href="/d/{older}" rel="prev">← {older}</a>' if older else "<span></span>"
-    nxt = f'<a href="/d/{newer}" rel="next">{newer} →</a>' if newer else "<span></span>"
-    return f'<nav class="pager">{prev}<a href="/archive">往期日报</a>{nxt}</nav>'
+    prev = f'<a class="older" href="/d/{older}" rel="prev">← {older}</a>' if older else ""
+    nxt = f'<a class="newer" href="/d/{newer}" rel="next">{newer} →</a>' if newer else ""
+    return (
+        f'<nav class="pager" aria-label="其他日期">{prev}<a href="/archive">往期日报</a>{nxt}</nav>'
+    )
+
+
+def _toc(digest: Digest) -> str:
+    links = "".join(
+        f'<a href="#{s}">{SECTION_TITLES[s]} {len(digest.sections.of(s))}</a>' for s in SECTIONS
+    )
+    return f'<nav class="toc" aria-label="栏目">{links}</nav>'
 
 
 def _page(title: str, body: str) -> str:
@@ -187,19 +216,39 @@ def render_page(digest: Digest, dates: Sequence[str], note: str | None = None) -
         + (f'<p class="note">{esc(note)}</p>' if note else "")
         + f'<p class="summary">{esc(digest.summary)}</p></header>'
     )
+    # The way to other days goes at the end, where a reader who has finished this one is.
+    pager = _pager(digest.date, dates)
     return _page(
-        f"AI 日报 {digest.date}", header + _pager(digest.date, dates) + render_sections(digest)
+        f"AI 日报 {digest.date}",
+        header + _toc(digest) + render_sections(digest) + pager,
     )
 
 
 def render_archive(dates: Sequence[str]) -> str:
-    """The list of every stored date, newest first."""
+    """The list of every stored date, newest first, a block per month."""
     if not dates:
         return render_message("往期日报", "还没有任何日报。")
-    items = "".join(f'<li><a href="/d/{esc(d)}">{esc(d)}</a></li>' for d in dates)
-    return _page(
-        "往期日报 · AI 日报", f'<header><h1>往期日报</h1></header><ul class="dates">{items}</ul>'
+    months: dict[str, list[str]] = {}
+    for d in dates:
+        months.setdefault(d[:7], []).append(d)
+    blocks = "".join(
+        f'<section class="month"><h2>{esc(m[:4])} 年 {int(m[5:7])} 月</h2><ul class="dates">'
+        + "".join(f'<li><a href="/d/{esc(d)}">{esc(_day_label(d))}</a></li>' for d in days)
+        + "</ul></section>"
+        for m, days in months.items()
     )
+    header = '<header><h1>往期日报</h1><p class="meta"><a href="/">← 最新日报</a></p></header>'
+    return _page("往期日报 · AI 日报", header + blocks)
+
+
+WEEKDAYS = "一二三四五六日"
+
+
+def _day_label(day: str) -> str:
+    try:
+        return f"{day[5:]} 周{WEEKDAYS[date.fromisoformat(day).weekday()]}"
+    except ValueError:
+        return day
 
 
 def render_message(title: str, text: str) -> str:

@@ -107,3 +107,28 @@ async def test_the_page_fits_a_phone_screen(browser: Any, site: str, tmp_path: P
 
     assert widths[0] <= widths[1], f"the page scrolls sideways on a phone: {widths}"
     assert font >= 14
+
+
+async def test_long_links_wrap_on_a_phone_and_dark_mode_follows_the_system(
+    browser: Any, store: Store, make_settings: Callable[..., Settings]
+) -> None:
+    digest = make_digest()
+    long = "https://example.com/" + "segment-" * 40 + "?q=" + "x" * 120
+    digest.sections.domestic[0] = digest.sections.domestic[0].model_copy(
+        update={"link": long, "title": "Supercalifragilisticexpialidocious" * 6}
+    )
+    await store.save_digest(digest, [])
+    async with live(create_app(make_settings(), store, metrics=Metrics())) as base:
+        colours = []
+        for scheme in ("light", "dark"):
+            page = await browser.new_page(
+                viewport={"width": 390, "height": 844}, is_mobile=True, color_scheme=scheme
+            )
+            await page.goto(base + "/")
+            widths = await page.evaluate(
+                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
+            colours.append(await page.evaluate("getComputedStyle(document.body).backgroundColor"))
+            assert widths[0] <= widths[1], f"{scheme}: the page scrolls sideways: {widths}"
+
+    assert colours[0] != colours[1]
