@@ -450,3 +450,23 @@ def test_keep_days_drops_older_digests(tmp_path: Path) -> None:
     assert aidaily("show", "--config", str(world.config), "--date", D, cwd=tmp_path).returncode == 0
     gone = aidaily("show", "--config", str(world.config), "--date", D0, cwd=tmp_path)
     assert_one_line_error(gone, 1, D0)
+
+
+def test_check_one_line_each(built: Built, tmp_path: Path) -> None:
+    proc = built.cli("check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
+    names = [ln.split()[0].lower() for ln in lines]
+    for name in ("config", "redis", "llm", "telegram", "feishu"):
+        assert names.count(name) == 1, (name, proc.stdout)
+    assert all(re.search(r"\bok\b", ln, re.I) for ln in lines), proc.stdout
+    dead = aidaily(
+        "check",
+        "--config",
+        str(built.world.config),
+        cwd=tmp_path,
+        env=env_for(REDIS_URL="redis://127.0.0.1:1/0"),
+    )
+    assert dead.returncode == 1
+    (redis_line,) = [ln for ln in dead.stdout.splitlines() if ln.lower().startswith("redis")]
+    assert "127.0.0.1:1" in redis_line and "Traceback" not in dead.stdout + dead.stderr
