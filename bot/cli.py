@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import date
@@ -30,6 +31,9 @@ FORMATS = ("text", "markdown", "telegram", "feishu", "json")
 SECTIONS = ("all", "domestic", "international")
 
 
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 class UsageError(AidailyError):
     exit_code = 2
 
@@ -43,6 +47,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _date_arg(text: str) -> str:
     try:
+        if not DATE_RE.match(text):
+            raise ValueError(text)
         return date.fromisoformat(text).isoformat()
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
@@ -55,13 +61,13 @@ def _positive(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    config_help = "config file (default ./config.yaml, then $AIDAILY_CONFIG)"
+    parser = _Parser(prog="aidaily", description="AI news digest: build, show, push and serve.")
+    parser.add_argument("--config", metavar="PATH", help=config_help)
+    # Accepted after the command too; SUPPRESS keeps `aidaily --config F run` from being
+    # overwritten by the subcommand's own (absent) --config.
     common = _Parser(add_help=False)
-    common.add_argument(
-        "--config", metavar="PATH", help="config file (default ./config.yaml, then $AIDAILY_CONFIG)"
-    )
-    parser = _Parser(
-        prog="aidaily", description="AI news digest: build, show, push and serve.", parents=[common]
-    )
+    common.add_argument("--config", metavar="PATH", help=config_help, default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser(

@@ -252,8 +252,15 @@ class Store:
         return None
 
     async def prune(self, keep_days: int, today: date, keep: str | None = None) -> int:
-        """Drop digests older than `keep_days` before `today` (never `keep`, the one just built)."""
-        oldest = (today - timedelta(days=keep_days)).toordinal()
+        """Drop digests more than `keep_days` older than the newest one (never `keep`).
+
+        Age counts from the newest stored digest, not from the clock, when that is
+        earlier: rebuilding a few past days (a replay, the demo day) must not make
+        them delete each other; in daily use the newest digest is today's.
+        """
+        newest = await self.r.zrevrange(self.k.dates(), 0, 0, withscores=True)
+        reference = min(today.toordinal(), int(newest[0][1])) if newest else today.toordinal()
+        oldest = reference - keep_days
         old = [_text(d) for d in await self.r.zrangebyscore(self.k.dates(), "-inf", f"({oldest}")]
         old = [d for d in old if d != keep]
         for day in old:

@@ -97,10 +97,6 @@ def test_config_flag_wins_over_both(tmp_path: Path) -> None:
     assert_one_line_error(proc, 2, "from_flag_file")
 
 
-@pytest.mark.xfail(
-    reason="bot/cli.py build_parser: the subcommand's --config default (None) overwrites a top-level --config, which --help advertises",
-    strict=True,
-)
 def test_config_flag_before_the_command(tmp_path: Path) -> None:
     """`aidaily --config PATH check` (help shows --config at the top level too)."""
     flag = _bad_config(tmp_path / "flag.yaml", "from_flag_file")
@@ -210,10 +206,6 @@ def test_every_command_validates_the_config(
     assert_one_line_error(invalid_runs[command], 2, "domestc")
 
 
-@pytest.mark.xfail(
-    reason="bot/cli.py _date_arg uses date.fromisoformat, which also takes 20260310 and 2026-W11-2; the contract says YYYY-MM-DD",
-    strict=True,
-)
 @pytest.mark.parametrize("text", ["20260310", "2026-W11-2"])
 def test_date_must_be_yyyy_mm_dd(tmp_path: Path, text: str) -> None:
     world = write_world(tmp_path)

@@ -54,6 +54,14 @@ async def test_digest_round_trip_and_latest(store: Store) -> None:
     assert await store.get_digest("2020-01-01") is None
 
 
+async def test_replayed_past_days_do_not_prune_each_other(store: Store) -> None:
+    """Two past report dates built today both stay: age counts from the newest digest."""
+    await store.save_digest(digest_of("2026-02-02"), [])
+    await store.save_digest(digest_of("2026-02-03"), [])
+    assert await store.prune(keep_days=90, today=date(2026, 11, 29), keep="2026-02-03") == 0
+    assert await store.list_dates() == ["2026-02-03", "2026-02-02"]
+
+
 async def test_prune_drops_digests_older_than_keep_days(store: Store) -> None:
     for day in ("2026-01-01", "2026-02-01", "2026-02-03"):
         await store.save_digest(digest_of(day), [])
