@@ -27,8 +27,9 @@ USER aidaily
 VOLUME ["/app/data"]
 EXPOSE 8080
 
-# slim has no curl: ask /healthz with Python. A 503 (Redis down, today's run
-# failed) raises, so the container is reported unhealthy.
+# slim has no curl: ask /healthz with Python. A 503 (Redis does not answer)
+# raises, so the container is reported unhealthy; a failed run is reported in
+# the body and in /metrics instead, since a restart would not fix a feed.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('AIDAILY_HTTP_PORT', '8080'), timeout=4)"]
 

@@ -50,7 +50,7 @@ SEEN_TTL = timedelta(days=30)
 LLM_CACHE_TTL = timedelta(days=14)
 LEDGER_TTL = timedelta(days=8)
 EVENT_TTL = timedelta(hours=48)
-DIGEST_CACHE_SIZE = 16
+DIGEST_CACHE_SIZE = 32  # the RSS feed shows 30 days
 
 _ENTRIES = TypeAdapter(list[Entry])
 
@@ -550,8 +550,9 @@ def _stop_embedded(server: Any) -> None:
         return
     client = sync_redis.Redis(unix_socket_path=server.socket_file, retry=Retry(NoBackoff(), 0))
     # the server hangs up as it stops: that ConnectionError is the success case
-    with contextlib.suppress(sync_redis.ConnectionError):
+    with client, contextlib.suppress(sync_redis.ConnectionError):
         client.execute_command("SHUTDOWN", "SAVE")
+    server.connection_pool.disconnect()
     server._cleanup()
 
 

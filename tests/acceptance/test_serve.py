@@ -314,10 +314,6 @@ def test_sigterm_exits_within_10_s(service: Service) -> None:
     assert "Traceback" not in service.stderr.read_text("utf-8", "replace")
 
 
-@pytest.mark.xfail(
-    reason="bot/server.py healthz answers 503 when today's run failed although Redis answers; CONTRACT says 200 when Redis answers",
-    strict=True,
-)
 def test_healthz_200_while_redis_answers_even_if_no_feed_can_be_fetched(
     tmp_path: Path, redis_at: Callable[[int], str], flush_db: Callable[[int], None]
 ) -> None:
