@@ -243,7 +243,7 @@ class Server:
         digest = await self._newest(dates)
         if digest is None:
             return HTMLResponse(
-                web.render_message("AI 日报", "还没有日报：每日定时任务生成后会显示在这里。")
+                web.render_message("AI每日动态", "还没有日报：每日定时任务生成后会显示在这里。")
             )
         today = self.settings.today(self.now()).isoformat()
         note = None if digest.date == today else f"今日日报尚未生成，以下为 {digest.date} 的日报"

@@ -199,7 +199,7 @@ def _page(title: str, body: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="referrer" content="no-referrer">'
         f"<title>{esc(title)}</title>"
-        '<link rel="alternate" type="application/rss+xml" title="AI 日报" href="/feed.xml">'
+        '<link rel="alternate" type="application/rss+xml" title="AI每日动态" href="/feed.xml">'
         f"<style>{CSS}</style></head><body><main>{body}"
         '<footer>由 aidaily 生成 · <a href="/feed.xml">RSS 订阅</a> · <a href="/archive">往期日报</a></footer>'
         "</main></body></html>"
@@ -211,7 +211,7 @@ def render_page(digest: Digest, dates: Sequence[str], note: str | None = None) -
     generated = local(digest.generated_at, digest.timezone).strftime("%Y-%m-%d %H:%M")
     count = len(digest.items)
     header = (
-        f"<header><h1>AI 日报 · {esc(digest.date)}</h1>"
+        f"<header><h1>AI每日动态 · {esc(digest.date)}</h1>"
         f'<p class="meta">共 {count} 条 · 生成于 {esc(generated)}（{esc(digest.timezone)}）</p>'
         + (f'<p class="note">{esc(note)}</p>' if note else "")
         + f'<p class="summary">{esc(digest.summary)}</p></header>'
@@ -219,7 +219,7 @@ def render_page(digest: Digest, dates: Sequence[str], note: str | None = None) -
     # The way to other days goes at the end, where a reader who has finished this one is.
     pager = _pager(digest.date, dates)
     return _page(
-        f"AI 日报 {digest.date}",
+        f"AI每日动态 {digest.date}",
         header + _toc(digest) + render_sections(digest) + pager,
     )
 
@@ -238,7 +238,7 @@ def render_archive(dates: Sequence[str]) -> str:
         for m, days in months.items()
     )
     header = '<header><h1>往期日报</h1><p class="meta"><a href="/">← 最新日报</a></p></header>'
-    return _page("往期日报 · AI 日报", header + blocks)
+    return _page("往期日报 · AI每日动态", header + blocks)
 
 
 WEEKDAYS = "一二三四五六日"
@@ -271,7 +271,7 @@ def render_rss(digests: Sequence[Digest], base_url: str) -> bytes:
     base = base_url.rstrip("/")
     rss = ET.Element("rss", version="2.0")
     channel = ET.SubElement(rss, "channel")
-    ET.SubElement(channel, "title").text = "AI 日报"
+    ET.SubElement(channel, "title").text = "AI每日动态"
     ET.SubElement(channel, "link").text = f"{base}/"
     ET.SubElement(channel, "description").text = "每日精选 AI 新闻：国内动态与国际动态"
     ET.SubElement(channel, "language").text = "zh-cn"
@@ -283,7 +283,7 @@ def render_rss(digests: Sequence[Digest], base_url: str) -> bytes:
         d, i = len(digest.sections.domestic), len(digest.sections.international)
         ET.SubElement(
             item, "title"
-        ).text = f"AI 日报 {digest.date}：国内动态 {d} 条 · 国际动态 {i} 条"
+        ).text = f"AI每日动态 {digest.date}：国内动态 {d} 条 · 国际动态 {i} 条"
         ET.SubElement(item, "link").text = f"{base}/d/{digest.date}"
         ET.SubElement(item, "guid", isPermaLink="true").text = f"{base}/d/{digest.date}"
         ET.SubElement(item, "pubDate").text = format_datetime(digest.generated_at)

@@ -143,4 +143,4 @@ def day_summary(raw_count: int, sections: Sections, highlights: Sequence[str]) -
 
 
 def _phrase(text: str) -> str:
-    return " ".join(text.split()).rstrip(" 。.；;，,")
+    return " ".join(text.split()).rstrip(" 。.；;，,！!？?")

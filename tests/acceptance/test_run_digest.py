@@ -442,14 +442,20 @@ def test_secret_in_file_is_refused(tmp_path: Path, var: str) -> None:
 
 
 def test_keep_days_drops_older_digests(tmp_path: Path) -> None:
-    """store.keep_days: 1 — a digest of long ago is gone once another run stores."""
+    """store.keep_days: 1 — a digest more than a day older than the newest is gone once
+    another run stores; one exactly a day older stays (age counts from the newest digest)."""
     world = write_world(tmp_path, store={"keep_days": 1})
-    for day in (D0, D):
+    old = "2026-03-07"
+    for day in (old, D0, D):
         proc = aidaily("run", "--config", str(world.config), "--date", day, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr
-    assert aidaily("show", "--config", str(world.config), "--date", D, cwd=tmp_path).returncode == 0
-    gone = aidaily("show", "--config", str(world.config), "--date", D0, cwd=tmp_path)
-    assert_one_line_error(gone, 1, D0)
+    for kept in (D, D0):
+        assert (
+            aidaily("show", "--config", str(world.config), "--date", kept, cwd=tmp_path).returncode
+            == 0
+        )
+    gone = aidaily("show", "--config", str(world.config), "--date", old, cwd=tmp_path)
+    assert_one_line_error(gone, 1, old)
 
 
 def test_check_one_line_each(built: Built, tmp_path: Path) -> None:

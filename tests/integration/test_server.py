@@ -286,7 +286,7 @@ async def test_pages_by_date_and_the_archive(store: Store, client_for: Any) -> N
     missing = await client.get("/d/2025-12-31")
     bad = await client.get("/d/not-a-date")
 
-    assert day_page.status_code == 200 and "AI 日报 · 2026-02-02" in day_page.text
+    assert day_page.status_code == 200 and "AI每日动态 · 2026-02-02" in day_page.text
     assert (
         'href="/d/2026-02-01"' in day_page.text and 'href="/d/2026-02-03"' in day_page.text
     )  # prev / next
