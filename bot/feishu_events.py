@@ -218,11 +218,16 @@ class FeishuEvents:
             return
         text = strip_mentions(_text_of(msg.content), [m.key for m in mentions if m.key])
         sender = data.sender.sender_id if data is not None and data.sender is not None else None
+        user = sender.open_id if sender is not None else None
+        admin = bool(user and user in self.settings.feishu.admins)
         ctx = ChatContext(
             channel="feishu",
             chat_id=msg.chat_id,
             chat_type="group" if group else "private",
-            user_id=sender.open_id if sender is not None else None,
+            user_id=user,
+            is_admin=admin,
+            # Feishu tells no group roles in the event: feishu.admins may change a group's settings
+            can_change_settings=admin or not group,
         )
         reply = await self.commands.handle(ctx, text)
         for i, card in enumerate(reply_to_feishu(reply)):

@@ -132,6 +132,7 @@ class FeishuSettings(_Section):
     domain: str = "https://open.feishu.cn"
     chats: list[str] = Field(default_factory=list)
     events: Literal["ws", "http"] = "ws"
+    admins: list[str] = Field(default_factory=list)  # open_ids: /stats, and /settings in groups
     webhooks: list[FeishuWebhook] = Field(default_factory=list)
     app_id: str | None = Field(None, exclude=True)
     app_secret: str | None = Field(None, exclude=True)

@@ -44,7 +44,11 @@ def fake() -> Iterator[FeishuFake]:
 
 
 def events_settings(
-    make_settings: Callable[..., Settings], fake: FeishuFake, *, key: str | None = None
+    make_settings: Callable[..., Settings],
+    fake: FeishuFake,
+    *,
+    key: str | None = None,
+    admins: list[str] | None = None,
 ) -> Settings:
     env = {
         "FEISHU_APP_ID": fake.app_id,
@@ -53,7 +57,8 @@ def events_settings(
     }
     if key:
         env["FEISHU_ENCRYPT_KEY"] = key
-    return make_settings({"feishu": {"domain": fake.url, "events": "http"}}, env)
+    feishu = {"domain": fake.url, "events": "http", "admins": admins or []}
+    return make_settings({"feishu": feishu}, env)
 
 
 def encrypt(key: str, payload: dict[str, Any]) -> str:
@@ -190,6 +195,31 @@ async def test_group_mention_gets_a_reply_once_per_event_id(make_settings, store
     assert "【国内动态】" in json.dumps(expected, ensure_ascii=False)
     assert all(r.msg_type == "interactive" for r in fake.replies)
     assert await store.get_shown("feishu", "oc_team") == digest.date
+
+
+async def test_stats_and_group_settings_are_for_feishu_admins(make_settings, store, fake):
+    await stored(store)
+    events = FeishuEvents(events_settings(make_settings, fake, admins=["ou_boss"]), store)
+    asks = [
+        ("ev-a1", "@_user_1 /start", "ou_user"),
+        ("ev-a2", "@_user_1 /settings mode brief", "ou_user"),
+        ("ev-a3", "@_user_1 /stats", "ou_user"),
+        ("ev-a4", "@_user_1 /settings mode brief", "ou_boss"),
+        ("ev-a5", "@_user_1 /stats", "ou_boss"),
+    ]
+    async with serving(events) as http:
+        for event_id, text, user in asks:
+            event = message_event(event_id, text, message_id=event_id)
+            event["event"]["sender"]["sender_id"]["open_id"] = user
+            assert (await http.post("/feishu/events", json=event)).status_code == 200
+            await events.drain()
+    answers = {r.reply_to: json.dumps(r.content, ensure_ascii=False) for r in fake.replies}
+    assert "只有群管理员" in answers["ev-a2"]
+    assert "仅限管理员" in answers["ev-a3"]
+    assert "已更新" in answers["ev-a4"]
+    assert "运行状态" in answers["ev-a5"]
+    sub = await store.get_subscriber("feishu", "oc_team")
+    assert sub is not None and sub.settings.mode == "brief"
 
 
 async def test_private_why_n_is_answered_with_the_reason(make_settings, store, fake):
