@@ -8,9 +8,15 @@ the previous digest stays as it was.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -20,12 +26,20 @@ from pipeline.curate.base import Curator
 from pipeline.errors import RunError
 from pipeline.fetch import FetchResult, fetch_each
 from pipeline.models import Digest, Entry, FeedStatus, Window
-from pipeline.parse import parse_feed
+from pipeline.parse import ParsedFeed, parse_feed, plain_text
 from pipeline.store import FeedState, Store
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+Parse = Callable[[FetchResult, datetime], Awaitable[ParsedFeed]]
+
+# Parsing is CPU-bound (feedparser is pure Python, ~0.2 ms an entry): with many feeds it is
+# done in worker processes, so that both cores parse while the event loop keeps fetching.
+# Below POOL_MIN_FEEDS feeds (tests, a small config) starting workers costs more than it saves.
+POOL_MIN_FEEDS = 16
+PARSE_WORKERS = 2
+STORE_WRITES = 4
 
 
 @dataclass
@@ -120,46 +134,116 @@ async def _fetch_and_take(
 ) -> list[_FeedOutcome]:
     """Parse each feed as soon as it arrives, while the slower ones are still on the wire."""
     order = {f.id: i for i, f in enumerate(settings.feeds)}
-    outcomes: list[_FeedOutcome] = []
-    async with contextlib.aclosing(fetch_each(settings.feeds, settings.fetch, states)) as results:
-        async for result in results:
-            outcomes.append(await _take(result, states.get(result.feed.id), store, now))
+    # Feeds are taken concurrently (their parses overlap in the workers), but only a few
+    # write to Redis at once: a caller's connection pool may refuse past its size.
+    intake = _Intake(store, now, asyncio.Semaphore(STORE_WRITES))
+    takes: list[asyncio.Task[_FeedOutcome]] = []
+    async with _parser(len(settings.feeds)) as parse:
+        try:
+            fetched = fetch_each(settings.feeds, settings.fetch, states)
+            async with contextlib.aclosing(fetched) as results:
+                async for result in results:
+                    take = intake.take(result, states.get(result.feed.id), parse)
+                    takes.append(asyncio.create_task(take))
+            outcomes = await asyncio.gather(*takes)
+        finally:  # on a failure (Redis down), the other feeds' work is moot: stop it
+            for task in takes:
+                task.cancel()
+            await asyncio.gather(*takes, return_exceptions=True)
     return sorted(outcomes, key=lambda o: order[o.status.id])
 
 
-async def _take(
-    result: FetchResult, state: FeedState | None, store: Store, now: datetime
-) -> _FeedOutcome:
-    """Turn one fetch result into entries and a status; remember the feed's state."""
-    feed = result.feed
-    status = FeedStatus(
-        id=feed.id, name=feed.name, ok=result.ok, error=result.error, elapsed_ms=result.elapsed_ms
-    )
-    if not result.ok:
-        return _FeedOutcome(status, [])
-    if result.not_modified:
-        entries = _relabel(state.entries if state else [], feed)
-        status.not_modified, status.entries = True, len(entries)
-        return _FeedOutcome(status, entries)
-    parsed = parse_feed(
+@contextlib.asynccontextmanager
+async def _parser(feeds: int) -> AsyncIterator[Parse]:
+    """How this run parses a body: in worker processes for many feeds, else inline."""
+    if feeds < POOL_MIN_FEEDS or (os.cpu_count() or 1) < 2:
+        yield _parse_inline
+        return
+    # forkserver, not fork: forking a process that runs threads (the event loop's resolver,
+    # redis, the caller's) can copy a held lock into the child.
+    context = multiprocessing.get_context("forkserver")
+    pool = ProcessPoolExecutor(max_workers=PARSE_WORKERS, mp_context=context)
+    # Start the workers (and their imports, ~0.2 s) now, while the first feeds are on the wire.
+    for _ in range(PARSE_WORKERS):
+        pool.submit(plain_text, "")
+
+    async def parse(result: FetchResult, now: datetime) -> ParsedFeed:
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, _parse_job(result, now))
+        except BrokenProcessPool:  # a worker died (killed, out of memory): parse here
+            log.warning("parse worker lost; parsing %s in the main process", result.feed.id)
+            return _parse_job(result, now)()
+
+    try:
+        yield parse
+    finally:
+        # Joining the workers takes a moment: off the event loop.
+        await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+
+
+async def _parse_inline(result: FetchResult, now: datetime) -> ParsedFeed:
+    return _parse_job(result, now)()
+
+
+def _parse_job(result: FetchResult, now: datetime) -> Callable[[], ParsedFeed]:
+    """`parse_feed` of a fetched body, as a call a worker process can receive."""
+    return functools.partial(
+        parse_feed,
         result.body or b"",
-        feed,
+        result.feed,
         content_type=result.content_type,
         location=result.final_url,
         now=now,
     )
-    if parsed.error and not parsed.entries:
-        status.ok, status.error = False, parsed.error
-        return _FeedOutcome(status, [])
-    entries = await _date_undated(parsed.entries, feed.id, store, now)
-    status.entries = len(entries)
-    await store.set_feed_state(
-        feed.id,
-        FeedState(
-            etag=result.etag, last_modified=result.last_modified, entries=entries, fetched_at=now
-        ),
-    )
-    return _FeedOutcome(status, entries)
+
+
+@dataclass
+class _Intake:
+    """Turns fetch results into entries and statuses, and remembers each feed's state."""
+
+    store: Store
+    now: datetime
+    writes: asyncio.Semaphore
+
+    async def take(
+        self, result: FetchResult, state: FeedState | None, parse: Parse
+    ) -> _FeedOutcome:
+        """The outcome of one feed: its entries (parsed, or kept on a 304) and its status."""
+        feed = result.feed
+        status = FeedStatus(
+            id=feed.id,
+            name=feed.name,
+            ok=result.ok,
+            error=result.error,
+            elapsed_ms=result.elapsed_ms,
+        )
+        if not result.ok:
+            return _FeedOutcome(status, [])
+        if result.not_modified:
+            entries = _relabel(state.entries if state else [], feed)
+            status.not_modified, status.entries = True, len(entries)
+            return _FeedOutcome(status, entries)
+        parsed = await parse(result, self.now)
+        if parsed.error and not parsed.entries:
+            status.ok, status.error = False, parsed.error
+            return _FeedOutcome(status, [])
+        entries = await self._remember(result, parsed.entries)
+        status.entries = len(entries)
+        return _FeedOutcome(status, entries)
+
+    async def _remember(self, result: FetchResult, entries: list[Entry]) -> list[Entry]:
+        """Date the undated entries and store the feed's state for the next conditional GET."""
+        feed, now = result.feed.id, self.now
+        async with self.writes:
+            entries = await _date_undated(entries, feed, self.store, now)
+            state = FeedState(
+                etag=result.etag,
+                last_modified=result.last_modified,
+                entries=entries,
+                fetched_at=now,
+            )
+            await self.store.set_feed_state(feed, state)
+        return entries
 
 
 async def _date_undated(
