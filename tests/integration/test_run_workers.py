@@ -1,0 +1,93 @@
+"""A big run parses in worker processes and judges in them; the digest is the one a small
+run would build in one process."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline import run as run_module
+from pipeline.config import Settings, parse_settings
+from pipeline.curate import heuristic
+from pipeline.curate.heuristic import HeuristicCurator
+from pipeline.store import Store
+
+DAY = date(2026, 2, 3)
+CUTOFF = datetime(2026, 2, 3, 0, 0, tzinfo=UTC)  # 08:00 Asia/Shanghai
+COMPANIES = ["华为", "阿里", "腾讯", "百度", "OpenAI", "Google", "Nvidia", "Meta"]
+THINGS = ["发布大模型", "完成10亿美元融资", "开源智能体框架", "推出AI芯片", "被起诉侵犯版权"]
+
+
+def _feed_file(path: Path, n: int) -> str:
+    items = []
+    for i in range(12):
+        title = (
+            f"{COMPANIES[(n + i) % len(COMPANIES)]}{THINGS[(n * 3 + i) % len(THINGS)]}（{n}-{i}）"
+        )
+        when = CUTOFF - timedelta(hours=1 + (n + i) % 20)
+        items.append(
+            f"<item><title>{title}</title><link>https://news{n}.example.com/a/{i}</link>"
+            f"<description>&lt;p&gt;{title}。&lt;/p&gt;</description>"
+            f"<pubDate>{when.strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate></item>"
+        )
+    body = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>f{n}</title>{"".join(items)}</channel></rss>'
+    path.write_text(body, encoding="utf-8")
+    return path.as_uri()
+
+
+def _settings(tmp_path: Path, feeds: int) -> Settings:
+    specs: list[dict[str, Any]] = [
+        {
+            "id": f"f{n}",
+            "name": f"源{n}",
+            "url": _feed_file(tmp_path / f"f{n}.xml", n),
+            "region": "domestic" if n % 2 == 0 else "international",
+        }
+        for n in range(feeds)
+    ]
+    gone = (tmp_path / "gone.xml").as_uri()
+    specs.append({"id": "gone", "name": "不存在", "url": gone, "region": "domestic"})
+    return parse_settings({"feeds": specs}, {})
+
+
+async def _digest_json(
+    settings: Settings, store: Store, curator: HeuristicCurator | None = None
+) -> dict[str, Any]:
+    curator = curator or HeuristicCurator(settings)
+    result = await run_module.run(settings, DAY, store, curator=curator)
+    data = result.digest.model_dump(mode="json")
+    data.pop("generated_at")
+    for feed in data["feeds"]:
+        feed.pop("elapsed_ms")
+    return data
+
+
+def _not_here(*_args: Any) -> Any:
+    raise AssertionError("ran in the main process, not in a worker")
+
+
+async def test_a_run_in_worker_processes_builds_the_same_digest(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feeds = run_module.POOL_MIN_FEEDS + 4
+    settings = _settings(tmp_path, feeds)
+    # In this process parsing and judging would fail: only the workers can have done them.
+    monkeypatch.setattr(run_module, "_parse_inline", _not_here)
+    monkeypatch.setattr(heuristic, "POOL_MIN_CANDIDATES", 10)  # this day has ~40 stories
+    curator = HeuristicCurator(settings)
+    monkeypatch.setattr(curator, "judge_one", _not_here)
+    in_workers = await _digest_json(settings, store, curator)
+    monkeypatch.undo()
+
+    monkeypatch.setattr(run_module, "POOL_MIN_FEEDS", 10_000)
+    monkeypatch.setattr(heuristic, "POOL_MIN_CANDIDATES", 10_000)
+    in_process = await _digest_json(settings, store)
+
+    assert in_workers == in_process
+    assert in_workers["raw_count"] == 12 * feeds
+    assert in_workers["candidate_count"] >= 20  # above the 10 that sent judging to workers
+    assert [f["ok"] for f in in_workers["feeds"]].count(False) == 1  # the missing file
+    assert in_workers["curator"]["errors"] == []
