@@ -9,7 +9,8 @@ from pipeline.models import IMPORTANCE_EMOJI, Mention
 from pipeline.render import View, render_text, render_text_why
 from tests.factories import make_digest, make_item
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "digest-2026-02-03.txt"
+# A copy of ../shared/reference/digest-2026-02-03.txt, so the layout test needs no checkout beside ours.
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference-digest-2026-02-03.txt"
 ITEM_LINE = re.compile(r"^(\d+)、(🔥|📌|📄) ", re.M)
 
 
