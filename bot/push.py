@@ -20,7 +20,7 @@ from pipeline.store import Store
 log = logging.getLogger(__name__)
 
 ChannelChoice = Literal["all", "telegram", "feishu"]
-FEISHU_CONCURRENCY = 8
+FEISHU_CONCURRENCY = 32  # the shared app limiter, not this, keeps Feishu's 50/s
 
 
 async def push(
