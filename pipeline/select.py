@@ -43,18 +43,20 @@ def _pick(
 
 
 def mentions(cand: Candidate) -> list[Mention]:
-    """The other reports of a story: one per other feed first, then the rest."""
-    first: list[Mention] = []
-    rest: list[Mention] = []
+    """The other sources that reported the story: one report per feed, the lead's feed left out.
+
+    A second entry from the lead's own feed (Bloomberg's video next to its article) is
+    not another source; showing it as one would overstate the story's reach.
+    """
+    out: list[Mention] = []
     seen = {cand.lead.feed}
     for entry in cand.others:
-        mention = Mention(source=entry.source, feed=entry.feed, link=entry.link, title=entry.title)
-        if entry.feed in seen:
-            rest.append(mention)
-        else:
+        if entry.feed not in seen:
             seen.add(entry.feed)
-            first.append(mention)
-    return first + rest
+            out.append(
+                Mention(source=entry.source, feed=entry.feed, link=entry.link, title=entry.title)
+            )
+    return out
 
 
 def build_item(n: int, cand: Candidate, judgement: Judgement) -> Item:
