@@ -12,24 +12,32 @@
 2. Speed: `cluster()` over N synthetic entries (half Chinese, half English, with
    shared company names, verbs and amounts), against the baseline of comparing
    every pair with rapidfuzz `process.extract` (C loops, one core), measured on a smaller batch
-   in the same run and extrapolated quadratically.
+   in the same run and extrapolated quadratically; and the cost of the summary pass: the
+   same entries with their summaries removed (and a variant without amounts in the titles,
+   where more pairs get as far as the summaries).
+3. Summaries: labelled pairs with summaries (same story under titles too far apart,
+   and different stories about the same company), `cluster` with the summaries vs the
+   same entries without them.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rapidfuzz import fuzz, process
 
-from pipeline.dedupe import SAME_STORY_THRESHOLD, TitleIndex, cluster
+from pipeline import dedupe
+from pipeline.dedupe import SAME_STORY_THRESHOLD, SAME_SUMMARY_THRESHOLD, TitleIndex, cluster
 from pipeline.ids import entry_id
 from pipeline.models import Entry
 from pipeline.text import CJK_RUN_RE, normalise_title
@@ -350,15 +358,66 @@ CROSS_PAIRS: list[tuple[str, str, bool]] = [
     ("8点1氪｜xAI并入SpaceX；Waymo完成160亿美元融资；寒武纪扭亏", "SpaceX acquires xAI, plans data centers in space", False),
 ]  # fmt: skip
 
+# Pairs with summaries (title a, summary a, title b, summary b, same story?): the reports whose
+# titles alone are too far apart ("寒武纪要赚钱了…"), and hard negatives: two stories about the
+# same company on the same day, whose summaries share its name and the stock verbs. Written
+# before SAME_SUMMARY_THRESHOLD was chosen (the first two pairs are the demo day's).
+SUMMARY_PAIRS: list[tuple[str, str, str, str, bool]] = [
+    ("寒武纪业绩预告：预计2025年实现上市以来首次年度盈利", "寒武纪发布2025年业绩预告，预计营收同比增长4至5倍并实现年度盈利，这是公司成立近10年来首次盈利。",
+     "寒武纪要赚钱了：预计年度首次盈利，营收暴涨4到5倍", "寒武纪发布业绩预告，预计2025年营收同比增长4至5倍并实现首次年度盈利。", True),
+    ("Grok's Deepfake Problem Has Reached Washington", "Advocacy groups want federal agencies to stop using xAI's chatbot after it churned out sexualized images of real people. The government's AI procurement rules may not be up to the job.",
+     "Coalition urges federal agencies to suspend Grok over nonconsensual sexual images", "A coalition of nonprofits is asking the US government to stop using xAI’s Grok in federal agencies after the chatbot generated large volumes of nonconsensual sexual imagery, citing national security and child safety concerns.", True),
+    ("智谱发布GLM-5，编程能力对标Claude Opus", "智谱正式发布新一代基座模型GLM-5，编程与智能体能力对标Claude Opus 4.5，并以MIT协议开源。",
+     "智谱新模型来了：GLM-5开源，写代码追平顶尖闭源", "智谱今日开源新一代基座模型GLM-5，官方称编程与智能体任务表现对标Claude Opus 4.5。", True),
+    ("小米首款AI眼镜发布", "小米发布首款AI眼镜，搭载超级小爱与第一视角拍摄，售价1999元起，今晚开售。",
+     "雷军：小米AI眼镜1999元起今晚开售", "小米首款AI眼镜正式发布，支持第一视角拍摄与超级小爱，1999元起今晚开售。", True),
+    ("宇树科技科创板IPO获受理", "上交所官网显示，宇树科技科创板IPO申请已获受理，拟募资50亿元用于人形机器人研发。",
+     "宇树冲刺“人形机器人第一股”", "宇树科技科创板IPO申请获上交所受理，拟募资50亿元，投向人形机器人研发与产能建设。", True),
+    ("百度文心5.0正式上线", "百度正式发布文心大模型5.0，采用原生全模态架构，参数规模达2.4万亿。",
+     "文心5.0来了：百度押注原生全模态", "百度发布文心大模型5.0，原生全模态统一建模，参数量2.4万亿，即日起在文心一言上线。", True),
+    ("Anthropic launches Claude for Chrome in research preview", "Anthropic is rolling out a Chrome extension that lets its Claude AI agent take actions in the browser, starting with 1,000 Max subscribers.",
+     "Anthropic's Claude can now take actions in your Chrome browser", "Anthropic said it is piloting a Chrome extension that lets Claude take actions in the browser on users' behalf, available first to 1,000 Max subscribers.", True),
+    ("Meta signs nuclear power deals for its AI data centers", "Meta has signed agreements with Vistra, TerraPower and Oklo to supply up to 6.6 gigawatts of nuclear power for its AI data centers.",
+     "Meta strikes deals with three nuclear companies", "Meta announced deals with Vistra, Oklo and TerraPower that could supply its AI data centers with as much as 6.6 gigawatts of nuclear power.", True),
+    ("OpenAI发布GPT-5", "OpenAI正式发布GPT-5，称其在编程、数学和写作上全面超越前代模型，免费用户也可使用。",
+     "OpenAI完成400亿美元融资", "OpenAI宣布完成400亿美元新一轮融资，由软银领投，投后估值达3000亿美元。", False),
+    ("寒武纪发布新一代云端芯片思元690", "寒武纪发布新一代云端AI芯片思元690，算力较上一代提升3倍，预计二季度量产。",
+     "寒武纪发布业绩预告，预计首次年度盈利", "寒武纪发布2025年业绩预告，预计营收同比增长4至5倍并实现首次年度盈利。", False),
+    ("寒武纪业绩会：2026年将加大大客户与生态投入", "寒武纪管理层在业绩说明会上表示，2026年将加大与大客户的联合研发与软件生态投入。",
+     "寒武纪：预计实现10年来首次年度盈利", "国产AI芯片公司寒武纪预计实现10年来首次年度盈利，业绩同比大幅增长4至5倍。", False),
+    ("小米发布MiMo-V2大模型并开源", "小米发布新一代MiMo-V2大模型并开源，推理与编程能力大幅提升，今晚在小米AI开放平台上线。",
+     "小米首款AI眼镜今晚开售", "小米发布首款AI眼镜，搭载超级小爱，1999元起今晚开售。", False),
+    ("智谱发布GLM-5", "智谱正式发布新一代基座模型GLM-5，编程与智能体能力对标Claude Opus 4.5。",
+     "智谱港股上市首日大涨", "智谱今日在港交所挂牌上市，开盘大涨超40%，市值突破千亿港元。", False),
+    ("宇树科技发布人形机器人H2", "宇树科技发布新款人形机器人H2，身高1.8米，售价9.9万元起，今日开启预订。",
+     "宇树科技IPO获受理", "宇树科技科创板IPO申请获上交所受理，拟募资50亿元。", False),
+    ("千问APP上线点外卖功能", "阿里千问APP接入淘宝闪购，用户可在对话中直接点外卖和下单。",
+     "千问APP投入30亿元启动春节请客计划", "阿里千问APP投入30亿元启动春节请客计划，用户可在对话中领取免单。", False),
+    ("阶跃星辰完成新一轮融资", "阶跃星辰宣布完成新一轮数亿美元融资，由腾讯领投，资金将用于基座模型研发。",
+     "月之暗面完成新一轮融资", "月之暗面宣布完成新一轮数亿美元融资，由腾讯领投，资金将用于基座模型研发。", False),
+    ("OpenAI launches GPT-5", "OpenAI released GPT-5, saying the model outperforms its predecessors on coding, math and writing.",
+     "OpenAI raises $40 billion led by SoftBank", "OpenAI said it closed a $40 billion funding round led by SoftBank, valuing the company at $300 billion.", False),
+    ("xAI launches Grok 5", "xAI released Grok 5, which it says tops benchmarks in reasoning, and made it available to X Premium subscribers.",
+     "Groups urge agencies to drop Grok", "A coalition of nonprofits is asking federal agencies to stop using xAI's Grok after the chatbot generated sexual images.", False),
+    ("OpenAI accuses Musk's xAI of destroying evidence", "OpenAI said in a court filing that Elon Musk's xAI engaged in systematic destruction of evidence in its antitrust suit.",
+     "Musk merges xAI into SpaceX", "Elon Musk is combining SpaceX and xAI in a deal that would fold the AI startup behind Grok into the rocket maker.", False),
+    ("Anthropic launches Claude for Chrome", "Anthropic is rolling out a Chrome extension that lets its Claude AI agent take actions in the browser.",
+     "Anthropic settles authors' lawsuit for $1.5 billion", "Anthropic agreed to pay $1.5 billion to settle a class action by authors who said it trained Claude on pirated books.", False),
+    ("Meta signs nuclear power deals", "Meta has signed agreements with Vistra, TerraPower and Oklo to supply nuclear power for its AI data centers.",
+     "Meta to cut 600 jobs in its AI unit", "Meta is laying off about 600 employees in its superintelligence lab as it streamlines its AI unit.", False),
+    ("Nvidia unveils Rubin CPX chip", "Nvidia unveiled Rubin CPX, a GPU built for long-context inference, which it expects to ship at the end of 2026.",
+     "Nvidia invests $5 billion in Intel", "Nvidia will invest $5 billion in Intel and the two will co-develop data center and PC chips, the companies said.", False),
+]  # fmt: skip
+
 T0 = datetime(2026, 2, 3, tzinfo=UTC)
 
 
-def _entry(title: str, feed: str, n: int) -> Entry:
+def _entry(title: str, feed: str, n: int, summary: str = "") -> Entry:
     link = f"https://{feed}.example.com/{n}"
     lang = "zh" if CJK_RUN_RE.search(title) else "en"
     return Entry(
         id=entry_id(link), feed=feed, source=feed, region="domestic", title=title,
-        link=link, published_at=T0 - timedelta(minutes=n), lang=lang,
+        summary=summary, link=link, published_at=T0 - timedelta(minutes=n), lang=lang,
     )  # fmt: skip
 
 
@@ -422,6 +481,46 @@ def cross_language() -> None:
     ):
         if pred != truth:
             print(f"  {'missed' if truth else 'false merge'}: {a} | {b}")
+
+
+def summary_decisions(*, summaries: bool) -> list[tuple[bool, bool]]:
+    """`cluster` over SUMMARY_PAIRS in one batch, with their summaries or (baseline) without."""
+    entries: list[Entry] = []
+    checks: list[tuple[str, str, bool]] = []
+    for k, (ta, sa, tb, sb, same) in enumerate(SUMMARY_PAIRS):
+        a = _entry(ta, "feeda", 2 * k, sa if summaries else "")
+        b = _entry(tb, "feedb", 2 * k + 1, sb if summaries else "")
+        entries += [a, b]
+        checks.append((a.id, b.id, same))
+    story = {e.id: cand.id for cand in cluster(entries) for e in cand.entries}
+    return [(story[a] == story[b], same) for a, b, same in checks]
+
+
+def with_summaries() -> None:
+    """Pairs with summaries: `cluster` now vs the same entries with their summaries removed."""
+    same = sum(p[4] for p in SUMMARY_PAIRS)
+    print(f"\npairs with summaries: {len(SUMMARY_PAIRS)} ({same} same story, "
+          f"{len(SUMMARY_PAIRS) - same} different stories about the same company), one batch, "
+          f"SAME_SUMMARY_THRESHOLD {SAME_SUMMARY_THRESHOLD}")  # fmt: skip
+    after = summary_decisions(summaries=True)
+    for name, decisions in (
+        ("titles + summaries", after),
+        ("titles only (baseline)", summary_decisions(summaries=False)),
+    ):
+        p, r, fp, fn = prf(decisions)
+        print(f"  {name:>22}: precision {p:.2f}  recall {r:.2f}  (false merges {fp}, missed {fn})")
+    for (ta, _, tb, _, truth), (pred, _) in zip(SUMMARY_PAIRS, after, strict=True):
+        if pred != truth:
+            print(f"  {'missed' if truth else 'false merge'}: {ta} | {tb}")
+    print("  summary threshold sweep:  threshold  precision  recall")
+    shipped = dedupe.SAME_SUMMARY_THRESHOLD
+    try:
+        for th in (0.3, 0.35, 0.4, 0.42, 0.45, 0.5, 0.6, 0.7):
+            dedupe.SAME_SUMMARY_THRESHOLD = th  # read by join_by_summaries at call time
+            p, r, _, _ = prf(summary_decisions(summaries=True))
+            print(f"                           {th:9.2f}  {p:9.2f}  {r:6.2f}")
+    finally:
+        dedupe.SAME_SUMMARY_THRESHOLD = shipped
 
 
 def rapidfuzz_decisions(
@@ -502,19 +601,31 @@ EN_SYLLABLES = _words("ka lo mi ra te zu vo ne si pa dor ex ly qua tri on ix ben
 
 
 def synthetic(n: int, seed: int = 7) -> list[Entry]:
-    """N entries in 20 feeds: template titles over shared companies and verbs, plus rare names."""
+    """N entries in 20 feeds: template titles over shared companies and verbs, plus rare names.
+
+    Each has a summary (its company, a verb, an object, its name and 30 random
+    characters or 12 random words), so that the summary pass has work to do.
+    """
     rnd = random.Random(seed)
     out: list[Entry] = []
     for k in range(n):
         if k % 2:
             name = "".join(rnd.choice(CJK_POOL) for _ in range(rnd.randint(2, 4)))
             amount = f"{rnd.randint(1, 99)}亿元"
-            title = f"{rnd.choice(ZH_COMPANIES)}{rnd.choice(ZH_ACTIONS)}{name}{rnd.choice(ZH_OBJECTS)}，{amount}"
+            company = rnd.choice(ZH_COMPANIES)
+            title = f"{company}{rnd.choice(ZH_ACTIONS)}{name}{rnd.choice(ZH_OBJECTS)}，{amount}"
+            filler = "".join(rnd.choice(CJK_POOL) for _ in range(30))
+            summary = f"{company}今日{rnd.choice(ZH_ACTIONS)}{rnd.choice(ZH_OBJECTS)}{name}，{filler}。其后还有内容。"
         else:
             name = "".join(rnd.choice(EN_SYLLABLES) for _ in range(rnd.randint(2, 3))).capitalize()
-            title = (f"{rnd.choice(EN_COMPANIES)} {rnd.choice(EN_ACTIONS)} {name} {rnd.choice(EN_OBJECTS)} "
+            company = rnd.choice(EN_COMPANIES)
+            title = (f"{company} {rnd.choice(EN_ACTIONS)} {name} {rnd.choice(EN_OBJECTS)} "
                      f"for ${rnd.randint(1, 99)} billion")  # fmt: skip
-        out.append(_entry(title, f"feed{k % 20}", k))
+            filler = " ".join(
+                rnd.choice(EN_SYLLABLES) + rnd.choice(EN_SYLLABLES) for _ in range(12)
+            )
+            summary = f"{company} said it {rnd.choice(EN_ACTIONS)} {name}, {filler}. More follows."
+        out.append(_entry(title, f"feed{k % 20}", k, summary))
     return out
 
 
@@ -541,6 +652,16 @@ def _all_pairs(titles: list[str]) -> int:
     return hits
 
 
+def _without_amounts(entries: list[Entry]) -> list[Entry]:
+    """The same entries with the amounts cut from their titles: more pairs reach the summaries."""
+    cut = re.compile(r" for \$\d+ billion|，\d+亿元")
+    return [e.model_copy(update={"title": cut.sub("", e.title)}) for e in entries]
+
+
+def _bare(entries: list[Entry]) -> list[Entry]:
+    return [e.model_copy(update={"summary": ""}) for e in entries]
+
+
 def speed(n: int, baseline_n: int) -> None:
     entries = synthetic(n)
     small = entries[:baseline_n]
@@ -559,6 +680,13 @@ def speed(n: int, baseline_n: int) -> None:
           f"{base_cpu * 1000:.0f} ms (ratio {base_cpu / small_cpu:.1f}x)")  # fmt: skip
     print(f"  all-pairs baseline extrapolated to {n}: ~{base_full:.1f} s CPU "
           f"(ratio ~{base_full / ours_cpu:.0f}x)")  # fmt: skip
+    no_amounts = _without_amounts(entries)
+    for name, batch in (("as above", entries), ("no amounts in titles", no_amounts)):
+        bare = _bare(batch)
+        _, with_cpu = _time(partial(cluster, batch))
+        _, bare_cpu = _time(partial(cluster, bare))
+        print(f"  summary pass, {name}: CPU {with_cpu * 1000:.0f} ms with summaries vs "
+              f"{bare_cpu * 1000:.0f} ms without (ratio {with_cpu / bare_cpu:.2f}x)")  # fmt: skip
 
 
 def main() -> None:
@@ -568,6 +696,7 @@ def main() -> None:
     args = parser.parse_args()
     quality()
     cross_language()
+    with_summaries()
     speed(args.n, args.baseline_n)
 
 

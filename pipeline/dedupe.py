@@ -5,7 +5,7 @@ Two passes over the in-window entries:
 1. Same canonical link -> one entry. A copy in the same feed is dropped; a copy
    in another feed is kept as one of the story's other reports (two feeds chose
    to carry it, which corroborates it).
-2. Same story -> one `Candidate`. Titles are compared as sets of features:
+2. Same story -> one `Candidate`. Titles (then summaries, see below) are compared as sets of features:
    Latin words (lower-cased, lightly stemmed, stop words out; a word written as
    a name, and any Latin word in a Chinese title, weighs more) and Chinese
    character bigrams, after full-width -> half-width and the feed's labels
@@ -24,6 +24,16 @@ to titles proposes only the pairs that share a telling feature (not a number,
 not a stock word), and features present in more than `COMMON_FEATURE_DF` titles
 are treated as noise (weight 0).
 
+Some rewordings share too few words for their titles to reach the threshold
+("寒武纪业绩预告：…首次年度盈利" / "寒武纪要赚钱了：…"). A second signal, the
+opening of each lead entry's summary (`SummaryIndex`: first sentence, at most
+`SUMMARY_CHARS`, featurised like a title), joins two stories when their titles
+are already loosely alike (a pair `TitleIndex.scores` found at half the
+threshold, so no new pairs are proposed), share a name that is not common in
+the batch, are in one script, are not roundups, do not give different amounts,
+and their summaries are at least `SAME_SUMMARY_THRESHOLD` alike. Summaries are
+featurised lazily, only for pairs that pass the cheap checks.
+
 Chinese and English titles never share a feature, and some rewordings in one
 language share too few words; a third pass (`join_by_names`) joins stories by
 what they name: one Latin-script name and the same amount ("Waymo" + 160亿美元 /
@@ -41,14 +51,23 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import NamedTuple
 
 from pipeline.ids import canonical_url
 from pipeline.models import Candidate, Entry
-from pipeline.text import CJK_RUN_RE, amounts, is_chinese, is_roundup, nfkc, strip_title_prefix
+from pipeline.text import (
+    CJK_RUN_RE,
+    amounts,
+    is_chinese,
+    is_roundup,
+    nfkc,
+    normalise_title,
+    strip_title_prefix,
+    summary_lead,
+)
 
 SAME_STORY_THRESHOLD = 0.4
 # Latin-script names two titles in different scripts must share to be one story.
@@ -69,6 +88,10 @@ PRODUCT_OF = {
 # Two titles that each name something the other does not ("Meta acquires Rivos" /
 # "Meta acquires PlayAI") are usually two stories: their similarity is scaled by this.
 ENTITY_CONFLICT_FACTOR = 0.6
+# Two stories whose titles are loosely alike are one when the openings of their summaries
+# (or one's title and the other's summary) are this alike; see `SummaryIndex`.
+SAME_SUMMARY_THRESHOLD = 0.42
+SUMMARY_CHARS = 120
 COMMON_FEATURE_DF = 50
 # Below this many titles the batch says little about which words are common, so
 # rarity is computed as if the batch were this large (a typical day is ~200).
@@ -100,6 +123,12 @@ _ZH_GENERIC_BIGRAMS = (
     "行业 大模 模型 人工 工智 智能 完成 进行 实现 成为 将在 已经 旗下 我们 为什 什么 "
     "如何 重磅 最新 业界 亿美 美元 亿元 万元 万亿 新一 一轮 一代"
 )
+# Words of news copy that say who reported a story, not which story it is.
+_SUMMARY_STOCK = (
+    "en:accord en:peopl en:familiar en:matter en:sourc en:told en:person en:statement en:week "
+    "zh据悉 zh据了 zh了解 zh报道 zh日电 zh记者 zh获悉"
+)
+SUMMARY_STOCK = frozenset(_SUMMARY_STOCK.split())
 EN_STOP = frozenset(_EN_STOP_WORDS.split())
 EN_GENERIC = frozenset(_EN_GENERIC_STEMS.split())
 ZH_GENERIC = frozenset(_ZH_GENERIC_BIGRAMS.split())
@@ -240,6 +269,7 @@ class TitleIndex:
         self.weights = {
             name: kind[name] * _rarity(count, len(titles)) for name, count in df.items()
         }
+        self.df = df  # how many titles of the batch carry each feature (summaries reuse it)
         live = {name for name, w in self.weights.items() if w > 0}
         # Only telling features propose pairs to compare: two titles that share nothing but
         # numbers and stock words ("…完成5亿元融资") are not one story, and such features would
@@ -248,6 +278,7 @@ class TitleIndex:
         self.features = [frozenset(f.weights.keys() & live) for f in raw]
         self.entities = [f.entities for f in raw]
         self._all = [frozenset(f.weights) for f in raw]  # common features too: a name may be common
+        self.raw = raw  # the features before rarity (summaries are weighted like them)
         self.totals = [sum([self.weights[n] for n in f]) for f in self.features]
         self._minor = [f - telling for f in self.features]
         self._minor_totals = [sum([self.weights[n] for n in f]) for f in self._minor]
@@ -314,31 +345,51 @@ class TitleIndex:
                 out[i, j] = score
         return out
 
-    def stories(self, threshold: float = SAME_STORY_THRESHOLD) -> list[list[int]]:
+    def stories(
+        self,
+        threshold: float = SAME_STORY_THRESHOLD,
+        scores: dict[tuple[int, int], float] | None = None,
+    ) -> list[list[int]]:
         """Titles grouped into stories; each group sorted, groups by their first title.
 
         Pairs are joined strongest first, and two groups join only when every
         title of one is at least loosely similar (half the threshold) to every
         title of the other: one title alike to two different stories ("Apple to
-        use Google's Gemini for Siri") does not chain them into one.
+        use Google's Gemini for Siri") does not chain them into one. `scores` are
+        `self.scores(threshold / 2)` when the caller has them already.
         """
         floor = threshold / 2
-        scores = self.scores(floor)
+        scores = self.scores(floor) if scores is None else scores
         strong = sorted(
             (pair for pair, s in scores.items() if s >= threshold), key=lambda p: (-scores[p], p)
         )
-        group = {i: [i] for i in range(len(self.features))}
-        for i, j in strong:
-            a, b = group[i], group[j]
-            if a is b or not all(
-                scores.get((min(x, y), max(x, y)), 0.0) >= floor for x in a for y in b
-            ):
-                continue
-            a.extend(b)
-            for k in b:
-                group[k] = a
-        unique = {id(g): sorted(g) for g in group.values()}
-        return sorted(unique.values())
+        return _grow({i: [i] for i in range(len(self.features))}, strong, _loose(scores, floor))
+
+
+def _loose(scores: dict[tuple[int, int], float], floor: float) -> Callable[[int, int], bool]:
+    """A test of whether titles x and y are at least loosely alike (`scores` has i < j pairs)."""
+    return lambda x, y: scores.get((min(x, y), max(x, y)), 0.0) >= floor
+
+
+def _grow(
+    group: dict[int, list[int]],
+    pairs: Iterable[tuple[int, int]],
+    loose: Callable[[int, int], bool],
+) -> list[list[int]]:
+    """Join the groups of each pair in turn, when every member of one is `loose` to every member of the other.
+
+    `group` maps each item to its group (a list shared by its members); the groups
+    come back sorted, in order of their first item.
+    """
+    for i, j in pairs:
+        a, b = group[i], group[j]
+        if a is b or not all(loose(x, y) for x in a for y in b):
+            continue
+        a.extend(b)
+        for k in b:
+            group[k] = a
+    unique = {id(g): sorted(g) for g in group.values()}
+    return sorted(unique.values())
 
 
 def _rarity(count: int, batch: int) -> float:
@@ -347,6 +398,158 @@ def _rarity(count: int, batch: int) -> float:
         return 0.0
     n = max(batch, MIN_BATCH_FOR_IDF)
     return math.log((n + 1) / (count + 0.5)) / math.log((n + 1) / 1.5)
+
+
+class _Doc(NamedTuple):
+    """Weighted features of one title or summary opening, as `SummaryIndex` compares them."""
+
+    weights: dict[str, float]
+    total: float
+    entities: frozenset[str]
+
+
+class SummaryIndex:
+    """The openings of the lead entries' summaries, compared only for pairs the titles propose.
+
+    A summary's opening (`summary_lead`: first sentence, at most `SUMMARY_CHARS`)
+    is featurised like a title and weighted by the rarity of each feature among
+    the batch's titles, so that no second index over every summary is built: an
+    entry's summary is featurised when one of its pairs passes the cheap checks.
+    """
+
+    def __init__(self, titles: TitleIndex, entries: Sequence[Entry]) -> None:
+        self._titles = titles
+        self._entries = entries
+        self._rarity: dict[int, float] = {}
+        self._facts: dict[int, tuple[bool, bool]] = {}
+        self._summaries: dict[int, _Doc | None] = {}
+        self._amounts_of: dict[int, frozenset[float]] = {}
+
+    def similarity(self, i: int, j: int) -> float:
+        """How alike the two entries' summaries (or one's title and the other's summary) are; 0 if ruled out.
+
+        Ruled out: two scripts, a roundup, titles that share no name (a name in
+        one title that the other also carries: "寒武纪", "Grok"; not one in more
+        than `COMMON_FEATURE_DF` titles), amounts in title and summary on both
+        sides that differ, or no summary on either side.
+        """
+        if not self._comparable(i, j) or self._amounts_differ(i, j):
+            return 0.0
+        a, b = self._summary(i), self._summary(j)
+        if a is None and b is None:
+            return 0.0
+        if a is not None and b is not None:
+            return _doc_similarity(a, b)
+        # One side has no summary: its title against the other's summary, by Dice alone.
+        # A short title is easily contained in a long summary of another story about the
+        # same name ("xAI launches Grok 5" in "…stop using xAI's Grok…"), so the overlap
+        # coefficient, which would score that containment high, does not count here.
+        summary, title = (a, j) if a is not None else (b, i)
+        assert summary is not None  # both None was ruled out above
+        return _doc_similarity(summary, self._title(title), overlap=False)
+
+    def _comparable(self, i: int, j: int) -> bool:
+        zh_i, roundup_i = self._fact(i)
+        zh_j, roundup_j = self._fact(j)
+        if zh_i != zh_j or roundup_i or roundup_j:
+            return False
+        # A name in more than COMMON_FEATURE_DF titles ("OpenAI" on a big day) weighs 0 and
+        # tells nothing; it also would send most of a large batch through the summaries.
+        index = self._titles
+        shared = index.entities[i] & index._all[j] | index.entities[j] & index._all[i]
+        return any(index.weights[name] > 0 for name in shared)
+
+    def _fact(self, i: int) -> tuple[bool, bool]:
+        """(Chinese?, roundup?) of entry i's title."""
+        fact = self._facts.get(i)
+        if fact is None:
+            title = self._entries[i].title
+            fact = self._facts[i] = (is_chinese(title), is_roundup(title))
+        return fact
+
+    def _summary(self, i: int) -> _Doc | None:
+        if i not in self._summaries:
+            entry = self._entries[i]
+            lead = summary_lead(entry.summary, limit=SUMMARY_CHARS)
+            same = normalise_title(lead) in ("", normalise_title(entry.title))
+            self._summaries[i] = None if same else self._doc(title_features(lead))
+        return self._summaries[i]
+
+    def _title(self, i: int) -> _Doc:
+        return self._doc(self._titles.raw[i])
+
+    def _amounts_differ(self, i: int, j: int) -> bool:
+        a, b = self._amounts(i), self._amounts(j)
+        return bool(a and b and not a & b)
+
+    def _amounts(self, i: int) -> frozenset[float]:
+        """The amounts in entry i's title and the opening of its summary."""
+        found = self._amounts_of.get(i)
+        if found is None:
+            entry = self._entries[i]
+            found = amounts(f"{entry.title} {entry.summary[: 2 * SUMMARY_CHARS]}")
+            self._amounts_of[i] = found
+        return found
+
+    def _doc(self, feats: TitleFeatures) -> _Doc:
+        weights: dict[str, float] = {}
+        for name, kind in feats.weights.items():
+            weight = min(kind, GENERIC_WEIGHT) if name in SUMMARY_STOCK else kind
+            weight *= self._rarity_of(self._titles.df.get(name, 0))
+            if weight > 0:
+                weights[name] = weight
+        return _Doc(weights, sum(weights.values()), feats.entities)
+
+    def _rarity_of(self, df: int) -> float:
+        rarity = self._rarity.get(df)
+        if rarity is None:
+            rarity = self._rarity[df] = _rarity(max(df, 1), len(self._entries))
+        return rarity
+
+
+def _doc_similarity(a: _Doc, b: _Doc, *, overlap: bool = True) -> float:
+    """`TitleIndex`'s measure (mean of weighted Dice and overlap, lowered on a conflict of names).
+
+    With `overlap=False`, the weighted Dice coefficient alone.
+    """
+    if a.total <= 0 or b.total <= 0:
+        return 0.0
+    shared = sum([w for name, w in a.weights.items() if name in b.weights])
+    score = 2 * shared / (a.total + b.total)
+    if overlap:
+        score = (score + shared / min(a.total, b.total)) / 2
+    if a.entities - b.weights.keys() and b.entities - a.weights.keys():
+        score *= ENTITY_CONFLICT_FACTOR
+    return score
+
+
+def join_by_summaries(
+    stories: Sequence[Sequence[int]],
+    scores: dict[tuple[int, int], float],
+    summaries: SummaryIndex,
+    floor: float,
+) -> list[list[int]]:
+    """Join title stories whose lead entries' summaries say they are one story.
+
+    Only pairs whose titles are already loosely alike (`scores`, at `floor`) are
+    compared, and two stories join only when every title of one is loosely alike
+    to every title of the other, as in `TitleIndex.stories`: the summaries make a
+    weak title match strong, never a story out of titles that share nothing.
+    """
+    story_of = {i: k for k, members in enumerate(stories) for i in members}
+    strong: dict[tuple[int, int], float] = {}
+    for i, j in scores:
+        if story_of[i] != story_of[j]:
+            score = summaries.similarity(i, j)
+            if score >= SAME_SUMMARY_THRESHOLD:
+                strong[i, j] = score
+    group: dict[int, list[int]] = {}
+    for members in stories:
+        shared = list(members)
+        for i in shared:
+            group[i] = shared
+    order = sorted(strong, key=lambda p: (-strong[p], p))
+    return _grow(group, order, _loose(scores, floor))
 
 
 def lead_key(entry: Entry) -> tuple[float, bool, datetime, str, str, str, str]:
@@ -408,7 +611,11 @@ def cluster(entries: Sequence[Entry], threshold: float = SAME_STORY_THRESHOLD) -
     groups = _link_groups(entries)
     groups.sort(key=lambda g: lead_key(g[0]))
     index = TitleIndex([g[0].title for g in groups])
-    stories = [[e for i in story for e in groups[i]] for story in index.stories(threshold)]
+    floor = threshold / 2
+    scores = index.scores(floor)
+    summaries = SummaryIndex(index, [g[0] for g in groups])
+    joined = join_by_summaries(index.stories(threshold, scores), scores, summaries, floor)
+    stories = [[e for i in story for e in groups[i]] for story in joined]
     candidates = [_candidate(story) for story in join_by_names(stories)]
     return sorted(candidates, key=lambda c: lead_key(c.lead))
 

@@ -231,3 +231,19 @@ def amounts(text: str, *, money_only: bool = False) -> frozenset[float]:
 def _round3(value: float) -> float:
     """Three significant digits, so that 1.25万亿 and $1.25 trillion compare equal."""
     return float(f"{value:.3g}")
+
+
+# arXiv's feed opens every abstract with "arXiv:2602.00102v1 Announce Type: new Abstract:".
+_ARXIV_PREAMBLE_RE = re.compile(
+    r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s+Abstract:\s*", re.IGNORECASE
+)
+
+
+def summary_lead(summary: str, *, limit: int = 120) -> str:
+    """The opening of a summary for comparing stories: its first sentence, at most `limit` chars.
+
+    Half-width, with a leading "2月3日消息，" or "据路透社报道，" dropped: two outlets that
+    open the same story with different datelines still open it with the same sentence.
+    """
+    text = _ARXIV_PREAMBLE_RE.sub("", nfkc(summary), count=1)
+    return first_sentence(strip_zh_lead(text), limit=limit)

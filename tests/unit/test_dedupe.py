@@ -269,3 +269,94 @@ def test_clustering_is_a_partition_and_ignores_input_order(
     assert len(kept) == len(set(kept))  # no entry twice
     assert {e.id + e.feed for e in entries} == set(kept)  # every (link, feed) kept once
     assert all(c.id == c.lead.id for c in first)
+
+
+CAMBRICON_A = (
+    "寒武纪业绩预告：预计2025年实现上市以来首次年度盈利",
+    "寒武纪发布2025年业绩预告，预计营收同比增长4至5倍并实现年度盈利，这是公司成立近10年来首次盈利。",
+)
+CAMBRICON_B = (
+    "寒武纪要赚钱了：预计年度首次盈利，营收暴涨4到5倍",
+    "寒武纪发布业绩预告，预计2025年营收同比增长4至5倍并实现首次年度盈利。",
+)
+GROK_A = (
+    "Grok's Deepfake Problem Has Reached Washington",
+    "Advocacy groups want federal agencies to stop using xAI's chatbot after it churned out "
+    "sexualized images of real people. The government's AI procurement rules may not be up to the job.",
+)
+GROK_B = (
+    "Coalition urges federal agencies to suspend Grok over nonconsensual sexual images",
+    "A coalition of nonprofits is asking the US government to stop using xAI’s Grok in federal "
+    "agencies after the chatbot generated large volumes of nonconsensual sexual imagery.",
+)
+
+
+def test_titles_too_far_apart_are_one_story_when_their_summaries_say_so() -> None:
+    jq = entry(CAMBRICON_A[0], "jiqizhixin", summary=CAMBRICON_A[1])
+    qb = entry(CAMBRICON_B[0], "qbitai", summary=CAMBRICON_B[1])
+    wired = entry(GROK_A[0], "bloomberg", summary=GROK_A[1])
+    tc = entry(GROK_B[0], "techcrunch", summary=GROK_B[1])
+
+    stories = cluster([jq, qb, wired, tc])
+
+    assert sorted({e.id for e in s.entries} for s in stories) == sorted(
+        [{jq.id, qb.id}, {wired.id, tc.id}]
+    )
+    # The titles alone keep both pairs apart: the summaries made the difference.
+    bare = [e.model_copy(update={"summary": ""}) for e in (jq, qb, wired, tc)]
+    assert len(cluster(bare)) == 4
+
+
+def test_two_stories_about_one_company_on_one_day_stay_apart_despite_their_summaries() -> None:
+    pairs = [
+        (
+            entry("OpenAI发布GPT-5", "kr36", summary="OpenAI正式发布GPT-5，称其在编程、数学和写作上全面超越前代模型。"),
+            entry("OpenAI完成400亿美元融资", "qbitai", summary="OpenAI宣布完成400亿美元新一轮融资，由软银领投，投后估值达3000亿美元。"),
+        ),
+        (
+            entry("寒武纪发布新一代云端芯片思元690", "kr36", summary="寒武纪发布新一代云端AI芯片思元690，算力较上一代提升3倍，预计二季度量产。"),
+            entry(CAMBRICON_B[0], "qbitai", summary=CAMBRICON_B[1]),
+        ),
+        (
+            entry("寒武纪业绩会：2026年将加大大客户与生态投入", "jiqizhixin", summary="寒武纪管理层在业绩说明会上表示，2026年将加大与大客户的联合研发与软件生态投入。"),
+            entry(CAMBRICON_A[0], "kr36", summary=CAMBRICON_A[1]),
+        ),
+        (
+            entry("OpenAI launches GPT-5", "bloomberg", summary="OpenAI released GPT-5, saying the model outperforms its predecessors on coding, math and writing."),
+            entry("OpenAI raises $40 billion led by SoftBank", "techcrunch", summary="OpenAI said it closed a $40 billion funding round led by SoftBank, valuing the company at $300 billion."),
+        ),
+    ]  # fmt: skip
+
+    for a, b in pairs:
+        assert len(cluster([a, b])) == 2, (a.title, b.title)
+
+
+def test_the_same_summary_wording_about_two_companies_is_two_stories() -> None:
+    template = "{}宣布完成新一轮数亿美元融资，由腾讯领投，资金将用于基座模型研发。"
+    a = entry("阶跃星辰完成新一轮融资", "kr36", summary=template.format("阶跃星辰"))
+    b = entry("月之暗面完成新一轮融资", "qbitai", summary=template.format("月之暗面"))
+
+    assert len(cluster([a, b])) == 2
+
+
+def test_a_short_title_inside_another_storys_summary_does_not_join_them() -> None:
+    launch = entry("xAI launches Grok 5", "bloomberg")  # no summary: its title is compared
+    groups = entry(
+        "Groups urge agencies to drop Grok",
+        "techcrunch",
+        summary="A coalition of nonprofits is asking federal agencies to stop using xAI's Grok "
+        "after the chatbot generated sexual images.",
+    )
+
+    assert len(cluster([launch, groups])) == 2
+
+
+def test_a_roundup_whose_summary_opens_with_a_story_is_not_merged_into_it() -> None:
+    roundup = entry(
+        "36氪早报｜寒武纪预告首次年度盈利；天顿数据获8亿元战略投资",
+        "kr36",
+        summary="寒武纪发布业绩预告，预计2025年营收同比增长4至5倍并实现首次年度盈利；天顿数据获8亿元战略投资。",
+    )
+    story = entry(CAMBRICON_B[0], "qbitai", summary=CAMBRICON_B[1])
+
+    assert len(cluster([roundup, story])) == 2
