@@ -23,9 +23,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Every benchmark; figures and what they mean are in BENCHMARKS.md (about 8 minutes).
+BENCHES := pipeline corpus dedupe llm telegram_push telegram_commands feishu_push server
+
 bench: $(STAMP)
-	$(BIN)/python bench/pipeline.py
-	$(BIN)/python bench/corpus.py
+	set -e; for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python -m bench.$$b; done
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
