@@ -1,0 +1,50 @@
+"""Review: undated entries and the report window (xfail until fixed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Settings
+from pipeline.run import run
+from pipeline.store import Store
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>无日期源</title><link>https://news.example.cn/</link>
+<item><title>国产大模型发布新版本，推理能力提升</title><link>https://news.example.cn/a/1</link>
+<description>某公司发布大模型新版本。</description></item>
+<item><title>AI芯片公司完成新一轮融资</title><link>https://news.example.cn/a/2</link>
+<description>AI芯片融资。</description></item>
+</channel></rss>
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="run._date_undated dates a never-seen undated entry at the run's start, which is after "
+    "the cut-off of the day being built: it misses that day and shows up a day late",
+)
+async def test_undated_entries_first_seen_by_todays_run_are_in_todays_digest(
+    store: Store, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    feed = tmp_path / "undated.xml"
+    feed.write_text(RSS, encoding="utf-8")
+    # The scheduled run always starts at or after the cut-off; "00:00" makes the test's
+    # "now" be after it whatever the wall clock says.
+    settings = make_settings(
+        {
+            "digest": {"time": "00:00"},
+            "feeds": [
+                {"id": "undated", "name": "无日期源", "url": feed.as_uri(), "region": "domestic"}
+            ],
+        }
+    )
+    today = settings.today()
+
+    first = await run(settings, today, store)
+    tomorrow = await run(settings, today + timedelta(days=1), store)
+
+    assert (first.digest.raw_count, tomorrow.digest.raw_count) == (2, 0)

@@ -1,0 +1,122 @@
+"""Review: schedule bugs, driven by an injected clock against a real Redis (xfail until fixed)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bot.delivery import Job, PushReport, RetryPolicy, deliver
+from pipeline.config import Settings
+from pipeline.models import ChatSettings, Subscriber
+from pipeline.store import Store
+from tests.integration.test_schedule import SHANGHAI, TG, Clock, Pushes, scheduler
+
+SINCE = datetime(2026, 1, 1, tzinfo=UTC)
+FEISHU = {"FEISHU_APP_ID": "cli_x", "FEISHU_APP_SECRET": "secret"}
+
+
+async def subscribe(store: Store, channel: str, chat: str, push_time: str | None) -> None:
+    sub = Subscriber(
+        channel=channel, chat_id=chat, since=SINCE, settings=ChatSettings(push_time=push_time)
+    )
+    await store.save_subscriber(sub)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="DailyScheduler.push_chat_times only reads Telegram subscribers and pushes only the "
+    "telegram channel: a Feishu chat with /settings time is never pushed by `aidaily serve`",
+)
+async def test_a_feishu_chat_with_its_own_time_is_pushed(
+    store: Store, make_settings: Callable[..., Settings]
+) -> None:
+    await subscribe(store, "feishu", "oc_team", "09:30")
+    clock = Clock(datetime(2026, 2, 3, 8, 0, tzinfo=SHANGHAI))
+    pushes = Pushes()
+    s = scheduler(store, make_settings({}, {**TG, **FEISHU}), clock, pushes=pushes)
+
+    await s.tick()  # 08:00: feishu due_at=08:00 (oc_team is not due then)
+    clock.set(datetime(2026, 2, 3, 9, 31, tzinfo=SHANGHAI))
+    await s.tick()
+    clock.set(datetime(2026, 2, 3, 23, 59, tzinfo=SHANGHAI))
+    await s.tick()
+
+    assert ("2026-02-03", "feishu", "09:30") in pushes.calls
+
+
+class OneTargetFails(Pushes):
+    """The 08:00 Telegram push has one group that refuses every part (e.g. no right to post)."""
+
+    async def __call__(
+        self, settings: Settings, store: Store, day: str, *, channel: str, due_at: str | None
+    ) -> PushReport:
+        self.calls.append((day, channel, due_at))
+        if due_at == settings.digest.time:
+            return PushReport(targets=2, sent=3, failed=1, errors={"telegram:-100": "400"})
+        return PushReport(targets=1, sent=1)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="DailyScheduler.tick runs push_chat_times only when the 08:00 push was complete: one "
+    "failing target holds every chat with its own /settings time hostage all day",
+)
+async def test_one_failing_target_does_not_stop_other_chats_push_times(
+    store: Store, make_settings: Callable[..., Settings]
+) -> None:
+    await subscribe(store, "telegram", "1", None)
+    await subscribe(store, "telegram", "2", "09:30")
+    clock = Clock(datetime(2026, 2, 3, 8, 0, tzinfo=SHANGHAI))
+    pushes = OneTargetFails()
+    s = scheduler(store, make_settings({}, TG), clock, pushes=pushes)
+
+    for hhmm in ((8, 0), (9, 31), (12, 0), (23, 59)):
+        clock.set(datetime(2026, 2, 3, *hhmm, tzinfo=SHANGHAI))
+        await s.tick()
+
+    assert ("2026-02-03", "telegram", "09:30") in pushes.calls
+
+
+class CrashLeftoverPush:
+    """A real `deliver` to one chat whose part 0 still carries the claim of a killed instance."""
+
+    def __init__(self) -> None:
+        self.got: list[int] = []
+
+    async def __call__(
+        self, settings: Settings, store: Store, day: str, *, channel: str, due_at: str | None
+    ) -> PushReport:
+        async def send(i: int, part: Any) -> None:
+            self.got.append(i)
+
+        job = Job(target="telegram:1", parts=["第0部分", "第1部分"], send=send)
+        return await deliver(store, day, [job], policy=RetryPolicy(max_attempts=1), claim_ttl_s=0.3)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a claim left by a killed instance makes the restart's push 'busy', which counts as ok: "
+    "the scheduler sets push:DATE and nobody retries the chat once the claim expires",
+)
+async def test_after_a_crash_the_chat_still_gets_its_digest_that_day(
+    store: Store, make_settings: Callable[..., Settings]
+) -> None:
+    # serve was SIGKILLed (or stopped past its deadline) while part 0 was on the wire and
+    # restarted at once: the claim of the dead owner is still live.
+    await store.ledger_try_claim("2026-02-03", "telegram:1", "0", "old-host:1:dead", 0.3)
+    clock = Clock(datetime(2026, 2, 3, 8, 1, tzinfo=SHANGHAI))
+    pushes = CrashLeftoverPush()
+    s = scheduler(store, make_settings({}, TG), clock, pushes=pushes)
+
+    first = await s.tick()
+    await asyncio.sleep(0.4)  # the dead owner's claim (TTL 0.3 s here, 600 s in production) expires
+    for minute in (2, 3, 30):
+        clock.set(datetime(2026, 2, 3, 8, minute, tzinfo=SHANGHAI))
+        await s.tick()
+
+    assert first != "pushed" or pushes.got == [0, 1]
+    assert pushes.got == [0, 1]
