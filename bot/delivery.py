@@ -21,6 +21,8 @@ finish and be recorded; parts not yet started are released for the next push.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import os
 import random
@@ -29,6 +31,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from pipeline.errors import DeliveryError, RetryLater, TargetGone, TransientDelivery
@@ -97,6 +100,20 @@ class Job:
     limiter: Any = None
     on_done: Callable[[], Awaitable[None]] | None = None  # called once every part is sent
 
+    @cached_property
+    def form(self) -> str:
+        """This rendering of the digest: its part count and a hash of its parts.
+
+        Ledger parts are keyed by form, so a chat that switched from brief to full
+        after getting the brief one is not sent the full one's tail without its head.
+        """
+        text = json.dumps(self.parts, ensure_ascii=False, sort_keys=True, default=str)
+        return f"{len(self.parts)}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
+
+    def key(self, i: int) -> str:
+        """The ledger part of part `i`: `FORM/i`."""
+        return f"{self.form}/{i}"
+
 
 @dataclass
 class PushReport:
@@ -114,8 +131,12 @@ class PushReport:
 
     @property
     def ok(self) -> bool:
-        """True when every target got its parts or refused for good (exit code 0)."""
-        return self.failed == 0
+        """True when every target got its parts or refused for good (exit code 0).
+
+        A part left to another push (`busy`) is not delivered yet: its claim may be a
+        crashed push's, which a later push must finish once the claim expires.
+        """
+        return self.failed == 0 and self.busy == 0
 
     def merge(self, other: PushReport) -> PushReport:
         """The sum of two reports (e.g. Telegram and Feishu); elapsed is the longer one."""
@@ -175,7 +196,7 @@ async def deliver(
     concurrency: int = 8,
     claim_ttl_s: float = 600.0,
     policy: RetryPolicy | None = None,
-    grace_s: float = 10.0,
+    grace_s: float = 5.0,  # under serve's 9 s stop deadline, so a part on the wire is recorded
     channel: str | None = None,
 ) -> PushReport:
     """Send every job's parts at most once each; return (and, given `channel`, store) a report."""
@@ -213,6 +234,9 @@ async def deliver(
 
 async def _deliver_job(run: _Run, job: Job) -> None:
     """All parts of one target, in order; stops at the first part it cannot send."""
+    if _has_another_form(run, job):
+        run.report.skipped += len(job.parts)
+        return
     paced = False
     for i, part in enumerate(job.parts):
         outcome = await _deliver_part(run, job, i, part, paced)
@@ -230,6 +254,26 @@ async def _deliver_job(run: _Run, job: Job) -> None:
         await _call_on_done(job)
 
 
+def _has_another_form(run: _Run, job: Job) -> bool:
+    """True when the target already got the whole day's digest in another form.
+
+    Each target gets each date's digest once: a chat that got the brief digest at
+    08:00 and then asked for the full one gets no second digest that day.
+    """
+    prefix = f"{job.target}|"
+    sent: dict[str, int] = {}
+    for key in run.sent_before:
+        if key.startswith(prefix):
+            form = key[len(prefix) :].rsplit("/", 1)[0]
+            sent[form] = sent.get(form, 0) + 1
+    return any(form != job.form and n == _parts_of(form) for form, n in sent.items())
+
+
+def _parts_of(form: str) -> int:
+    head = form.split("-", 1)[0]
+    return int(head) if head.isdigit() else -1
+
+
 async def _call_on_done(job: Job) -> None:
     try:
         await job.on_done()  # type: ignore[misc]
@@ -238,38 +282,38 @@ async def _call_on_done(job: Job) -> None:
 
 
 async def _deliver_part(run: _Run, job: Job, i: int, part: Any, paced: bool) -> Outcome:
-    if f"{job.target}|{i}" in run.sent_before:
+    if f"{job.target}|{job.key(i)}" in run.sent_before:
         return "skipped"
-    claim = await _claim(run, job.target, i)
+    claim = await _claim(run, job.target, job.key(i))
     if claim != "claimed":
         return "skipped" if claim == "sent" else "busy"
     if paced and job.pace_s > 0:
-        await _sleep_or_release(run, job.target, i, job.pace_s)
+        await _sleep_or_release(run, job.target, job.key(i), job.pace_s)
     try:
         return await _attempts(run, job, i, part)
     except TargetGone as exc:
-        await run.store.ledger_release(run.day, job.target, str(i), run.owner)
+        await run.store.ledger_release(run.day, job.target, job.key(i), run.owner)
         _fail(run, job.target, "gone", exc)
         return "gone"
     except (RetryLater, TransientDelivery) as exc:
-        await run.store.ledger_release(run.day, job.target, str(i), run.owner)
+        await run.store.ledger_release(run.day, job.target, job.key(i), run.owner)
         _fail(run, job.target, "failed", exc)
         return "failed"
     except DeliveryError as exc:  # refused in a way that retrying will not change
-        await run.store.ledger_release(run.day, job.target, str(i), run.owner)
+        await run.store.ledger_release(run.day, job.target, job.key(i), run.owner)
         _fail(run, job.target, "failed", exc)
         return "failed"
     except Exception as exc:  # a bug in one sender must not stop the other targets
         log.exception("push %s: unexpected error in part %d", job.target, i)
-        await run.store.ledger_release(run.day, job.target, str(i), run.owner)
+        await run.store.ledger_release(run.day, job.target, job.key(i), run.owner)
         _fail(run, job.target, "failed", exc)
         return "failed"
 
 
-async def _claim(run: _Run, target: str, i: int) -> str:
+async def _claim(run: _Run, target: str, key: str) -> str:
     """`Store.ledger_try_claim`; a claim won just as the push is cancelled is given back."""
     task = asyncio.ensure_future(
-        run.store.ledger_try_claim(run.day, target, str(i), run.owner, run.claim_ttl_s)
+        run.store.ledger_try_claim(run.day, target, key, run.owner, run.claim_ttl_s)
     )
     try:
         return await asyncio.shield(task)
@@ -277,7 +321,7 @@ async def _claim(run: _Run, target: str, i: int) -> str:
         await asyncio.wait({task}, timeout=run.grace_s)
         won = task.done() and not task.cancelled() and task.exception() is None
         if won and task.result() == "claimed":
-            await asyncio.shield(run.store.ledger_release(run.day, target, str(i), run.owner))
+            await asyncio.shield(run.store.ledger_release(run.day, target, key, run.owner))
         raise
 
 
@@ -304,11 +348,11 @@ async def _attempts(run: _Run, job: Job, i: int, part: Any) -> Outcome:
             run.report.rate_limited += 1
             if last or exc.retry_after > policy.max_wait_s:
                 raise
-            await _sleep_or_release(run, job.target, i, exc.retry_after)
+            await _sleep_or_release(run, job.target, job.key(i), exc.retry_after)
         except TransientDelivery:
             if last:
                 raise
-            await _sleep_or_release(run, job.target, i, policy.backoff(attempt))
+            await _sleep_or_release(run, job.target, job.key(i), policy.backoff(attempt))
     raise TransientDelivery("no attempt made")  # only when max_attempts < 1
 
 
@@ -320,7 +364,7 @@ async def _attempt(run: _Run, job: Job, i: int, part: Any) -> None:
         nonlocal went_out
         await job.send(i, part)
         went_out = True
-        await run.store.ledger_done(run.day, job.target, str(i), run.owner)
+        await run.store.ledger_done(run.day, job.target, job.key(i), run.owner)
 
     task = asyncio.ensure_future(send_and_record())
     try:
@@ -329,29 +373,29 @@ async def _attempt(run: _Run, job: Job, i: int, part: Any) -> None:
         # The request may already be at the server: finish it and record the truth,
         # rather than leave a claim that a later push cannot judge.
         await asyncio.wait({task}, timeout=run.grace_s)
-        await asyncio.shield(_settle(run, job.target, i, task, went_out))
+        await asyncio.shield(_settle(run, job.target, job.key(i), task, went_out))
         raise
 
 
 async def _settle(
-    run: _Run, target: str, i: int, task: asyncio.Future[None], went_out: bool
+    run: _Run, target: str, key: str, task: asyncio.Future[None], went_out: bool
 ) -> None:
     """After a cancelled attempt: record a part that went out, give back one that did not."""
     if not task.done():
         task.cancel()  # unknown outcome: the claim stays until it expires
     elif went_out:
         if task.cancelled() or task.exception() is not None:
-            await run.store.ledger_done(run.day, target, str(i), run.owner)
+            await run.store.ledger_done(run.day, target, key, run.owner)
     elif task.cancelled() or task.exception() is not None:
-        await run.store.ledger_release(run.day, target, str(i), run.owner)
+        await run.store.ledger_release(run.day, target, key, run.owner)
 
 
-async def _sleep_or_release(run: _Run, target: str, i: int, seconds: float) -> None:
+async def _sleep_or_release(run: _Run, target: str, key: str, seconds: float) -> None:
     """Sleep holding a claim; a push cancelled meanwhile gives the part back."""
     try:
         await asyncio.sleep(seconds)
     except asyncio.CancelledError:
-        await asyncio.shield(run.store.ledger_release(run.day, target, str(i), run.owner))
+        await asyncio.shield(run.store.ledger_release(run.day, target, key, run.owner))
         raise
 
 
@@ -359,5 +403,5 @@ async def _limiter_or_release(run: _Run, job: Job, i: int) -> None:
     try:
         await job.limiter.acquire()
     except asyncio.CancelledError:
-        await asyncio.shield(run.store.ledger_release(run.day, job.target, str(i), run.owner))
+        await asyncio.shield(run.store.ledger_release(run.day, job.target, job.key(i), run.owner))
         raise

@@ -220,6 +220,15 @@ def _chat_sender(app: FeishuApp, day: str, chat: str) -> Callable[[int, Any], Aw
     return send
 
 
+def _shown(store: Store, chat: str, day: str) -> Callable[[], Awaitable[None]]:
+    """After the push, /why N and /intl in that chat mean the digest it was just sent."""
+
+    async def shown() -> None:
+        await store.set_shown("feishu", chat, day)
+
+    return shown
+
+
 async def feishu_jobs(
     settings: Settings,
     store: Store,
@@ -240,7 +249,16 @@ async def feishu_jobs(
         for chat, sub in await _chats(settings, store, due_at):
             cards = render_feishu(digest, chat_view(settings, sub))
             send = _chat_sender(app, digest.date, chat)
-            jobs.append(Job(f"feishu:{chat}", cards, send, pace_s=CHAT_PACE_S, limiter=limiter))
+            jobs.append(
+                Job(
+                    f"feishu:{chat}",
+                    cards,
+                    send,
+                    pace_s=CHAT_PACE_S,
+                    limiter=limiter,
+                    on_done=_shown(store, chat, digest.date),
+                )
+            )
     if due_at is None or due_at == settings.digest.time:
         for hook in settings.feishu.webhooks:
             cards = render_feishu(digest, View(), for_webhook=True)

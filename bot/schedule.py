@@ -192,10 +192,13 @@ class DailyScheduler:
         async with self._guard:
             now = self.now().astimezone(self.settings.tz)
             day = now.date()
-            if now.strftime("%H:%M") < self.settings.digest.time:
+            # instants, not wall clocks: in a DST gap the clock skips the cut-off, and two
+            # datetimes with the same tzinfo compare by wall clock, so compare them in UTC
+            if now.astimezone(UTC) < self.settings.window(day)[1].astimezone(UTC):
                 return "early"
             outcome = await self.daily(day)
-            if outcome in ("pushed", "done"):
+            # one unreachable target must not hold back the chats that chose their own time
+            if outcome in ("pushed", "done", "push-incomplete"):
                 await self.push_chat_times(day, now)
             return outcome
 
@@ -222,7 +225,8 @@ class DailyScheduler:
 
     async def push_chat_times(self, day: date, now: datetime) -> None:
         """Push to chats whose own push time has come (each time once a day; late ones catch up)."""
-        if not self.settings.telegram_enabled:
+        channels = self._channels()
+        if not channels:
             return
         day_s, hhmm = day.isoformat(), now.strftime("%H:%M")
         for due in sorted(await self._chat_times()):
@@ -239,7 +243,7 @@ class DailyScheduler:
             if not await self.store.acquire_lock(name, self.owner, self.lock_ttl_s):
                 continue
             try:
-                if await self._push(day_s, due, ("telegram",)):
+                if await self._push(day_s, due, channels):
                     await self.store.set_marker(name, self.owner, MARKER_TTL)
                     self._done_times.add(f"{day_s} {due}")
             finally:
@@ -286,7 +290,7 @@ class DailyScheduler:
 
     def _complete(self, digest: Digest, day: date) -> bool:
         """A digest stored by hand (`aidaily run`) after the cut-off is as good as our own."""
-        return digest.generated_at >= self.settings.window(day)[1]
+        return digest.generated_at.astimezone(UTC) >= self.settings.window(day)[1].astimezone(UTC)
 
     async def _run_failed(self, day_s: str, exc: Exception) -> None:
         self._failed_at[day_s] = self.now()
@@ -347,12 +351,14 @@ class DailyScheduler:
         return tuple(on)
 
     async def _chat_times(self) -> set[str]:
-        """Distinct push times that Telegram chats chose with /settings, re-read every few minutes."""
+        """Distinct push times that chats chose with /settings, re-read every few minutes."""
         read_at, times = self._times
         if time.monotonic() - read_at < SUBSCRIBER_TIMES_TTL_S:
             return times
-        subs = await self.store.list_subscribers("telegram")
-        times = {s.settings.push_time for s in subs if s.settings.push_time}
+        times = set()
+        for channel in self._channels():
+            subs = await self.store.list_subscribers(channel)
+            times |= {s.settings.push_time for s in subs if s.settings.push_time}
         self._times = (time.monotonic(), times)
         return times
 

@@ -303,14 +303,14 @@ def _job(
             # so record what it already has under that id too (idempotent).
             for j in range(i + 1):
                 await store.ledger_done(
-                    day, f"{CHANNEL}:{sender.chat_id}", str(j), f"migrated from {origin}"
+                    day, f"{CHANNEL}:{sender.chat_id}", job.key(j), f"migrated from {origin}"
                 )
 
     async def shown() -> None:
         await store.set_shown(CHANNEL, str(sender.chat_id), day)
 
     pace = PRIVATE_PACE_S if sub.type in ("private", "channel") else GROUP_PACE_S
-    return Job(
+    job = Job(
         target=f"{CHANNEL}:{sub.chat_id}",
         parts=parts,
         send=send,
@@ -318,6 +318,7 @@ def _job(
         limiter=limiter,
         on_done=shown,
     )
+    return job
 
 
 # -- the interactive bot ----------------------------------------------------------

@@ -82,7 +82,9 @@ async def run(
 
     say(f"fetching {len(settings.feeds)} feeds")
     states = {f.id: await store.get_feed_state(f.id) for f in settings.feeds}
-    outcomes = await _fetch_and_take(settings, states, store, started)
+    outcomes = await _fetch_and_take(
+        settings, states, store, started, _seen_at(started, start, end)
+    )
     if not any(o.status.ok for o in outcomes):
         reasons = "; ".join(f"{o.status.id}: {o.status.error}" for o in outcomes[:3])
         error = f"no feed could be fetched ({reasons}); the previous digest is unchanged"
@@ -129,14 +131,28 @@ async def run(
     return RunResult(digest=digest, raw=raw)
 
 
+def _seen_at(now: datetime, start: datetime, end: datetime) -> datetime:
+    """When an undated entry seen for the first time now counts as published.
+
+    The daily run starts just after the cut-off: an entry first seen then belongs to
+    the day that just closed, not to tomorrow's window. Otherwise (a replay of an old
+    day, a run before the cut-off) it is simply now.
+    """
+    return end if end <= now < end + (end - start) else now
+
+
 async def _fetch_and_take(
-    settings: Settings, states: dict[str, FeedState | None], store: Store, now: datetime
+    settings: Settings,
+    states: dict[str, FeedState | None],
+    store: Store,
+    now: datetime,
+    seen_at: datetime,
 ) -> list[_FeedOutcome]:
     """Parse each feed as soon as it arrives, while the slower ones are still on the wire."""
     order = {f.id: i for i, f in enumerate(settings.feeds)}
     # Feeds are taken concurrently (their parses overlap in the workers), but only a few
     # write to Redis at once: a caller's connection pool may refuse past its size.
-    intake = _Intake(store, now, asyncio.Semaphore(STORE_WRITES))
+    intake = _Intake(store, now, seen_at, asyncio.Semaphore(STORE_WRITES))
     takes: list[asyncio.Task[_FeedOutcome]] = []
     async with _parser(len(settings.feeds)) as parse:
         try:
@@ -203,6 +219,7 @@ class _Intake:
 
     store: Store
     now: datetime
+    seen_at: datetime  # what "first seen" records for an undated entry (see _seen_at)
     writes: asyncio.Semaphore
 
     async def take(
@@ -235,7 +252,7 @@ class _Intake:
         """Date the undated entries and store the feed's state for the next conditional GET."""
         feed, now = result.feed.id, self.now
         async with self.writes:
-            entries = await _date_undated(entries, feed, self.store, now)
+            entries = await _date_undated(entries, feed, self.store, self.seen_at)
             state = FeedState(
                 etag=result.etag,
                 last_modified=result.last_modified,

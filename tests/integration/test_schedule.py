@@ -171,6 +171,22 @@ async def test_in_new_york_the_run_follows_local_time_after_dst_starts(
     assert runs.days == [date(2026, 3, 8)]
 
 
+async def test_a_push_time_in_the_dst_gap_waits_for_the_real_cut_off(
+    store: Store, make_settings: Callable[..., Settings]
+) -> None:
+    """02:30 does not exist in New York on 8 March: the window ends at 03:30 EDT (07:30 UTC).
+    At 03:00 EDT the wall clock already reads past "02:30", but the day is not over yet."""
+    clock = Clock(datetime(2026, 3, 8, 7, 0, tzinfo=UTC))  # 03:00 EDT
+    runs = Runs(clock)
+    settings = make_settings({"timezone": "America/New_York", "digest": {"time": "02:30"}}, TG)
+    s = scheduler(store, settings, clock, runs)
+
+    assert await s.tick() == "early"
+    clock.set(datetime(2026, 3, 8, 7, 30, tzinfo=UTC))
+    assert await s.tick() == "pushed"
+    assert runs.days == [date(2026, 3, 8)]
+
+
 async def test_started_after_downtime_it_builds_and_pushes_at_once(
     store: Store, make_settings: Callable[..., Settings]
 ) -> None:

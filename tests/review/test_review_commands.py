@@ -1,4 +1,4 @@
-"""Review: which digest /why N means after a Feishu push (xfail until fixed)."""
+"""Review: which digest /why N means after a Feishu push (fixed; kept as regression tests)."""
 
 from __future__ import annotations
 
@@ -21,11 +21,6 @@ def fake() -> Iterator[FeishuFake]:
         yield server
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="feishu_jobs gives its Jobs no on_done, so a Feishu push never calls Store.set_shown: "
-    "/why N after the morning push answers about the digest last opened with /date or /today",
-)
 async def test_why_after_a_feishu_push_means_the_pushed_digest(
     store: Store, make_settings: Callable[..., Settings], fake: FeishuFake
 ) -> None:

@@ -1,10 +1,8 @@
-"""Review: delivery ledger bugs, reproduced against a real Redis (xfail until fixed)."""
+"""Review: delivery ledger bugs, reproduced against a real Redis (fixed; kept as regression tests)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-import pytest
 
 from bot.delivery import Job, RetryPolicy, deliver
 from pipeline.render import View, render_telegram
@@ -26,29 +24,18 @@ class Inbox:
         return Job(target=target, parts=parts, send=send)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="deliver: a part held by a dead owner's claim counts as 'busy', and busy "
-    "targets leave report.ok True: `aidaily push` exits 0 and the scheduler marks the day pushed",
-)
 async def test_a_claim_left_by_a_crash_is_not_reported_as_success(store: Store) -> None:
     # A previous push (serve killed, or stopped past its 9 s deadline) left a claim on part 0.
-    await store.ledger_try_claim(DAY, "telegram:1", "0", "crashed-host:123:dead", 600)
     inbox = Inbox()
+    job = inbox.job("telegram:1", ["第0部分", "第1部分"])
+    await store.ledger_try_claim(DAY, "telegram:1", job.key(0), "crashed-host:123:dead", 600)
 
-    report = await deliver(
-        store, DAY, [inbox.job("telegram:1", ["第0部分", "第1部分"])], policy=FAST
-    )
+    report = await deliver(store, DAY, [job], policy=FAST)
 
     assert inbox.got == []  # the chat got nothing …
     assert not report.ok  # … so this push must not count as done (exit 1, retry later)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ledger keyed by part index only: when the parts change (mode brief->full, a re-run "
-    "digest) a later push of the same day sends the tail parts without the head",
-)
 async def test_a_later_push_with_more_parts_does_not_send_a_headless_tail(store: Store) -> None:
     digest = make_digest()
     brief = render_telegram(digest, View(brief=True))

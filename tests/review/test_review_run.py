@@ -1,12 +1,10 @@
-"""Review: undated entries and the report window (xfail until fixed)."""
+"""Review: undated entries and the report window (fixed; kept as regression tests)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from pipeline.config import Settings
 from pipeline.run import run
@@ -22,11 +20,6 @@ RSS = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="run._date_undated dates a never-seen undated entry at the run's start, which is after "
-    "the cut-off of the day being built: it misses that day and shows up a day late",
-)
 async def test_undated_entries_first_seen_by_todays_run_are_in_todays_digest(
     store: Store, make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:

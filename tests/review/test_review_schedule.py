@@ -1,4 +1,4 @@
-"""Review: schedule bugs, driven by an injected clock against a real Redis (xfail until fixed)."""
+"""Review: schedule bugs, driven by an injected clock against a real Redis (fixed; kept as regression tests)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-
-import pytest
 
 from bot.delivery import Job, PushReport, RetryPolicy, deliver
 from pipeline.config import Settings
@@ -26,11 +24,6 @@ async def subscribe(store: Store, channel: str, chat: str, push_time: str | None
     await store.save_subscriber(sub)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DailyScheduler.push_chat_times only reads Telegram subscribers and pushes only the "
-    "telegram channel: a Feishu chat with /settings time is never pushed by `aidaily serve`",
-)
 async def test_a_feishu_chat_with_its_own_time_is_pushed(
     store: Store, make_settings: Callable[..., Settings]
 ) -> None:
@@ -60,11 +53,6 @@ class OneTargetFails(Pushes):
         return PushReport(targets=1, sent=1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DailyScheduler.tick runs push_chat_times only when the 08:00 push was complete: one "
-    "failing target holds every chat with its own /settings time hostage all day",
-)
 async def test_one_failing_target_does_not_stop_other_chats_push_times(
     store: Store, make_settings: Callable[..., Settings]
 ) -> None:
@@ -97,11 +85,6 @@ class CrashLeftoverPush:
         return await deliver(store, day, [job], policy=RetryPolicy(max_attempts=1), claim_ttl_s=0.3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a claim left by a killed instance makes the restart's push 'busy', which counts as ok: "
-    "the scheduler sets push:DATE and nobody retries the chat once the claim expires",
-)
 async def test_after_a_crash_the_chat_still_gets_its_digest_that_day(
     store: Store, make_settings: Callable[..., Settings]
 ) -> None:
