@@ -8,6 +8,7 @@ Secrets come only from the environment.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from collections.abc import Mapping
@@ -40,6 +41,14 @@ class DigestSettings(_Section):
     max_per_feed: int = Field(
         6, ge=1, le=100
     )  # diversity: at most this many from one feed while others wait
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _sexagesimal(cls, v: Any) -> Any:
+        # YAML 1.1 reads an unquoted 10:00 as the base-60 number 600; it can only mean 10:00
+        if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 24 * 60:
+            return f"{v // 60:02d}:{v % 60:02d}"
+        return v
 
     @field_validator("time")
     @classmethod
@@ -336,12 +345,21 @@ def parse_settings(
     data: Mapping[str, Any] | None, env: Mapping[str, str] | None = None
 ) -> Settings:
     """Validate a config mapping (as read from YAML) with the environment laid over it."""
-    raw: dict[str, Any] = dict(data or {})
-    _apply_env(raw, os.environ if env is None else env)
+    env = os.environ if env is None else env
+    raw: dict[str, Any] = copy.deepcopy(dict(data or {}))  # the caller's mapping stays as given
+    _apply_env(raw, env)
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc)) from None
+        raise ConfigError(_name_env(format_validation_error(exc), env)) from None
+
+
+def _name_env(message: str, env: Mapping[str, str]) -> str:
+    """A bad value that came from an environment variable names that variable too."""
+    for var, (dotted, _kind) in ENV_KEYS.items():
+        if env.get(var) and message.startswith(f"{dotted}:"):
+            return f"{message} (from the environment variable {var})"
+    return message
 
 
 def resolve_config_path(path: str | None, env: Mapping[str, str] | None = None) -> Path:

@@ -132,3 +132,19 @@ def test_relative_file_urls_resolve_against_the_config_folder(tmp_path: Path) ->
     )
     s = load_settings(str(cfg), env={})
     assert s.feeds[0].url == (tmp_path / "feeds" / "a.xml").as_uri()
+
+
+def test_an_unquoted_yaml_time_is_read_as_the_time_it_says() -> None:
+    """YAML 1.1 turns `time: 10:00` into 600 (base 60); it can only mean 10:00."""
+    assert parse_settings({"digest": {"time": 600}}, {}).digest.time == "10:00"
+
+
+def test_a_bad_value_from_the_environment_names_the_variable() -> None:
+    msg = error_of({}, {"AIDAILY_HTTP_PORT": "abc"})
+    assert msg.startswith("server.port:") and "AIDAILY_HTTP_PORT" in msg
+
+
+def test_the_callers_mapping_is_left_as_given() -> None:
+    data = {"redis": {"url": "redis://file:6379/0"}}
+    parse_settings(data, {"REDIS_URL": "redis://env:6379/0"})
+    assert data == {"redis": {"url": "redis://file:6379/0"}}
