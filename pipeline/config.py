@@ -299,8 +299,13 @@ def _apply_webhook_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
         if isinstance(hook, dict) and hook.get("secret_env"):
             hook["secret"] = env.get(str(hook["secret_env"])) or None
     url = env.get("FEISHU_WEBHOOK_URL")
+    secret = env.get("FEISHU_WEBHOOK_SECRET") or None
     if url:
-        hooks = [*hooks, {"url": url, "secret": env.get("FEISHU_WEBHOOK_SECRET") or None}]
+        listed = [h for h in hooks if isinstance(h, dict) and h.get("url") == url]
+        if listed:  # the same webhook in the file and the environment is one target
+            listed[0]["secret"] = secret or listed[0].get("secret")
+        else:
+            hooks = [*hooks, {"url": url, "secret": secret}]
         _set(data, "feishu.webhooks", hooks)
 
 

@@ -148,3 +148,10 @@ def test_the_callers_mapping_is_left_as_given() -> None:
     data = {"redis": {"url": "redis://file:6379/0"}}
     parse_settings(data, {"REDIS_URL": "redis://env:6379/0"})
     assert data == {"redis": {"url": "redis://file:6379/0"}}
+
+
+def test_one_webhook_in_the_file_and_the_environment_is_one_target() -> None:
+    url = "https://open.feishu.cn/open-apis/bot/v2/hook/abc"
+    env = {"FEISHU_WEBHOOK_URL": url, "FEISHU_WEBHOOK_SECRET": "s3"}
+    s = parse_settings({"feishu": {"webhooks": [{"url": url}]}}, env)
+    assert [(h.url, h.secret) for h in s.feishu.webhooks] == [(url, "s3")]
