@@ -7,8 +7,6 @@ what to fix. A channel without credentials is "off", which is not a failure.
 from __future__ import annotations
 
 import asyncio
-import inspect
-from typing import Any
 
 import httpx
 
@@ -51,18 +49,10 @@ async def check_llm(settings: Settings) -> Check:
     """The LLM curator's own probe (`pipeline.curate.llm.check`), when an API key is set."""
     if not settings.llm_enabled or settings.llm is None:
         return ("llm", True, "off: no OPENAI_API_KEY, the heuristic curator is used")
-    where = f"{settings.llm.model} at {settings.llm.base_url}"
+    from pipeline.curate import llm
+
     try:
-        from pipeline.curate import llm
-    except ImportError:
-        return ("llm", True, f"{where}: configured (no probe available)")
-    probe = getattr(llm, "check", None)
-    if probe is None:
-        return ("llm", True, f"{where}: configured (no probe available)")
-    try:
-        result = probe(settings)
-        if inspect.isawaitable(result):
-            result = await asyncio.wait_for(result, TIMEOUT_S * 2)
+        return await asyncio.wait_for(llm.check(settings), TIMEOUT_S * 2)
     except TimeoutError:
         return (
             "llm",
@@ -71,18 +61,6 @@ async def check_llm(settings: Settings) -> Check:
         )
     except Exception as exc:  # the probe's own failure, whatever it is, is the answer
         return ("llm", False, _line(exc))
-    return _as_check("llm", result, where)
-
-
-def _as_check(name: str, result: Any, default: str) -> Check:
-    """Accept what a probe returns: a (ok, text) pair, a (name, ok, text) triple, a string or None."""
-    if isinstance(result, tuple) and len(result) == 3:
-        return (name, bool(result[1]), str(result[2]))
-    if isinstance(result, tuple) and len(result) == 2:
-        return (name, bool(result[0]), str(result[1]))
-    if isinstance(result, str):
-        return (name, True, result)
-    return (name, True, default)
 
 
 async def check_telegram(settings: Settings) -> Check:

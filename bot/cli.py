@@ -223,7 +223,7 @@ async def _push(settings: Settings, store: Store, day: str, channel: PushChannel
         )
         return 0
     report = await push(settings, store, day, channel=channel)
-    _err(report.line() if hasattr(report, "line") else str(report))
+    _err(report.line())
     return 0 if report.ok else 1
 
 
@@ -264,27 +264,15 @@ def _read_line(interactive: bool) -> str | None:
 
 
 async def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.check import check_all
+
     results: list[tuple[str, bool, str]] = [
         ("config", True, f"{settings.config_path}: {len(settings.feeds)} feeds")
     ]
-    try:
-        from bot.check import check_all
-    except ImportError:
-        results.append(await _check_redis(settings))
-    else:
-        results.extend(await check_all(settings))
+    results.extend(await check_all(settings))
     for name, ok, text in results:
         print(f"{name:<9} {'ok' if ok else 'FAIL':<4}  {text}")
     return 0 if all(ok for _, ok, _ in results) else 1
-
-
-async def _check_redis(settings: Settings) -> tuple[str, bool, str]:
-    try:
-        store = await open_store(settings.redis.url, settings.redis.data_dir)
-    except AidailyError as exc:
-        return ("redis", False, str(exc))
-    await store.close()
-    return ("redis", True, store.url)
 
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]] = {

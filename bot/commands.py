@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from bot.metrics import observe_command
 from pipeline.config import HHMM_RE, Settings
 from pipeline.models import SECTION_TITLES, ChatSettings, Digest, Item, Region, Subscriber
 from pipeline.render import (
@@ -115,7 +116,7 @@ class Commands:
         started = time.perf_counter()
         reply = await handler(self, ctx, args)
         reply.command = name if name in HANDLERS else "unknown"
-        _observe(reply.command, time.perf_counter() - started)
+        observe_command(reply.command, time.perf_counter() - started, ctx.channel)
         return reply
 
     # -- digests ------------------------------------------------------------
@@ -316,15 +317,6 @@ def _valid_date(text: str) -> bool:
 
 def _channel(name: str) -> Any:
     return name if name in ("telegram", "feishu", "console") else "console"
-
-
-def _observe(command: str, seconds: float) -> None:
-    """Count the command in the service's metrics when they are loaded (serve)."""
-    try:
-        from bot.metrics import observe_command
-    except ImportError:
-        return
-    observe_command(command, seconds)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -184,6 +184,7 @@ class _Run:
     policy: RetryPolicy
     grace_s: float
     sent_before: set[str]
+    sent_forms: dict[str, dict[str, int]]
     report: PushReport
 
 
@@ -211,6 +212,7 @@ async def deliver(
         policy=policy or RetryPolicy(),
         grace_s=grace_s,
         sent_before=sent_before,
+        sent_forms=_sent_forms(sent_before),
         report=PushReport(targets=len(jobs)),
     )
     gate = asyncio.Semaphore(max(1, concurrency))
@@ -258,15 +260,21 @@ def _has_another_form(run: _Run, job: Job) -> bool:
     """True when the target already got the whole day's digest in another form.
 
     Each target gets each date's digest once: a chat that got the brief digest at
-    08:00 and then asked for the full one gets no second digest that day.
+    08:00 and then asked for the full one gets no second one that day.
     """
-    prefix = f"{job.target}|"
-    sent: dict[str, int] = {}
-    for key in run.sent_before:
-        if key.startswith(prefix):
-            form = key[len(prefix) :].rsplit("/", 1)[0]
-            sent[form] = sent.get(form, 0) + 1
-    return any(form != job.form and n == _parts_of(form) for form, n in sent.items())
+    forms = run.sent_forms.get(job.target, {})
+    return any(form != job.form and n == _parts_of(form) for form, n in forms.items())
+
+
+def _sent_forms(sent: set[str]) -> dict[str, dict[str, int]]:
+    """target -> {form: parts sent}, read once per push from the ledger."""
+    out: dict[str, dict[str, int]] = {}
+    for key in sent:
+        target, _, part = key.partition("|")
+        form = part.rsplit("/", 1)[0]
+        counts = out.setdefault(target, {})
+        counts[form] = counts.get(form, 0) + 1
+    return out
 
 
 def _parts_of(form: str) -> int:

@@ -36,6 +36,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.delivery import PushReport
 from bot.logs import event
 from bot.metrics import METRICS, Metrics
 from pipeline.config import Settings
@@ -372,5 +373,5 @@ class DailyScheduler:
                 return
 
 
-def _summary(report: Any) -> str:
-    return str(report.summary()) if hasattr(report, "summary") else str(report)
+def _summary(report: PushReport) -> str:
+    return report.summary()

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 from pipeline.config import DigestSettings
 from pipeline.models import SECTIONS, Candidate, Item, Judgement, Mention, Region, Sections
+from pipeline.text import trim_end_punct
 
 
 def _rank_key(pair: tuple[Candidate, Judgement]) -> tuple[float, float, str]:
@@ -145,4 +146,4 @@ def day_summary(raw_count: int, sections: Sections, highlights: Sequence[str]) -
 
 
 def _phrase(text: str) -> str:
-    return " ".join(text.split()).rstrip(" 。.；;，,！!？?")
+    return trim_end_punct(" ".join(text.split()))

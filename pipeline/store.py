@@ -367,31 +367,6 @@ class Store:
 
     # -- delivery ledger ----------------------------------------------------
 
-    async def ledger_claim(
-        self, day: str, target: str, part: str, owner: str, ttl_s: float
-    ) -> bool:
-        """Claim the right to send one part; False when it is sent or claimed by a live owner."""
-        key, fld = self.k.ledger(day), f"{target}|{part}"
-        now = datetime.now(UTC).timestamp()
-        for _ in range(5):
-            async with self.r.pipeline(transaction=True) as tx:
-                try:
-                    await tx.watch(key)
-                    current = await tx.hget(key, fld)
-                    current = current.decode() if isinstance(current, bytes) else current
-                    if current and (
-                        current.startswith("sent:") or _claim_alive(current, now, ttl_s)
-                    ):
-                        return False
-                    tx.multi()
-                    tx.hset(key, fld, f"claim:{owner}:{now}")
-                    tx.expire(key, LEDGER_TTL)
-                    await tx.execute()
-                    return True
-                except aioredis.WatchError:
-                    continue
-        return False
-
     async def ledger_done(self, day: str, target: str, part: str, info: str = "") -> None:
         stamp = datetime.now(UTC).timestamp()
         await self.r.hset(self.k.ledger(day), f"{target}|{part}", f"sent:{stamp}:{info}")
@@ -419,8 +394,8 @@ class Store:
     ) -> str:
         """Claim one part atomically: "claimed", "sent" (done already) or "busy" (a live claim).
 
-        Unlike `ledger_claim` (WATCH on the day's one hash), many targets claiming
-        at once do not make each other give up.
+        One Lua script, so many targets claiming at once never make each other give up
+        (a WATCH on the day's one hash did).
         """
         now = datetime.now(UTC).timestamp()
         args = (
@@ -517,16 +492,6 @@ class Store:
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _claim_alive(value: str, now: float, ttl_s: float) -> bool:
-    if not value.startswith("claim:"):
-        return False
-    try:
-        stamp = float(value.rsplit(":", 1)[1])
-    except ValueError:
-        return False
-    return now - stamp < ttl_s
 
 
 def _why(exc: BaseException) -> str:

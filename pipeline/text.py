@@ -70,11 +70,6 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def has_cjk(text: str) -> bool:
-    """True when the text contains any Chinese character."""
-    return CJK_RE.search(text) is not None
-
-
 def is_chinese(text: str) -> bool:
     """True when at least a fifth of the letters are Chinese characters."""
     cjk = len(CJK_RE.findall(text))
@@ -148,12 +143,6 @@ def _cut(text: str, limit: int) -> str:
     if not is_chinese(cut) and space > limit // 2:  # English: do not split a word
         cut = cut[:space]
     return cut.rstrip(" ,，、;；:：") + "…"
-
-
-def first_clause(text: str) -> str:
-    """Text up to the first Chinese comma or sentence mark (for 重点关注 phrases)."""
-    m = re.search(r"[，,。！？!?；;]", text)
-    return (text[: m.start()] if m else text).strip()
 
 
 def trim_end_punct(text: str) -> str:

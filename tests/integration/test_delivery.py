@@ -110,7 +110,7 @@ async def test_cancelled_push_then_rerun_completes_without_duplicates(store: Sto
 async def test_claim_of_a_crashed_owner_is_left_until_it_expires(store: Store) -> None:
     inbox = Inbox()
     job = inbox.job("t:1", parts_of(2))
-    assert await store.ledger_claim(DAY, "t:1", job.key(0), "dead", ttl_s=600)
+    assert await store.ledger_try_claim(DAY, "t:1", job.key(0), "dead", ttl_s=600) == "claimed"
     report = await deliver(store, DAY, [job], owner="a", policy=FAST)
     # not delivered yet: `aidaily push` exits 1 and the schedule tries again later
     assert (report.sent, report.busy, report.ok) == (0, 2, False)

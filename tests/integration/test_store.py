@@ -94,17 +94,16 @@ async def test_first_seen_is_remembered(store: Store) -> None:
 
 
 async def test_ledger_claim_is_exclusive_until_released_or_expired(store: Store) -> None:
-    assert await store.ledger_claim("2026-02-03", "telegram:1", "0", "worker-a", ttl_s=60)
-    assert not await store.ledger_claim("2026-02-03", "telegram:1", "0", "worker-b", ttl_s=60)
-    await store.ledger_release(
-        "2026-02-03", "telegram:1", "0", "worker-b"
-    )  # not the owner: no effect
-    assert not await store.ledger_claim("2026-02-03", "telegram:1", "0", "worker-b", ttl_s=60)
+    day, target = "2026-02-03", "telegram:1"
+    assert await store.ledger_try_claim(day, target, "0", "worker-a", ttl_s=60) == "claimed"
+    assert await store.ledger_try_claim(day, target, "0", "worker-b", ttl_s=60) == "busy"
+    await store.ledger_release(day, target, "0", "worker-b")  # not the owner: no effect
+    assert await store.ledger_try_claim(day, target, "0", "worker-b", ttl_s=60) == "busy"
     # an expired claim (a crashed worker) can be taken over
-    assert await store.ledger_claim("2026-02-03", "telegram:1", "0", "worker-b", ttl_s=0)
-    await store.ledger_done("2026-02-03", "telegram:1", "0")
-    assert not await store.ledger_claim("2026-02-03", "telegram:1", "0", "worker-c", ttl_s=0)
-    state = await store.ledger_state("2026-02-03", "telegram:1")
+    assert await store.ledger_try_claim(day, target, "0", "worker-b", ttl_s=0) == "claimed"
+    await store.ledger_done(day, target, "0")
+    assert await store.ledger_try_claim(day, target, "0", "worker-c", ttl_s=0) == "sent"
+    state = await store.ledger_state(day, target)
     assert list(state) == ["telegram:1|0"] and state["telegram:1|0"].startswith("sent:")
 
 
