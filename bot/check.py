@@ -12,6 +12,7 @@ import httpx
 
 from pipeline.config import Settings
 from pipeline.errors import AidailyError
+from pipeline.redact import redact_url
 from pipeline.store import open_store
 
 Check = tuple[str, bool, str]
@@ -36,7 +37,11 @@ async def check_redis(settings: Settings) -> Check:
             open_store(settings.redis.url, settings.redis.data_dir), TIMEOUT_S
         )
     except TimeoutError:
-        return ("redis", False, f"no answer from {settings.redis.url} within {TIMEOUT_S:.0f} s")
+        return (
+            "redis",
+            False,
+            f"no answer from {redact_url(settings.redis.url or settings.redis.data_dir)} within {TIMEOUT_S:.0f} s",
+        )
     except AidailyError as exc:
         return ("redis", False, str(exc))
     try:
@@ -57,7 +62,7 @@ async def check_llm(settings: Settings) -> Check:
         return (
             "llm",
             False,
-            f"no answer from {settings.llm.base_url} within {TIMEOUT_S * 2:.0f} s",
+            f"no answer from {redact_url(settings.llm.base_url)} within {TIMEOUT_S * 2:.0f} s",
         )
     except Exception as exc:  # the probe's own failure, whatever it is, is the answer
         return ("llm", False, _line(exc))

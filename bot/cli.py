@@ -22,6 +22,7 @@ from typing import Any, Literal, NoReturn
 from pipeline.config import Settings, load_settings
 from pipeline.errors import AidailyError
 from pipeline.models import Digest
+from pipeline.redact import SCRUB, secrets_of
 from pipeline.store import Store, open_store
 
 log = logging.getLogger("aidaily")
@@ -271,7 +272,7 @@ async def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     ]
     results.extend(await check_all(settings))
     for name, ok, text in results:
-        print(f"{name:<9} {'ok' if ok else 'FAIL':<4}  {text}")
+        print(SCRUB(f"{name:<9} {'ok' if ok else 'FAIL':<4}  {text}"))
     return 0 if all(ok for _, ok, _ in results) else 1
 
 
@@ -314,7 +315,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def _err(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    print(SCRUB(line), file=sys.stderr, flush=True)
 
 
 def _setup_logging(command: str) -> None:
@@ -334,6 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.command)
     try:
         settings = load_settings(args.config)
+        SCRUB.add(secrets_of(settings))
         return asyncio.run(COMMANDS[args.command](settings, args))
     except KeyboardInterrupt:
         return 130

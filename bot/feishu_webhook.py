@@ -24,6 +24,7 @@ import httpx
 
 from bot.feishu_errors import feishu_error
 from pipeline.config import FeishuWebhook
+from pipeline.redact import redact_url
 
 HOOK_LIMITS = [(5, 1.0), (100, 60.0)]
 HOOK_MAX_BYTES = 20 * 1024
@@ -124,7 +125,8 @@ class WebhookSender:
                     headers={"Content-Type": "application/json; charset=utf-8"},
                 )
         except httpx.HTTPError as exc:
-            raise feishu_error(where, None, f"network: {type(exc).__name__}: {exc}"[:200]) from None
+            why = str(exc).replace(self.url, redact_url(self.url))  # the path holds the token
+            raise feishu_error(where, None, f"network: {type(exc).__name__}: {why}"[:200]) from None
         finally:
             self.limiter.settle()
         self._check(where, i, resp)

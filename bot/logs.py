@@ -1,5 +1,7 @@
 """Logging for the service: one line per event; JSON when stderr is not a terminal.
 
+Every line passes through `pipeline.redact.SCRUB`: no known secret value is ever logged.
+
 A person watching a terminal reads `08:00:03 INFO  bot.schedule: run 2026-02-03 ok …`;
 a log shipper (journald, Docker, Loki) gets one JSON object per line with the
 same message plus any structured fields given as `extra={"fields": {...}}`.
@@ -12,6 +14,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 from typing import IO, Any
+
+from pipeline.redact import SCRUB
 
 # Libraries that log every HTTP request (PTB polls getUpdates every few seconds):
 # at INFO they would drown the one-line-per-event log.
@@ -33,7 +37,7 @@ class JsonFormatter(logging.Formatter):
             data.update({k: v for k, v in fields.items() if k not in data})
         if record.exc_info:
             data["exc"] = self.formatException(record.exc_info)
-        return json.dumps(data, ensure_ascii=False, default=str)
+        return SCRUB(json.dumps(data, ensure_ascii=False, default=str))
 
 
 class TextFormatter(logging.Formatter):
@@ -47,7 +51,7 @@ class TextFormatter(logging.Formatter):
         fields = getattr(record, "fields", None)
         if isinstance(fields, dict) and fields:
             text += " " + " ".join(f"{k}={v}" for k, v in fields.items())
-        return text
+        return SCRUB(text)
 
 
 def _one_line(text: str) -> str:

@@ -6,7 +6,8 @@ Telegram Application and the AsyncIOScheduler (`uvicorn.Server.serve()` is a
 coroutine we can start and stop ourselves), so one process shares one Store and
 one Metrics. aiohttp would bring a second HTTP stack and its own runner for no gain.
 
-    GET  /healthz               200 {"redis": "ok", "last_run": …}; 503 when Redis is down or today's run failed
+    GET  /healthz               200 {"redis": "ok", "last_run": …}; 503 when Redis is down
+
     GET  /metrics               Prometheus text
     GET  /api/digests/latest    the digest JSON of CONTRACT.md
     GET  /api/digests/{date}    same, 400 on a bad date, 404 when none is stored
@@ -16,6 +17,9 @@ one Metrics. aiohttp would bring a second HTTP stack and its own runner for no g
     GET  /feed.xml              RSS 2.0, one item per digest date
     POST /feishu/events         FeishuEvents.handle_http (feishu.events: http)
     POST /telegram/webhook      bot.telegram.handle_webhook (telegram.mode: webhook)
+
+An internal failure answers 503 with a fixed text and a request id, never its detail
+(which may name hosts or credentials); the log line with the detail has the same id.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import asyncio
 import hashlib
 import logging
 import re
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -150,22 +155,23 @@ class Server:
 
     async def healthz(self, request: Request) -> Response:
         redis_ok, error = await self._probe()
-        last = await self._last_run() if redis_ok else None
+        if not redis_ok:
+            return _internal_error(request, error, logging.INFO)
+        last = await self._last_run()
         today = self.settings.today(self.now()).isoformat()
         failed_today = bool(last and last.get("date") == today and last.get("ok") is False)
         # CONTRACT.md: 200 whenever Redis answers. A failed run is reported in the body
         # ("degraded"), not as a 503: restarting the container would not fix a feed.
-        status = "fail" if not redis_ok else "degraded" if failed_today else "ok"
         body: dict[str, Any] = {
-            "status": status,
-            "redis": "ok" if redis_ok else error,
+            "status": "degraded" if failed_today else "ok",
+            "redis": "ok",
             "today": today,
             "last_run": last,
             "last_run_age_s": self._age(last),
         }
         if failed_today:
             body["error"] = f"today's run failed: {last.get('error') if last else ''}"
-        return JSONResponse(body, status_code=200 if redis_ok else 503)
+        return JSONResponse(body)
 
     async def _probe(self) -> tuple[bool, str]:
         try:
@@ -351,8 +357,21 @@ def create_app(settings: Settings, store: Store, **kwargs: Any) -> Starlette:
 
 
 async def _store_down(request: Request, exc: Exception) -> Response:
-    log.warning("HTTP %s %s: %s", request.method, request.url.path, exc)
-    return _json_error(503, str(exc))
+    return _internal_error(request, str(exc))
+
+
+# What a client reads when something inside failed: never the detail (it may name hosts,
+# URLs or credentials), only an id to quote; the log line with the detail carries it too.
+UNAVAILABLE = "service temporarily unavailable"
+
+
+def _internal_error(request: Request, detail: str, level: int = logging.WARNING) -> JSONResponse:
+    request_id = uuid.uuid4().hex[:12]
+    log.log(
+        level, "HTTP %s %s: %s [request %s]", request.method, request.url.path, detail, request_id
+    )
+    body = {"status": "fail", "error": UNAVAILABLE, "request_id": request_id}
+    return JSONResponse(body, status_code=503, headers={"X-Request-Id": request_id})
 
 
 async def _read_body(request: Request) -> bytes | None:

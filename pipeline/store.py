@@ -41,6 +41,7 @@ from redis.exceptions import RedisError
 
 from pipeline.errors import StoreError
 from pipeline.models import DIGEST_VERSION, Digest, Entry, Subscriber
+from pipeline.redact import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -545,7 +546,7 @@ async def open_store(redis_url: str | None, data_dir: str = "./data") -> Store:
                 redis_url, socket_connect_timeout=5, **_POOL
             )
             client = aioredis.Redis.from_pool(pool)
-            shown = redis_url
+            shown = redact_url(redis_url)
         else:
             server, socket = _embedded(data_dir)
             unix = aioredis.BlockingConnectionPool(
@@ -554,7 +555,8 @@ async def open_store(redis_url: str | None, data_dir: str = "./data") -> Store:
             client = aioredis.Redis.from_pool(unix)
             shown = f"embedded redis ({Path(data_dir) / 'aidaily.rdb'})"
     except (RedisError, OSError, ValueError) as exc:
-        raise StoreError(f"cannot reach Redis at {redis_url or data_dir}: {_why(exc)}") from None
+        where = redact_url(redis_url) if redis_url else data_dir
+        raise StoreError(f"cannot reach Redis at {where}: {_why(exc)}") from None
     store = Store(client, shown, server=server)
     await store.ping()
     return store

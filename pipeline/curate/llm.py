@@ -75,6 +75,7 @@ from pipeline.models import (
     ScoreParts,
     Sections,
 )
+from pipeline.redact import redact_url
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
@@ -245,7 +246,7 @@ def _api_message(exc: openai.APIStatusError) -> str:
 
 
 def _status_line(exc: openai.APIStatusError, cfg: LLMSettings) -> tuple[str, bool]:
-    where = cfg.base_url
+    where = redact_url(cfg.base_url)
     if isinstance(exc, openai.AuthenticationError):
         return f"LLM: 401 Unauthorized from {where} — check OPENAI_API_KEY", True
     if isinstance(exc, openai.PermissionDeniedError):
@@ -277,14 +278,14 @@ def describe_error(exc: BaseException, cfg: LLMSettings) -> tuple[str, bool]:
         return _status_line(exc, cfg)
     if isinstance(exc, openai.APITimeoutError):
         return (
-            f"LLM: no answer from {cfg.base_url} within {cfg.timeout_s:g} s (llm.timeout_s)",
+            f"LLM: no answer from {redact_url(cfg.base_url)} within {cfg.timeout_s:g} s (llm.timeout_s)",
             False,
         )
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__ or exc
         why = " ".join(str(cause).split())[:100] or type(cause).__name__
         return (
-            f"LLM: cannot reach {cfg.base_url} ({why}) — check llm.base_url / OPENAI_BASE_URL",
+            f"LLM: cannot reach {redact_url(cfg.base_url)} ({why}) — check llm.base_url / OPENAI_BASE_URL",
             True,
         )
     if isinstance(exc, CuratorError):
@@ -403,7 +404,10 @@ class LLMCurator:
         except Exception as exc:  # any failure is reported as one line
             return False, describe_error(exc, self.cfg)[0]
         took = time.monotonic() - started
-        return True, f"LLM: ok — {self.cfg.model} at {self.cfg.base_url} answered in {took:.1f} s"
+        return (
+            True,
+            f"LLM: ok — {self.cfg.model} at {redact_url(self.cfg.base_url)} answered in {took:.1f} s",
+        )
 
     def _baseline(self, candidates: Sequence[Candidate], day: date) -> dict[str, Judgement]:
         """The heuristic's judgement of every candidate; an entry it cannot judge gets a plain low one."""
