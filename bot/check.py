@@ -13,7 +13,7 @@ import httpx
 from pipeline.config import Settings
 from pipeline.errors import AidailyError
 from pipeline.redact import redact_url
-from pipeline.store import open_store
+from pipeline.store import connect
 
 Check = tuple[str, bool, str]
 TIMEOUT_S = 8.0
@@ -33,9 +33,7 @@ async def check_all(settings: Settings) -> list[Check]:
 async def check_redis(settings: Settings) -> Check:
     """Connect and PING (the embedded Redis when no URL is set)."""
     try:
-        store = await asyncio.wait_for(
-            open_store(settings.redis.url, settings.redis.data_dir), TIMEOUT_S
-        )
+        store = await asyncio.wait_for(connect(settings.redis), TIMEOUT_S)
     except TimeoutError:
         return (
             "redis",

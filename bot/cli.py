@@ -23,7 +23,7 @@ from pipeline.config import Settings, load_settings
 from pipeline.errors import AidailyError
 from pipeline.models import Digest
 from pipeline.redact import SCRUB, secrets_of
-from pipeline.store import Store, open_store
+from pipeline.store import Store, connect
 
 log = logging.getLogger("aidaily")
 
@@ -123,7 +123,7 @@ async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from pipeline.run import make_curator, run, run_line
 
     day = date.fromisoformat(args.date) if args.date else settings.today()
-    store = await open_store(settings.redis.url, settings.redis.data_dir)
+    store = await connect(settings.redis)
     try:
         curator = make_curator(settings, store)
         with _progress() as say:
@@ -145,7 +145,7 @@ async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_show(settings: Settings, args: argparse.Namespace) -> int:
-    store = await open_store(settings.redis.url, settings.redis.data_dir)
+    store = await connect(settings.redis)
     try:
         digest = await _find_digest(settings, store, args.date)
         sys.stdout.write(_render_show(settings, digest, args) + "\n")
@@ -205,7 +205,7 @@ async def _find_digest(settings: Settings, store: Store, day: str | None) -> Dig
 
 
 async def cmd_push(settings: Settings, args: argparse.Namespace) -> int:
-    store = await open_store(settings.redis.url, settings.redis.data_dir)
+    store = await connect(settings.redis)
     try:
         day = args.date or settings.today().isoformat()
         if await store.get_digest(day) is None:
@@ -238,7 +238,7 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 async def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.commands import ChatContext, Commands, reply_to_text
 
-    store = await open_store(settings.redis.url, settings.redis.data_dir)
+    store = await connect(settings.redis)
     commands = Commands(store, settings)
     ctx = ChatContext(channel="console", chat_id="console", title="terminal", is_admin=True)
     interactive = sys.stdin.isatty()

@@ -29,7 +29,7 @@ from bot.schedule import DailyScheduler
 from bot.server import create_app
 from pipeline.config import Settings
 from pipeline.errors import AidailyError, ConfigError
-from pipeline.store import Store, open_store
+from pipeline.store import Store, connect
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +237,7 @@ class Service:
 
 async def serve(settings: Settings) -> None:
     """Run the service until SIGTERM or SIGINT, then stop within 10 s."""
-    store = await open_store(settings.redis.url, settings.redis.data_dir)
+    store = await connect(settings.redis)
     service = Service(settings, store)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

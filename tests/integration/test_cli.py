@@ -13,6 +13,8 @@ import pytest
 from bot.cli import main
 from tests.conftest import EXAMPLES, ROOT
 
+pytestmark = pytest.mark.cluster_too
+
 DAY = "2026-02-03"
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>

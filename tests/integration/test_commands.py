@@ -11,6 +11,8 @@ from pipeline.config import Settings, parse_settings
 from pipeline.store import Store
 from tests.factories import make_digest
 
+pytestmark = pytest.mark.cluster_too
+
 TODAY = "2026-02-03"
 
 

@@ -12,6 +12,8 @@ from bot.delivery import Job, RateLimiter, RetryPolicy, deliver
 from pipeline.errors import RetryLater, TargetGone, TransientDelivery
 from pipeline.store import Store
 
+pytestmark = pytest.mark.cluster_too
+
 DAY = "2026-02-03"
 FAST = RetryPolicy(max_attempts=4, backoff_base_s=0.001, backoff_max_s=0.01, max_wait_s=1.0)
 

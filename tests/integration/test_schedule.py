@@ -26,7 +26,7 @@ from pipeline.models import ChatSettings, Subscriber
 from pipeline.store import Store
 from tests.factories import make_digest
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.cluster_too]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")

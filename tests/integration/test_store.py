@@ -6,11 +6,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import redis.asyncio as aioredis
+from redis.asyncio.cluster import RedisCluster
 
 from pipeline.errors import StoreError
 from pipeline.models import Digest, Entry, Sections, Window
 from pipeline.store import FeedState, Store, open_store
+from tests.redis_cluster import client_for
+
+pytestmark = pytest.mark.cluster_too
 
 T0 = datetime(2026, 2, 3, 0, 0, tzinfo=UTC)
 
@@ -152,30 +155,38 @@ async def test_embedded_redis_persists_under_the_data_dir(tmp_path: Path) -> Non
         await again.close()
 
 
+async def _config_set(store: Store, redis_kind: str, name: str, value: str) -> None:
+    """CONFIG SET on the node, or on every master of the cluster."""
+    if redis_kind == "cluster":
+        await store.r.config_set(name, value, target_nodes=RedisCluster.PRIMARIES)
+    else:
+        await store.r.config_set(name, value)
+
+
 async def test_a_failed_transaction_leaves_nothing_half_written(
-    store: Store, redis_url: str
+    store: Store, redis_kind: str
 ) -> None:
     """A digest that cannot be serialised into Redis leaves neither key behind."""
-    client = aioredis.from_url(redis_url)
     try:
-        await client.config_set("maxmemory", "1mb")
-        await client.config_set("maxmemory-policy", "noeviction")
+        await _config_set(store, redis_kind, "maxmemory", "1mb")
+        await _config_set(store, redis_kind, "maxmemory-policy", "noeviction")
         big = [entry(i) for i in range(20000)]
         with pytest.raises(StoreError):
             await store.save_digest(digest_of("2026-02-04"), big)
         assert await store.get_digest("2026-02-04") is None
         assert await store.list_dates() == []
     finally:
-        await client.config_set("maxmemory", "0")
-        await client.aclose()
+        await _config_set(store, redis_kind, "maxmemory", "0")
 
 
-async def test_a_digest_rewritten_elsewhere_is_seen_at_once(store: Store, redis_url: str) -> None:
+async def test_a_digest_rewritten_elsewhere_is_seen_at_once(
+    store: Store, redis_url: str, redis_kind: str
+) -> None:
     """The parsed-digest cache never hides a digest another process stored since."""
     await store.save_digest(digest_of("2026-02-03"), [])
     first = await store.get_digest("2026-02-03")
     assert first is not None and await store.get_digest("2026-02-03") is first  # parsed once
-    other = Store(aioredis.from_url(redis_url), redis_url, store.k)
+    other = Store(client_for(redis_url, redis_kind), redis_url, store.k)
     try:
         changed = digest_of("2026-02-03").model_copy(update={"raw_count": 7})
         await other.save_digest(changed, [])

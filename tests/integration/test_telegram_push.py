@@ -17,6 +17,8 @@ from pipeline.store import Store
 from tests.factories import make_digest, make_item
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 
+pytestmark = pytest.mark.cluster_too
+
 DAY = "2026-02-03"
 
 

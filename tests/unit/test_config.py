@@ -155,3 +155,16 @@ def test_one_webhook_in_the_file_and_the_environment_is_one_target() -> None:
     env = {"FEISHU_WEBHOOK_URL": url, "FEISHU_WEBHOOK_SECRET": "s3"}
     s = parse_settings({"feishu": {"webhooks": [{"url": url}]}}, env)
     assert [(h.url, h.secret) for h in s.feishu.webhooks] == [(url, "s3")]
+
+
+def test_redis_cluster_comes_from_the_file_or_redis_cluster_env() -> None:
+    assert parse_settings({}, {}).redis.cluster is False
+    on = parse_settings({"redis": {"url": "redis://node1:7000/0", "cluster": True}}, {})
+    assert on.redis.cluster is True
+    env = {"REDIS_URL": "redis://node1:7000/0", "REDIS_CLUSTER": "1"}
+    assert parse_settings({}, env).redis.cluster is True
+
+
+def test_a_cluster_needs_a_node_url() -> None:
+    with pytest.raises(ConfigError, match=r"^redis: cluster: true needs redis.url"):
+        parse_settings({"redis": {"cluster": True}}, {})
