@@ -441,10 +441,21 @@ def test_secret_in_file_is_refused(tmp_path: Path, var: str) -> None:
     assert "s3cret" not in line
 
 
-def test_keep_days_drops_older_digests(tmp_path: Path) -> None:
-    """store.keep_days: 1 — a digest more than a day older than the newest is gone once
-    another run stores; one exactly a day older stays (age counts from the newest digest)."""
+def test_keep_days_alone_never_drops_a_digest(tmp_path: Path) -> None:
+    """store.keep_days bounds raw entries and caches; digests are the archive, kept forever."""
     world = write_world(tmp_path, store={"keep_days": 1})
+    old = "2026-03-07"
+    for day in (old, D):
+        proc = aidaily("run", "--config", str(world.config), "--date", day, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+    kept = aidaily("show", "--config", str(world.config), "--date", old, cwd=tmp_path)
+    assert kept.returncode == 0, kept.stderr
+
+
+def test_keep_digests_days_drops_older_digests(tmp_path: Path) -> None:
+    """store.keep_digests_days: 1 — a digest more than a day older than the newest is gone once
+    another run stores; one exactly a day older stays (age counts from the newest digest)."""
+    world = write_world(tmp_path, store={"keep_days": 1, "keep_digests_days": 1})
     old = "2026-03-07"
     for day in (old, D0, D):
         proc = aidaily("run", "--config", str(world.config), "--date", day, cwd=tmp_path)
