@@ -1,6 +1,6 @@
 """The `aidaily` command.
 
-Exit codes (CONTRACT.md): 0 success; 1 a runtime failure; 2 bad usage or an
+Exit codes (README, "Commands"): 0 success; 1 a runtime failure; 2 bad usage or an
 invalid config. Every failure prints one line on stderr naming what is wrong,
 never a traceback (set AIDAILY_DEBUG=1 to see one).
 """
@@ -60,10 +60,21 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _version() -> str:
+    """The installed package's version (pyproject.toml), or "unknown" when run from a bare tree."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("aidaily")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     config_help = "config file (default ./config.yaml, then $AIDAILY_CONFIG)"
     parser = _Parser(prog="aidaily", description="AI news digest: build, show, push and serve.")
     parser.add_argument("--config", metavar="PATH", help=config_help)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     # Accepted after the command too; SUPPRESS keeps `aidaily --config F run` from being
     # overwritten by the subcommand's own (absent) --config.
     common = _Parser(add_help=False)
@@ -193,7 +204,7 @@ def _as_text(out: Any) -> str:
 
 async def _find_digest(settings: Settings, store: Store, day: str | None) -> Digest:
     if day:
-        digest = await store.get_digest(day)
+        digest = await store.read_digest(day)  # a corrupted one: UnreadableDigest, one line
         if digest is None:
             raise AidailyError(f"no digest stored for {day}; run `aidaily run --date {day}` first")
         return digest
@@ -218,10 +229,10 @@ async def _push(settings: Settings, store: Store, day: str, channel: PushChannel
     from bot.push import push
 
     if not settings.telegram_enabled and not settings.feishu_enabled:
-        _err(
-            "push: no channel is configured (set TELEGRAM_BOT_TOKEN or FEISHU_APP_ID/FEISHU_APP_SECRET or FEISHU_WEBHOOK_URL)"
+        # Nothing was delivered: a cron job or the operator must hear it, not see success.
+        raise AidailyError(
+            "no channel configured: set TELEGRAM_BOT_TOKEN, FEISHU_APP_ID/FEISHU_APP_SECRET or FEISHU_WEBHOOK_URL"
         )
-        return 0
     report = await push(settings, store, day, channel=channel)
     _err(report.line())
     return 0 if report.ok else 1
