@@ -275,15 +275,18 @@ def _read_line(interactive: bool) -> str | None:
 
 
 async def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.check import check_all
+    from bot.check import check_all, check_feeds
 
     results: list[tuple[str, bool, str]] = [
         ("config", True, f"{settings.config_path}: {len(settings.feeds)} feeds")
     ]
-    results.extend(await check_all(settings))
-    for name, ok, text in results:
+    services, feeds = await asyncio.gather(check_all(settings), check_feeds(settings))
+    results.extend(services)
+    for name, ok, text in [*results, *feeds]:
         print(f"{name:<9} {'ok' if ok else 'FAIL':<4}  {text}")
-    return 0 if all(ok for _, ok, _ in results) else 1
+    # As in `run`, one failing feed is reported, not fatal: the "feeds" line decides.
+    summary = [ok for name, ok, _ in feeds if name == "feeds"]
+    return 0 if all(ok for _, ok, _ in results) and all(summary) else 1
 
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]] = {

@@ -476,7 +476,12 @@ def test_check_one_line_each(built: Built, tmp_path: Path) -> None:
     names = [ln.split()[0].lower() for ln in lines]
     for name in ("config", "redis", "llm", "telegram", "feishu"):
         assert names.count(name) == 1, (name, proc.stdout)
-    assert all(re.search(r"\bok\b", ln, re.I) for ln in lines), proc.stdout
+    services = [ln for ln, name in zip(lines, names, strict=True) if name != "feed"]
+    assert all(re.search(r"\bok\b", ln, re.I) for ln in services), proc.stdout
+    # One line per feed too (issue 10): the broken and the missing feed fail, the others work.
+    feed_lines = [ln for ln, name in zip(lines, names, strict=True) if name == "feed"]
+    assert len(feed_lines) == len(built.world.data["feeds"]), proc.stdout
+    assert sum("FAIL" in ln for ln in feed_lines) == 2, proc.stdout  # broken, missing
     dead = aidaily(
         "check",
         "--config",
