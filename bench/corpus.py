@@ -5,9 +5,8 @@
 Every corpus file becomes one feed (`file://` URL). In one run:
 
 1. the pipeline: `pipeline.run.run(settings, day, store)` with the heuristic
-   curator on a temporary redis-server, if `pipeline.run` is importable; else
-   `fetch_each` + `parse_feed` for every feed. It must finish (no crash, no
-   hang) and report per-feed failures as one line each;
+   curator on a temporary redis-server. It must finish (no crash, no hang) and
+   report per-feed failures as one line each;
 2. the baseline: a sequential `feedparser.parse(path)` loop over the same files.
 
 Prints wall time, entries parsed, feeds failed (with the most common reasons),
@@ -32,8 +31,8 @@ import feedparser
 
 from bench.pipeline import redis_server, report_day
 from pipeline.config import Settings, parse_settings
-from pipeline.fetch import fetch_each
-from pipeline.parse import parse_feed
+from pipeline.curate.heuristic import HeuristicCurator
+from pipeline.run import run
 from pipeline.store import Keys, Store
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared/corpus/feedparser-tests"
@@ -43,13 +42,6 @@ async def pipeline_run(settings: Settings, redis_url: str) -> tuple[str, int, li
     """(what ran, entries parsed, one error line per failed feed)."""
     import redis.asyncio as aioredis
 
-    try:
-        from pipeline.curate.heuristic import HeuristicCurator
-
-        from pipeline.run import run
-    except ImportError as exc:
-        print(f"  TODO: pipeline.run not importable yet ({exc}); timing fetch_each + parse_feed")
-        return await fetch_and_parse(settings)
     client = aioredis.from_url(redis_url)
     store = Store(client, redis_url, Keys("aidaily-bench"))
     try:
@@ -60,20 +52,6 @@ async def pipeline_run(settings: Settings, redis_url: str) -> tuple[str, int, li
     finally:
         await client.flushdb()
         await client.aclose()
-
-
-async def fetch_and_parse(settings: Settings) -> tuple[str, int, list[str]]:
-    now = datetime.now(UTC)
-    parsed, errors = 0, []
-    async for r in fetch_each(settings.feeds, settings.fetch, {}):
-        if not r.ok or r.body is None:
-            errors.append(r.error or "")
-            continue
-        out = parse_feed(r.body, r.feed, content_type=r.content_type, location=r.final_url, now=now)
-        parsed += len(out.entries)
-        if out.error:
-            errors.append(out.error)
-    return "fetch_each + parse_feed", parsed, errors
 
 
 def baseline(paths: list[Path]) -> tuple[int, int]:

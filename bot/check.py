@@ -1,22 +1,31 @@
-"""`aidaily check`: reach Redis, the LLM, Telegram and Feishu; one line each, ok or why not.
+"""`aidaily check`: reach Redis, the LLM, Telegram, Feishu and every feed; one line each.
 
 Every probe has a short timeout and turns any failure into one line that says
 what to fix. A channel without credentials is "off", which is not a failure.
+Feeds are fetched and parsed as `run` would (no conditional GET), all within
+FEEDS_BUDGET_S: a "feeds" line that fails as `run` would (no feed configured, or
+none could be fetched), then one "feed" line per feed with its entries and time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
+from datetime import UTC, datetime
 
 import httpx
 
 from pipeline.config import Settings
 from pipeline.errors import AidailyError
+from pipeline.fetch import FetchResult, fetch_each
+from pipeline.parse import parse_feed
 from pipeline.redact import redact_url
 from pipeline.store import connect
 
 Check = tuple[str, bool, str]
 TIMEOUT_S = 8.0
+FEEDS_BUDGET_S = 30.0  # all feeds together: check answers in bounded time whatever the feeds do
 
 
 async def check_all(settings: Settings) -> list[Check]:
@@ -140,6 +149,49 @@ async def check_feishu(settings: Settings) -> Check:
         True,
         f"app token ok; {chats} chat(s), {hook_text}, events over {settings.feishu.events}",
     )
+
+
+async def check_feeds(settings: Settings, budget_s: float = FEEDS_BUDGET_S) -> list[Check]:
+    """A "feeds" summary line, then one line per feed (in config order), within `budget_s`."""
+    if not settings.feeds:
+        why = "no feeds configured: add at least one entry under `feeds:` in the config"
+        return [("feeds", False, why)]
+    started = time.monotonic()
+    done: dict[str, Check] = {}
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(budget_s):
+            fetched = fetch_each(settings.feeds, settings.fetch, {})
+            async with contextlib.aclosing(fetched) as results:
+                async for result in results:
+                    done[result.feed.id] = await _feed_line(result)
+    lines = [
+        done.get(f.id) or ("feed", False, f"{f.id}: no answer within the {budget_s:g} s budget")
+        for f in settings.feeds
+    ]
+    ok = sum(1 for _, good, _ in lines if good)
+    took = time.monotonic() - started
+    summary = f"{ok}/{len(lines)} fetched and parsed in {took:.1f} s"
+    if not ok:
+        summary = f"no feed could be fetched (0/{len(lines)} in {took:.1f} s)"
+    return [("feeds", ok > 0, summary), *lines]
+
+
+async def _feed_line(result: FetchResult) -> Check:
+    feed = result.feed
+    if not result.ok or result.body is None:
+        return ("feed", False, f"{feed.id}: {result.error} ({result.elapsed_ms} ms)")
+    parsed = await asyncio.to_thread(
+        parse_feed,
+        result.body,
+        feed,
+        content_type=result.content_type,
+        location=result.final_url,
+        now=datetime.now(UTC),
+    )
+    if parsed.error and not parsed.entries:
+        return ("feed", False, f"{feed.id}: {parsed.error} ({result.elapsed_ms} ms)")
+    count = len(parsed.entries)
+    return ("feed", True, f"{feed.id}: {count} entries in {result.elapsed_ms} ms")
 
 
 def _line(exc: BaseException) -> str:

@@ -1,6 +1,6 @@
 """The `aidaily` command.
 
-Exit codes (CONTRACT.md): 0 success; 1 a runtime failure; 2 bad usage or an
+Exit codes (README, "Commands"): 0 success; 1 a runtime failure; 2 bad usage or an
 invalid config. Every failure prints one line on stderr naming what is wrong,
 never a traceback (set AIDAILY_DEBUG=1 to see one).
 """
@@ -61,10 +61,21 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _version() -> str:
+    """The installed package's version (pyproject.toml), or "unknown" when run from a bare tree."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("aidaily")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     config_help = "config file (default ./config.yaml, then $AIDAILY_CONFIG)"
     parser = _Parser(prog="aidaily", description="AI news digest: build, show, push and serve.")
     parser.add_argument("--config", metavar="PATH", help=config_help)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     # Accepted after the command too; SUPPRESS keeps `aidaily --config F run` from being
     # overwritten by the subcommand's own (absent) --config.
     common = _Parser(add_help=False)
@@ -194,7 +205,7 @@ def _as_text(out: Any) -> str:
 
 async def _find_digest(settings: Settings, store: Store, day: str | None) -> Digest:
     if day:
-        digest = await store.get_digest(day)
+        digest = await store.read_digest(day)  # a corrupted one: UnreadableDigest, one line
         if digest is None:
             raise AidailyError(f"no digest stored for {day}; run `aidaily run --date {day}` first")
         return digest
@@ -219,10 +230,10 @@ async def _push(settings: Settings, store: Store, day: str, channel: PushChannel
     from bot.push import push
 
     if not settings.telegram_enabled and not settings.feishu_enabled:
-        _err(
-            "push: no channel is configured (set TELEGRAM_BOT_TOKEN or FEISHU_APP_ID/FEISHU_APP_SECRET or FEISHU_WEBHOOK_URL)"
+        # Nothing was delivered: a cron job or the operator must hear it, not see success.
+        raise AidailyError(
+            "no channel configured: set TELEGRAM_BOT_TOKEN, FEISHU_APP_ID/FEISHU_APP_SECRET or FEISHU_WEBHOOK_URL"
         )
-        return 0
     report = await push(settings, store, day, channel=channel)
     _err(report.line())
     return 0 if report.ok else 1
@@ -265,15 +276,18 @@ def _read_line(interactive: bool) -> str | None:
 
 
 async def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.check import check_all
+    from bot.check import check_all, check_feeds
 
     results: list[tuple[str, bool, str]] = [
         ("config", True, f"{settings.config_path}: {len(settings.feeds)} feeds")
     ]
-    results.extend(await check_all(settings))
-    for name, ok, text in results:
+    services, feeds = await asyncio.gather(check_all(settings), check_feeds(settings))
+    results.extend(services)
+    for name, ok, text in [*results, *feeds]:
         print(SCRUB(f"{name:<9} {'ok' if ok else 'FAIL':<4}  {text}"))
-    return 0 if all(ok for _, ok, _ in results) else 1
+    # As in `run`, one failing feed is reported, not fatal: the "feeds" line decides.
+    summary = [ok for name, ok, _ in feeds if name == "feeds"]
+    return 0 if all(ok for _, ok, _ in results) and all(summary) else 1
 
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]] = {

@@ -58,9 +58,15 @@ def bind(host: str, port: int) -> socket.socket:
         # connections only then, and without it every answer waits ~40 ms (Nagle
         # against delayed ACK): 220 req/s instead of 900 in bench/server.py.
         sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise ConfigError(
+            f"server: cannot listen on {host}:{port}: {exc.strerror or exc}"
+        ) from None
+    try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
     except OSError as exc:
+        sock.close()
         why = exc.strerror or str(exc)
         raise ConfigError(
             f"server: cannot listen on {host}:{port}: {why} (set server.port or AIDAILY_HTTP_PORT)"
@@ -89,14 +95,15 @@ class Service:
         )
         self._tasks: list[asyncio.Task[Any]] = []  # start-up helpers (Telegram's retrying start)
 
-    async def start(self) -> None:
-        """Bring up HTTP, the bots and the schedule; say once which channel is off and why."""
+    async def start(self, sock: socket.socket | None = None) -> None:
+        """Bring up HTTP (on `sock` when already bound), the bots and the schedule; say once
+        which channel is off and why."""
         self._announce_channels()
         self.feishu_events = self._feishu_events()
         webhook = self.settings.telegram_enabled and self.settings.telegram.mode == "webhook"
         if self.settings.telegram_enabled:
             self.telegram_app = self._telegram_app()
-        await self._start_http(telegram_app=self.telegram_app if webhook else None)
+        await self._start_http(self.telegram_app if webhook else None, sock)
         if self.telegram_app is not None:
             self._tasks.append(asyncio.create_task(self._start_telegram(webhook)))
         self._start_feishu_ws()
@@ -131,7 +138,7 @@ class Service:
 
     # -- HTTP --------------------------------------------------------------------------
 
-    async def _start_http(self, telegram_app: Any) -> None:
+    async def _start_http(self, telegram_app: Any, sock: socket.socket | None = None) -> None:
         app = create_app(
             self.settings,
             self.store,
@@ -139,7 +146,7 @@ class Service:
             telegram_app=telegram_app,
             feishu_events=self.feishu_events if self.settings.feishu.events == "http" else None,
         )
-        sock = bind(self.settings.server.host, self.settings.server.port)
+        sock = sock or bind(self.settings.server.host, self.settings.server.port)
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
             app,
@@ -237,14 +244,20 @@ class Service:
 
 async def serve(settings: Settings) -> None:
     """Run the service until SIGTERM or SIGINT, then stop within 10 s."""
-    store = await connect(settings.redis)
+    # The port first: a port in use is one line and exit 2, before anything starts or logs.
+    sock = bind(settings.server.host, settings.server.port)
+    try:
+        store = await connect(settings.redis)
+    except BaseException:
+        sock.close()
+        raise
     service = Service(settings, store)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, _on_signal, stop, sig)
     try:
-        await service.start()
+        await service.start(sock)
         log.info("serve: running (store %s)", store.url)
         await _until(stop, service.http_task)
     finally:

@@ -13,7 +13,7 @@ import html
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -55,11 +55,12 @@ nav.pager{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:
 nav.pager .older{margin-right:auto}nav.pager .newer{margin-left:auto}
 h2{font-size:1.25rem;margin:1.6em 0 .7em;padding-bottom:.3em;border-bottom:2px solid var(--line);scroll-margin-top:8px}
 ol.items{list-style:none;margin:0;padding:0}
-li.item{display:grid;grid-template-columns:2.4em minmax(0,1fr);column-gap:4px;background:var(--card);
+li.item{display:grid;grid-template-columns:3em minmax(0,1fr);column-gap:4px;background:var(--card);
 border:1px solid var(--line);border-radius:12px;padding:12px 16px 10px 10px;margin:0 0 12px;scroll-margin-top:8px}
 li.item.imp-high{border-left:3px solid #e8590c}
 li.item:target{outline:2px solid var(--accent)}
-.n{font-weight:700;color:var(--muted);text-align:right;padding-right:4px;font-variant-numeric:tabular-nums}
+.n{font-weight:700;color:var(--muted);text-align:right;padding-right:4px;font-variant-numeric:tabular-nums;
+white-space:nowrap;overflow-wrap:normal}
 .text{margin:0}
 .imp{margin-right:.3em}
 .src{margin:.35em 0 0}
@@ -79,7 +80,7 @@ ul.dates{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:8px}
 ul.dates a{font-variant-numeric:tabular-nums}
 footer{margin:2.5em 0 1em;padding-top:1em;border-top:1px solid var(--line);color:var(--muted);font-size:.85rem}
 @media (max-width:480px){main{padding:12px 10px 4px}body{font-size:15.5px}header h1{font-size:1.35rem}
-li.item{grid-template-columns:2em minmax(0,1fr);padding:10px 12px 8px 6px}}
+li.item{grid-template-columns:2.7em minmax(0,1fr);padding:10px 12px 8px 6px}}
 """
 
 
@@ -277,7 +278,8 @@ def render_rss(digests: Sequence[Digest], base_url: str) -> bytes:
     ET.SubElement(channel, "language").text = "zh-cn"
     ET.SubElement(channel, "generator").text = "aidaily"
     if digests:
-        ET.SubElement(channel, "lastBuildDate").text = format_datetime(digests[0].generated_at)
+        built = max(d.generated_at for d in digests)
+        ET.SubElement(channel, "lastBuildDate").text = format_datetime(built.astimezone(UTC))
     for digest in digests:
         item = ET.SubElement(channel, "item")
         d, i = len(digest.sections.domestic), len(digest.sections.international)
@@ -286,7 +288,8 @@ def render_rss(digests: Sequence[Digest], base_url: str) -> bytes:
         ).text = f"AI每日动态 {digest.date}：国内动态 {d} 条 · 国际动态 {i} 条"
         ET.SubElement(item, "link").text = f"{base}/d/{digest.date}"
         ET.SubElement(item, "guid", isPermaLink="true").text = f"{base}/d/{digest.date}"
-        ET.SubElement(item, "pubDate").text = format_datetime(digest.generated_at)
+        # The day's cut-off, not when it was built: a replayed old day must not look newest.
+        ET.SubElement(item, "pubDate").text = format_datetime(digest.window.end.astimezone(UTC))
         body = f"<p>{esc(digest.summary)}</p>{render_sections(digest)}"
         ET.SubElement(item, "description").text = _xml_text(body)
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True)

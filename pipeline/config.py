@@ -1,7 +1,7 @@
 """Typed settings: loaded once at start, validated per field and across fields.
 
-`load_settings(path)` reads YAML, lays the environment variables of CONTRACT.md
-over it, and returns a `Settings` or raises `ConfigError` with one line that
+`load_settings(path)` reads YAML, lays the environment variables (README,
+"Configuration") over it, and returns a `Settings` or raises `ConfigError` with one line that
 names the key: ``feeds[3].region: expected domestic or international, got 'cn'``.
 Secrets come only from the environment.
 """
@@ -24,6 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pipeline.errors import ConfigError
 
 DEFAULT_CONFIG = "config.yaml"
+# A real config is a few KB; past this it is the wrong file (`--config /dev/zero`, a log).
+CONFIG_MAX_BYTES = 1_000_000
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 FEED_ID_RE = re.compile(r"^[a-z0-9_-]+$")
 HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -111,9 +114,21 @@ class RedisSettings(_Section):
             raise ValueError("cluster: true needs redis.url (or REDIS_URL) naming one node")
         return self
 
+    @field_validator("url")
+    @classmethod
+    def _redis_url(cls, v: str | None) -> str | None:
+        # Checked here, not at connect time, so the error names the key (and REDIS_URL).
+        if v is not None and not v.lower().startswith(REDIS_SCHEMES):
+            raise ValueError(
+                "expected a redis://, rediss:// or unix:// URL, e.g. redis://localhost:6379/0"
+            )
+        return v
+
 
 class StoreSettings(_Section):
-    keep_days: int = Field(90, ge=1, le=3650)
+    keep_days: int = Field(90, ge=1, le=3650)  # raw entries, feed state and caches
+    # None: digests are the archive and kept forever; a number deletes older ones, each logged
+    keep_digests_days: int | None = Field(None, ge=1, le=36500)
 
 
 class LLMSettings(_Section):
@@ -389,14 +404,7 @@ def resolve_config_path(path: str | None, env: Mapping[str, str] | None = None) 
 def load_settings(path: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the config file: `--config`, then ./config.yaml, then $AIDAILY_CONFIG."""
     cfg = resolve_config_path(path, env)
-    try:
-        text = cfg.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"config file not found: {cfg} (pass --config PATH or set AIDAILY_CONFIG)"
-        ) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {cfg}: {exc.strerror}") from None
+    text = read_config_text(cfg)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -409,6 +417,29 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None)
     settings.config_path = str(cfg)
     _resolve_file_urls(settings, cfg.parent)
     return settings
+
+
+def read_config_text(cfg: Path) -> str:
+    """The config file as text: at most CONFIG_MAX_BYTES of UTF-8, or a ConfigError naming it."""
+    try:
+        with cfg.open("rb") as f:
+            data = f.read(CONFIG_MAX_BYTES + 1)  # bounded: the path may be /dev/zero or a FIFO
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file not found: {cfg} (pass --config PATH or set AIDAILY_CONFIG)"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {cfg}: {exc.strerror or exc}") from None
+    if len(data) > CONFIG_MAX_BYTES:
+        raise ConfigError(
+            f"{cfg}: larger than {CONFIG_MAX_BYTES} bytes; is this the config file? (a config is a few KB)"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{cfg}: not UTF-8 text (invalid byte at offset {exc.start}); save the file as UTF-8"
+        ) from None
 
 
 def _resolve_file_urls(settings: Settings, base: Path) -> None:

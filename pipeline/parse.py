@@ -3,7 +3,7 @@
 Every field downstream trusts comes from here, once:
 
 - title and summary are plain text: HTML tags stripped (nh3), entities decoded,
-  whitespace folded; a title is at most 300 characters, a summary 1000. An entry
+  control, bidi-override and zero-width characters removed, whitespace folded; a title is at most 300 characters, a summary 1000. An entry
   with no title takes the first 80 characters of its summary; with neither, it
   is dropped.
 - the link is canonical (`pipeline.ids.canonical_url`): the entry's link, else
@@ -44,6 +44,7 @@ import nh3
 from pipeline.config import FeedSettings
 from pipeline.ids import canonical_url, entry_id
 from pipeline.models import Entry
+from pipeline.text import strip_invisible
 
 TITLE_MAX = 300
 SUMMARY_MAX = 1000
@@ -139,7 +140,7 @@ def plain_text(text: str) -> str:
         text = cleaned
     else:
         text = _TAG.sub(" ", text)  # still tags after three rounds: a hostile feed, drop them
-    return " ".join(text.split())
+    return " ".join(strip_invisible(text).split())
 
 
 def _summary_html(raw: Any) -> str:

@@ -124,8 +124,9 @@ async def run(
         curator=curator.stats(),
     )
     say("storing")
-    await store.save_digest(digest, raw, keep_days=settings.store.keep_days)
-    await store.prune(settings.store.keep_days, settings.today(), keep=digest.date)
+    keep = settings.store
+    await store.save_digest(digest, raw, keep_days=keep.keep_days)
+    await store.prune(keep.keep_days, settings.today(), digest.date, keep.keep_digests_days)
     await store.set_last_run(_run_summary(digest, started))
     log.info("%s", run_line(digest))
     return RunResult(digest=digest, raw=raw)
@@ -152,7 +153,7 @@ async def _fetch_and_take(
     order = {f.id: i for i, f in enumerate(settings.feeds)}
     # Feeds are taken concurrently (their parses overlap in the workers), but only a few
     # write to Redis at once: a caller's connection pool may refuse past its size.
-    intake = _Intake(store, now, seen_at, asyncio.Semaphore(STORE_WRITES))
+    intake = _Intake(store, now, seen_at, asyncio.Semaphore(STORE_WRITES), settings.store.keep_days)
     takes: list[asyncio.Task[_FeedOutcome]] = []
     async with _parser(len(settings.feeds)) as parse:
         try:
@@ -221,6 +222,7 @@ class _Intake:
     now: datetime
     seen_at: datetime  # what "first seen" records for an undated entry (see _seen_at)
     writes: asyncio.Semaphore
+    keep_days: int  # store.keep_days: how long feed state and first-seen times are kept
 
     async def take(
         self, result: FetchResult, state: FeedState | None, parse: Parse
@@ -252,25 +254,25 @@ class _Intake:
         """Date the undated entries and store the feed's state for the next conditional GET."""
         feed, now = result.feed.id, self.now
         async with self.writes:
-            entries = await _date_undated(entries, feed, self.store, self.seen_at)
+            entries = await _date_undated(entries, feed, self.store, self.seen_at, self.keep_days)
             state = FeedState(
                 etag=result.etag,
                 last_modified=result.last_modified,
                 entries=entries,
                 fetched_at=now,
             )
-            await self.store.set_feed_state(feed, state)
+            await self.store.set_feed_state(feed, state, self.keep_days)
         return entries
 
 
 async def _date_undated(
-    entries: list[Entry], feed: str, store: Store, now: datetime
+    entries: list[Entry], feed: str, store: Store, now: datetime, keep_days: int
 ) -> list[Entry]:
     """An entry with no date is dated by the first time we saw it (remembered in Redis)."""
     undated = [e.id for e in entries if not e.dated]
     if not undated:
         return entries
-    seen = await store.first_seen(feed, undated, now)
+    seen = await store.first_seen(feed, undated, now, keep_days)
     return [
         e if e.dated else e.model_copy(update={"published_at": seen.get(e.id, now)})
         for e in entries

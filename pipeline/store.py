@@ -29,7 +29,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -39,7 +39,7 @@ import redis.asyncio as aioredis
 from pydantic import TypeAdapter, ValidationError
 from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.connection import UnixDomainSocketConnection
-from redis.exceptions import RedisClusterException, RedisError
+from redis.exceptions import OutOfMemoryError, RedisClusterException, RedisError
 
 from pipeline.config import RedisSettings
 from pipeline.errors import StoreError
@@ -187,12 +187,16 @@ class Store:
     # -- digests ------------------------------------------------------------
 
     async def save_digest(self, digest: Digest, raw: Sequence[Entry], keep_days: int = 90) -> None:
-        """Store a digest and its raw entries in one transaction, then index its date."""
+        """Store a digest and its raw entries in one transaction, then index its date.
+
+        The digest has no TTL: it is the archive, deleted only by `prune` when
+        `store.keep_digests_days` is set. The raw entries expire after `keep_days`.
+        """
         ttl = timedelta(days=keep_days + 1)
         raw_json = json.dumps([e.model_dump(mode="json") for e in raw], ensure_ascii=False)
         try:
             async with self.r.pipeline(transaction=True) as tx:
-                tx.set(self.k.digest(digest.date), digest.model_dump_json(), ex=ttl)
+                tx.set(self.k.digest(digest.date), digest.model_dump_json())
                 tx.set(self.k.raw(digest.date), raw_json, ex=ttl)
                 await tx.execute()
             await self.r.zadd(self.k.dates(), {digest.date: _ordinal(digest.date)})
@@ -202,7 +206,15 @@ class Store:
             ) from None
 
     async def get_digest(self, day: str) -> Digest | None:
-        """The stored digest of `day`. Treat it as read-only: it may be shared.
+        """The stored digest of `day`, None when absent or unreadable (logged). Read-only: shared."""
+        try:
+            return await self.read_digest(day)
+        except UnreadableDigest as exc:
+            log.warning("%s; ignoring it", exc)
+            return None
+
+    async def read_digest(self, day: str) -> Digest | None:
+        """The stored digest of `day` or None; `UnreadableDigest` when its bytes do not parse.
 
         Parsing a full digest costs about a millisecond, which every /why would pay;
         the parsed copy is reused while the stored bytes are the same, so another
@@ -220,13 +232,8 @@ class Store:
             return cached[1]
         try:
             digest = Digest.model_validate_json(raw)
-        except ValidationError:
-            log.warning(
-                "stored digest %s does not match schema version %d; ignoring it",
-                day,
-                DIGEST_VERSION,
-            )
-            return None
+        except ValidationError as exc:
+            raise UnreadableDigest(day, exc) from None
         if len(self._digests) >= DIGEST_CACHE_SIZE:
             self._digests.pop(next(iter(self._digests)))
         self._digests[day] = (raw, digest)
@@ -255,23 +262,53 @@ class Store:
                 return digest
         return None
 
-    async def prune(self, keep_days: int, today: date, keep: str | None = None) -> int:
-        """Drop digests more than `keep_days` older than the newest one (never `keep`).
+    async def prune(
+        self,
+        keep_days: int,
+        today: date,
+        keep: str | None = None,
+        keep_digests_days: int | None = None,
+    ) -> int:
+        """Apply retention; returns how many digests were deleted (each one is logged).
 
-        Age counts from the newest stored digest, not from the clock, when that is
-        earlier: rebuilding a few past days (a replay, the demo day) must not make
-        them delete each other; in daily use the newest digest is today's.
+        Raw entries older than `keep_days` go. Digests are the archive: they go only
+        when `keep_digests_days` is set, and never `keep`. Age counts from the newest
+        stored digest, not from the clock, when that is earlier: rebuilding a few past
+        days (a replay, the demo day) must not make them delete each other.
         """
         newest = await self.r.zrevrange(self.k.dates(), 0, 0, withscores=True)
         reference = min(today.toordinal(), int(newest[0][1])) if newest else today.toordinal()
-        oldest = reference - keep_days
-        old = [_text(d) for d in await self.r.zrangebyscore(self.k.dates(), "-inf", f"({oldest}")]
-        old = [d for d in old if d != keep]
+        await self._drop_raw(reference - keep_days)
+        if keep_digests_days is None:
+            await self._persist_digests()
+            return 0
+        return await self._drop_digests(reference - keep_digests_days, keep, keep_digests_days)
+
+    async def _older_than(self, ordinal: int) -> list[str]:
+        return [_text(d) for d in await self.r.zrangebyscore(self.k.dates(), "-inf", f"({ordinal}")]
+
+    async def _drop_raw(self, oldest: int) -> None:
+        for day in await self._older_than(oldest):
+            if await self.r.delete(self.k.raw(day)):
+                log.info("store: deleted the raw entries of %s (store.keep_days)", day)
+
+    async def _drop_digests(self, oldest: int, keep: str | None, days: int) -> int:
+        old = [d for d in await self._older_than(oldest) if d != keep]
         for day in old:
             await self.r.delete(self.k.digest(day), self.k.raw(day))
-        if old:
-            await self.r.zrem(self.k.dates(), *old)
+            await self.r.zrem(self.k.dates(), day)
+            log.warning("store: deleted the digest of %s (store.keep_digests_days: %d)", day, days)
         return len(old)
+
+    async def _persist_digests(self) -> None:
+        """Digests stored by older versions carry a TTL: kept forever now, they must lose it."""
+        dates = [_text(d) for d in await self.r.zrange(self.k.dates(), 0, -1)]
+        if not dates:
+            return
+        async with self.r.pipeline(transaction=False) as p:
+            for day in dates:
+                p.persist(self.k.digest(day))
+            await p.execute()
 
     # -- feed state ---------------------------------------------------------
 
@@ -284,22 +321,27 @@ class Store:
         except (ValueError, ValidationError):
             return None
 
-    async def set_feed_state(self, feed: str, state: FeedState) -> None:
-        await self.r.set(self.k.feed_state(feed), state.to_json(), ex=FEED_STATE_TTL)
+    async def set_feed_state(self, feed: str, state: FeedState, keep_days: int = 90) -> None:
+        ttl = _kept(FEED_STATE_TTL, keep_days)
+        with self._writing("the feed state"):
+            await self.r.set(self.k.feed_state(feed), state.to_json(), ex=ttl)
 
-    async def first_seen(self, feed: str, ids: Iterable[str], now: datetime) -> dict[str, datetime]:
+    async def first_seen(
+        self, feed: str, ids: Iterable[str], now: datetime, keep_days: int = 90
+    ) -> dict[str, datetime]:
         """When each entry id was first seen in `feed`; unseen ids are recorded as `now`."""
         ids = list(ids)
         if not ids:
             return {}
         key = self.k.feed_seen(feed)
         stamp = now.astimezone(UTC).isoformat()
-        async with self.r.pipeline(transaction=True) as tx:
-            for i in ids:
-                tx.hsetnx(key, i, stamp)
-            tx.hmget(key, ids)
-            tx.expire(key, SEEN_TTL)
-            results = await tx.execute()
+        with self._writing("first-seen times"):
+            async with self.r.pipeline(transaction=True) as tx:
+                for i in ids:
+                    tx.hsetnx(key, i, stamp)
+                tx.hmget(key, ids)
+                tx.expire(key, _kept(SEEN_TTL, keep_days))
+                results = await tx.execute()
         values = results[len(ids)]
         return {
             i: datetime.fromisoformat(v.decode() if isinstance(v, bytes) else v)
@@ -314,12 +356,13 @@ class Store:
         values = await self._get_many(keys)
         return [v.decode() if isinstance(v, bytes) else v for v in values]
 
-    async def llm_cache_set(self, items: dict[str, str]) -> None:
+    async def llm_cache_set(self, items: dict[str, str], keep_days: int = 90) -> None:
         if not items:
             return
+        ttl = _kept(LLM_CACHE_TTL, keep_days)
         async with self.r.pipeline(transaction=False) as p:
             for key, value in items.items():
-                p.set(key, value, ex=LLM_CACHE_TTL)
+                p.set(key, value, ex=ttl)
             await p.execute()
 
     async def llm_tokens_add(self, day: str, tokens: int) -> int:
@@ -415,7 +458,8 @@ class Store:
     # -- run and push summaries ------------------------------------------------
 
     async def set_last_run(self, info: dict[str, Any]) -> None:
-        await self.r.set(self.k.run_last(), json.dumps(info, ensure_ascii=False, default=str))
+        with self._writing("the run summary"):
+            await self.r.set(self.k.run_last(), json.dumps(info, ensure_ascii=False, default=str))
 
     async def get_last_run(self) -> dict[str, Any] | None:
         text = await self._get(self.k.run_last())
@@ -453,6 +497,14 @@ class Store:
             for key in keys:
                 p.get(key)
             return list(await p.execute())
+
+    @contextlib.contextmanager
+    def _writing(self, what: str) -> Iterator[None]:
+        """A failed write as one StoreError line (a full Redis says it is out of memory)."""
+        try:
+            yield
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"cannot store {what} in Redis at {self.url}: {_why(exc)}") from None
 
     async def _get(self, key: str) -> str | None:
         try:
@@ -501,11 +553,33 @@ class Store:
         return await self.latest_digest()
 
 
+class UnreadableDigest(StoreError):
+    """A stored digest whose bytes do not parse (corrupted, or another schema version)."""
+
+    def __init__(self, day: str, exc: ValidationError) -> None:
+        first = exc.errors()[0].get("msg", "invalid") if exc.errors() else "invalid"
+        super().__init__(
+            f"the digest stored for {day} is unreadable ({first}; schema version "
+            f"{DIGEST_VERSION} expected): rebuild it with `aidaily run --date {day}`"
+        )
+        self.day = day
+
+
+def _kept(default: timedelta, keep_days: int) -> timedelta:
+    """A TTL no longer than `store.keep_days`: what the config promises is dropped, is."""
+    return min(default, timedelta(days=keep_days))
+
+
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _why(exc: BaseException) -> str:
+    if isinstance(exc, OutOfMemoryError):
+        return (
+            "Redis is out of memory (used memory > maxmemory); raise maxmemory, "
+            "set an eviction policy or free memory, then run again"
+        )
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
 

@@ -447,7 +447,7 @@ class LLMCurator:
             for s, v in fresh.items()
         }
         try:
-            await self.store.llm_cache_set(items)
+            await self.store.llm_cache_set(items, self.settings.store.keep_days)
         except (RedisError, StoreError, OSError) as exc:
             self._note(f"LLM: cache not written ({type(exc).__name__})")
 
@@ -667,7 +667,7 @@ class LLMCurator:
     async def _remember_conclusion(self, key: str, order: list[str], highlights: list[str]) -> None:
         value = json.dumps({"order": order, "highlights": highlights}, ensure_ascii=False)
         try:
-            await self.store.llm_cache_set({key: value})
+            await self.store.llm_cache_set({key: value}, self.settings.store.keep_days)
         except (RedisError, StoreError, OSError) as exc:
             self._note(f"LLM: cache not written ({type(exc).__name__})")
 

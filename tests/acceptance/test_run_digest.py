@@ -441,10 +441,21 @@ def test_secret_in_file_is_refused(tmp_path: Path, var: str) -> None:
     assert "s3cret" not in line
 
 
-def test_keep_days_drops_older_digests(tmp_path: Path) -> None:
-    """store.keep_days: 1 — a digest more than a day older than the newest is gone once
-    another run stores; one exactly a day older stays (age counts from the newest digest)."""
+def test_keep_days_alone_never_drops_a_digest(tmp_path: Path) -> None:
+    """store.keep_days bounds raw entries and caches; digests are the archive, kept forever."""
     world = write_world(tmp_path, store={"keep_days": 1})
+    old = "2026-03-07"
+    for day in (old, D):
+        proc = aidaily("run", "--config", str(world.config), "--date", day, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+    kept = aidaily("show", "--config", str(world.config), "--date", old, cwd=tmp_path)
+    assert kept.returncode == 0, kept.stderr
+
+
+def test_keep_digests_days_drops_older_digests(tmp_path: Path) -> None:
+    """store.keep_digests_days: 1 — a digest more than a day older than the newest is gone once
+    another run stores; one exactly a day older stays (age counts from the newest digest)."""
+    world = write_world(tmp_path, store={"keep_days": 1, "keep_digests_days": 1})
     old = "2026-03-07"
     for day in (old, D0, D):
         proc = aidaily("run", "--config", str(world.config), "--date", day, cwd=tmp_path)
@@ -465,7 +476,12 @@ def test_check_one_line_each(built: Built, tmp_path: Path) -> None:
     names = [ln.split()[0].lower() for ln in lines]
     for name in ("config", "redis", "llm", "telegram", "feishu"):
         assert names.count(name) == 1, (name, proc.stdout)
-    assert all(re.search(r"\bok\b", ln, re.I) for ln in lines), proc.stdout
+    services = [ln for ln, name in zip(lines, names, strict=True) if name != "feed"]
+    assert all(re.search(r"\bok\b", ln, re.I) for ln in services), proc.stdout
+    # One line per feed too (issue 10): the broken and the missing feed fail, the others work.
+    feed_lines = [ln for ln, name in zip(lines, names, strict=True) if name == "feed"]
+    assert len(feed_lines) == len(built.world.data["feeds"]), proc.stdout
+    assert sum("FAIL" in ln for ln in feed_lines) == 2, proc.stdout  # broken, missing
     dead = aidaily(
         "check",
         "--config",

@@ -170,12 +170,10 @@ def test_why_out_of_range_is_exit_2_with_the_range(built: Built) -> None:
     assert str(total) in line
 
 
-def test_push_with_no_channel_configured(built: Built) -> None:
-    proc = built.cli("push", "--date", D)
-    assert proc.returncode == 0, proc.stderr
-    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "Traceback" not in proc.stderr
-    assert re.search(r"TELEGRAM_BOT_TOKEN|FEISHU|channel", lines[0]), lines[0]
+def test_push_with_no_channel_configured_says_so_and_exits_1(built: Built) -> None:
+    """Nothing was delivered, so it is not a success (issue 10): a cron job must see it."""
+    line = assert_one_line_error(built.cli("push", "--date", D), 1, "no channel configured")
+    assert re.search(r"TELEGRAM_BOT_TOKEN|FEISHU", line), line
 
 
 def test_push_of_a_date_not_stored_is_exit_1(built: Built) -> None:

@@ -65,10 +65,12 @@ async def test_replayed_past_days_do_not_prune_each_other(store: Store) -> None:
     assert await store.list_dates() == ["2026-02-03", "2026-02-02"]
 
 
-async def test_prune_drops_digests_older_than_keep_days(store: Store) -> None:
+async def test_prune_drops_digests_only_past_keep_digests_days(store: Store) -> None:
     for day in ("2026-01-01", "2026-02-01", "2026-02-03"):
         await store.save_digest(digest_of(day), [])
-    dropped = await store.prune(keep_days=10, today=date(2026, 2, 3))
+    assert await store.prune(keep_days=10, today=date(2026, 2, 3)) == 0
+    assert len(await store.list_dates()) == 3
+    dropped = await store.prune(keep_days=10, today=date(2026, 2, 3), keep_digests_days=10)
     assert dropped == 1
     assert await store.list_dates() == ["2026-02-03", "2026-02-01"]
     assert await store.get_digest("2026-01-01") is None

@@ -132,3 +132,32 @@ async def test_long_links_wrap_on_a_phone_and_dark_mode_follows_the_system(
             assert widths[0] <= widths[1], f"{scheme}: the page scrolls sideways: {widths}"
 
     assert colours[0] != colours[1]
+
+
+# Every number label: its first and last character on the same line, and inside its box.
+NUMBER_LAYOUT = """() => [...document.querySelectorAll('li.item .n')].map(el => {
+  const text = el.firstChild, range = document.createRange();
+  range.setStart(text, 0); range.setEnd(text, 1);
+  const first = range.getBoundingClientRect();
+  range.setStart(text, text.length - 1); range.setEnd(text, text.length);
+  const last = range.getBoundingClientRect();
+  return {label: el.textContent, oneLine: Math.abs(first.top - last.top) < 1,
+          fits: el.scrollWidth <= el.clientWidth};
+})"""
+
+
+@pytest.mark.parametrize(
+    ("width", "mobile"), [(1280, False), (390, True)], ids=["desktop-1280", "phone-390"]
+)
+async def test_two_digit_numbers_stay_on_one_line_with_their_mark(
+    browser: Any, site: str, width: int, mobile: bool
+) -> None:
+    """Items 10–27 showed "10" and "、" on two lines at 1280 and 390 px (issue 10)."""
+    page = await browser.new_page(viewport={"width": width, "height": 900}, is_mobile=mobile)
+    await page.goto(site + "/")
+
+    labels = await page.evaluate(NUMBER_LAYOUT)
+
+    assert [x["label"] for x in labels] == [f"{n}、" for n in range(1, 28)]
+    broken = [x["label"] for x in labels if not (x["oneLine"] and x["fits"])]
+    assert broken == [], f"numbers wrapped or overflowing at {width} px: {broken}"
