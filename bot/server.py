@@ -8,7 +8,7 @@ one Metrics. aiohttp would bring a second HTTP stack and its own runner for no g
 
     GET  /healthz               200 {"redis": "ok", "last_run": …}; 503 when Redis is down or today's run failed
     GET  /metrics               Prometheus text
-    GET  /api/digests/latest    the digest JSON of CONTRACT.md
+    GET  /api/digests/latest    the digest JSON (README, "The digest JSON")
     GET  /api/digests/{date}    same, 400 on a bad date, 404 when none is stored
     GET  /                      the latest digest as a page
     GET  /d/{date}              that date's page
@@ -152,7 +152,7 @@ class Server:
         last = await self._last_run() if redis_ok else None
         today = self.settings.today(self.now()).isoformat()
         failed_today = bool(last and last.get("date") == today and last.get("ok") is False)
-        # CONTRACT.md: 200 whenever Redis answers. A failed run is reported in the body
+        # README, "Deployment": 200 whenever Redis answers. A failed run is reported in the body
         # ("degraded"), not as a 503: restarting the container would not fix a feed.
         status = "fail" if not redis_ok else "degraded" if failed_today else "ok"
         body: dict[str, Any] = {
