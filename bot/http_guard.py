@@ -24,6 +24,7 @@ routine (DEBUG), everything else is one WARNING line.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import itertools
 import logging
 import re
@@ -87,6 +88,13 @@ async def read_body(
     except ClientDisconnect:
         raise ClientGone() from None
     return b"".join(chunks)
+
+
+def secret_matches(given: str | None, expected: str | None) -> bool:
+    """A shared secret from a request header, compared in constant time; none configured: no."""
+    if not expected or given is None:
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 def json_depth(body: bytes) -> int:

@@ -318,13 +318,16 @@ class Server:
             return _json_error(
                 404, "the Telegram webhook is off (telegram.mode is not webhook, or no token)"
             )
+        secret = request.headers.get("x-telegram-bot-api-secret-token")
+        if not http_guard.secret_matches(secret, self.settings.telegram.webhook_secret):
+            self.metrics.http_refused.labels(reason="rejected").inc()
+            return Response(status_code=403)  # before the body is read: it is a stranger's
         try:
             body = await http_guard.read_body(request)
         except http_guard.Refused as exc:
             return self.refused(request, exc)
         from bot.telegram import handle_webhook  # wiring: bot/telegram.py owns the update handling
 
-        secret = request.headers.get("x-telegram-bot-api-secret-token")
         status = await handle_webhook(
             self.telegram_app, body, secret, self.settings.telegram.webhook_secret
         )

@@ -20,7 +20,6 @@ every 429 for its report and its give-up rule, so it takes one shared
 
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 import re
@@ -64,7 +63,7 @@ from bot.commands import (
     reply_to_telegram,
 )
 from bot.delivery import Job, RateLimiter
-from bot.http_guard import Refused, load_object
+from bot.http_guard import Refused, load_object, secret_matches
 from pipeline.config import Settings
 from pipeline.errors import DeliveryError, RetryLater, TargetGone, TransientDelivery
 from pipeline.models import Digest, Subscriber
@@ -536,11 +535,7 @@ async def handle_webhook(
     (no secret configured: every request is refused); 400 for a body that is not
     an update; else 200 once the update is queued (or handled, if the app is not running).
     """
-    if (
-        not expected
-        or secret_header is None
-        or not hmac.compare_digest(secret_header.encode(), expected.encode())
-    ):
+    if not secret_matches(secret_header, expected):
         return 403
     try:
         update = webhook_update(body, app.bot)
