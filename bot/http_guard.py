@@ -7,6 +7,7 @@ limit below holds before a byte is parsed or a token is checked twice:
     LIMIT_CONCURRENCY  256   requests in flight (uvicorn's limit_concurrency): 503 past it
     HEADER_TIMEOUT_S   10    from a connection's start (or its previous response) to
                              the end of the request headers; then 408 and closed
+                             (closed without a word if it never sent a byte)
     KEEP_ALIVE_S       5     an idle keep-alive connection is closed
     BODY_TIMEOUT_S     10    to receive a whole request body; then 408
     MAX_BODY           1 MB  request body; 413 past it (webhook bodies are a few KB)
@@ -28,6 +29,7 @@ import hmac
 import itertools
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
@@ -122,65 +124,80 @@ def load_object(body: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> dict[str, An
     return data
 
 
+class GuardedHttpTools(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a connection cap and a header read timeout.
+
+    Configured by subclassing (`guarded_protocol`): uvicorn builds one per connection.
+    """
+
+    max_connections = MAX_CONNECTIONS
+    header_timeout_s = HEADER_TIMEOUT_S
+    _header_timer: asyncio.TimerHandle | None = None
+    _mid_request = False  # some of a request's head has arrived
+
+    def refused(self, reason: str) -> None:
+        """Count a connection turned away (set by `guarded_protocol`)."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if len(self.connections) > self.max_connections:
+            self.refused("too_many_connections")
+            transport.write(_response(503, "too many connections"))
+            transport.close()
+            return
+        self._arm(mid_request=False)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._arm(mid_request=True)  # each request on a keep-alive connection: the same time
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self, *, mid_request: bool) -> None:
+        self._disarm()
+        self._mid_request = mid_request
+        self._header_timer = self.loop.call_later(self.header_timeout_s, self._headers_late)
+
+    def _disarm(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _headers_late(self) -> None:
+        self._header_timer = None
+        if self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            return  # a request is being answered: its body has read_body's timer
+        self.refused("header_timeout")
+        if self._mid_request:  # a connection that never said anything just goes
+            self.transport.write(_response(408, "request headers too slow"))
+        self.transport.close()
+
+
 def guarded_protocol(
-    on_refused: Any,
+    on_refused: Callable[[str], None],
     *,
     max_connections: int | None = None,
     header_timeout_s: float | None = None,
-) -> type[HttpToolsProtocol]:
-    """uvicorn's httptools protocol with a connection cap and a header read timeout
-    (defaults: MAX_CONNECTIONS, HEADER_TIMEOUT_S).
+) -> type[GuardedHttpTools]:
+    """`GuardedHttpTools` with its limits (defaults: MAX_CONNECTIONS, HEADER_TIMEOUT_S, read
+    now) and `on_refused(reason)` counting each connection turned away
+    ("too_many_connections", "header_timeout")."""
 
-    `on_refused(reason)` counts each connection turned away ("too_many_connections",
-    "header_timeout").
-    """
-    cap = MAX_CONNECTIONS if max_connections is None else max_connections
-    late_s = HEADER_TIMEOUT_S if header_timeout_s is None else header_timeout_s
+    class Configured(GuardedHttpTools):
+        def refused(self, reason: str) -> None:
+            on_refused(reason)
 
-    class GuardedHttpTools(HttpToolsProtocol):
-        _header_timer: asyncio.TimerHandle | None = None
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            if len(self.connections) > cap:
-                on_refused("too_many_connections")
-                transport.write(_response(503, "too many connections"))
-                transport.close()
-                return
-            self._arm()
-
-        def on_message_begin(self) -> None:
-            super().on_message_begin()
-            self._arm()  # each request on a keep-alive connection gets the same time
-
-        def on_headers_complete(self) -> None:
-            self._disarm()
-            super().on_headers_complete()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm()
-            super().connection_lost(exc)
-
-        def _arm(self) -> None:
-            self._disarm()
-            self._header_timer = self.loop.call_later(late_s, self._headers_late)
-
-        def _disarm(self) -> None:
-            if self._header_timer is not None:
-                self._header_timer.cancel()
-                self._header_timer = None
-
-        def _headers_late(self) -> None:
-            self._header_timer = None
-            if self.transport.is_closing():
-                return
-            if self.cycle is not None and not self.cycle.response_complete:
-                return  # a request is being answered: its body has read_body's timer
-            on_refused("header_timeout")
-            self.transport.write(_response(408, "request headers too slow"))
-            self.transport.close()
-
-    return GuardedHttpTools
+    Configured.max_connections = MAX_CONNECTIONS if max_connections is None else max_connections
+    Configured.header_timeout_s = HEADER_TIMEOUT_S if header_timeout_s is None else header_timeout_s
+    return Configured
 
 
 def _response(status: int, text: str) -> bytes:

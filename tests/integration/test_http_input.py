@@ -285,16 +285,21 @@ async def test_slow_drip_headers_and_bodies_time_out(
             await raw(base, b"POST /feishu/events HTTP/1.1\r\nHost: x") for _ in range(clients)
         ]
         bodies = [await raw(base, post_head(100) + b"{") for _ in range(clients)]
+        silent = [await raw(base, b"") for _ in range(clients)]
         answers = await asyncio.wait_for(
             asyncio.gather(*(reader.read() for reader, _ in heads + bodies)), timeout=5
         )
+        hangups = await asyncio.wait_for(
+            asyncio.gather(*(reader.read() for reader, _ in silent)), timeout=5
+        )
         took = time.monotonic() - started
-        for _, writer in heads + bodies:
+        for _, writer in heads + bodies + silent:
             writer.close()
 
     assert all(a.startswith(b"HTTP/1.1 408 ") for a in answers), answers[:2]
+    assert hangups == [b""] * clients  # never said a word: closed without one
     assert took < 3
-    assert refused(metrics, "header_timeout") == clients
+    assert refused(metrics, "header_timeout") == 2 * clients
     assert refused(metrics, "body_timeout") == clients
     no_traceback(logs)
 
