@@ -38,8 +38,10 @@ import lark_oapi.ws.client as lark_ws_client
 from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
 from lark_oapi.core.utils import AESCipher
 
+from bot import feishu_guard
 from bot.commands import ChatContext, Commands, reply_to_feishu
 from bot.feishu import FeishuApp, message_uuid
+from bot.http_guard import Refused, load_object
 from pipeline.config import Settings
 from pipeline.errors import DeliveryError
 from pipeline.store import Store
@@ -140,26 +142,25 @@ class FeishuEvents:
         """Answer one `POST /feishu/events`: (status, JSON body). Never raises for bad input."""
         try:
             payload = self._open(body, {k.lower(): v for k, v in headers.items()})
-        except Rejected as exc:
+            if payload.get("type") == "url_verification":
+                return 200, {"challenge": str(payload.get("challenge", ""))}
+            header = payload.get("header")
+            if not isinstance(header, dict) or header.get("event_type") != MESSAGE_EVENT:
+                return 200, {"msg": "ignored"}
+            event = feishu_guard.message_event(payload)
+        except (Rejected, Refused) as exc:
             log.warning("feishu event rejected (%d): %s", exc.status, exc)
             return exc.status, {"msg": str(exc)}
-        if payload.get("type") == "url_verification":
-            return 200, {"challenge": payload.get("challenge", "")}
-        header = payload.get("header")
-        if not isinstance(header, dict) or header.get("event_type") != MESSAGE_EVENT:
-            return 200, {"msg": "ignored"}
-        self._spawn(self.dispatch(P2ImMessageReceiveV1(payload)))
+        self._spawn(self.dispatch(event))
         return 200, {"msg": "ok"}
 
     def _open(self, body: bytes, headers: Mapping[str, str]) -> dict[str, Any]:
-        """Parse, decrypt and authenticate one callback body; raises Rejected."""
-        try:
-            outer = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            raise Rejected(400, "body is not JSON") from None
-        if not isinstance(outer, dict):
-            raise Rejected(400, "body is not a JSON object")
+        """Parse, decrypt and authenticate one callback body; raises Rejected or Refused."""
         key = self.cfg.encrypt_key
+        signed = bool(key and headers.get("x-lark-signature"))
+        if signed and key:  # the signature covers the raw body: check it before parsing
+            self._check_signature(key, body, headers)
+        outer = load_object(body)  # depth-capped: `[` x 100000 is a 400, not a RecursionError
         payload = outer
         if "encrypt" in outer:
             if not key:
@@ -167,7 +168,7 @@ class FeishuEvents:
             payload = decrypt(key, str(outer["encrypt"]))
         self._check_token(payload)
         # Feishu signs events, not the challenge, when an encrypt key is set.
-        if key and payload.get("type") != "url_verification":
+        if key and not signed and payload.get("type") != "url_verification":
             self._check_signature(key, body, headers)
         return payload
 
@@ -191,15 +192,17 @@ class FeishuEvents:
             raise Rejected(401, "missing X-Lark-Signature headers (FEISHU_ENCRYPT_KEY is set)")
         if not hmac.compare_digest(sig, signature(ts, nonce, key, body)):
             raise Rejected(401, "wrong X-Lark-Signature (check FEISHU_ENCRYPT_KEY)")
+        feishu_guard.check_fresh(ts)  # a right signature of long ago is a replay
 
     # -- one message ------------------------------------------------------------
 
     async def dispatch(self, event: P2ImMessageReceiveV1) -> None:
         """Answer one message event, once per event_id; failures are logged, never raised."""
         event_id = event.header.event_id if event.header is not None else None
+        key = feishu_guard.answer_key(event)  # the event id, else the message id
         try:
-            if event_id and not await self.store.first_event("feishu", event_id):
-                log.info("feishu event %s: already answered", event_id)
+            if key and not await self.store.first_event("feishu", key):
+                log.info("feishu event %s: already answered", key)
                 return
             await self._answer(event, event_id or "")
         except DeliveryError as exc:

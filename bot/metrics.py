@@ -82,6 +82,12 @@ class Metrics:
         self.subscribers = Gauge(
             "aidaily_subscribers", "Active subscribed chats", ["channel"], registry=r
         )
+        self.http_refused = Counter(
+            "aidaily_http_refused",
+            "HTTP requests and connections turned away before any work (bot/http_guard.py)",
+            ["reason"],
+            registry=r,
+        )
         self.redis_up = Gauge(
             "aidaily_redis_up", "1 when Redis answered the last health probe", registry=r
         )

@@ -24,6 +24,7 @@ from typing import Any
 
 import uvicorn
 
+from bot import http_guard
 from bot.metrics import METRICS, Metrics
 from bot.schedule import DailyScheduler
 from bot.server import create_app
@@ -74,6 +75,23 @@ def bind(host: str, port: int) -> socket.socket:
     sock.listen(1024)
     sock.setblocking(False)
     return sock
+
+
+def http_config(app: Any, metrics: Metrics) -> uvicorn.Config:
+    """uvicorn as `serve` runs it: our logging, no server header, and the input guards."""
+    refused = metrics.http_refused
+    return uvicorn.Config(
+        app,
+        lifespan="off",
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=int(HTTP_GRACE_S),
+        server_header=False,
+        # Slow-drip and connection floods: bot/http_guard.py (README, "Deployment").
+        http=http_guard.guarded_protocol(lambda reason: refused.labels(reason=reason).inc()),
+        limit_concurrency=http_guard.LIMIT_CONCURRENCY,
+        timeout_keep_alive=http_guard.KEEP_ALIVE_S,
+    )
 
 
 class Service:
@@ -148,15 +166,7 @@ class Service:
         )
         sock = sock or bind(self.settings.server.host, self.settings.server.port)
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            app,
-            lifespan="off",
-            log_config=None,
-            access_log=False,
-            timeout_graceful_shutdown=int(HTTP_GRACE_S),
-            server_header=False,
-        )
-        self.http = _Uvicorn(config)
+        self.http = _Uvicorn(http_config(app, self.metrics))
         task = asyncio.create_task(self.http.serve(sockets=[sock]))
         self.http_task = task
         while not self.http.started and not task.done():

@@ -9,7 +9,7 @@ one Metrics. aiohttp would bring a second HTTP stack and its own runner for no g
     GET  /healthz               200 {"redis": "ok", "last_run": …}; 503 when Redis is down
 
     GET  /metrics               Prometheus text
-    GET  /api/digests/latest    the digest JSON of CONTRACT.md
+    GET  /api/digests/latest    the digest JSON (README, "The digest JSON")
     GET  /api/digests/{date}    same, 400 on a bad date, 404 when none is stored
     GET  /                      the latest digest as a page
     GET  /d/{date}              that date's page
@@ -40,7 +40,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from bot import web
+from bot import http_guard, web
 from bot.metrics import CONTENT_TYPE, METRICS, Metrics
 from pipeline.config import Settings
 from pipeline.errors import StoreError
@@ -51,7 +51,6 @@ from pipeline.store import Store
 log = logging.getLogger(__name__)
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-MAX_BODY = 1_000_000  # webhook bodies are a few KB; refuse to buffer more
 REDIS_PROBE_S = 2.0
 RSS_DAYS = 30
 RENDER_CACHE_SIZE = 32  # a few days' JSON and pages, with and without the "not built yet" note
@@ -160,7 +159,7 @@ class Server:
         last = await self._last_run()
         today = self.settings.today(self.now()).isoformat()
         failed_today = bool(last and last.get("date") == today and last.get("ok") is False)
-        # CONTRACT.md: 200 whenever Redis answers. A failed run is reported in the body
+        # README, "Deployment": 200 whenever Redis answers. A failed run is reported in the body
         # ("degraded"), not as a 503: restarting the container would not fix a feed.
         body: dict[str, Any] = {
             "status": "degraded" if failed_today else "ok",
@@ -311,10 +310,13 @@ class Server:
                 404,
                 "Feishu events over HTTP are off (feishu.events is not http, or no app credentials)",
             )
-        body = await _read_body(request)
-        if body is None:
-            return _json_error(413, f"request body over {MAX_BODY} bytes")
+        try:
+            body = await http_guard.read_body(request)
+        except http_guard.Refused as exc:
+            return self.refused(request, exc)
         status, answer = await self.feishu_events.handle_http(body, dict(request.headers))
+        if status >= 400:
+            self.metrics.http_refused.labels(reason="rejected").inc()
         return JSONResponse(answer, status_code=status)
 
     async def telegram(self, request: Request) -> Response:
@@ -322,16 +324,35 @@ class Server:
             return _json_error(
                 404, "the Telegram webhook is off (telegram.mode is not webhook, or no token)"
             )
-        body = await _read_body(request)
-        if body is None:
-            return _json_error(413, f"request body over {MAX_BODY} bytes")
+        secret = request.headers.get("x-telegram-bot-api-secret-token")
+        if not http_guard.secret_matches(secret, self.settings.telegram.webhook_secret):
+            self.metrics.http_refused.labels(reason="rejected").inc()
+            return Response(status_code=403)  # before the body is read: it is a stranger's
+        try:
+            body = await http_guard.read_body(request)
+        except http_guard.Refused as exc:
+            return self.refused(request, exc)
         from bot.telegram import handle_webhook  # wiring: bot/telegram.py owns the update handling
 
-        secret = request.headers.get("x-telegram-bot-api-secret-token")
         status = await handle_webhook(
             self.telegram_app, body, secret, self.settings.telegram.webhook_secret
         )
+        if status >= 400:
+            self.metrics.http_refused.labels(reason="rejected").inc()
         return Response(status_code=status)
+
+    def refused(self, request: Request, exc: http_guard.Refused) -> Response:
+        """Count and log (one line) a request turned away by `bot.http_guard`; answer it."""
+        self.metrics.http_refused.labels(reason=exc.reason).inc()
+        # A client hanging up mid-body is routine on the internet, not an error of ours.
+        level = logging.DEBUG if isinstance(exc, http_guard.ClientGone) else logging.WARNING
+        log.log(
+            level, "HTTP %s %s refused (%d): %s", request.method, request.url.path, exc.status, exc
+        )
+        answer = _json_error(exc.status, str(exc))
+        # The rest of the body is still on the wire: this connection cannot carry another request.
+        answer.headers["Connection"] = "close"
+        return answer
 
     def routes(self) -> list[Route]:
         return [
@@ -372,20 +393,6 @@ def _internal_error(request: Request, detail: str, level: int = logging.WARNING)
     )
     body = {"status": "fail", "error": UNAVAILABLE, "request_id": request_id}
     return JSONResponse(body, status_code=503, headers={"X-Request-Id": request_id})
-
-
-async def _read_body(request: Request) -> bytes | None:
-    """The request body, or None when it is larger than MAX_BODY."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY:
-        return None
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:

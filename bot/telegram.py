@@ -20,8 +20,6 @@ every 429 for its report and its give-up rule, so it takes one shared
 
 from __future__ import annotations
 
-import hmac
-import json
 import logging
 import os
 import re
@@ -65,6 +63,7 @@ from bot.commands import (
     reply_to_telegram,
 )
 from bot.delivery import Job, RateLimiter
+from bot.http_guard import Refused, load_object, secret_matches
 from pipeline.config import Settings
 from pipeline.errors import DeliveryError, RetryLater, TargetGone, TransientDelivery
 from pipeline.models import Digest, Subscriber
@@ -511,6 +510,22 @@ async def stop_telegram(app: TelegramApp) -> None:
     await app.shutdown()
 
 
+def webhook_update(body: bytes, bot: Any) -> Update:
+    """The Update a webhook body carries, or Refused(400) naming what is wrong with it."""
+    data = load_object(body)
+    if not isinstance(data.get("update_id"), int):
+        raise Refused(400, "malformed", "not an update: no integer update_id")
+    try:
+        # python-telegram-bot trusts the Bot API's types: a string where an object belongs
+        # ({"message": 5}) fails inside de_json with whatever error that field meets.
+        update = Update.de_json(data, bot)
+    except (AttributeError, TypeError, KeyError, ValueError) as exc:
+        raise Refused(400, "malformed", f"not an update: {type(exc).__name__}") from None
+    if update is None:
+        raise Refused(400, "malformed", "not an update")
+    return update
+
+
 async def handle_webhook(
     app: TelegramApp, body: bytes, secret_header: str | None, expected: str | None
 ) -> int:
@@ -520,19 +535,12 @@ async def handle_webhook(
     (no secret configured: every request is refused); 400 for a body that is not
     an update; else 200 once the update is queued (or handled, if the app is not running).
     """
-    if (
-        not expected
-        or secret_header is None
-        or not hmac.compare_digest(secret_header.encode(), expected.encode())
-    ):
+    if not secret_matches(secret_header, expected):
         return 403
     try:
-        data = json.loads(body)
-        update = Update.de_json(data, app.bot) if isinstance(data, dict) else None
-    except (ValueError, TypeError, KeyError) as exc:
-        log.warning("telegram webhook: not an update: %s", exc)
-        return 400
-    if update is None:
+        update = webhook_update(body, app.bot)
+    except Refused as exc:
+        log.warning("telegram webhook: refused (400): %s", exc)
         return 400
     if app.running:
         await app.update_queue.put(update)

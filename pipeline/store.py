@@ -276,13 +276,15 @@ class Store:
         stored digest, not from the clock, when that is earlier: rebuilding a few past
         days (a replay, the demo day) must not make them delete each other.
         """
-        newest = await self.r.zrevrange(self.k.dates(), 0, 0, withscores=True)
-        reference = min(today.toordinal(), int(newest[0][1])) if newest else today.toordinal()
-        await self._drop_raw(reference - keep_days)
-        if keep_digests_days is None:
-            await self._persist_digests()
-            return 0
-        return await self._drop_digests(reference - keep_digests_days, keep, keep_digests_days)
+        with self._writing("apply retention (store.keep_days)"):
+            newest = await self.r.zrevrange(self.k.dates(), 0, 0, withscores=True)
+            today_n = today.toordinal()
+            reference = min(today_n, int(newest[0][1])) if newest else today_n
+            await self._drop_raw(reference - keep_days)
+            if keep_digests_days is None:
+                await self._persist_digests()
+                return 0
+            return await self._drop_digests(reference - keep_digests_days, keep, keep_digests_days)
 
     async def _older_than(self, ordinal: int) -> list[str]:
         return [_text(d) for d in await self.r.zrangebyscore(self.k.dates(), "-inf", f"({ordinal}")]
@@ -323,7 +325,7 @@ class Store:
 
     async def set_feed_state(self, feed: str, state: FeedState, keep_days: int = 90) -> None:
         ttl = _kept(FEED_STATE_TTL, keep_days)
-        with self._writing("the feed state"):
+        with self._writing("store the feed state"):
             await self.r.set(self.k.feed_state(feed), state.to_json(), ex=ttl)
 
     async def first_seen(
@@ -335,7 +337,7 @@ class Store:
             return {}
         key = self.k.feed_seen(feed)
         stamp = now.astimezone(UTC).isoformat()
-        with self._writing("first-seen times"):
+        with self._writing("store first-seen times"):
             async with self.r.pipeline(transaction=True) as tx:
                 for i in ids:
                     tx.hsetnx(key, i, stamp)
@@ -458,7 +460,7 @@ class Store:
     # -- run and push summaries ------------------------------------------------
 
     async def set_last_run(self, info: dict[str, Any]) -> None:
-        with self._writing("the run summary"):
+        with self._writing("store the run summary"):
             await self.r.set(self.k.run_last(), json.dumps(info, ensure_ascii=False, default=str))
 
     async def get_last_run(self) -> dict[str, Any] | None:
@@ -499,12 +501,12 @@ class Store:
             return list(await p.execute())
 
     @contextlib.contextmanager
-    def _writing(self, what: str) -> Iterator[None]:
+    def _writing(self, action: str) -> Iterator[None]:
         """A failed write as one StoreError line (a full Redis says it is out of memory)."""
         try:
             yield
         except (RedisError, OSError) as exc:
-            raise StoreError(f"cannot store {what} in Redis at {self.url}: {_why(exc)}") from None
+            raise StoreError(f"cannot {action} in Redis at {self.url}: {_why(exc)}") from None
 
     async def _get(self, key: str) -> str | None:
         try:

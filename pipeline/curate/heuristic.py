@@ -189,7 +189,7 @@ NAMES: tuple[str, ...] = (
 )  # fmt: skip
 
 # Who a story is about decides its section when the feed's region does not fit it
-# (CONTRACT: a feed's region is where its items go "unless the curator decides otherwise").
+# (config.yaml: a feed's region is where its items go "unless the curator decides otherwise").
 # Foreign companies, people, products and places that Chinese feeds report on …
 FOREIGN_SUBJECTS: tuple[str, ...] = (
     "openai=OpenAI", "chatgpt=OpenAI", "codex=OpenAI", "sora=OpenAI", "xai=xAI", "grok=xAI",

@@ -77,6 +77,7 @@ from pipeline.models import (
 )
 from pipeline.redact import redact_url
 from pipeline.store import Store
+from pipeline.text import strip_invisible
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,8 @@ def clean_text(text: str, limit: int) -> str:
     text = URL_RE.sub("", text)
     text = EMPTY_REF_RE.sub("", text)
     text = DANGLING_RE.sub("", text)
-    text = " ".join(text.replace("**", "").replace("`", "").split())
+    # The model's text is held to what parse holds feed text to: no hidden characters.
+    text = " ".join(strip_invisible(text.replace("**", "").replace("`", "")).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

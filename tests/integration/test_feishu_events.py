@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 import os
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -269,7 +270,7 @@ async def test_encrypted_signed_event_is_answered_and_a_bad_signature_is_not(
     digest = await stored(store)
     events = FeishuEvents(events_settings(make_settings, fake, key=KEY), store)
     body = json.dumps({"encrypt": encrypt(KEY, message_event("ev-6", "@_user_1 /intl"))}).encode()
-    ts, nonce = "1770076800", "n-1"
+    ts, nonce = str(int(time.time())), "n-1"  # a fresh signature: older than 5 min is refused
     good = {
         "X-Lark-Request-Timestamp": ts,
         "X-Lark-Request-Nonce": nonce,

@@ -82,3 +82,9 @@ def test_no_output_carries_them_once_parsed() -> None:
 )
 def test_strip_invisible_keeps_what_is_meant(text: str, clean: str) -> None:
     assert strip_invisible(text) == clean
+
+
+def test_the_models_text_is_held_to_the_same_rule() -> None:
+    from pipeline.curate.llm import clean_text
+
+    assert clean_text("智谱\u202e发布\u200b新模型\x1b。", 100) == "智谱发布新模型。"

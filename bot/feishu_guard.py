@@ -1,0 +1,70 @@
+"""Checks on a Feishu event callback that come before any answer (used by bot/feishu_events.py).
+
+- A signature is fresh: `X-Lark-Request-Timestamp` within MAX_SIGNATURE_AGE_S of
+  now, either way, as Feishu's SDK guidance and Slack's request signing ask; an
+  old signed request is a replay.
+- A message event has the shape the SDK model promises: lark-oapi checks the
+  nested objects (`"event": 5` fails there) but not the strings in them.
+- Each message is answered once: by `event_id`, or by its message id when the
+  event carries none (schema 1.0 and hand-made events).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
+from lark_oapi.core.exception import UnmarshalException
+
+from bot.http_guard import Refused
+
+MAX_SIGNATURE_AGE_S = 300
+_MESSAGE_TEXT_FIELDS = ("message_id", "chat_id", "chat_type", "message_type", "content")
+
+
+def check_fresh(timestamp: str, now: float | None = None) -> None:
+    """Refused(401) unless the signed timestamp (Unix seconds) is within 5 minutes of now."""
+    try:
+        signed_at = int(timestamp)
+    except ValueError:
+        raise Refused(401, "rejected", "X-Lark-Request-Timestamp is not a Unix time") from None
+    skew = (time.time() if now is None else now) - signed_at
+    if abs(skew) > MAX_SIGNATURE_AGE_S:
+        raise Refused(
+            401,
+            "rejected",
+            f"signature timestamp is {abs(skew):.0f} s {'old' if skew > 0 else 'ahead'} "
+            f"(limit {MAX_SIGNATURE_AGE_S} s): a replay, or a clock to fix",
+        )
+
+
+def message_event(payload: Mapping[str, Any]) -> P2ImMessageReceiveV1:
+    """The `im.message.receive_v1` event in `payload`, or Refused(400) saying what is wrong."""
+    if not isinstance(payload.get("event"), dict):
+        raise Refused(400, "malformed", "message event without an `event` object")
+    try:
+        event = P2ImMessageReceiveV1(payload)
+    except UnmarshalException as exc:
+        raise Refused(400, "malformed", f"not a message event: {exc}") from None
+    message = event.event.message if event.event is not None else None
+    for name in _MESSAGE_TEXT_FIELDS:
+        value = getattr(message, name, None)
+        if value is not None and not isinstance(value, str):
+            raise Refused(
+                400, "malformed", f"not a message event: event.message.{name} is not text"
+            )
+    event_id = event.header.event_id if event.header is not None else None
+    if event_id is not None and not isinstance(event_id, str):
+        raise Refused(400, "malformed", "not a message event: header.event_id is not text")
+    return event
+
+
+def answer_key(event: P2ImMessageReceiveV1) -> str | None:
+    """What makes an answer a repeat: the event id, else the message id (None: neither)."""
+    event_id = event.header.event_id if event.header is not None else None
+    if event_id:
+        return event_id
+    message = event.event.message if event.event is not None else None
+    return f"message:{message.message_id}" if message is not None and message.message_id else None
