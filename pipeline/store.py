@@ -556,7 +556,11 @@ async def open_store(redis_url: str | None, data_dir: str = "./data") -> Store:
     except (RedisError, OSError, ValueError) as exc:
         raise StoreError(f"cannot reach Redis at {redis_url or data_dir}: {_why(exc)}") from None
     store = Store(client, shown, server=server)
-    await store.ping()
+    try:
+        await store.ping()
+    except BaseException:  # unreachable, or cancelled (SIGTERM): stop what we started
+        await store.close()
+        raise
     return store
 
 
