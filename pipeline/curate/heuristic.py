@@ -91,6 +91,9 @@ OTHER = "其他"
 # in this process, where starting workers would cost more than it saves.
 POOL_MIN_CANDIDATES = 2000
 JUDGE_CHUNKS = 4  # a few per worker, so one slowed-down worker does not hold the rest
+# ... and no bigger than this: a worker holds its chunk's stories and judgements at once
+# (60,000 stories in 4 chunks kept ~100 MB in each worker).
+JUDGE_CHUNK_MAX = 1000
 
 # Keywords: "word" matches a whole word, "stem*" any word starting with it (English is
 # matched on word boundaries, Chinese as substrings); "=标签" names the tag it gives.
@@ -729,7 +732,7 @@ async def _judge_in_workers(
     settings: Settings, candidates: Sequence[Candidate], day: date
 ) -> list[Judgement | str]:
     """Judge a big day in worker processes, in input order: both cores, same judgements."""
-    size = -(-len(candidates) // JUDGE_CHUNKS)
+    size = min(-(-len(candidates) // JUDGE_CHUNKS), JUDGE_CHUNK_MAX)
     chunks = [list(candidates[i : i + size]) for i in range(0, len(candidates), size)]
     loop = asyncio.get_running_loop()
     async with workers.borrow() as pool:  # the run's warm workers when it has them
