@@ -20,6 +20,7 @@ Use as a context manager; `stop()` ends trickles within half a second.
 
 from __future__ import annotations
 
+import sys
 import threading
 import zlib
 from dataclasses import dataclass, field
@@ -114,6 +115,11 @@ class FeedServer:
 class _Server(ThreadingHTTPServer):
     request_queue_size = 256  # the default 5 drops connections when many feeds arrive at once
     daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up (at its size cap, its deadline) is expected, not an error.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _handler_for(server: FeedServer) -> type[BaseHTTPRequestHandler]:
