@@ -1,6 +1,9 @@
-"""How long a whole run takes over many slow feeds, against feedparser's own loop.
+"""How long a whole run takes over many slow feeds, against its physical floor and
+against feedparser's own loop.
 
     .venv/bin/python bench/pipeline.py [--feeds 200] [--entries 50] [--delay 0.2] [--concurrency 32]
+    .venv/bin/python bench/pipeline.py --table        # 20/200/1,000 feeds x 10/100 entries
+    .venv/bin/python bench/pipeline.py --bombs 16     # peak memory with 16 gzip bombs added
 
 A local HTTP server (in a child process, so it shares neither the GIL nor the
 memory figure) serves FEEDS feeds of ENTRIES entries each and answers every
@@ -8,13 +11,18 @@ request after DELAY seconds, like a real feed host far away. Then, in one run:
 
 1. the pipeline: `pipeline.run.run(settings, day, store)` with the heuristic
    curator and a Store on a temporary redis-server (fetch, parse, window,
-   de-duplicate, judge, select, store); if `pipeline.run` is not importable,
-   `fetch_each` + `parse_feed` for every feed;
-2. the baseline: the same feeds through a sequential `feedparser.parse(url)`
-   loop, the way a simple script would do it.
+   de-duplicate, judge, select, store), RUNS times;
+2. the floor: no run can beat max(DELAY x ceil(FEEDS / CONCURRENCY), ENTRIES x
+   FEEDS / (feedparser's parse rate x cores)), the fetch rounds or the parsing
+   spread over every core; the rate is measured here, on one of the bench's own
+   feed bodies, before the runs;
+3. the baseline: the same feeds through a sequential `feedparser.parse(url)`
+   loop, the way a simple script would do it (skip with --no-baseline).
 
-Prints wall time of each, the ratio, entries seen, and peak RSS of this process
-(`ru_maxrss`, measured after step 1, before the baseline runs).
+Prints wall time of each run with its stages, the median against the floor,
+and the peak memory (PSS) of this process and the workers it starts.
+`--bombs N` adds N feeds that are gzip bombs (1 MB on the wire, 1 GiB decoded)
+and compares the peak memory of runs with and without them, in the same run.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import math
 import multiprocessing as mp
 import os
 import random
@@ -35,6 +44,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -45,10 +55,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import feedparser
 
 from pipeline.config import Settings, parse_settings
-from pipeline.fetch import fetch_each
-from pipeline.parse import parse_feed
-from pipeline.store import Keys, Store
-from tests.fakes.feed_server import FeedServer
+from pipeline.curate.heuristic import HeuristicCurator
+from tests.fakes.feed_server import FeedServer, gzip_bomb
+
+# pipeline.run and pipeline.store are imported where they are used: the worker processes
+# re-import this module (multiprocessing re-runs __main__), and like `aidaily`'s they
+# should load only what parsing and judging need, not redis or httpx.
+
+BOMB_DECODED = 1 << 30  # 1 GiB once decoded, ~1 MB on the wire
 
 
 def words(text: str) -> list[str]:
@@ -91,25 +105,32 @@ def feed_body(n: int, entries: int, now: datetime, rng: random.Random) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-def serve(feeds: int, entries: int, delay: float, now: datetime, conn: Connection) -> None:
-    """Child process: serve the feeds until the parent says stop."""
+def serve(
+    feeds: int, entries: int, delay: float, bombs: int, now: datetime, conn: Connection
+) -> None:
+    """Child process: serve the feeds (then the bombs) until the parent says stop."""
     rng = random.Random(7)
     with FeedServer() as server:
         urls = [
             server.add(f"/feeds/{n}.xml", feed_body(n, entries, now, rng), delay_s=delay)
             for n in range(feeds)
         ]
+        if bombs:
+            bomb, gz = gzip_bomb(BOMB_DECODED), {"Content-Encoding": "gzip"}
+            urls += [
+                server.add(f"/bombs/{n}.xml", bomb, delay_s=delay, headers=gz) for n in range(bombs)
+            ]
         conn.send(urls)
         conn.recv()
 
 
 @contextmanager
 def feed_host(
-    feeds: int, entries: int, delay: float, now: datetime
+    feeds: int, entries: int, delay: float, now: datetime, bombs: int = 0
 ) -> Iterator[tuple[list[str], int]]:
     parent, child = mp.Pipe()
     proc = mp.get_context("fork").Process(
-        target=serve, args=(feeds, entries, delay, now, child), daemon=True
+        target=serve, args=(feeds, entries, delay, bombs, now, child), daemon=True
     )
     proc.start()
     try:
@@ -160,20 +181,15 @@ def report_day(settings: Settings, now: datetime) -> date:
 
 
 async def pipeline_run(settings: Settings, redis_url: str) -> tuple[str, int, int]:
-    """(what ran, entries parsed, feeds failed)."""
+    """(what ran and its stages, entries parsed, feeds failed)."""
     import redis.asyncio as aioredis
+
+    from pipeline.run import run
+    from pipeline.store import Keys, Store
 
     client = aioredis.from_url(redis_url)
     store = Store(client, redis_url, Keys("aidaily-bench"))
     try:
-        try:
-            from pipeline.curate.heuristic import HeuristicCurator
-            from pipeline.run import run
-        except ImportError as exc:
-            print(
-                f"  TODO: pipeline.run not importable yet ({exc}); timing fetch_each + parse_feed only"
-            )
-            return await fetch_and_parse(settings)
         day = report_day(settings, datetime.now(UTC))
         stages: list[tuple[float, str]] = [(time.perf_counter(), "start")]
         result = await run(
@@ -200,19 +216,6 @@ def stage_lines(stages: list[tuple[float, str]]) -> str:
     for (t0, msg), (t1, _) in itertools.pairwise(stages[1:]):
         lines.append(f"          {t1 - t0:6.2f} s  {msg}")
     return "\n".join(lines)
-
-
-async def fetch_and_parse(settings: Settings) -> tuple[str, int, int]:
-    now = datetime.now(UTC)
-    parsed = failed = 0
-    async for r in fetch_each(settings.feeds, settings.fetch, {}):
-        if not r.ok or r.body is None:
-            failed += 1
-            continue
-        out = parse_feed(r.body, r.feed, content_type=r.content_type, location=r.final_url, now=now)
-        parsed += len(out.entries)
-        failed += out.error is not None
-    return "fetch_each + parse_feed (parsing overlaps fetching)", parsed, failed
 
 
 def baseline(urls: list[str]) -> int:
@@ -289,6 +292,46 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
+def parse_rate(entries: int) -> float:
+    """feedparser's entries per second on one core, on one of the bench's feed bodies."""
+    body = feed_body(0, max(entries, 50), datetime.now(UTC), random.Random(7))
+    count, t0 = 0, time.process_time()
+    while time.process_time() - t0 < 1.0:
+        count += len(feedparser.parse(body).entries)
+    return count / (time.process_time() - t0)
+
+
+def floor_s(feeds: int, entries: int, delay: float, concurrency: int, rate: float) -> float:
+    """The fetch rounds or the parsing over every core, whichever is longer."""
+    cores = os.cpu_count() or 1
+    return max(delay * math.ceil(feeds / concurrency), feeds * entries / (rate * cores))
+
+
+@dataclass
+class Measured:
+    walls: list[float]
+    peak_mb: float
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.walls)
+
+
+def measure(
+    feeds: int, entries: int, args: argparse.Namespace, *, bombs: int = 0, quiet: bool = False
+) -> Measured:
+    """RUNS runs of the pipeline over a fresh feed host; wall times and peak memory."""
+    now = datetime.now(UTC)
+    with (
+        feed_host(feeds, entries, args.delay, now, bombs) as (urls, host),
+        redis_server() as url,
+    ):
+        settings = bench_settings(urls, args.concurrency)
+        with TreeMemory(exclude=host) as memory:
+            walls = [timed_run(settings, url, first=n == 0, quiet=quiet) for n in range(args.runs)]
+    return Measured(walls, memory.peak_kb / 1024)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--feeds", type=int, default=200)
@@ -301,33 +344,71 @@ def main(argv: list[str] | None = None) -> None:
         "--runs", type=int, default=3, help="pipeline runs (the ratio uses their median)"
     )
     ap.add_argument("--no-baseline", action="store_true", help="skip the ~45 s baseline")
+    ap.add_argument("--table", action="store_true", help="20/200/1,000 feeds x 10/100 entries")
+    ap.add_argument("--bombs", type=int, default=0, help="add N gzip-bomb feeds (memory check)")
     args = ap.parse_args(argv)
+    print(f"load average before: {load()}")
+    if args.table:
+        table(args)
+    elif args.bombs:
+        bombs(args)
+    else:
+        single(args)
+    print(f"load average after:  {load()}")
 
-    now = datetime.now(UTC)
+
+def single(args: argparse.Namespace) -> None:
+    rate = parse_rate(args.entries)
+    floor = floor_s(args.feeds, args.entries, args.delay, args.concurrency, rate)
     print(f"{args.feeds} feeds x {args.entries} entries, each answered after {args.delay:g} s; "
           f"fetch.concurrency {args.concurrency}; {os.cpu_count()} cores")  # fmt: skip
-    with (
-        feed_host(args.feeds, args.entries, args.delay, now) as (urls, host),
-        redis_server() as url,
-    ):
-        settings = bench_settings(urls, args.concurrency)
-        walls = []
-        with TreeMemory(exclude=host) as memory:
-            for n in range(args.runs):
-                walls.append(timed_run(settings, url, first=n == 0))
-        took = statistics.median(walls)
-        print(
-            f"          median {took:.2f} s of {args.runs} runs; peak memory {memory.peak_kb / 1024:.0f} MB "
-            "(PSS of this process + its workers, sampled)"
-        )
-        if args.no_baseline:
-            return
+    print(f"floor     {floor:7.2f} s  (feedparser parses {rate:,.0f} entries/s on one core)")
+    got = measure(args.feeds, args.entries, args)
+    print(
+        f"          median {got.median:.2f} s of {args.runs} runs = {got.median / floor:.2f}x the floor; "
+        f"peak memory {got.peak_mb:.0f} MB (PSS of this process + its workers, sampled)"
+    )
+    if args.no_baseline:
+        return
+    with feed_host(args.feeds, args.entries, args.delay, datetime.now(UTC)) as (urls, _):
         t0 = time.perf_counter()
         base_entries = baseline(urls)
         base = time.perf_counter() - t0
-        print(f"baseline  {base:7.2f} s  sequential feedparser.parse(url); {base_entries} entries")
-    print(f"ratio     {base / took:7.1f}x faster than the baseline (median run)")
-    print(f"          {base / walls[0]:7.1f}x for the first run (cold: worker processes start)")
+    print(f"baseline  {base:7.2f} s  sequential feedparser.parse(url); {base_entries} entries")
+    print(f"ratio     {base / got.median:7.1f}x faster than the baseline (median run)")
+
+
+def table(args: argparse.Namespace) -> None:
+    """The scaling table: each row's median against its own floor, measured in this run."""
+    rate = parse_rate(100)
+    print(f"delay {args.delay:g} s, fetch.concurrency {args.concurrency}, {os.cpu_count()} cores, "
+          f"feedparser {rate:,.0f} entries/s on one core, {args.runs} runs per row")  # fmt: skip
+    print(f"{'feeds':>6} {'entries':>8} {'floor s':>8} {'median s':>9} {'ratio':>6} {'peak MB':>8}")
+    for feeds, entries in itertools.product((20, 200, 1000), (10, 100)):
+        floor = floor_s(feeds, entries, args.delay, args.concurrency, rate)
+        got = measure(feeds, entries, args, quiet=True)
+        print(
+            f"{feeds:>6} {entries:>8} {floor:>8.2f} {got.median:>9.2f} "
+            f"{got.median / floor:>5.2f}x {got.peak_mb:>8.0f}",
+            flush=True,
+        )
+
+
+def bombs(args: argparse.Namespace) -> None:
+    """Peak memory of the same runs with and without BOMBS gzip-bomb feeds."""
+    print(f"{args.feeds} feeds x {args.entries} entries, then the same plus {args.bombs} gzip "
+          f"bombs ({BOMB_DECODED >> 30} GiB decoded each); {args.runs} runs each")  # fmt: skip
+    without = measure(args.feeds, args.entries, args, quiet=True)
+    print(f"without bombs   median {without.median:6.2f} s   peak {without.peak_mb:6.0f} MB")
+    with_bombs = measure(args.feeds, args.entries, args, bombs=args.bombs, quiet=True)
+    print(
+        f"with {args.bombs:>2} bombs   median {with_bombs.median:6.2f} s   peak {with_bombs.peak_mb:6.0f} MB"
+    )
+    print(f"difference      {with_bombs.peak_mb - without.peak_mb:+.0f} MB (target: within 60 MB)")
+
+
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def bench_settings(urls: list[str], concurrency: int) -> Settings:
@@ -346,11 +427,13 @@ def bench_settings(urls: list[str], concurrency: int) -> Settings:
     )
 
 
-def timed_run(settings: Settings, redis_url: str, *, first: bool) -> float:
+def timed_run(settings: Settings, redis_url: str, *, first: bool, quiet: bool = False) -> float:
     """One run() on an empty Redis (each run flushes it after); prints its figures."""
     t0, cpu0 = time.perf_counter(), time.process_time()
     what, parsed, failed = asyncio.run(pipeline_run(settings, redis_url))
     took, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    if quiet:
+        return took
     head, _, stages = what.partition("\n")
     label = "pipeline" if first else "  again "
     print(f"{label}  {took:7.2f} s  {head}; {parsed} entries parsed, {failed} feeds failed")

@@ -13,17 +13,20 @@ import json
 import logging
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
-from pipeline.config import Settings, load_settings
+from pipeline.config import RedisSettings, Settings, load_settings
 from pipeline.errors import AidailyError
 from pipeline.models import Digest
 from pipeline.redact import SCRUB, secrets_of
-from pipeline.store import Store, connect
+
+if TYPE_CHECKING:  # imported when a command opens it: see `connect`
+    from pipeline.store import Store
 
 log = logging.getLogger("aidaily")
 
@@ -37,6 +40,10 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 class UsageError(AidailyError):
     exit_code = 2
+
+
+class Terminated(AidailyError):
+    exit_code = 128 + signal.SIGTERM  # what a shell reports for a process SIGTERM ended
 
 
 class _Parser(argparse.ArgumentParser):
@@ -127,6 +134,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # -- commands -------------------------------------------------------------------
+
+
+async def connect(redis: RedisSettings) -> Store:
+    """`pipeline.store.connect`, imported only here: worker processes re-import this
+    module (multiprocessing re-runs `__main__` in each), and they have no use for redis."""
+    from pipeline.store import connect as connect_
+
+    return await connect_(redis)
 
 
 async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -332,6 +347,30 @@ def _err(line: str) -> None:
     print(SCRUB(line), file=sys.stderr, flush=True)
 
 
+async def _stoppable(command: Coroutine[Any, Any, int]) -> int:
+    """Run a one-shot command so that SIGTERM cancels it: its `finally` blocks then stop the
+    embedded Redis and join the worker processes, which the default action (die at once)
+    would leave running."""
+    task = asyncio.ensure_future(command)
+    loop = asyncio.get_running_loop()
+    stopped: list[bool] = []
+
+    def on_sigterm() -> None:
+        if not stopped:  # once: a second SIGTERM must not cut the clean-up short
+            stopped.append(True)
+            task.cancel()
+
+    loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        if stopped:
+            raise Terminated("stopped by SIGTERM") from None
+        raise
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+
+
 def _setup_logging(command: str) -> None:
     """The service logs every event; one-shot commands print their own summary and log warnings."""
     from bot.logs import setup_logging
@@ -350,7 +389,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         SCRUB.add(secrets_of(settings))
-        return asyncio.run(COMMANDS[args.command](settings, args))
+        command = COMMANDS[args.command](settings, args)
+        # `serve` owns its signals; a one-shot command stops cleanly on SIGTERM.
+        return asyncio.run(command if args.command == "serve" else _stoppable(command))
     except KeyboardInterrupt:
         return 130
     except AidailyError as exc:

@@ -2,14 +2,15 @@
 
 `fetch_all` never raises for a feed: every outcome is a `FetchResult`, and a
 failure carries a one-line `error` a person can act on ("HTTP 500 Internal
-Server Error", "timed out after 15 s", "body larger than 5000000 bytes").
+Server Error", "timed out after 15 s", "body over 5000000 bytes").
 
 Limits, all from `FetchSettings`:
 
 - `timeout_s` is a deadline for the WHOLE request (connect, redirects, headers
   and body), so a server trickling one byte a second cannot hold the run.
-- `max_bytes` caps the (decompressed) body while it streams; a larger body is
-  cut off and the feed reported failed.
+- `max_bytes` caps the DECODED body while it streams (`pipeline.inflate`): a
+  larger body, or a gzip bomb of any ratio, is cut off there and the feed
+  reported failed; memory never holds more than the cap per feed.
 - `max_redirects`: a redirect loop is a failed feed, not a hang.
 - `concurrency` feeds are in flight at once; the deadline starts when a feed's
   turn comes, not while it waits.
@@ -31,6 +32,7 @@ import httpx
 
 from pipeline.config import FeedSettings, FetchSettings
 from pipeline.errors import FetchError, FetchTooLarge
+from pipeline.inflate import ACCEPT_ENCODING, Inflater
 from pipeline.store import FeedState
 
 ACCEPT = (
@@ -109,7 +111,12 @@ def _client(cfg: FetchSettings) -> httpx.AsyncClient:
         max_connections=cfg.concurrency, max_keepalive_connections=cfg.concurrency
     )
     return httpx.AsyncClient(
-        headers={"User-Agent": cfg.user_agent, "Accept": ACCEPT},
+        # Only the codings `Inflater` can undo within the size cap.
+        headers={
+            "User-Agent": cfg.user_agent,
+            "Accept": ACCEPT,
+            "Accept-Encoding": ACCEPT_ENCODING,
+        },
         timeout=httpx.Timeout(cfg.timeout_s),
         limits=limits,
         follow_redirects=True,
@@ -147,23 +154,29 @@ async def _get(
     async with client.stream("GET", url, headers=headers) as resp:
         declared = resp.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_bytes:
-            raise FetchTooLarge(f"body larger than {max_bytes} bytes")
-        body = bytearray()
+            raise FetchTooLarge(f"body over {max_bytes} bytes")
+        body = b""
         # Read only 2xx bodies: an error page or a 304 has nothing we want.
         if 200 <= resp.status_code < 300:
-            async for chunk in resp.aiter_bytes():
-                body += chunk
-                if len(body) > max_bytes:
-                    raise FetchTooLarge(f"body larger than {max_bytes} bytes")
+            body = await _read_body(resp, max_bytes)
         return _Got(
             status=resp.status_code,
             reason=resp.reason_phrase,
-            body=bytes(body),
+            body=body,
             content_type=resp.headers.get("content-type"),
             final_url=str(resp.url),
             etag=resp.headers.get("etag"),
             last_modified=resp.headers.get("last-modified"),
         )
+
+
+async def _read_body(resp: httpx.Response, max_bytes: int) -> bytes:
+    """The decoded body, decoded here rather than by httpx: it would inflate a whole
+    network chunk at once, where `Inflater` stops at `max_bytes` of decoded bytes."""
+    inflater = Inflater(resp.headers.get("content-encoding"), max_bytes)
+    async for raw in resp.aiter_raw():
+        inflater.feed(raw)
+    return inflater.finish()
 
 
 def _conditional_headers(state: FeedState | None) -> dict[str, str]:
@@ -189,7 +202,7 @@ def _read_file(url: str, max_bytes: int) -> _Got:
     except OSError as exc:
         raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from None
     if len(body) > max_bytes:
-        raise FetchTooLarge(f"body larger than {max_bytes} bytes")
+        raise FetchTooLarge(f"body over {max_bytes} bytes")
     return _Got(None, "", body, None, url, None, None)
 
 

@@ -12,21 +12,20 @@ import asyncio
 import contextlib
 import functools
 import logging
-import multiprocessing
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import NoReturn
 
-from pipeline import dedupe, select
+from pipeline import dedupe, select, workers
 from pipeline.config import FeedSettings, Settings
 from pipeline.curate.base import Curator
 from pipeline.errors import RunError
 from pipeline.fetch import FetchResult, fetch_each
 from pipeline.models import Digest, Entry, FeedStatus, Window
-from pipeline.parse import ParsedFeed, parse_feed, plain_text
+from pipeline.parse import ParsedFeed, parse_feed
 from pipeline.store import FeedState, Store
 
 log = logging.getLogger(__name__)
@@ -35,10 +34,10 @@ Progress = Callable[[str], None]
 Parse = Callable[[FetchResult, datetime], Awaitable[ParsedFeed]]
 
 # Parsing is CPU-bound (feedparser is pure Python, ~0.2 ms an entry): with many feeds it is
-# done in worker processes, so that both cores parse while the event loop keeps fetching.
-# Below POOL_MIN_FEEDS feeds (tests, a small config) starting workers costs more than it saves.
+# done in worker processes (`pipeline.workers`), so that both cores parse while the event
+# loop keeps fetching, and the same workers then judge. Below POOL_MIN_FEEDS feeds (tests,
+# a small config) starting workers costs more than it saves.
 POOL_MIN_FEEDS = 16
-PARSE_WORKERS = 2
 STORE_WRITES = 4
 
 
@@ -82,30 +81,21 @@ async def run(
 
     say(f"fetching {len(settings.feeds)} feeds")
     states = {f.id: await store.get_feed_state(f.id) for f in settings.feeds}
-    outcomes = await _fetch_and_take(
-        settings, states, store, started, _seen_at(started, start, end)
-    )
-    if not any(o.status.ok for o in outcomes):
-        reasons = "; ".join(f"{o.status.id}: {o.status.error}" for o in outcomes[:3])
-        error = f"no feed could be fetched ({reasons}); the previous digest is unchanged"
-        await store.set_last_run(
-            {
-                "date": day.isoformat(),
-                "ok": False,
-                "error": error,
-                "started_at": started.isoformat(),
-            }
+    async with _workers(len(settings.feeds)) as parse:
+        outcomes = await _fetch_and_take(
+            settings, states, store, parse, started, _seen_at(started, start, end)
         )
-        raise RunError(error)
+        if not any(o.status.ok for o in outcomes):
+            await _fail(store, day, started, outcomes)
 
-    raw = [e for o in outcomes for e in o.entries if start < e.published_at <= end]
-    for o in outcomes:
-        o.status.in_window = sum(1 for e in o.entries if start < e.published_at <= end)
-    candidates = dedupe.cluster(raw)
+        raw = [e for o in outcomes for e in o.entries if start < e.published_at <= end]
+        for o in outcomes:
+            o.status.in_window = sum(1 for e in o.entries if start < e.published_at <= end)
+        candidates = dedupe.cluster(raw)
 
-    curator = curator or make_curator(settings, store)
-    say(f"curating {len(candidates)} stories ({curator.kind})")
-    verdicts = await curator.judge(candidates, day)
+        curator = curator or make_curator(settings, store)
+        say(f"curating {len(candidates)} stories ({curator.kind})")
+        verdicts = await curator.judge(candidates, day)  # the heuristic borrows the workers
     candidates = dedupe.merge(candidates, verdicts.same_story)
     sections = select.select(candidates, verdicts.judgements, settings.digest)
     conclusion = await curator.conclude(sections, day)
@@ -132,6 +122,18 @@ async def run(
     return RunResult(digest=digest, raw=raw)
 
 
+async def _fail(
+    store: Store, day: date, started: datetime, outcomes: list[_FeedOutcome]
+) -> NoReturn:
+    """No feed could be fetched: record it and stop; the previous digest stays."""
+    reasons = "; ".join(f"{o.status.id}: {o.status.error}" for o in outcomes[:3])
+    error = f"no feed could be fetched ({reasons}); the previous digest is unchanged"
+    await store.set_last_run(
+        {"date": day.isoformat(), "ok": False, "error": error, "started_at": started.isoformat()}
+    )
+    raise RunError(error)
+
+
 def _seen_at(now: datetime, start: datetime, end: datetime) -> datetime:
     """When an undated entry seen for the first time now counts as published.
 
@@ -146,6 +148,7 @@ async def _fetch_and_take(
     settings: Settings,
     states: dict[str, FeedState | None],
     store: Store,
+    parse: Parse,
     now: datetime,
     seen_at: datetime,
 ) -> list[_FeedOutcome]:
@@ -155,47 +158,37 @@ async def _fetch_and_take(
     # write to Redis at once: a caller's connection pool may refuse past its size.
     intake = _Intake(store, now, seen_at, asyncio.Semaphore(STORE_WRITES), settings.store.keep_days)
     takes: list[asyncio.Task[_FeedOutcome]] = []
-    async with _parser(len(settings.feeds)) as parse:
-        try:
-            fetched = fetch_each(settings.feeds, settings.fetch, states)
-            async with contextlib.aclosing(fetched) as results:
-                async for result in results:
-                    take = intake.take(result, states.get(result.feed.id), parse)
-                    takes.append(asyncio.create_task(take))
-            outcomes = await asyncio.gather(*takes)
-        finally:  # on a failure (Redis down), the other feeds' work is moot: stop it
-            for task in takes:
-                task.cancel()
-            await asyncio.gather(*takes, return_exceptions=True)
+    try:
+        fetched = fetch_each(settings.feeds, settings.fetch, states)
+        async with contextlib.aclosing(fetched) as results:
+            async for result in results:
+                take = intake.take(result, states.get(result.feed.id), parse)
+                takes.append(asyncio.create_task(take))
+        outcomes = await asyncio.gather(*takes)
+    finally:  # on a failure (Redis down), the other feeds' work is moot: stop it
+        for task in takes:
+            task.cancel()
+        await asyncio.gather(*takes, return_exceptions=True)
     return sorted(outcomes, key=lambda o: order[o.status.id])
 
 
 @contextlib.asynccontextmanager
-async def _parser(feeds: int) -> AsyncIterator[Parse]:
-    """How this run parses a body: in worker processes for many feeds, else inline."""
-    if feeds < POOL_MIN_FEEDS or (os.cpu_count() or 1) < 2:
+async def _workers(feeds: int) -> AsyncIterator[Parse]:
+    """How this run parses a body: in the run's worker pool for many feeds, else inline.
+    The pool stays open until judging is done, so the curator can borrow it."""
+    if feeds < POOL_MIN_FEEDS or not workers.available():
         yield _parse_inline
         return
-    # forkserver, not fork: forking a process that runs threads (the event loop's resolver,
-    # redis, the caller's) can copy a held lock into the child.
-    context = multiprocessing.get_context("forkserver")
-    pool = ProcessPoolExecutor(max_workers=PARSE_WORKERS, mp_context=context)
-    # Start the workers (and their imports, ~0.2 s) now, while the first feeds are on the wire.
-    for _ in range(PARSE_WORKERS):
-        pool.submit(plain_text, "")
+    async with workers.pool() as pool:
+        yield functools.partial(_parse_in, pool)
 
-    async def parse(result: FetchResult, now: datetime) -> ParsedFeed:
-        try:
-            return await asyncio.get_running_loop().run_in_executor(pool, _parse_job(result, now))
-        except BrokenProcessPool:  # a worker died (killed, out of memory): parse here
-            log.warning("parse worker lost; parsing %s in the main process", result.feed.id)
-            return _parse_job(result, now)()
 
+async def _parse_in(pool: Executor, result: FetchResult, now: datetime) -> ParsedFeed:
     try:
-        yield parse
-    finally:
-        # Joining the workers takes a moment: off the event loop.
-        await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+        return await asyncio.get_running_loop().run_in_executor(pool, _parse_job(result, now))
+    except BrokenProcessPool:  # a worker died (killed, out of memory): parse here
+        log.warning("parse worker lost; parsing %s in the main process", result.feed.id)
+        return _parse_job(result, now)()
 
 
 async def _parse_inline(result: FetchResult, now: datetime) -> ParsedFeed:

@@ -30,18 +30,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import os
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from pipeline import workers
 from pipeline.config import Settings
 from pipeline.curate.base import Conclusion, Verdicts
 from pipeline.models import (
@@ -92,8 +90,10 @@ OTHER = "其他"
 # ~0.2 ms each) is judged in worker processes on both cores; a normal day (a few hundred)
 # in this process, where starting workers would cost more than it saves.
 POOL_MIN_CANDIDATES = 2000
-JUDGE_WORKERS = 2
 JUDGE_CHUNKS = 4  # a few per worker, so one slowed-down worker does not hold the rest
+# ... and no bigger than this: a worker holds its chunk's stories and judgements at once
+# (60,000 stories in 4 chunks kept ~100 MB in each worker).
+JUDGE_CHUNK_MAX = 1000
 
 # Keywords: "word" matches a whole word, "stem*" any word starting with it (English is
 # matched on word boundaries, Chinese as substrings); "=标签" names the tag it gives.
@@ -671,7 +671,7 @@ class HeuristicCurator:
 
     async def judge(self, candidates: Sequence[Candidate], day: date) -> Verdicts:
         """A judgement for every candidate; one that cannot be judged gets a plain low one."""
-        if len(candidates) >= POOL_MIN_CANDIDATES and (os.cpu_count() or 1) >= 2:
+        if len(candidates) >= POOL_MIN_CANDIDATES and workers.available():
             results = await _judge_in_workers(self.settings, candidates, day)
         else:
             results = [_judge_or_error(self.judge_one, cand, day) for cand in candidates]
@@ -732,12 +732,10 @@ async def _judge_in_workers(
     settings: Settings, candidates: Sequence[Candidate], day: date
 ) -> list[Judgement | str]:
     """Judge a big day in worker processes, in input order: both cores, same judgements."""
-    size = -(-len(candidates) // JUDGE_CHUNKS)
+    size = min(-(-len(candidates) // JUDGE_CHUNKS), JUDGE_CHUNK_MAX)
     chunks = [list(candidates[i : i + size]) for i in range(0, len(candidates), size)]
-    # forkserver, not fork: forking a process that runs threads can copy a held lock.
-    context = multiprocessing.get_context("forkserver")
     loop = asyncio.get_running_loop()
-    with ProcessPoolExecutor(max_workers=JUDGE_WORKERS, mp_context=context) as pool:
+    async with workers.borrow() as pool:  # the run's warm workers when it has them
         jobs = [loop.run_in_executor(pool, _judge_chunk, settings, chunk, day) for chunk in chunks]
         done = await asyncio.gather(*jobs)
     return [result for chunk in done for result in chunk]

@@ -13,14 +13,17 @@
                     request gets 304 (counted in `conditional`, and `not_modified`)
     /delay/NAME     a feed after `delay_s` (counts requests in flight)
 
-`add(path, body, delay_s=...)` serves any other body (the benchmark uses it).
+`add(path, body, delay_s=..., headers=...)` serves any other body (the benchmarks
+use it; `gzip_bomb` makes a body for Content-Encoding: gzip or deflate).
 Use as a context manager; `stop()` ends trickles within half a second.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -44,6 +47,7 @@ class Route:
     status: int = 200
     content_type: str = "application/rss+xml; charset=utf-8"
     delay_s: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class FeedServer:
@@ -71,9 +75,17 @@ class FeedServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def add(self, path: str, body: bytes, *, delay_s: float = 0.0, status: int = 200) -> str:
-        """Serve `body` at `path`; returns its full URL."""
-        self.routes[path] = Route(body=body, status=status, delay_s=delay_s)
+    def add(
+        self,
+        path: str,
+        body: bytes,
+        *,
+        delay_s: float = 0.0,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> str:
+        """Serve `body` at `path` (with extra `headers`); returns its full URL."""
+        self.routes[path] = Route(body=body, status=status, delay_s=delay_s, headers=headers or {})
         return self.url + path
 
     def _serve(self) -> None:
@@ -104,6 +116,11 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256  # the default 5 drops connections when many feeds arrive at once
     daemon_threads = True
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up (at its size cap, its deadline) is expected, not an error.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 def _handler_for(server: FeedServer) -> type[BaseHTTPRequestHandler]:
     class Handler(_Handler):
@@ -114,6 +131,9 @@ def _handler_for(server: FeedServer) -> type[BaseHTTPRequestHandler]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: with Nagle's algorithm on, the second waits
+    # for the client's delayed ACK of the first, +40 ms on every reused connection.
+    disable_nagle_algorithm = True
     fake: FeedServer
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read results, not logs
@@ -123,6 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         self.fake.count(path)
         if path in self.fake.routes:
+            self.fake.headers[path] = dict(self.headers.items())
             self._route(self.fake.routes[path])
             return
         handler = _FIXED.get(path)
@@ -152,7 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self, route: Route) -> None:
         if route.delay_s and self.fake.stopping.wait(route.delay_s):
             return
-        self._send(route.status, route.body, route.content_type)
+        self._send(route.status, route.body, route.content_type, route.headers)
 
     # -- routes -------------------------------------------------------------
 
@@ -245,3 +266,16 @@ _FIXED = {
     "/moved": lambda h: h._redirect(301, "/rss"),
     "/etag": _Handler._etag,
 }
+
+
+def gzip_bomb(decoded_bytes: int, coding: str = "gzip") -> bytes:
+    """A body that is `decoded_bytes` of the same byte once decoded, about 1/1000 of it
+    on the wire: gzip, zlib-wrapped "deflate", or "raw-deflate" (what many servers send
+    as deflate)."""
+    wbits = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS, "raw-deflate": -zlib.MAX_WBITS}
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits[coding])
+    block = b"<" * (1 << 20)
+    parts = [packer.compress(block) for _ in range(decoded_bytes >> 20)]
+    parts.append(packer.compress(block[: decoded_bytes & ((1 << 20) - 1)]))
+    parts.append(packer.flush())
+    return b"".join(parts)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import time
-from collections.abc import Iterator
+import tracemalloc
+import zlib
+from collections.abc import Callable, Iterator
 from contextlib import aclosing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +18,7 @@ from pipeline.config import FeedSettings, FetchSettings
 from pipeline.fetch import FetchResult, fetch_all, fetch_each
 from pipeline.parse import parse_feed
 from pipeline.store import FeedState
-from tests.fakes.feed_server import ETAG, LAST_MODIFIED, RSS, FeedServer
+from tests.fakes.feed_server import ETAG, LAST_MODIFIED, RSS, FeedServer, gzip_bomb
 
 DEADLINE = 1.5
 CFG = FetchSettings(timeout_s=DEADLINE, max_bytes=64 * 1024, concurrency=8, max_redirects=3)
@@ -65,7 +68,7 @@ async def test_every_fault_is_one_line_and_the_run_keeps_its_deadline(
     assert errors["malformed"] is None  # the fetch worked; parsing reports it
     assert errors["slow"] == "timed out after 1.5 s"
     assert errors["error"] == "HTTP 500 Internal Server Error"
-    assert errors["big"] == errors["declared"] == "body larger than 65536 bytes"
+    assert errors["big"] == errors["declared"] == "body over 65536 bytes"
     assert errors["loop"] == "too many redirects (more than 3; a redirect loop?)"
     assert errors["nofile"] == f"file not found: {tmp_path / 'missing.xml'}"
     assert (errors["refused"] or "").startswith("cannot connect")
@@ -164,3 +167,60 @@ async def test_fetch_each_yields_results_as_they_arrive() -> None:
                 assert first.feed.id == "early"
                 break
         assert asyncio.all_tasks() == {asyncio.current_task()}
+
+
+BOMB_BYTES = 64 << 20  # 64 MiB once decoded, ~64 KB on the wire
+
+
+@pytest.mark.parametrize(
+    ("coding", "header"),
+    [("gzip", "gzip"), ("deflate", "deflate"), ("raw-deflate", "deflate")],
+)
+async def test_a_compression_bomb_stops_at_max_bytes_of_decoded_body(
+    server: FeedServer, coding: str, header: str
+) -> None:
+    url = server.add("/bomb", gzip_bomb(BOMB_BYTES, coding), headers={"Content-Encoding": header})
+    tracemalloc.start()
+    try:
+        [result] = await fetch_all([feed("bomb", url)], CFG, {})
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # Decoding a whole network chunk at once held tens of MB; the cap is 64 KB.
+    assert peak < 4 << 20, f"fetching a bomb with a 64 KB cap took {peak >> 20} MB"
+    assert (result.ok, result.error) == (False, "body over 65536 bytes")
+
+
+@pytest.mark.parametrize(
+    ("header", "encode"),
+    [
+        ("gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda b: zlib.compress(b, wbits=-zlib.MAX_WBITS)),
+        ("gzip, deflate", lambda b: zlib.compress(gzip.compress(b))),
+        ("identity", lambda b: b),
+    ],
+)
+async def test_a_compressed_feed_within_the_cap_arrives_decoded(
+    server: FeedServer, header: str, encode: Callable[[bytes], bytes]
+) -> None:
+    body = RSS.encode("utf-8") * 40  # ~30 KB decoded, under the 64 KB cap
+    url = server.add("/packed", encode(body), headers={"Content-Encoding": header})
+    [result] = await fetch_all([feed("packed", url)], CFG, {})
+    assert (result.error, result.body) == (None, body)
+    sent = {k.lower(): v for k, v in server.headers["/packed"].items()}
+    assert sent["accept-encoding"] == "gzip, deflate"  # only what we can decode within the cap
+
+
+async def test_a_coding_we_did_not_ask_for_fails_the_feed_in_one_line(server: FeedServer) -> None:
+    url = server.add("/br", b"\x8b\x02\x80<rss/>\x03", headers={"Content-Encoding": "br"})
+    [result] = await fetch_all([feed("br", url)], CFG, {})
+    assert result.ok is False
+    assert result.error == "unsupported Content-Encoding 'br' (we ask for gzip, deflate only)"
+
+
+async def test_a_corrupt_compressed_body_fails_the_feed_in_one_line(server: FeedServer) -> None:
+    url = server.add("/broken", b"\x1f\x8b" + b"junk" * 50, headers={"Content-Encoding": "gzip"})
+    [result] = await fetch_all([feed("broken", url)], CFG, {})
+    assert result.ok is False
+    assert (result.error or "").startswith("cannot decode the compressed body: ")

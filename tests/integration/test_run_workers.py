@@ -3,6 +3,12 @@ run would build in one process."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,10 +16,12 @@ from typing import Any
 import pytest
 
 from pipeline import run as run_module
+from pipeline import workers
 from pipeline.config import Settings, parse_settings
 from pipeline.curate import heuristic
 from pipeline.curate.heuristic import HeuristicCurator
 from pipeline.store import Store
+from tests.conftest import ROOT
 
 DAY = date(2026, 2, 3)
 CUTOFF = datetime(2026, 2, 3, 0, 0, tzinfo=UTC)  # 08:00 Asia/Shanghai
@@ -79,8 +87,10 @@ async def test_a_run_in_worker_processes_builds_the_same_digest(
     monkeypatch.setattr(heuristic, "POOL_MIN_CANDIDATES", 10)  # this day has ~40 stories
     curator = HeuristicCurator(settings)
     monkeypatch.setattr(curator, "judge_one", _not_here)
+    pools = _count_pools(monkeypatch)
     in_workers = await _digest_json(settings, store, curator)
     monkeypatch.undo()
+    assert pools == [1]  # judging borrowed the parse workers: one pool for the run
 
     monkeypatch.setattr(run_module, "POOL_MIN_FEEDS", 10_000)
     monkeypatch.setattr(heuristic, "POOL_MIN_CANDIDATES", 10_000)
@@ -91,3 +101,41 @@ async def test_a_run_in_worker_processes_builds_the_same_digest(
     assert in_workers["candidate_count"] >= 20  # above the 10 that sent judging to workers
     assert [f["ok"] for f in in_workers["feeds"]].count(False) == 1  # the missing file
     assert in_workers["curator"]["errors"] == []
+
+
+def _count_pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    opened = [0]
+    real = workers.pool
+
+    @contextlib.asynccontextmanager
+    async def counted() -> AsyncIterator[ProcessPoolExecutor]:
+        opened[0] += 1
+        async with real() as pool:
+            yield pool
+
+    monkeypatch.setattr(workers, "pool", counted)
+    return opened
+
+
+# Evaluated in a worker: a builtin job, so unpickling it imports nothing of its own.
+LOADED = "sorted({m.split('.')[0] for m in __import__('sys').modules} & {'redis', 'bot', 'httpx'})"
+
+
+async def test_workers_import_only_what_parsing_and_judging_need() -> None:
+    loop = asyncio.get_running_loop()
+    async with workers.pool() as pool:
+        loaded = await loop.run_in_executor(pool, eval, LOADED)
+        ready = await loop.run_in_executor(
+            pool, eval, "'pipeline.parse' in __import__('sys').modules"
+        )
+    assert loaded == []  # no Redis client, no bot, no HTTP client in a parse worker
+    assert ready is True  # preloaded by the forkserver, not imported per job
+
+
+def test_the_cli_module_that_workers_re_import_does_not_pull_in_redis() -> None:
+    # multiprocessing re-runs the caller's __main__ (`aidaily`, i.e. bot.cli) in every worker.
+    probe = "import sys, bot.cli; print(sorted({'redis', 'httpx'} & set(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,105 @@
+"""Worker processes for a run's CPU-bound steps (parsing feeds, judging stories): one pool.
+
+A big run opens one pool (`pool`) for its whole length; parsing uses it while the
+feeds arrive and the heuristic curator's judging borrows the same warm workers
+(`borrow`), instead of starting a second pool when the first has ended.
+
+Workers come from a forkserver that has imported only what the jobs need
+(`PRELOAD`): a worker is forked ready, and never imports bot/, redis or the
+caller's command-line module. (multiprocessing re-runs the caller's `__main__`
+in every worker; `bot.cli` keeps its own imports light for that reason.)
+
+Workers die with the process that opened the pool, even when it is killed with
+SIGKILL: their parent is the forkserver, which outlives the caller, so each
+worker watches the caller's pid itself (a pidfd, polled where there is none)
+and exits when it is gone. The forkserver and multiprocessing's resource
+tracker then see their pipes close and exit on their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import multiprocessing
+import os
+import select
+import threading
+import time
+from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
+
+WORKERS = 2
+# Imported once in the forkserver, inherited by every worker it forks.
+PRELOAD = ["pipeline.parse", "pipeline.curate.heuristic"]
+POLL_S = 0.5  # how often a worker without pidfd support checks on its caller
+
+_open: contextvars.ContextVar[ProcessPoolExecutor | None] = contextvars.ContextVar(
+    "pipeline_workers", default=None
+)
+
+
+def available() -> bool:
+    """Worker processes pay off only with a second core to run them on."""
+    return (os.cpu_count() or 1) >= 2
+
+
+@contextlib.asynccontextmanager
+async def pool() -> AsyncIterator[ProcessPoolExecutor]:
+    """A pool of `WORKERS` processes that die with this one; `borrow` finds it while open."""
+    # forkserver, not fork: forking a process that runs threads (the event loop's resolver,
+    # redis, the caller's) can copy a held lock into the child.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    executor = ProcessPoolExecutor(
+        max_workers=WORKERS, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)
+    )
+    # Start the workers now (the forkserver's imports take ~0.3 s), not at the first job.
+    for _ in range(WORKERS):
+        executor.submit(int)
+    token = _open.set(executor)
+    try:
+        yield executor
+    finally:
+        _open.reset(token)
+        # Joining the workers takes a moment: off the event loop.
+        await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
+
+
+@contextlib.asynccontextmanager
+async def borrow() -> AsyncIterator[ProcessPoolExecutor]:
+    """The pool the current run opened, or one of our own for as long as we need it."""
+    current = _open.get()
+    if current is not None:
+        yield current
+        return
+    async with pool() as executor:
+        yield executor
+
+
+def _die_with(caller: int) -> None:
+    """Worker initializer: exit as soon as `caller` exits, however it ends."""
+    threading.Thread(target=_watch, args=(caller,), name="watch-caller", daemon=True).start()
+
+
+def _watch(caller: int) -> None:
+    try:
+        fd = os.pidfd_open(caller)
+    except ProcessLookupError:  # gone before we started watching
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfd (old kernel, not Linux): poll instead
+        while _alive(caller):
+            time.sleep(POLL_S)
+        os._exit(1)
+    select.select([fd], [], [])  # readable once the process has exited
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
