@@ -228,7 +228,7 @@ async def _push(settings: Settings, store: Store, day: str, channel: PushChannel
 
 
 async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.serve import serve
+    from bot.service import serve
 
     await serve(settings)
     return 0

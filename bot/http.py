@@ -15,7 +15,7 @@ one Metrics. aiohttp would bring a second HTTP stack and its own runner for no g
     GET  /archive               every stored date
     GET  /feed.xml              RSS 2.0, one item per digest date
     POST /feishu/events         FeishuEvents.handle_http (feishu.events: http)
-    POST /telegram/webhook      bot.telegram.handle_webhook (telegram.mode: webhook)
+    POST /telegram/webhook      bot.telegram.bot.handle_webhook (telegram.mode: webhook)
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from bot import web
 from bot.metrics import CONTENT_TYPE, METRICS, Metrics
 from pipeline.config import Settings
 from pipeline.errors import StoreError
 from pipeline.models import Digest
+from pipeline.render import html as web
 from pipeline.render import render_json
 from pipeline.store import Store
 
@@ -319,7 +319,9 @@ class Server:
         body = await _read_body(request)
         if body is None:
             return _json_error(413, f"request body over {MAX_BODY} bytes")
-        from bot.telegram import handle_webhook  # wiring: bot/telegram.py owns the update handling
+        from bot.telegram.bot import (
+            handle_webhook,  # wiring: bot/telegram/bot.py owns the update handling
+        )
 
         secret = request.headers.get("x-telegram-bot-api-secret-token")
         status = await handle_webhook(

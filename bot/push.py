@@ -56,7 +56,7 @@ async def push(
 async def _push_telegram(
     settings: Settings, store: Store, digest: Digest, due_at: str | None, owner: str
 ) -> PushReport:
-    from bot.telegram import PUSH_CONCURRENCY, push_bot, telegram_jobs
+    from bot.telegram.bot import PUSH_CONCURRENCY, push_bot, telegram_jobs
 
     try:
         async with push_bot(settings) as bot:
@@ -77,7 +77,7 @@ async def _push_feishu(
     settings: Settings, store: Store, digest: Digest, due_at: str | None, owner: str
 ) -> PushReport:
     """Feishu chats due at `due_at` (their /settings time), webhooks at `digest.time`."""
-    from bot.feishu import feishu_jobs
+    from bot.feishu.client import feishu_jobs
 
     try:
         jobs = await feishu_jobs(settings, store, digest, due_at=due_at)

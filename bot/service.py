@@ -24,9 +24,9 @@ from typing import Any
 
 import uvicorn
 
+from bot.http import create_app
 from bot.metrics import METRICS, Metrics
 from bot.schedule import DailyScheduler
-from bot.server import create_app
 from pipeline.config import Settings
 from pipeline.errors import AidailyError, ConfigError
 from pipeline.store import Store, open_store
@@ -161,7 +161,9 @@ class Service:
     # -- Telegram ----------------------------------------------------------------------
 
     def _telegram_app(self) -> Any:
-        from bot.telegram import build_application  # wiring: bot/telegram.py owns the handlers
+        from bot.telegram.bot import (
+            build_application,  # wiring: bot/telegram/bot.py owns the handlers
+        )
 
         return build_application(self.settings, self.store)
 
@@ -170,7 +172,7 @@ class Service:
         leave the bot off all day; a refused token is said once and left off."""
         from telegram.error import InvalidToken, TelegramError
 
-        from bot.telegram import start_telegram  # wiring: bot/telegram.py
+        from bot.telegram.bot import start_telegram  # wiring: bot/telegram/bot.py
 
         app, delay = self.telegram_app, 5.0
         while True:
@@ -192,7 +194,7 @@ class Service:
     async def _stop_telegram(self) -> None:
         if self.telegram_app is None:
             return
-        from bot.telegram import stop_telegram
+        from bot.telegram.bot import stop_telegram
 
         await stop_telegram(self.telegram_app)
 
@@ -201,7 +203,7 @@ class Service:
     def _feishu_events(self) -> Any:
         if not self.settings.feishu_app_enabled:
             return None
-        from bot.feishu_events import FeishuEvents  # wiring: bot/feishu_events.py owns the events
+        from bot.feishu.events import FeishuEvents  # wiring: bot/feishu/events.py owns the events
 
         return FeishuEvents(self.settings, self.store)
 

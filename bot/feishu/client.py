@@ -7,7 +7,7 @@
 Every Feishu failure goes through `feishu_error`, which logs its code, message and
 log id and returns `RetryLater` (rate limits), `TargetGone` (refuses for good) or
 `TransientDelivery` (network, 5xx, anything unknown: retried, and a later push
-finishes the job). Commands and events live in `bot/feishu_events.py`; the
+finishes the job). Commands and events live in `bot/feishu/events.py`; the
 webhook sender in `bot/feishu_webhook.py`.
 
 Tenant access tokens are fetched, cached and refreshed by lark-oapi itself (its
@@ -38,8 +38,8 @@ from lark_oapi.core.exception import ObtainAccessTokenException
 from lark_oapi.core.token import TokenManager
 
 from bot.delivery import Job
-from bot.feishu_errors import RATE_LIMIT_CODES, feishu_error
-from bot.feishu_webhook import WebhookSender, WindowLimiter, hook_target
+from bot.feishu.errors import RATE_LIMIT_CODES, feishu_error
+from bot.feishu.webhook import WebhookSender, WindowLimiter, hook_target
 from pipeline.config import FeishuSettings, Settings
 from pipeline.errors import DeliveryError
 from pipeline.models import Digest, Subscriber

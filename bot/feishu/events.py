@@ -39,7 +39,7 @@ from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
 from lark_oapi.core.utils import AESCipher
 
 from bot.commands import ChatContext, Commands, reply_to_feishu
-from bot.feishu import FeishuApp, message_uuid
+from bot.feishu.client import FeishuApp, message_uuid
 from pipeline.config import Settings
 from pipeline.errors import DeliveryError
 from pipeline.store import Store

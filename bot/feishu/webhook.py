@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from bot.feishu_errors import feishu_error
+from bot.feishu.errors import feishu_error
 from pipeline.config import FeishuWebhook
 
 HOOK_LIMITS = [(5, 1.0), (100, 60.0)]

@@ -16,7 +16,7 @@ from typing import Any
 
 import uvicorn
 
-from bot.serve import _Uvicorn, bind
+from bot.service import _Uvicorn, bind
 
 
 @asynccontextmanager

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from bot.delivery import PushReport, RetryPolicy, deliver
-from bot.feishu import FeishuApp, feishu_jobs
-from bot.feishu_webhook import hook_target
+from bot.feishu.client import FeishuApp, feishu_jobs
+from bot.feishu.webhook import hook_target
 from pipeline.config import Settings
 from pipeline.models import Digest
 from pipeline.render import View, render_feishu

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.commands import BOT_COMMANDS, ChatContext, Commands, Reply
-from bot.telegram import (
+from bot.telegram.bot import (
     SORRY,
     ChatSender,
     TelegramApp,

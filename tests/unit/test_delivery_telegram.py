@@ -16,7 +16,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.telegram import (
+from bot.telegram.bot import (
     PLAIN,
     Migrated,
     addressed_to_us,

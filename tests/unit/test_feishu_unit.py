@@ -11,10 +11,10 @@ import time
 import pytest
 from Crypto.Cipher import AES
 
-from bot.feishu import card_content, chat_view, message_uuid
-from bot.feishu_errors import feishu_error
-from bot.feishu_events import Rejected, decrypt, event_token, signature, strip_mentions
-from bot.feishu_webhook import WebhookSender, WindowLimiter, hook_target, sign
+from bot.feishu.client import card_content, chat_view, message_uuid
+from bot.feishu.errors import feishu_error
+from bot.feishu.events import Rejected, decrypt, event_token, signature, strip_mentions
+from bot.feishu.webhook import WebhookSender, WindowLimiter, hook_target, sign
 from pipeline.config import FeishuWebhook, parse_settings
 from pipeline.errors import RetryLater, TargetGone, TransientDelivery
 from pipeline.models import ChatSettings, Subscriber
