@@ -332,6 +332,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     _setup_logging(args.command)
+    # PTB 22's time periods as timedelta (the next major version's default); otherwise
+    # every RetryAfter warns, from inside PTB, that its int form is deprecated.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     try:
         settings = load_settings(args.config)
         return asyncio.run(COMMANDS[args.command](settings, args))

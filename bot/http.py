@@ -204,7 +204,7 @@ class Server:
                 self.metrics.subscribers.labels(channel=channel).set(
                     await self.store.count_subscribers(channel)
                 )
-            except (StoreError, OSError, ConnectionError):
+            except StoreError:
                 break  # Redis is down: the redis_up gauge already says so
         return Response(self.metrics.render(), media_type=CONTENT_TYPE)
 

@@ -40,7 +40,7 @@ from bot.delivery import PushReport
 from bot.logs import event
 from bot.metrics import METRICS, Metrics
 from pipeline.config import Settings
-from pipeline.errors import AidailyError, RunError
+from pipeline.errors import AidailyError, RunError, StoreError
 from pipeline.models import Digest
 from pipeline.store import Store
 
@@ -178,6 +178,8 @@ class DailyScheduler:
             # Cancelled by stop(): the delivery ledger has recorded or handed back every
             # part, so this is a clean end, not an error for APScheduler to log.
             log.info("schedule: job in flight stopped for shutdown")
+        except StoreError as exc:  # Redis away: the store logs the outage once, not every minute
+            log.debug("schedule: tick skipped: %s", exc)
         except Exception:  # a bug in one tick must not stop tomorrow's
             log.exception("schedule: tick failed")
         finally:
@@ -344,12 +346,9 @@ class DailyScheduler:
         return ok
 
     def _channels(self) -> tuple[str, ...]:
-        on = []
-        if self.settings.telegram_enabled:
-            on.append("telegram")
-        if self.settings.feishu_enabled:
-            on.append("feishu")
-        return tuple(on)
+        from bot.push import enabled_channels
+
+        return enabled_channels(self.settings)
 
     async def _chat_times(self) -> set[str]:
         """Distinct push times that chats chose with /settings, re-read every few minutes."""

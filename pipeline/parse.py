@@ -177,11 +177,11 @@ def _link(raw: Any, location: str) -> str | None:
 def _absolute(base: str, link: Any) -> str | None:
     if not isinstance(link, str) or not link.strip():
         return None
-    link = link.strip()
-    if link[:8].lower().startswith(("http://", "https://")):
-        return link  # the usual case, and urljoin is a good part of a feed's parse time
+    text: str = link.strip()
+    if text[:8].lower().startswith(("http://", "https://")):
+        return text  # the usual case, and urljoin is a good part of a feed's parse time
     try:
-        return urljoin(base, link)
+        return urljoin(base, text)
     except ValueError:
         return None
 

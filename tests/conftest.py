@@ -6,6 +6,7 @@ wheel, so `make test` needs nothing installed by hand. It never uses 6379.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -17,6 +18,9 @@ from pytest_redis import factories
 
 from pipeline.config import Settings, parse_settings
 from pipeline.store import Keys, Store
+
+# What `aidaily` does at start (bot.cli.main): PTB 22's time periods as timedelta.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -289,4 +289,5 @@ def render_rss(digests: Sequence[Digest], base_url: str) -> bytes:
         ET.SubElement(item, "pubDate").text = format_datetime(digest.generated_at)
         body = f"<p>{esc(digest.summary)}</p>{render_sections(digest)}"
         ET.SubElement(item, "description").text = _xml_text(body)
-    return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    xml: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    return xml

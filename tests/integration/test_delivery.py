@@ -10,7 +10,7 @@ import pytest
 
 from bot.delivery import Job, RateLimiter, RetryPolicy, deliver
 from pipeline.errors import RetryLater, TargetGone, TransientDelivery
-from pipeline.store import Store
+from pipeline.store import Store, Target
 
 DAY = "2026-02-03"
 FAST = RetryPolicy(max_attempts=4, backoff_base_s=0.001, backoff_max_s=0.01, max_wait_s=1.0)
@@ -33,7 +33,7 @@ class Inbox:
                 raise queued.pop(0)
             self.got[(target, part)] += 1
 
-        return Job(target=target, parts=parts, send=send, **kw)
+        return Job(Target(*target.split(":", 1)), parts, send, **kw)
 
 
 def parts_of(n: int) -> list[str]:
@@ -110,7 +110,7 @@ async def test_cancelled_push_then_rerun_completes_without_duplicates(store: Sto
 async def test_claim_of_a_crashed_owner_is_left_until_it_expires(store: Store) -> None:
     inbox = Inbox()
     job = inbox.job("t:1", parts_of(2))
-    assert await store.ledger_try_claim(DAY, "t:1", job.key(0), "dead", ttl_s=600) == "claimed"
+    assert await store.ledger_claim(job.key(DAY, 0), "dead", ttl_s=600) == "claimed"
     report = await deliver(store, DAY, [job], owner="a", policy=FAST)
     # not delivered yet: `aidaily push` exits 1 and the schedule tries again later
     assert (report.sent, report.busy, report.ok) == (0, 2, False)

@@ -1,4 +1,4 @@
-"""Review: delivery ledger bugs, reproduced against a real Redis (fixed; kept as regression tests)."""
+"""Delivery after a crash and across forms of the digest, against a real Redis."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.delivery import Job, RetryPolicy, deliver
 from pipeline.render import View, render_telegram
-from pipeline.store import Store
+from pipeline.store import Store, Target
 from tests.factories import make_digest
 
 DAY = "2026-02-03"
@@ -21,14 +21,14 @@ class Inbox:
         async def send(i: int, part: Any) -> None:
             self.got.append((target, i, part))
 
-        return Job(target=target, parts=parts, send=send)
+        return Job(Target(*target.split(":", 1)), parts, send)
 
 
 async def test_a_claim_left_by_a_crash_is_not_reported_as_success(store: Store) -> None:
     # A previous push (serve killed, or stopped past its 9 s deadline) left a claim on part 0.
     inbox = Inbox()
     job = inbox.job("telegram:1", ["第0部分", "第1部分"])
-    await store.ledger_try_claim(DAY, "telegram:1", job.key(0), "crashed-host:123:dead", 600)
+    await store.ledger_claim(job.key(DAY, 0), "crashed-host:123:dead", 600)
 
     report = await deliver(store, DAY, [job], policy=FAST)
 

@@ -20,10 +20,10 @@ from bot.telegram.bot import (
     TelegramApp,
     build_application,
     handle_webhook,
-    push_bot,
     start_telegram,
     stop_telegram,
 )
+from bot.telegram.push import push_bot
 from pipeline.config import Settings
 from pipeline.models import Digest, Subscriber
 from pipeline.render import View, render_telegram
