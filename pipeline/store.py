@@ -63,6 +63,9 @@ DIGEST_CACHE_SIZE = 32  # the RSS feed shows 30 days
 # Sends Redis could not take are written again this often (doubling up to the max).
 FLUSH_FIRST_S = 0.5
 FLUSH_MAX_S = 5.0
+# Errors this soon after Redis came back belong to the same outage (stale pooled
+# connections fail once each): one WARNING per outage, not one per connection.
+FLAP_S = 60.0
 
 _ENTRIES = TypeAdapter(list[Entry])
 
@@ -305,6 +308,7 @@ class Store:
         self._unrecorded: dict[LedgerKey, str] = {}  # sends Redis could not take yet
         self._flusher: asyncio.Task[None] | None = None
         self._down_since: float | None = None  # monotonic time Redis stopped answering
+        self._back_at: float | None = None  # monotonic time it answered again
 
     @contextlib.asynccontextmanager
     async def _redis(self, doing: str) -> AsyncIterator[None]:
@@ -316,19 +320,27 @@ class Store:
                 self._went_down(exc)
             raise StoreError(f"cannot {doing} Redis at {self.url}: {_why(exc)}") from None
         if self._down_since is not None:
-            log.info(
-                "Redis at %s is back after %.0f s", self.url, time.monotonic() - self._down_since
-            )
-            self._down_since = None
+            self._came_back()
 
     def _went_down(self, exc: BaseException) -> None:
-        if self._down_since is None:
-            self._down_since = time.monotonic()
-            log.warning(
-                "Redis at %s is unreachable (%s): retrying; sends are kept in memory until it is back",
-                self.url,
-                _why(exc),
-            )
+        if self._down_since is not None:
+            return
+        now = time.monotonic()
+        self._down_since = now
+        if self._back_at is not None and now - self._back_at < FLAP_S:
+            return  # a pooled connection the old server closed: the same outage
+        log.warning(
+            "Redis at %s is unreachable (%s): retrying; sends are kept in memory until it is back",
+            self.url,
+            _why(exc),
+        )
+
+    def _came_back(self) -> None:
+        assert self._down_since is not None
+        now = time.monotonic()
+        if self._back_at is None or now - self._back_at >= FLAP_S:
+            log.info("Redis at %s is back after %.0f s", self.url, now - self._down_since)
+        self._back_at, self._down_since = now, None
 
     # -- life cycle ---------------------------------------------------------
 
