@@ -35,7 +35,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from bot.metrics import CONTENT_TYPE, METRICS, Metrics
+from bot.metrics import CONTENT_TYPE, Metrics
 from pipeline.config import Settings
 from pipeline.errors import StoreError
 from pipeline.models import Digest
@@ -138,7 +138,7 @@ class Server:
     ) -> None:
         self.settings = settings
         self.store = store
-        self.metrics = metrics or METRICS
+        self.metrics = metrics or Metrics()
         self.telegram_app = telegram_app  # set only in webhook mode
         self.feishu_events = feishu_events  # set only when feishu.events is http
         self.now = clock or (lambda: datetime.now(UTC))

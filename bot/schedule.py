@@ -38,7 +38,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.delivery import PushReport
 from bot.logs import event
-from bot.metrics import METRICS, Metrics
+from bot.metrics import Metrics
 from pipeline.config import Settings
 from pipeline.errors import AidailyError, RunError, StoreError
 from pipeline.models import Digest
@@ -101,7 +101,7 @@ class DailyScheduler:
     ) -> None:
         self.settings = settings
         self.store = store
-        self.metrics = metrics or METRICS
+        self.metrics = metrics or Metrics()
         self.now = now or (lambda: datetime.now(UTC))
         self.run_fn = run_fn
         self.push_fn = push_fn
