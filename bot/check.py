@@ -11,7 +11,7 @@ import asyncio
 import httpx
 
 from pipeline.config import Settings
-from pipeline.errors import AidailyError
+from pipeline.errors import AidailyError, describe
 from pipeline.store import open_store
 
 Check = tuple[str, bool, str]
@@ -140,5 +140,4 @@ async def check_feishu(settings: Settings) -> Check:
 
 
 def _line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:200]
+    return describe(exc)

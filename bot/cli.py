@@ -12,7 +12,6 @@ import asyncio
 import json
 import logging
 import os
-import re
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import date
@@ -21,7 +20,7 @@ from typing import Any, Literal, NoReturn
 
 from pipeline.config import Settings, load_settings
 from pipeline.errors import AidailyError
-from pipeline.models import Digest
+from pipeline.models import Digest, iso_date
 from pipeline.store import Store, open_store
 
 log = logging.getLogger("aidaily")
@@ -29,9 +28,6 @@ log = logging.getLogger("aidaily")
 PushChannel = Literal["all", "telegram", "feishu"]
 FORMATS = ("text", "markdown", "telegram", "feishu", "json")
 SECTIONS = ("all", "domestic", "international")
-
-
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class UsageError(AidailyError):
@@ -46,12 +42,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _date_arg(text: str) -> str:
-    try:
-        if not DATE_RE.match(text):
-            raise ValueError(text)
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+    day = iso_date(text)
+    if day is None:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}")
+    return day.isoformat()
 
 
 def _positive(text: str) -> int:

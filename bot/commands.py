@@ -17,11 +17,19 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pipeline.config import HHMM_RE, Settings
-from pipeline.models import SECTION_TITLES, ChatSettings, Digest, Item, Region, Subscriber
+from pipeline.models import (
+    SECTION_TITLES,
+    ChatSettings,
+    Digest,
+    Item,
+    Region,
+    Subscriber,
+    iso_date,
+)
 from pipeline.render import (
     View,
     feishu_plain,
@@ -51,7 +59,6 @@ SECTION_WORDS: dict[str, list[Region]] = {
     "国际": ["international"],
 }
 MODE_WORDS = {"brief": "brief", "精简": "brief", "full": "full", "完整": "full"}
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MENTION_RE = re.compile(r"^(?:@\S+\s+)+")
 
 
@@ -298,13 +305,7 @@ def _push_line(info: dict[str, Any]) -> str:
 
 
 def _valid_date(text: str) -> bool:
-    if not DATE_RE.match(text):
-        return False
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
+    return iso_date(text) is not None
 
 
 def _channel(name: str) -> Any:

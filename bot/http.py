@@ -23,11 +23,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import re
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -38,14 +37,13 @@ from starlette.routing import Route
 from bot.metrics import CONTENT_TYPE, Metrics
 from pipeline.config import Settings
 from pipeline.errors import StoreError
-from pipeline.models import Digest
+from pipeline.models import Digest, iso_date
 from pipeline.render import html as web
 from pipeline.render import render_json
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
 
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_BODY = 1_000_000  # webhook bodies are a few KB; refuse to buffer more
 REDIS_PROBE_S = 2.0
 RSS_DAYS = 30
@@ -115,12 +113,10 @@ class BadDate(ValueError):
 
 def parse_day(text: str) -> str:
     """The date as YYYY-MM-DD, or BadDate with a message that says what works."""
-    try:
-        if not DATE_RE.match(text):
-            raise ValueError
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise BadDate(f"bad date {text[:40]!r}: expected YYYY-MM-DD, e.g. 2026-02-03") from None
+    day = iso_date(text)
+    if day is None:
+        raise BadDate(f"bad date {text[:40]!r}: expected YYYY-MM-DD, e.g. 2026-02-03")
+    return day.isoformat()
 
 
 class Server:

@@ -19,6 +19,12 @@ AidailyError                 everything we raise on purpose; `str(e)` is one lin
 from __future__ import annotations
 
 
+def describe(exc: BaseException, limit: int = 200) -> str:
+    """An exception as one line for a log or an error message: its first line, or its type."""
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:limit]
+
+
 class AidailyError(Exception):
     """Root of every error aidaily raises on purpose."""
 

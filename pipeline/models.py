@@ -8,7 +8,8 @@ it appears in the digest, and `Digest` is the stored day (CONTRACT.md's JSON).
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,6 +32,19 @@ SECTION_TITLES: dict[str, str] = {"domestic": "国内动态", "international": "
 SECTIONS: tuple[Region, ...] = ("domestic", "international")
 
 DIGEST_VERSION = 1
+
+
+ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def iso_date(text: str) -> date | None:
+    """`text` as a date when it is exactly YYYY-MM-DD and a real day, else None."""
+    if not ISO_DATE_RE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 class _Model(BaseModel):

@@ -48,7 +48,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from pipeline.errors import StoreError
+from pipeline.errors import StoreError, describe
 from pipeline.models import DIGEST_VERSION, Digest, Entry, Subscriber
 
 log = logging.getLogger(__name__)
@@ -773,8 +773,7 @@ def _is_outage(exc: BaseException) -> bool:
 def _why(exc: BaseException) -> str:
     if isinstance(exc, ResponseError) and str(exc).startswith("OOM"):
         return "Redis is out of memory (maxmemory reached): free memory or raise maxmemory"
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:200]
+    return describe(exc)
 
 
 def _stop_embedded(server: Any) -> None:

@@ -39,7 +39,7 @@ from lark_oapi.core.token import TokenManager
 
 from bot.feishu.errors import RATE_LIMIT_CODES, feishu_error
 from pipeline.config import FeishuSettings
-from pipeline.errors import DeliveryError
+from pipeline.errors import DeliveryError, describe
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class FeishuApp:
             except ObtainAccessTokenException as exc:
                 raise feishu_error(where, exc.code, f"tenant token: {exc.msg}") from None
             except (requests.RequestException, OSError, ValueError) as exc:
-                raise feishu_error(where, None, f"tenant token: {_why(exc)}") from None
+                raise feishu_error(where, None, f"tenant token: {describe(exc)}") from None
 
     async def send_card(self, chat_id: str, card: dict[str, Any], msg_uuid: str) -> str:
         """Post one interactive card to a chat; returns the message id."""
@@ -139,9 +139,9 @@ class FeishuApp:
         try:
             resp = await call()
         except httpx.HTTPError as exc:
-            raise feishu_error(where, None, f"network: {_why(exc)}") from None
+            raise feishu_error(where, None, f"network: {describe(exc)}") from None
         except ValueError as exc:  # the SDK could not parse the answer (an HTML 502 page, say)
-            raise feishu_error(where, None, f"unreadable answer: {_why(exc)}") from None
+            raise feishu_error(where, None, f"unreadable answer: {describe(exc)}") from None
         if resp.success():
             return str(resp.data.message_id) if resp.data is not None else ""
         raise _response_error(where, resp)

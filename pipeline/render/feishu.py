@@ -140,10 +140,6 @@ def render_feishu(
     return [_card(f"{title}（{i}/{len(groups)}）", g) for i, g in enumerate(groups, 1)]
 
 
-def _summary(digest: Digest, cap: Cap) -> str:
-    return f"📊 **今日总结**：{fs_escape(digest.summary, cap)}"
-
-
 def _meta(digest: Digest, view: View, cap: Cap) -> str:
     lines = [f"*{fs_escape(view.note, cap)}*"] if view.note else []
     lines.append(f"生成时间 {generated_at(digest)} · 从 {digest.raw_count} 条原始信息中精选")
