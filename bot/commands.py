@@ -2,7 +2,7 @@
 
 Telegram, Feishu and `aidaily chat` all call `Commands.handle` and then render
 the `Reply` for their channel with `reply_to_telegram`, `reply_to_feishu` or
-`reply_to_text`. The words are the same everywhere (CONTRACT.md, "Chat commands").
+`reply_to_text`. The words are the same everywhere (README, "Chat commands").
 
 Which digest a command means: `/today` is the latest stored digest (today's once
 built, otherwise the most recent, with its date said); `/brief`, `/cn`, `/intl`

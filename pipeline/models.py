@@ -3,7 +3,7 @@
 `Entry` is one fetched feed entry, normalised once at the edge (parse.py).
 `Candidate` is a story: one or more entries about the same thing (dedupe.py).
 `Judgement` is what a curator says of a candidate. `Item` is a selected story as
-it appears in the digest, and `Digest` is the stored day (CONTRACT.md's JSON).
+it appears in the digest, and `Digest` is the stored day (the digest JSON of the README).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The digest JSON of CONTRACT.md, with times in the digest's own timezone.
+"""The digest JSON (`/api/digests/*`, `aidaily show --format json`), times in the digest's timezone.
 
 Digests hold aware UTC datetimes; readers of the JSON want local ones, so
 "2026-02-03T00:00:00Z" is written "2026-02-03T08:00:00+08:00" for Asia/Shanghai.

@@ -11,7 +11,7 @@ from tests.unit.conftest import NetworkBlocked
 
 
 def test_a_connect_off_this_machine_fails_at_once() -> None:
-    with pytest.raises(NetworkBlocked, match="192.0.2.1"):
+    with pytest.raises(NetworkBlocked, match=r"192\.0\.2\.1"):
         socket.create_connection(("192.0.2.1", 443), timeout=5)  # TEST-NET-1: never routed
     with pytest.raises(httpx.ConnectError):  # as a client library sees it
         httpx.get("https://192.0.2.1/", timeout=5)
