@@ -365,7 +365,11 @@ class DailyScheduler:
     async def _keep_lock(self, name: str) -> None:
         while True:
             await asyncio.sleep(self.lock_ttl_s / 3)
-            if not await self.store.extend_lock(name, self.owner, self.lock_ttl_s):
+            try:
+                kept = await self.store.extend_lock(name, self.owner, self.lock_ttl_s)
+            except StoreError:  # Redis away (the store says so once): try again next beat
+                continue
+            if not kept:
                 log.warning(
                     "schedule: lost the lock %s; the delivery ledger still prevents doubles", name
                 )

@@ -45,7 +45,7 @@ import redis.asyncio as aioredis
 from pydantic import TypeAdapter, ValidationError
 from redis.asyncio.connection import UnixDomainSocketConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import OutOfMemoryError, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from pipeline.errors import StoreError, describe
@@ -771,7 +771,7 @@ def _is_outage(exc: BaseException) -> bool:
 
 
 def _why(exc: BaseException) -> str:
-    if isinstance(exc, ResponseError) and str(exc).startswith("OOM"):
+    if isinstance(exc, OutOfMemoryError) or str(exc).startswith("OOM"):
         return "Redis is out of memory (maxmemory reached): free memory or raise maxmemory"
     return describe(exc)
 

@@ -12,6 +12,8 @@ import redis.asyncio as aioredis
 from pipeline.errors import StoreError
 from pipeline.models import Digest, Entry, Sections, Window
 from pipeline.store import FeedState, Form, LedgerKey, Store, Target, open_store
+from tests.factories import make_digest
+from tests.fakes.redis_process import RedisProcess
 
 T0 = datetime(2026, 2, 3, 0, 0, tzinfo=UTC)
 
@@ -212,3 +214,16 @@ async def test_a_digest_rewritten_elsewhere_is_seen_at_once(store: Store, redis_
         await other.r.aclose()
     again = await store.get_digest("2026-02-03")
     assert again is not None and again.raw_count == 7
+
+
+async def test_a_full_redis_is_said_to_be_out_of_memory(tmp_path: Path) -> None:
+    redis = RedisProcess(tmp_path)
+    redis.start()
+    store = await open_store(redis.url)
+    try:
+        await store.r.config_set("maxmemory", 1)  # every write is refused with OOM
+        with pytest.raises(StoreError, match="Redis is out of memory"):
+            await store.save_digest(make_digest(), [])
+    finally:
+        await store.close()
+        redis.stop()
