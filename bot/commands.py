@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.push import CHANNEL_NAMES
 from pipeline.config import HHMM_RE, Settings
 from pipeline.models import (
     SECTION_TITLES,
@@ -243,12 +244,12 @@ class Commands:
         if not ctx.is_admin:
             return Reply(text=f"/stats 仅限管理员使用。\n\n{HELP}")
         lines = ["📊 运行状态"]
-        for channel in ("telegram", "feishu"):
+        for channel in CHANNEL_NAMES:
             subs = await self.store.list_subscribers(channel, active_only=False)
             active = sum(1 for s in subs if s.active)
             lines.append(f"{channel} 订阅：{active} 个活跃 / {len(subs)} 个总计")
         lines.extend(await self._run_lines())
-        for channel in ("telegram", "feishu"):
+        for channel in CHANNEL_NAMES:
             last = await self.store.get_last_push(channel)
             if last:
                 lines.append(f"上次推送（{channel}）：{_push_line(last)}")
@@ -309,7 +310,7 @@ def _valid_date(text: str) -> bool:
 
 
 def _channel(name: str) -> Any:
-    return name if name in ("telegram", "feishu", "console") else "console"
+    return name if name in (*CHANNEL_NAMES, "console") else "console"
 
 
 @dataclass(frozen=True)

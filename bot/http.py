@@ -35,6 +35,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bot.metrics import CONTENT_TYPE, Metrics
+from bot.push import CHANNEL_NAMES
 from pipeline.config import Settings
 from pipeline.errors import StoreError
 from pipeline.models import Digest, iso_date
@@ -195,7 +196,7 @@ class Server:
 
     async def metrics_text(self, request: Request) -> Response:
         await self._probe()
-        for channel in ("telegram", "feishu"):
+        for channel in CHANNEL_NAMES:
             try:
                 self.metrics.subscribers.labels(channel=channel).set(
                     await self.store.count_subscribers(channel)

@@ -57,6 +57,8 @@ CHANNELS: tuple[ChannelSpec, ...] = (
     ChannelSpec("feishu", lambda s: s.feishu_enabled, _open_feishu),
 )
 
+CHANNEL_NAMES = tuple(spec.name for spec in CHANNELS)
+
 
 def enabled_channels(settings: Settings) -> tuple[str, ...]:
     """The names of the channels these settings turn on, in push order."""
