@@ -142,3 +142,17 @@ async def test_shared_limiter_holds_the_rate(store: Store) -> None:
     report = await deliver(store, DAY, jobs, owner="a", policy=FAST, concurrency=20)
     # 40 grants spaced 1/200 s apart take at least 39/200 s.
     assert report.sent == 40 and report.elapsed_s >= 39 / 200
+
+
+async def test_a_slow_live_pusher_keeps_its_claims_by_its_heartbeat(store: Store) -> None:
+    """Claims older than the TTL stay with their owner while it beats: no second copy."""
+    inbox = Inbox()
+    inbox.gate = asyncio.Event()
+    jobs = [inbox.job(f"t:{c}", parts_of(2)) for c in range(4)]
+    slow = asyncio.create_task(deliver(store, DAY, jobs, owner="a", policy=FAST, claim_ttl_s=0.3))
+    await asyncio.sleep(0.8)  # every first part is claimed by "a" and stuck on the wire
+    other = await deliver(store, DAY, jobs, owner="b", policy=FAST, claim_ttl_s=0.3)
+    inbox.gate.set()
+    first = await slow
+    assert other.sent == 0 and other.busy == 8
+    assert first.sent == 8 and set(inbox.got.values()) == {1}
