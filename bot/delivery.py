@@ -370,16 +370,15 @@ async def _deliver_part(run: _Run, job: Job, i: int, part: Any, paced: bool) -> 
 async def _claim(run: _Run, key: LedgerKey) -> str:
     """`Store.ledger_claim`, waiting out a Redis outage; a claim won as the push is cancelled
     is given back."""
-    waited, delay = 0.0, 0.5
+    deadline, delay = time.monotonic() + run.outage_wait_s, 0.5
     while True:
         try:
             return await _claim_once(run, key)
         except StoreError:
-            if waited >= run.outage_wait_s:
+            if time.monotonic() >= deadline:
                 raise
             # the store logs the outage once; every waiting target retries on its own
             await asyncio.sleep(delay)
-            waited += delay
             delay = min(delay * 2, 5.0)
 
 
