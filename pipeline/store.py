@@ -309,6 +309,7 @@ class Store:
         self._flusher: asyncio.Task[None] | None = None
         self._down_since: float | None = None  # monotonic time Redis stopped answering
         self._back_at: float | None = None  # monotonic time it answered again
+        self._up = False  # Redis has answered this process at least once
 
     @contextlib.asynccontextmanager
     async def _redis(self, doing: str) -> AsyncIterator[None]:
@@ -316,9 +317,12 @@ class Store:
         try:
             yield
         except (RedisError, OSError) as exc:
-            if _is_outage(exc):
+            # Not answering from the start is a setup error, which StoreError says once;
+            # going away after answering is an outage, which the log says once.
+            if self._up and _is_outage(exc):
                 self._went_down(exc)
             raise StoreError(f"cannot {doing} Redis at {self.url}: {_why(exc)}") from None
+        self._up = True
         if self._down_since is not None:
             self._came_back()
 
