@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot.delivery import Job, PushReport, RetryPolicy, deliver
 from pipeline.config import Settings
 from pipeline.models import ChatSettings, Subscriber
-from pipeline.store import Store, Target
+from pipeline.store import Store, Target, open_store
+from tests.fakes.redis_process import RedisProcess
 from tests.integration.test_schedule import SHANGHAI, TG, Clock, Pushes, scheduler
 
 TARGET = Target("telegram", "1")
@@ -111,3 +116,26 @@ async def test_after_a_crash_the_chat_still_gets_its_digest_that_day(
 
     assert first != "pushed" or pushes.got == [0, 1]
     assert pushes.got == [0, 1]
+
+
+async def test_a_redis_outage_is_one_warning_not_a_traceback_per_tick(
+    tmp_path: Path, make_settings: Callable[..., Settings], caplog: pytest.LogCaptureFixture
+) -> None:
+    redis = RedisProcess(tmp_path)
+    redis.start()
+    store = await open_store(redis.url)
+    try:
+        clock = Clock(datetime(2026, 2, 3, 8, 1, tzinfo=SHANGHAI))
+        s = scheduler(store, make_settings({}, TG), clock, pushes=Pushes())
+        await store.ping()
+        redis.stop()  # Redis goes away between two ticks …
+        caplog.set_level(logging.DEBUG)
+        for minute in (2, 3, 4):
+            clock.set(datetime(2026, 2, 3, 8, minute, tzinfo=SHANGHAI))
+            await s._job()  # what APScheduler runs every minute
+        problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert [(r.name, r.levelname) for r in problems] == [("pipeline.store", "WARNING")]
+        assert not any(r.exc_info for r in caplog.records)
+    finally:
+        await store.close()
+        redis.stop()
