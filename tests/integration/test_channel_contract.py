@@ -189,3 +189,12 @@ async def test_a_rate_limit_is_waited_out_and_nothing_is_doubled(harness: Harnes
     report = await asyncio.wait_for(push(harness, digest), 30)
     assert report.ok and report.rate_limited == 1
     assert harness.received(chat) == harness.render(digest, View())
+
+
+async def test_send_part_sends_one_part_to_one_chat(harness: Harness) -> None:
+    chat, other = harness.chats
+    digest = make_digest()
+    parts = harness.render(digest, View())
+    await harness.channel.send_part(chat, digest.date, 0, parts[0])
+    assert harness.received(chat) == parts[:1] and harness.received(other) == []
+    assert str(harness.channel.target(chat)) == f"{harness.channel.name}:{chat}"
