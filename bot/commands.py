@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.push import CHANNEL_NAMES
 from pipeline.config import HHMM_RE, Settings
+from pipeline.errors import FeedErrorKind
 from pipeline.models import (
     SECTION_TITLES,
     ChatSettings,
@@ -264,7 +265,11 @@ class Commands:
         ]
         digest = await self.store.get_digest(str(last.get("date")))
         if digest is not None:
-            failed = [f"{f.name}（{f.error}）" for f in digest.feeds if not f.ok]
+            failed = [
+                f"{f.name}（{FEED_ERROR_ZH[f.error_kind or 'other']}）"
+                for f in digest.feeds
+                if not f.ok
+            ]
             ok = len(digest.feeds) - len(failed)
             lines.append(
                 f"信息源：{ok}/{len(digest.feeds)} 正常"
@@ -272,6 +277,17 @@ class Commands:
             )
         return lines
 
+
+# A failed feed in /stats, in the chat's words (the log keeps the English line).
+FEED_ERROR_ZH: dict[FeedErrorKind, str] = {
+    "timeout": "超时",
+    "too_large": "内容超出大小上限",
+    "http": "服务器返回错误",
+    "redirects": "重定向过多",
+    "network": "无法连接",
+    "not_a_feed": "不是有效的 RSS/Atom",
+    "other": "抓取失败",
+}
 
 SETTINGS_USAGE = (
     "修改：/settings time 07:30 · /settings mode brief|full · /settings sections all|cn|intl"

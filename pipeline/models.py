@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipeline.errors import FeedErrorKind
+
 Region = Literal["domestic", "international"]
 Importance = Literal["high", "medium", "low"]
 
@@ -135,7 +137,8 @@ class FeedStatus(_Model):
     id: str
     name: str
     ok: bool
-    error: str | None = None
+    error: str | None = None  # one English line, for the log and the JSON
+    error_kind: FeedErrorKind | None = None  # what a chat is told, in its own words
     entries: int = 0
     in_window: int = 0
     not_modified: bool = False
