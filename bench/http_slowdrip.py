@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.http_slowdrip [--clients 1000] [--hold 15]
 
 The server runs in a child process (its resident memory is its own): once with
-the service's uvicorn config (`bot.serve.http_config`: bot/http_guard.py's
+the service's uvicorn config (`bot.service.http_config`: bot/http_guard.py's
 header timeout and connection cap) and once, as the baseline, with plain
 uvicorn (what `serve` ran before issue 10). This process opens `--clients`
 connections that each send a request line and then one header byte a second,
@@ -31,8 +31,8 @@ import asyncio, sys
 import redis.asyncio as aioredis
 import uvicorn
 from bot.metrics import Metrics
-from bot.serve import _Uvicorn, bind, http_config
-from bot.server import create_app
+from bot.service import _Uvicorn, bind, http_config
+from bot.http import create_app
 from pipeline.config import parse_settings
 from pipeline.store import Store
 

@@ -5,7 +5,7 @@
     .venv/bin/python bench/server.py --client wrk   # Debian's wrk, if installed
 
 A temporary redis-server holds one full digest (27 items) and N subscribers. The
-service (`bot.serve.Service`: HTTP server and scheduler, no chat channel) runs in
+service (`bot.service.Service`: HTTP server and scheduler, no chat channel) runs in
 a child process, so its resident memory is its own; this process is the client,
 `--concurrency` keep-alive connections each sending its next GET when the last
 answer is in. Figures per endpoint: p50, p99 and requests/s, with the ratio to
@@ -106,7 +106,7 @@ async def seed(url: str, subscribers: int) -> None:
 
 async def child(url: str, port: int) -> None:
     from bot.logs import setup_logging
-    from bot.serve import Service
+    from bot.service import Service
     from pipeline.config import parse_settings
     from pipeline.store import open_store
 

@@ -27,7 +27,7 @@ import redis.asyncio as aioredis
 
 from bench.pipeline import redis_server
 from bot.commands import ChatContext
-from bot.telegram import TelegramBot, build_application, start_telegram, stop_telegram
+from bot.telegram.bot import TelegramBot, build_application, start_telegram, stop_telegram
 from pipeline.config import parse_settings
 from pipeline.store import Keys, Store
 from tests.factories import make_digest

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import httpx
 
 from pipeline.config import Settings
-from pipeline.errors import AidailyError
+from pipeline.errors import AidailyError, describe
 from pipeline.fetch import FetchResult, fetch_each
 from pipeline.parse import parse_feed
 from pipeline.redact import redact_url
@@ -195,5 +195,4 @@ async def _feed_line(result: FetchResult) -> Check:
 
 
 def _line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:200]
+    return describe(exc)

@@ -12,7 +12,6 @@ import asyncio
 import json
 import logging
 import os
-import re
 import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from pipeline.config import RedisSettings, Settings, load_settings
 from pipeline.errors import AidailyError
-from pipeline.models import Digest
+from pipeline.models import Digest, iso_date
 from pipeline.redact import SCRUB, secrets_of
 
 if TYPE_CHECKING:  # imported when a command opens it: see `connect`
@@ -33,9 +32,6 @@ log = logging.getLogger("aidaily")
 PushChannel = Literal["all", "telegram", "feishu"]
 FORMATS = ("text", "markdown", "telegram", "feishu", "json")
 SECTIONS = ("all", "domestic", "international")
-
-
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class UsageError(AidailyError):
@@ -54,12 +50,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _date_arg(text: str) -> str:
-    try:
-        if not DATE_RE.match(text):
-            raise ValueError(text)
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+    day = iso_date(text)
+    if day is None:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}")
+    return day.isoformat()
 
 
 def _positive(text: str) -> int:
@@ -255,7 +249,7 @@ async def _push(settings: Settings, store: Store, day: str, channel: PushChannel
 
 
 async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.serve import serve
+    from bot.service import serve
 
     await serve(settings)
     return 0
@@ -386,6 +380,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     _setup_logging(args.command)
+    # PTB 22's time periods as timedelta (the next major version's default); otherwise
+    # every RetryAfter warns, from inside PTB, that its int form is deprecated.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     try:
         settings = load_settings(args.config)
         SCRUB.add(secrets_of(settings))

@@ -17,12 +17,21 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
-from bot.metrics import observe_command
+from bot.push import CHANNEL_NAMES
 from pipeline.config import HHMM_RE, Settings
-from pipeline.models import SECTION_TITLES, ChatSettings, Digest, Item, Region, Subscriber
+from pipeline.errors import FeedErrorKind
+from pipeline.models import (
+    SECTION_TITLES,
+    ChatSettings,
+    Digest,
+    Item,
+    Region,
+    Subscriber,
+    iso_date,
+)
 from pipeline.render import (
     View,
     feishu_plain,
@@ -36,19 +45,10 @@ from pipeline.render import (
 )
 from pipeline.store import Store
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
-HELP = """AI每日动态 · 可用命令
-/today — 今日日报（每条带编号）
-/brief — 精简版：每个板块的前几条
-/cn 或 /domestic — 只看国内动态
-/intl — 只看国际动态
-/why N — 第 N 条为什么入选：重要性、分类、理由、标签、来源与链接、评分
-/date YYYY-MM-DD — 查看某一天的日报
-/start 或 /subscribe — 订阅每日推送
-/stop 或 /unsubscribe — 退订
-/settings — 本会话的推送设置（/settings time 07:30 · /settings mode brief|full · /settings sections all|cn|intl）
-/help — 显示本帮助"""
+log = logging.getLogger(__name__)
 
 SECTION_WORDS: dict[str, list[Region]] = {
     "all": ["domestic", "international"],
@@ -61,7 +61,6 @@ SECTION_WORDS: dict[str, list[Region]] = {
     "国际": ["international"],
 }
 MODE_WORDS = {"brief": "brief", "精简": "brief", "full": "full", "完整": "full"}
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MENTION_RE = re.compile(r"^(?:@\S+\s+)+")
 
 
@@ -105,9 +104,10 @@ Handler = Callable[["Commands", ChatContext, list[str]], Awaitable[Reply]]
 class Commands:
     """Answers every chat command from the store. One instance per process."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, metrics: Metrics | None = None) -> None:
         self.store = store
         self.settings = settings
+        self.metrics = metrics  # None: answers are not counted (tests, `aidaily chat`)
 
     async def handle(self, ctx: ChatContext, text: str) -> Reply:
         """Answer one message; never raises for bad input."""
@@ -116,7 +116,8 @@ class Commands:
         started = time.perf_counter()
         reply = await handler(self, ctx, args)
         reply.command = name if name in HANDLERS else "unknown"
-        observe_command(reply.command, time.perf_counter() - started, ctx.channel)
+        if self.metrics is not None:
+            self.metrics.observe_command(ctx.channel, reply.command, time.perf_counter() - started)
         return reply
 
     # -- digests ------------------------------------------------------------
@@ -244,12 +245,12 @@ class Commands:
         if not ctx.is_admin:
             return Reply(text=f"/stats 仅限管理员使用。\n\n{HELP}")
         lines = ["📊 运行状态"]
-        for channel in ("telegram", "feishu"):
+        for channel in CHANNEL_NAMES:
             subs = await self.store.list_subscribers(channel, active_only=False)
             active = sum(1 for s in subs if s.active)
             lines.append(f"{channel} 订阅：{active} 个活跃 / {len(subs)} 个总计")
         lines.extend(await self._run_lines())
-        for channel in ("telegram", "feishu"):
+        for channel in CHANNEL_NAMES:
             last = await self.store.get_last_push(channel)
             if last:
                 lines.append(f"上次推送（{channel}）：{_push_line(last)}")
@@ -264,7 +265,11 @@ class Commands:
         ]
         digest = await self.store.get_digest(str(last.get("date")))
         if digest is not None:
-            failed = [f"{f.name}（{f.error}）" for f in digest.feeds if not f.ok]
+            failed = [
+                f"{f.name}（{FEED_ERROR_ZH[f.error_kind or 'other']}）"
+                for f in digest.feeds
+                if not f.ok
+            ]
             ok = len(digest.feeds) - len(failed)
             lines.append(
                 f"信息源：{ok}/{len(digest.feeds)} 正常"
@@ -272,6 +277,17 @@ class Commands:
             )
         return lines
 
+
+# A failed feed in /stats, in the chat's words (the log keeps the English line).
+FEED_ERROR_ZH: dict[FeedErrorKind, str] = {
+    "timeout": "超时",
+    "too_large": "内容超出大小上限",
+    "http": "服务器返回错误",
+    "redirects": "重定向过多",
+    "network": "无法连接",
+    "not_a_feed": "不是有效的 RSS/Atom",
+    "other": "抓取失败",
+}
 
 SETTINGS_USAGE = (
     "修改：/settings time 07:30 · /settings mode brief|full · /settings sections all|cn|intl"
@@ -306,48 +322,69 @@ def _push_line(info: dict[str, Any]) -> str:
 
 
 def _valid_date(text: str) -> bool:
-    if not DATE_RE.match(text):
-        return False
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
+    return iso_date(text) is not None
 
 
 def _channel(name: str) -> Any:
-    return name if name in ("telegram", "feishu", "console") else "console"
+    return name if name in (*CHANNEL_NAMES, "console") else "console"
 
 
-HANDLERS: dict[str, Handler] = {
-    "start": Commands._start,
-    "subscribe": Commands._start,
-    "stop": Commands._stop,
-    "unsubscribe": Commands._stop,
-    "today": Commands._today,
-    "brief": Commands._brief,
-    "cn": Commands._domestic,
-    "domestic": Commands._domestic,
-    "intl": Commands._intl,
-    "why": Commands._why,
-    "date": Commands._date,
-    "settings": Commands._settings,
-    "help": Commands._help,
-    "stats": Commands._stats,
-}
+@dataclass(frozen=True)
+class Command:
+    """One chat command: its handler, its line in /help, its entry in Telegram's menu.
 
-BOT_COMMANDS: list[tuple[str, str]] = [
-    ("today", "今日日报"),
-    ("brief", "精简版"),
-    ("cn", "国内动态"),
-    ("intl", "国际动态"),
-    ("why", "第 N 条为什么入选：/why N"),
-    ("date", "某天的日报：/date YYYY-MM-DD"),
-    ("start", "订阅每日推送"),
-    ("stop", "退订"),
-    ("settings", "推送设置"),
-    ("help", "全部命令"),
-]
+    `help` None keeps it out of /help (and `menu` None out of the menu): /stats is
+    for admins. Every name and alias is also a metric label.
+    """
+
+    name: str
+    handler: Handler
+    help: str | None
+    menu: str | None
+    aliases: tuple[str, ...] = ()
+    usage: str = ""  # the arguments, as /help shows them
+
+    def help_line(self) -> str:
+        names = " 或 ".join(f"/{n}" for n in (self.name, *self.aliases))
+        return f"{names}{self.usage} — {self.help}"
+
+
+# The one command table: /help, the handlers, Telegram's menu and the metric labels.
+COMMANDS: tuple[Command, ...] = (
+    Command("today", Commands._today, "今日日报（每条带编号）", "今日日报"),
+    Command("brief", Commands._brief, "精简版：每个板块的前几条", "精简版"),
+    Command("cn", Commands._domestic, "只看国内动态", "国内动态", ("domestic",)),
+    Command("intl", Commands._intl, "只看国际动态", "国际动态"),
+    Command(
+        "why",
+        Commands._why,
+        "第 N 条为什么入选：重要性、分类、理由、标签、来源与链接、评分",
+        "第 N 条为什么入选：/why N",
+        usage=" N",
+    ),
+    Command(
+        "date",
+        Commands._date,
+        "查看某一天的日报",
+        "某天的日报：/date YYYY-MM-DD",
+        usage=" YYYY-MM-DD",
+    ),
+    Command("start", Commands._start, "订阅每日推送", "订阅每日推送", ("subscribe",)),
+    Command("stop", Commands._stop, "退订", "退订", ("unsubscribe",)),
+    Command(
+        "settings",
+        Commands._settings,
+        "本会话的推送设置（/settings time 07:30 · /settings mode brief|full · /settings sections all|cn|intl）",
+        "推送设置",
+    ),
+    Command("help", Commands._help, "显示本帮助", "全部命令"),
+    Command("stats", Commands._stats, None, None),
+)
+
+HANDLERS: dict[str, Handler] = {name: c.handler for c in COMMANDS for name in (c.name, *c.aliases)}
+BOT_COMMANDS: list[tuple[str, str]] = [(c.name, c.menu) for c in COMMANDS if c.menu]
+HELP = "\n".join(["AI每日动态 · 可用命令", *(c.help_line() for c in COMMANDS if c.help)])
+METRIC_LABELS = frozenset(HANDLERS)
 
 
 # -- rendering a Reply per channel ------------------------------------------------

@@ -1,15 +1,20 @@
 """Fan-out of a digest to push targets: rate limits, retries and a ledger in Redis.
 
 One `Job` per target (a Telegram chat, a Feishu chat, a Feishu webhook). Its parts
-go out in order; each part is claimed in the ledger (`Store.ledger_try_claim`, keyed by
-date, target and part) before it is sent and marked sent after, so that a repeated
-push, a crash and restart, or two instances at once never send a part twice and
-never skip one:
+go out in order; each part is claimed in the ledger (`Store.ledger_claim`, a typed
+`LedgerKey`: date, target, form, part) before it is sent and recorded sent after:
 
-- a part marked sent is skipped;
+- a part recorded sent is never sent again. A send Redis cannot take is kept in
+  memory by the store and written when Redis is back; this process knows it at once;
 - a part claimed by another live owner is left to it, and so is the rest of that
-  target (parts must arrive in order);
-- a claim whose owner died expires after `claim_ttl_s` and a later push retries it.
+  target (parts must arrive in order). A pusher beats every `claim_ttl_s / 3`
+  seconds while it works; a killed one's claims are free `claim_ttl_s` (30 s) later;
+- while Redis is away, claims are retried (one WARNING per outage, from the store)
+  for up to `outage_wait_s`, then the target is left for the next push.
+
+So after `kill -9` the only parts that can reach a chat twice are those on the
+wire at that instant: at most `concurrency`. Feishu app messages carry a `uuid`
+(date, target, part) that Feishu itself deduplicates for an hour.
 
 `send(i, part)` raises `RetryLater` (waited out and retried), `TransientDelivery`
 (retried with exponential backoff and jitter) or `TargetGone` (reported; the rest
@@ -21,25 +26,34 @@ finish and be recorded; parts not yet started are released for the next push.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
+import contextlib
 import logging
 import os
 import random
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from pipeline.errors import DeliveryError, RetryLater, TargetGone, TransientDelivery
-from pipeline.store import Store
+from pipeline.errors import DeliveryError, RetryLater, StoreError, TargetGone, TransientDelivery
+from pipeline.store import Form, LedgerKey, Store, Target
 
 log = logging.getLogger(__name__)
 
 Outcome = Literal["sent", "skipped", "busy", "failed", "gone"]
+CLAIM_TTL_S = 30.0  # a dead pusher's claims are free this long after its last heartbeat
+OUTAGE_WAIT_S = 120.0  # how long a push waits for Redis to come back before leaving a target
+BUSY_POLL_S = 2.0  # how often parts held by another owner are looked at again
+
+
+class Limiter(Protocol):
+    """Anything that paces sends: `RateLimiter`, Feishu's `WindowLimiter`."""
+
+    async def acquire(self) -> None: ...
 
 
 class RateLimiter:
@@ -88,31 +102,25 @@ class RetryPolicy:
 class Job:
     """One push target and the parts it should get, in order.
 
-    `target` is the ledger id (`telegram:123`, `feishu:oc_x`, `feishu-hook:<sha1>`).
-    `limiter` is anything with `async acquire()` (e.g. `RateLimiter`), shared by
-    jobs that share a quota; `pace_s` is the pause between two parts of this target.
+    `limiter` is shared by jobs that share a quota; `pace_s` is the pause between
+    two parts of this target.
     """
 
-    target: str
+    target: Target
     parts: list[Any]
     send: Callable[[int, Any], Awaitable[None]]
     pace_s: float = 0.0
-    limiter: Any = None
+    limiter: Limiter | None = None
     on_done: Callable[[], Awaitable[None]] | None = None  # called once every part is sent
 
     @cached_property
-    def form(self) -> str:
-        """This rendering of the digest: its part count and a hash of its parts.
+    def form(self) -> Form:
+        """This rendering of the digest (its part count and a hash of its parts)."""
+        return Form.of(self.parts)
 
-        Ledger parts are keyed by form, so a chat that switched from brief to full
-        after getting the brief one is not sent the full one's tail without its head.
-        """
-        text = json.dumps(self.parts, ensure_ascii=False, sort_keys=True, default=str)
-        return f"{len(self.parts)}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
-
-    def key(self, i: int) -> str:
-        """The ledger part of part `i`: `FORM/i`."""
-        return f"{self.form}/{i}"
+    def key(self, day: str, i: int) -> LedgerKey:
+        """The ledger key of part `i` on `day`."""
+        return LedgerKey(day, self.target, self.form, i)
 
 
 @dataclass
@@ -122,12 +130,12 @@ class PushReport:
     targets: int = 0
     sent: int = 0  # parts sent by this push
     skipped: int = 0  # parts already sent earlier
-    busy: int = 0  # parts left to another live push (or to a crashed one until its claim expires)
+    busy: int = 0  # parts left to another live push (or a crashed one's, for claim_ttl_s)
     failed: int = 0  # targets not reached after retries: a later push finishes them
     gone: int = 0  # targets that refuse for good
     rate_limited: int = 0  # rate-limit answers received (Telegram 429, Feishu 11232)
     elapsed_s: float = 0.0
-    errors: dict[str, str] = field(default_factory=dict)  # target -> one line
+    errors: dict[str, str] = field(default_factory=dict)  # target name -> one line
 
     @property
     def ok(self) -> bool:
@@ -181,10 +189,11 @@ class _Run:
     day: str
     owner: str
     claim_ttl_s: float
+    outage_wait_s: float
     policy: RetryPolicy
     grace_s: float
-    sent_before: set[str]
-    sent_forms: dict[str, dict[str, int]]
+    sent_before: set[LedgerKey]
+    sent_forms: dict[Target, Counter[Form]]
     report: PushReport
 
 
@@ -195,20 +204,26 @@ async def deliver(
     *,
     owner: str | None = None,
     concurrency: int = 8,
-    claim_ttl_s: float = 600.0,
+    claim_ttl_s: float = CLAIM_TTL_S,
+    outage_wait_s: float = OUTAGE_WAIT_S,
+    busy_wait_s: float = 0.0,
     policy: RetryPolicy | None = None,
     grace_s: float = 5.0,  # under serve's 9 s stop deadline, so a part on the wire is recorded
     channel: str | None = None,
 ) -> PushReport:
-    """Send every job's parts at most once each; return (and, given `channel`, store) a report."""
+    """Send every job's parts at most once each; return (and, given `channel`, store) a report.
+
+    Parts another owner holds are retried for up to `busy_wait_s` (a crashed
+    pusher's claims free within `claim_ttl_s`); what is still busy then is reported.
+    """
     started = time.monotonic()
-    ledger = await store.ledger_state(day)
-    sent_before = {key for key, value in ledger.items() if value.startswith("sent:")}
+    sent_before = {e.key for e in await store.ledger_entries(day) if e.state == "sent"}
     run = _Run(
         store=store,
         day=day,
         owner=owner or new_owner(),
         claim_ttl_s=claim_ttl_s,
+        outage_wait_s=outage_wait_s,
         policy=policy or RetryPolicy(),
         grace_s=grace_s,
         sent_before=sent_before,
@@ -216,32 +231,71 @@ async def deliver(
         report=PushReport(targets=len(jobs)),
     )
     gate = asyncio.Semaphore(max(1, concurrency))
-
-    async def one(job: Job) -> None:
-        async with gate:
-            await _deliver_job(run, job)
-
-    # A TaskGroup, not gather: cancelled, it still waits for every worker, so parts
-    # on the wire are recorded before the caller closes the connection they use.
-    async with asyncio.TaskGroup() as group:
-        for job in jobs:
-            group.create_task(one(job))
+    async with _heartbeat(run):
+        busy = await _pass(run, gate, [(job, 0) for job in jobs])
+        deadline = time.monotonic() + busy_wait_s
+        while busy and time.monotonic() < deadline:
+            # Claims of a pusher that died free within claim_ttl_s: wait for them here
+            # rather than leave those chats to a later push.
+            await asyncio.sleep(min(BUSY_POLL_S, max(0.0, deadline - time.monotonic())))
+            busy = await _pass(run, gate, busy)
+    run.report.busy = sum(len(job.parts) - i for job, i in busy)
     run.report.elapsed_s = round(time.monotonic() - started, 3)
     # a minute tick with no chat due must not overwrite the morning's summary in /stats
     if channel and jobs:
         log.info("push %s %s: %s", channel, day, run.report.summary())
-        await store.set_last_push(channel, {"date": day, "at": time.time(), **run.report.to_dict()})
+        summary = {"date": day, "at": time.time(), **run.report.to_dict()}
+        with contextlib.suppress(StoreError):  # Redis away: the store has said so once
+            await store.set_last_push(channel, summary)
     return run.report
 
 
-async def _deliver_job(run: _Run, job: Job) -> None:
-    """All parts of one target, in order; stops at the first part it cannot send."""
-    if _has_another_form(run, job):
+async def _pass(
+    run: _Run, gate: asyncio.Semaphore, work: Sequence[tuple[Job, int]]
+) -> list[tuple[Job, int]]:
+    """Deliver each (job, first part); return those left busy, with the part they stopped at."""
+
+    async def one(job: Job, start: int) -> int | None:
+        async with gate:
+            return await _deliver_job(run, job, start)
+
+    # A TaskGroup, not gather: cancelled, it still waits for every worker, so parts
+    # on the wire are recorded before the caller closes the connection they use.
+    async with asyncio.TaskGroup() as group:
+        tasks = [(job, group.create_task(one(job, start))) for job, start in work]
+    return [(job, i) for job, task in tasks if (i := task.result()) is not None]
+
+
+@contextlib.asynccontextmanager
+async def _heartbeat(run: _Run) -> AsyncIterator[None]:
+    """Beat for this owner while the push works, so its claims stay live; end it after."""
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(run.claim_ttl_s / 3)
+            with contextlib.suppress(StoreError):
+                await run.store.ledger_heartbeat(run.day, run.owner)
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(StoreError, asyncio.CancelledError):
+            await asyncio.shield(run.store.ledger_heartbeat(run.day, run.owner, end=True))
+
+
+async def _deliver_job(run: _Run, job: Job, start: int = 0) -> int | None:
+    """Parts `start`… of one target, in order; stops at the first part it cannot send.
+
+    Returns the index of a part left busy (claimed by another owner), else None.
+    """
+    if start == 0 and _has_another_form(run, job):
         run.report.skipped += len(job.parts)
-        return
+        return None
     paced = False
-    for i, part in enumerate(job.parts):
-        outcome = await _deliver_part(run, job, i, part, paced)
+    for i in range(start, len(job.parts)):
+        outcome = await _deliver_part(run, job, i, job.parts[i], paced)
         if outcome == "skipped":
             run.report.skipped += 1
             continue
@@ -249,11 +303,10 @@ async def _deliver_job(run: _Run, job: Job) -> None:
             run.report.sent += 1
             paced = True
             continue
-        if outcome == "busy":
-            run.report.busy += len(job.parts) - i
-        return
+        return i if outcome == "busy" else None
     if job.on_done is not None:
         await _call_on_done(job)
+    return None
 
 
 def _has_another_form(run: _Run, job: Job) -> bool:
@@ -262,117 +315,126 @@ def _has_another_form(run: _Run, job: Job) -> bool:
     Each target gets each date's digest once: a chat that got the brief digest at
     08:00 and then asked for the full one gets no second one that day.
     """
-    forms = run.sent_forms.get(job.target, {})
-    return any(form != job.form and n == _parts_of(form) for form, n in forms.items())
+    forms = run.sent_forms.get(job.target, Counter())
+    return any(form != job.form and n == form.parts for form, n in forms.items())
 
 
-def _sent_forms(sent: set[str]) -> dict[str, dict[str, int]]:
+def _sent_forms(sent: set[LedgerKey]) -> dict[Target, Counter[Form]]:
     """target -> {form: parts sent}, read once per push from the ledger."""
-    out: dict[str, dict[str, int]] = {}
+    out: dict[Target, Counter[Form]] = {}
     for key in sent:
-        target, _, part = key.partition("|")
-        form = part.rsplit("/", 1)[0]
-        counts = out.setdefault(target, {})
-        counts[form] = counts.get(form, 0) + 1
+        out.setdefault(key.target, Counter())[key.form] += 1
     return out
 
 
-def _parts_of(form: str) -> int:
-    head = form.split("-", 1)[0]
-    return int(head) if head.isdigit() else -1
-
-
 async def _call_on_done(job: Job) -> None:
+    assert job.on_done is not None
     try:
-        await job.on_done()  # type: ignore[misc]
+        await job.on_done()
+    except StoreError as exc:  # Redis away: the store has said so once
+        log.debug("push %s: after-delivery hook: %s", job.target, exc)
     except Exception as exc:  # a bookkeeping hook must not fail a delivered push
         log.warning("push %s: after-delivery hook failed: %s", job.target, exc)
 
 
 async def _deliver_part(run: _Run, job: Job, i: int, part: Any, paced: bool) -> Outcome:
-    if f"{job.target}|{job.key(i)}" in run.sent_before:
+    key = job.key(run.day, i)
+    if key in run.sent_before:
         return "skipped"
-    claim = await _claim(run, job.target, job.key(i))
+    try:
+        claim = await _claim(run, key)
+    except StoreError as exc:  # Redis stayed away longer than outage_wait_s
+        _fail(run, job.target, "failed", exc)
+        return "failed"
     if claim != "claimed":
         return "skipped" if claim == "sent" else "busy"
     if paced and job.pace_s > 0:
-        await _sleep_or_release(run, job.target, job.key(i), job.pace_s)
+        await _sleep_or_release(run, key, job.pace_s)
     try:
-        return await _attempts(run, job, i, part)
+        return await _attempts(run, job, key, part)
     except TargetGone as exc:
-        await run.store.ledger_release(run.day, job.target, job.key(i), run.owner)
+        await run.store.ledger_release(key, run.owner)
         _fail(run, job.target, "gone", exc)
         return "gone"
-    except (RetryLater, TransientDelivery) as exc:
-        await run.store.ledger_release(run.day, job.target, job.key(i), run.owner)
-        _fail(run, job.target, "failed", exc)
-        return "failed"
-    except DeliveryError as exc:  # refused in a way that retrying will not change
-        await run.store.ledger_release(run.day, job.target, job.key(i), run.owner)
+    except (DeliveryError, StoreError) as exc:  # retries spent, or refused for good
+        await run.store.ledger_release(key, run.owner)
         _fail(run, job.target, "failed", exc)
         return "failed"
     except Exception as exc:  # a bug in one sender must not stop the other targets
         log.exception("push %s: unexpected error in part %d", job.target, i)
-        await run.store.ledger_release(run.day, job.target, job.key(i), run.owner)
+        await run.store.ledger_release(key, run.owner)
         _fail(run, job.target, "failed", exc)
         return "failed"
 
 
-async def _claim(run: _Run, target: str, key: str) -> str:
-    """`Store.ledger_try_claim`; a claim won just as the push is cancelled is given back."""
-    task = asyncio.ensure_future(
-        run.store.ledger_try_claim(run.day, target, key, run.owner, run.claim_ttl_s)
-    )
+async def _claim(run: _Run, key: LedgerKey) -> str:
+    """`Store.ledger_claim`, waiting out a Redis outage; a claim won as the push is cancelled
+    is given back."""
+    deadline, delay = time.monotonic() + run.outage_wait_s, 0.5
+    while True:
+        try:
+            return await _claim_once(run, key)
+        except StoreError:
+            if time.monotonic() >= deadline:
+                raise
+            # the store logs the outage once; every waiting target retries on its own
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+async def _claim_once(run: _Run, key: LedgerKey) -> str:
+    task = asyncio.ensure_future(run.store.ledger_claim(key, run.owner, run.claim_ttl_s))
     try:
         return await asyncio.shield(task)
     except asyncio.CancelledError:
         await asyncio.wait({task}, timeout=run.grace_s)
         won = task.done() and not task.cancelled() and task.exception() is None
         if won and task.result() == "claimed":
-            await asyncio.shield(run.store.ledger_release(run.day, target, key, run.owner))
+            await asyncio.shield(run.store.ledger_release(key, run.owner))
         raise
 
 
-def _fail(run: _Run, target: str, kind: Literal["gone", "failed"], exc: Exception) -> None:
+def _fail(run: _Run, target: Target, kind: Literal["gone", "failed"], exc: Exception) -> None:
     if kind == "gone":
         run.report.gone += 1
     else:
         run.report.failed += 1
-    run.report.errors[target] = str(exc) or type(exc).__name__
-    log.warning("push %s: %s: %s", target, kind, run.report.errors[target])
+    name = str(target)
+    run.report.errors[name] = str(exc) or type(exc).__name__
+    log.warning("push %s: %s: %s", name, kind, run.report.errors[name])
 
 
-async def _attempts(run: _Run, job: Job, i: int, part: Any) -> Outcome:
+async def _attempts(run: _Run, job: Job, key: LedgerKey, part: Any) -> Outcome:
     """Try one claimed part until it is sent or the retry policy is spent (raises)."""
     policy = run.policy
     for attempt in range(1, policy.max_attempts + 1):
         last = attempt == policy.max_attempts
         if job.limiter is not None:
-            await _limiter_or_release(run, job, i)
+            await _limiter_or_release(run, job.limiter, key)
         try:
-            await _attempt(run, job, i, part)
+            await _attempt(run, job, key, part)
             return "sent"
         except RetryLater as exc:
             run.report.rate_limited += 1
             if last or exc.retry_after > policy.max_wait_s:
                 raise
-            await _sleep_or_release(run, job.target, job.key(i), exc.retry_after)
+            await _sleep_or_release(run, key, exc.retry_after)
         except TransientDelivery:
             if last:
                 raise
-            await _sleep_or_release(run, job.target, job.key(i), policy.backoff(attempt))
+            await _sleep_or_release(run, key, policy.backoff(attempt))
     raise TransientDelivery("no attempt made")  # only when max_attempts < 1
 
 
-async def _attempt(run: _Run, job: Job, i: int, part: Any) -> None:
+async def _attempt(run: _Run, job: Job, key: LedgerKey, part: Any) -> None:
     """Send one part and record it; if cancelled meanwhile, let it finish within the grace."""
     went_out = False
 
     async def send_and_record() -> None:
         nonlocal went_out
-        await job.send(i, part)
+        await job.send(key.part, part)
         went_out = True
-        await run.store.ledger_done(run.day, job.target, job.key(i), run.owner)
+        await run.store.ledger_sent(key)  # never raises: kept in memory while Redis is away
 
     task = asyncio.ensure_future(send_and_record())
     try:
@@ -381,35 +443,33 @@ async def _attempt(run: _Run, job: Job, i: int, part: Any) -> None:
         # The request may already be at the server: finish it and record the truth,
         # rather than leave a claim that a later push cannot judge.
         await asyncio.wait({task}, timeout=run.grace_s)
-        await asyncio.shield(_settle(run, job.target, job.key(i), task, went_out))
+        await asyncio.shield(_settle(run, key, task, went_out))
         raise
 
 
-async def _settle(
-    run: _Run, target: str, key: str, task: asyncio.Future[None], went_out: bool
-) -> None:
+async def _settle(run: _Run, key: LedgerKey, task: asyncio.Future[None], went_out: bool) -> None:
     """After a cancelled attempt: record a part that went out, give back one that did not."""
     if not task.done():
-        task.cancel()  # unknown outcome: the claim stays until it expires
+        task.cancel()  # unknown outcome: the claim stays until it ages out (claim_ttl_s)
     elif went_out:
         if task.cancelled() or task.exception() is not None:
-            await run.store.ledger_done(run.day, target, key, run.owner)
+            await run.store.ledger_sent(key)
     elif task.cancelled() or task.exception() is not None:
-        await run.store.ledger_release(run.day, target, key, run.owner)
+        await run.store.ledger_release(key, run.owner)
 
 
-async def _sleep_or_release(run: _Run, target: str, key: str, seconds: float) -> None:
+async def _sleep_or_release(run: _Run, key: LedgerKey, seconds: float) -> None:
     """Sleep holding a claim; a push cancelled meanwhile gives the part back."""
     try:
         await asyncio.sleep(seconds)
     except asyncio.CancelledError:
-        await asyncio.shield(run.store.ledger_release(run.day, target, key, run.owner))
+        await asyncio.shield(run.store.ledger_release(key, run.owner))
         raise
 
 
-async def _limiter_or_release(run: _Run, job: Job, i: int) -> None:
+async def _limiter_or_release(run: _Run, limiter: Limiter, key: LedgerKey) -> None:
     try:
-        await job.limiter.acquire()
+        await limiter.acquire()
     except asyncio.CancelledError:
-        await asyncio.shield(run.store.ledger_release(run.day, job.target, job.key(i), run.owner))
+        await asyncio.shield(run.store.ledger_release(key, run.owner))
         raise

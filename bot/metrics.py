@@ -2,11 +2,10 @@
 
 Each `Metrics` owns its own `CollectorRegistry` (never prometheus-client's global
 one), so tests and a second app in one process do not clash over names. The
-service uses the module-level `METRICS`; code elsewhere records through its
-helpers so label names live here only:
+service makes one and passes it in (scheduler, HTTP, commands); code records
+through its helpers so label names live here only:
 
-    from bot.metrics import METRICS
-    METRICS.observe_command("telegram", "/today", 0.012)
+    metrics.observe_command("telegram", "/today", 0.012)
 
 Run and push figures are recorded by the scheduler from `Digest` and `PushReport`
 (one push call per channel), so adapters must not count messages again.
@@ -19,18 +18,12 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from bot.commands import METRIC_LABELS
 from pipeline.models import Digest
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 # Chat commands answer from Redis: most take milliseconds, a slow Redis takes seconds.
 COMMAND_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-# A label value per known command only: anything a user types must not grow the series.
-KNOWN_COMMANDS = frozenset(
-    (
-        *("start", "subscribe", "stop", "unsubscribe", "today", "brief", "cn"),
-        *("domestic", "intl", "why", "date", "settings", "help", "stats"),
-    )
-)
 
 
 class Metrics:
@@ -123,18 +116,10 @@ class Metrics:
         """Count one answered chat command and how long it took."""
         name = command.lstrip("/").split("@", 1)[0].lower()
         self.commands.labels(
-            channel=channel, command=name if name in KNOWN_COMMANDS else "other"
+            channel=channel, command=name if name in METRIC_LABELS else "other"
         ).inc()
         self.command_seconds.labels(channel=channel).observe(seconds)
 
     def render(self) -> bytes:
         """The Prometheus text exposition of every metric."""
         return generate_latest(self.registry)
-
-
-METRICS = Metrics()
-
-
-def observe_command(command: str, seconds: float, channel: str = "all") -> None:
-    """Count one answered chat command in the service's metrics (called by bot/commands.py)."""
-    METRICS.observe_command(channel, command, seconds)

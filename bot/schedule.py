@@ -38,9 +38,9 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.delivery import PushReport
 from bot.logs import event
-from bot.metrics import METRICS, Metrics
+from bot.metrics import Metrics
 from pipeline.config import Settings
-from pipeline.errors import AidailyError, RunError
+from pipeline.errors import AidailyError, RunError, StoreError
 from pipeline.models import Digest
 from pipeline.store import Store
 
@@ -101,7 +101,7 @@ class DailyScheduler:
     ) -> None:
         self.settings = settings
         self.store = store
-        self.metrics = metrics or METRICS
+        self.metrics = metrics or Metrics()
         self.now = now or (lambda: datetime.now(UTC))
         self.run_fn = run_fn
         self.push_fn = push_fn
@@ -178,6 +178,8 @@ class DailyScheduler:
             # Cancelled by stop(): the delivery ledger has recorded or handed back every
             # part, so this is a clean end, not an error for APScheduler to log.
             log.info("schedule: job in flight stopped for shutdown")
+        except StoreError as exc:  # Redis away: the store logs the outage once, not every minute
+            log.debug("schedule: tick skipped: %s", exc)
         except Exception:  # a bug in one tick must not stop tomorrow's
             log.exception("schedule: tick failed")
         finally:
@@ -344,12 +346,9 @@ class DailyScheduler:
         return ok
 
     def _channels(self) -> tuple[str, ...]:
-        on = []
-        if self.settings.telegram_enabled:
-            on.append("telegram")
-        if self.settings.feishu_enabled:
-            on.append("feishu")
-        return tuple(on)
+        from bot.push import enabled_channels
+
+        return enabled_channels(self.settings)
 
     async def _chat_times(self) -> set[str]:
         """Distinct push times that chats chose with /settings, re-read every few minutes."""
@@ -366,7 +365,11 @@ class DailyScheduler:
     async def _keep_lock(self, name: str) -> None:
         while True:
             await asyncio.sleep(self.lock_ttl_s / 3)
-            if not await self.store.extend_lock(name, self.owner, self.lock_ttl_s):
+            try:
+                kept = await self.store.extend_lock(name, self.owner, self.lock_ttl_s)
+            except StoreError:  # Redis away (the store says so once): try again next beat
+                continue
+            if not kept:
                 log.warning(
                     "schedule: lost the lock %s; the delivery ledger still prevents doubles", name
                 )

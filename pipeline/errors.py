@@ -18,6 +18,20 @@ AidailyError                 everything we raise on purpose; `str(e)` is one lin
 
 from __future__ import annotations
 
+from typing import Literal
+
+# Why a feed failed, as data: the log keeps the English line (`FeedStatus.error`),
+# chats show this kind in Chinese (bot.commands.FEED_ERROR_ZH).
+FeedErrorKind = Literal[
+    "timeout", "too_large", "http", "redirects", "network", "not_a_feed", "other"
+]
+
+
+def describe(exc: BaseException, limit: int = 200) -> str:
+    """An exception as one line for a log or an error message: its first line, or its type."""
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:limit]
+
 
 class AidailyError(Exception):
     """Root of every error aidaily raises on purpose."""

@@ -31,7 +31,13 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 from pipeline.config import FeedSettings, FetchSettings
-from pipeline.errors import FetchError, FetchTooLarge
+from pipeline.errors import (
+    FeedErrorKind,
+    FetchError,
+    FetchHTTPError,
+    FetchTimeout,
+    FetchTooLarge,
+)
 from pipeline.inflate import ACCEPT_ENCODING, Inflater
 from pipeline.store import FeedState
 
@@ -56,6 +62,7 @@ class FetchResult:
     not_modified: bool
     error: str | None
     elapsed_ms: int
+    error_kind: FeedErrorKind | None = None
 
 
 @dataclass
@@ -137,14 +144,17 @@ async def fetch_one(
                 got = await _get(client, feed.url, cfg.max_bytes, state)
         return _judge(feed, got, state, _ms(started))
     except FetchError as exc:
-        return _failed(feed, str(exc), _ms(started), status=getattr(exc, "status", None))
+        status = getattr(exc, "status", None)
+        return _failed(feed, str(exc), _ms(started), status=status, kind=_kind(exc))
     except (TimeoutError, httpx.TimeoutException):
-        return _failed(feed, f"timed out after {cfg.timeout_s:g} s", _ms(started))
+        why = f"timed out after {cfg.timeout_s:g} s"
+        return _failed(feed, why, _ms(started), kind="timeout")
     except httpx.TooManyRedirects:
         why = f"too many redirects (more than {cfg.max_redirects}; a redirect loop?)"
-        return _failed(feed, why, _ms(started))
+        return _failed(feed, why, _ms(started), kind="redirects")
     except Exception as exc:  # one bad feed must never stop the others
-        return _failed(feed, _describe(exc), _ms(started))
+        kind: FeedErrorKind = "network" if isinstance(exc, httpx.TransportError) else "other"
+        return _failed(feed, _describe(exc), _ms(started), kind=kind)
 
 
 async def _get(
@@ -211,7 +221,7 @@ def _judge(feed: FeedSettings, got: _Got, state: FeedState | None, elapsed_ms: i
     status = got.status
     if status is not None and status >= 300 and status != 304:
         why = f"HTTP {status} {got.reason}".strip()
-        return _failed(feed, why, elapsed_ms, status=status, final_url=got.final_url)
+        return _failed(feed, why, elapsed_ms, status=status, final_url=got.final_url, kind="http")
     not_modified = status == 304
     return FetchResult(
         feed=feed,
@@ -236,6 +246,7 @@ def _failed(
     *,
     status: int | None = None,
     final_url: str | None = None,
+    kind: FeedErrorKind = "other",
 ) -> FetchResult:
     return FetchResult(
         feed=feed,
@@ -249,7 +260,16 @@ def _failed(
         not_modified=False,
         error=_one_line(error),
         elapsed_ms=elapsed_ms,
+        error_kind=kind,
     )
+
+
+def _kind(exc: FetchError) -> FeedErrorKind:
+    if isinstance(exc, FetchTimeout):
+        return "timeout"
+    if isinstance(exc, FetchTooLarge):
+        return "too_large"
+    return "http" if isinstance(exc, FetchHTTPError) else "other"
 
 
 def _describe(exc: BaseException) -> str:

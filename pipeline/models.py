@@ -8,10 +8,13 @@ it appears in the digest, and `Digest` is the stored day (README, "The digest JS
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.errors import FeedErrorKind
 
 Region = Literal["domestic", "international"]
 Importance = Literal["high", "medium", "low"]
@@ -31,6 +34,19 @@ SECTION_TITLES: dict[str, str] = {"domestic": "国内动态", "international": "
 SECTIONS: tuple[Region, ...] = ("domestic", "international")
 
 DIGEST_VERSION = 1
+
+
+ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def iso_date(text: str) -> date | None:
+    """`text` as a date when it is exactly YYYY-MM-DD and a real day, else None."""
+    if not ISO_DATE_RE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 class _Model(BaseModel):
@@ -121,7 +137,8 @@ class FeedStatus(_Model):
     id: str
     name: str
     ok: bool
-    error: str | None = None
+    error: str | None = None  # one English line, for the log and the JSON
+    error_kind: FeedErrorKind | None = None  # what a chat is told, in its own words
     entries: int = 0
     in_window: int = 0
     not_modified: bool = False

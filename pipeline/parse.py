@@ -20,7 +20,7 @@ Every field downstream trusts comes from here, once:
   that with the first time the entry was seen, remembered in Redis per feed by
   `Store.first_seen`, so an undated entry falls into exactly one day's window
   instead of looking new every run.
-- `lang` is "zh" when the title has CJK characters, else "en".
+- `lang` is "zh" when the title has Chinese (Han) characters, else "en".
 
 `parse_feed` never raises: a body that yields no entry and is not a feed (a
 parse error, or no RSS/Atom/RDF root) gives `ParsedFeed([], "not a feed: …")`.
@@ -44,14 +44,13 @@ import nh3
 from pipeline.config import FeedSettings
 from pipeline.ids import canonical_url, entry_id
 from pipeline.models import Entry
-from pipeline.text import strip_invisible
+from pipeline.text import has_chinese, strip_invisible
 
 TITLE_MAX = 300
 SUMMARY_MAX = 1000
 UNTITLED_MAX = 80
 FUTURE_SLACK = timedelta(days=1)
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff]")
 _TAG = re.compile(r"<[a-zA-Z/!?][^<>]*>")
 # Block-level tags end words: without a space, "<p>a</p><p>b</p>" would read "ab".
 _BLOCK = re.compile(
@@ -122,7 +121,7 @@ def to_entry(raw: Any, feed: FeedSettings, now: datetime, *, location: str = "")
         link=link,
         published_at=published or now.astimezone(UTC),
         dated=published is not None,
-        lang="zh" if _CJK.search(title) else "en",
+        lang="zh" if has_chinese(title) else "en",
     )
 
 
@@ -178,11 +177,11 @@ def _link(raw: Any, location: str) -> str | None:
 def _absolute(base: str, link: Any) -> str | None:
     if not isinstance(link, str) or not link.strip():
         return None
-    link = link.strip()
-    if link[:8].lower().startswith(("http://", "https://")):
-        return link  # the usual case, and urljoin is a good part of a feed's parse time
+    text: str = link.strip()
+    if text[:8].lower().startswith(("http://", "https://")):
+        return text  # the usual case, and urljoin is a good part of a feed's parse time
     try:
-        return urljoin(base, link)
+        return urljoin(base, text)
     except ValueError:
         return None
 

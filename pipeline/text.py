@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# Chinese text is Han characters (CJK Unified Ideographs, Extension A, Compatibility):
+# the one definition, used by parse (an entry's language), dedupe and the curators.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_RE = re.compile(f"[{_CJK}]")
 CJK_RUN_RE = re.compile(f"[{_CJK}]+")
@@ -116,6 +118,11 @@ def strip_invisible(text: str) -> str:
 def nfkc(text: str) -> str:
     """Full-width letters, digits and punctuation to their half-width forms."""
     return unicodedata.normalize("NFKC", text)
+
+
+def has_chinese(text: str) -> bool:
+    """True when the text has any Chinese (Han) character. Kana alone is not Chinese."""
+    return CJK_RE.search(text) is not None
 
 
 def is_chinese(text: str) -> bool:

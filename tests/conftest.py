@@ -10,6 +10,7 @@ same `store` and `redis_url` fixtures.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -22,6 +23,9 @@ from redis.asyncio.cluster import RedisCluster
 from pipeline.config import Settings, parse_settings
 from pipeline.store import Keys, Store
 from tests.redis_cluster import client_for, redis_cluster
+
+# What `aidaily` does at start (bot.cli.main): PTB 22's time periods as timedelta.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -33,17 +33,19 @@ from urllib.parse import quote
 from pipeline.models import IMPORTANCE_EMOJI, SECTION_TITLES, Digest, Item, Mention, Region
 from pipeline.render.view import (
     EMPTY_SECTION,
-    IMPORTANCE_NAMES,
+    NONE,
     TITLE,
+    Link,
+    Row,
     View,
     clip,
     fit,
     generated_at,
     http_link,
     one_line,
-    published_at,
-    score_line,
     section_items,
+    why_heading,
+    why_rows,
 )
 
 # Headroom under Feishu's 30 KB / 20 KB: the card travels inside a request
@@ -138,10 +140,6 @@ def render_feishu(
     return [_card(f"{title}（{i}/{len(groups)}）", g) for i, g in enumerate(groups, 1)]
 
 
-def _summary(digest: Digest, cap: Cap) -> str:
-    return f"📊 **今日总结**：{fs_escape(digest.summary, cap)}"
-
-
 def _meta(digest: Digest, view: View, cap: Cap) -> str:
     lines = [f"*{fs_escape(view.note, cap)}*"] if view.note else []
     lines.append(f"生成时间 {generated_at(digest)} · 从 {digest.raw_count} 条原始信息中精选")
@@ -222,28 +220,29 @@ def _pack(blank: Card, blocks: list[list[Element]], limit: int) -> list[list[Ele
 def render_feishu_why(digest: Digest, item: Item, *, for_webhook: bool = False) -> list[Card]:
     """The answer to `/why N` as one card."""
     limit = WEBHOOK_LIMIT if for_webhook else CARD_LIMIT
-    emoji, name = IMPORTANCE_EMOJI[item.importance], IMPORTANCE_NAMES[item.importance]
-    title = f"第 {item.n} 条 · {emoji} {name}"
+    title = why_heading(item)
     element = _fit_element(_card(title, []), limit, partial(_why, digest, item))
     return [_card(title, [element])]
 
 
 def _why(digest: Digest, item: Item, cap: Cap) -> str:
-    others = _mentions(item.also_reported_by, cap) if item.also_reported_by else "无"
-    tags = fs_escape(", ".join(one_line(t) for t in item.tags), cap) or "无"
-    lines = [
-        f"**{fs_escape(item.title, cap)}**",
-        f"摘要：{fs_escape(item.summary, cap)}",
-        f"分类：{fs_escape(item.category, cap)}",
-        f"入选理由：{fs_escape(item.reason, cap)}",
-        f"标签：{tags}",
-        f"来源：{fs_link(item.source, item.link, cap)}",
-        f"发布时间：{published_at(item, digest)}",
-        f"同时报道：{others}",
-        f"评分：{fs_escape(score_line(item))}",
-        f"日报日期：{digest.date}",
-    ]
-    return "\n".join(lines)
+    return "\n".join(_why_row(row, cap) for row in why_rows(digest, item))
+
+
+def _why_row(row: Row, cap: Cap) -> str:
+    value = row.value
+    if row.field == "title" and isinstance(value, str):
+        return f"**{fs_escape(value, cap)}**"
+    if value is None:
+        shown = NONE
+    elif isinstance(value, Link):
+        shown = fs_link(value.text, value.url, cap)
+    elif isinstance(value, tuple):
+        shown = ", ".join(fs_link(m.text, m.url, cap) for m in value[:MAX_MENTIONS])
+        shown += f" 等 {len(value)} 家" if len(value) > MAX_MENTIONS else ""
+    else:
+        shown = fs_escape(value, None if row.ours else cap)
+    return f"{row.label}：{shown}"
 
 
 def feishu_plain(text: str, *, for_webhook: bool = False) -> Card:

@@ -13,15 +13,17 @@ from urllib.parse import quote
 from pipeline.models import IMPORTANCE_EMOJI, SECTION_TITLES, Digest, Item, Mention, Region
 from pipeline.render.view import (
     EMPTY_SECTION,
-    IMPORTANCE_NAMES,
+    NONE,
     TITLE,
+    Link,
+    Row,
     View,
     generated_at,
     http_link,
     one_line,
-    published_at,
-    score_line,
     section_items,
+    why_heading,
+    why_rows,
 )
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones
@@ -99,20 +101,22 @@ def _mentions(mentions: list[Mention]) -> str:
 
 def render_markdown_why(digest: Digest, item: Item) -> str:
     """The answer to `/why N` as Markdown."""
-    emoji, name = IMPORTANCE_EMOJI[item.importance], IMPORTANCE_NAMES[item.importance]
-    lines = [
-        f"### 第 {item.n} 条 · {emoji} {name}",
-        "",
-        f"**{md_escape(item.title)}**",
-        "",
-        f"- 摘要：{md_escape(item.summary)}",
-        f"- 分类：{md_escape(item.category)}",
-        f"- 入选理由：{md_escape(item.reason)}",
-        f"- 标签：{', '.join(md_escape(t) for t in item.tags) or '无'}",
-        f"- 来源：{md_link(item.source, item.link)}",
-        f"- 发布时间：{published_at(item, digest)}",
-        f"- 同时报道：{_mentions(item.also_reported_by) or '无'}",
-        f"- 评分：{score_line(item)}",
-        f"- 日报日期：{digest.date}",
-    ]
+    lines = [f"### {why_heading(item)}", ""]
+    for row in why_rows(digest, item):
+        lines += _why_row(row)
     return "\n".join(lines) + "\n"
+
+
+def _why_row(row: Row) -> list[str]:
+    value = row.value
+    if row.field == "title" and isinstance(value, str):
+        return [f"**{md_escape(value)}**", ""]
+    if value is None:
+        shown = NONE
+    elif isinstance(value, Link):
+        shown = md_link(value.text, value.url)
+    elif isinstance(value, tuple):
+        shown = ", ".join(md_link(m.text, m.url) for m in value)
+    else:
+        shown = value if row.ours else md_escape(value)
+    return [f"- {row.label}：{shown}"]

@@ -18,17 +18,19 @@ from html import escape
 from pipeline.models import IMPORTANCE_EMOJI, SECTION_TITLES, Digest, Item, Mention
 from pipeline.render.view import (
     EMPTY_SECTION,
-    IMPORTANCE_NAMES,
+    NONE,
     TITLE,
+    Link,
+    Row,
     View,
     clip,
     fit,
     generated_at,
     http_link,
     one_line,
-    published_at,
-    score_line,
     section_items,
+    why_heading,
+    why_rows,
 )
 
 LIMIT = 4096
@@ -127,23 +129,30 @@ def render_telegram_why(digest: Digest, item: Item) -> list[str]:
 
 
 def _why(digest: Digest, item: Item, cap: Cap) -> str:
-    emoji, name = IMPORTANCE_EMOJI[item.importance], IMPORTANCE_NAMES[item.importance]
-    others = _mentions(item.also_reported_by, cap) if item.also_reported_by else "无"
-    tags = esc(", ".join(one_line(t) for t in item.tags), cap) or "无"
-    lines = [
-        f"<b>第 {item.n} 条 · {emoji} {name}</b>",
-        f"<b>{esc(item.title, cap)}</b>",
-        f"摘要：{esc(item.summary, cap)}",
-        f"分类：{esc(item.category, cap)}",
-        f"入选理由：{esc(item.reason, cap)}",
-        f"标签：{tags}",
-        f"来源：{link(item.source, item.link, cap)}",
-        f"发布时间：{published_at(item, digest)}",
-        f"同时报道：{others}",
-        f"评分：{escape(score_line(item), quote=True)}",
-        f"日报日期：{digest.date}",
-    ]
+    lines = [f"<b>{why_heading(item)}</b>"]
+    lines += [_why_row(row, cap) for row in why_rows(digest, item)]
     return "\n".join(lines)
+
+
+def _why_row(row: Row, cap: Cap) -> str:
+    value = row.value
+    if row.field == "title" and isinstance(value, str):
+        return f"<b>{esc(value, cap)}</b>"
+    if value is None:
+        shown = NONE
+    elif isinstance(value, Link):
+        shown = link(value.text, value.url, cap)
+    elif isinstance(value, tuple):
+        shown = _links(value, cap)
+    else:
+        shown = esc(value, None if row.ours else cap)
+    return f"{row.label}：{shown}"
+
+
+def _links(links: tuple[Link, ...], cap: Cap) -> str:
+    shown = ", ".join(link(m.text, m.url, cap) for m in links[:MAX_MENTIONS])
+    rest = len(links) - MAX_MENTIONS
+    return f"{shown} 等 {len(links)} 家" if rest > 0 else shown
 
 
 def _fit(build: Callable[[Cap], str]) -> str:

@@ -10,14 +10,16 @@ from __future__ import annotations
 from pipeline.models import IMPORTANCE_EMOJI, SECTION_TITLES, Digest, Item, Region
 from pipeline.render.view import (
     EMPTY_SECTION,
-    IMPORTANCE_NAMES,
+    NONE,
     TITLE,
+    Link,
+    Row,
     View,
     brief_items,
     generated_at,
     one_line,
-    published_at,
-    score_line,
+    why_heading,
+    why_rows,
 )
 
 RULE = "=" * 70
@@ -112,20 +114,22 @@ def item_lines(item: Item) -> list[str]:
 
 def render_text_why(digest: Digest, item: Item) -> str:
     """The answer to `/why N` as plain text: every reason the item was selected."""
-    lines = [
-        f"第 {item.n} 条 · {IMPORTANCE_EMOJI[item.importance]} {IMPORTANCE_NAMES[item.importance]}",
-        f"标题：{one_line(item.title)}",
-        f"摘要：{one_line(item.summary)}",
-        f"分类：{one_line(item.category)}",
-        f"入选理由：{one_line(item.reason)}",
-        f"标签：{', '.join(one_line(t) for t in item.tags) or '无'}",
-        f"来源：{one_line(item.source)} · {one_line(item.link)}",
-        f"发布时间：{published_at(item, digest)}",
-    ]
-    if item.also_reported_by:
-        lines.append("同时报道：")
-        lines += [f"  - {one_line(m.source)} · {one_line(m.link)}" for m in item.also_reported_by]
-    else:
-        lines.append("同时报道：无")
-    lines += [f"评分：{score_line(item)}", f"日报日期：{digest.date}"]
+    lines = [why_heading(item)]
+    for row in why_rows(digest, item):
+        lines += _row_lines(row)
     return "\n".join(lines)
+
+
+def _row_lines(row: Row) -> list[str]:
+    value = row.value
+    if value is None:
+        return [f"{row.label}：{NONE}"]
+    if isinstance(value, Link):
+        return [f"{row.label}：{_link(value)}"]
+    if isinstance(value, tuple):
+        return [f"{row.label}：", *(f"  - {_link(m)}" for m in value)]
+    return [f"{row.label}：{one_line(value)}"]
+
+
+def _link(link: Link) -> str:
+    return f"{one_line(link.text)} · {one_line(link.url)}"

@@ -1,9 +1,12 @@
-"""What part of a digest to show, and the small helpers every renderer shares.
+"""What part of a digest to show, the one list of field labels, and the helpers every renderer shares.
 
 A `View` is what a command asked for (`/intl` is `View(section="international")`,
-`/brief` is `View(brief=True)`). The helpers here decide the shared facts once —
-which sections, which items, local times, whether a link may be linked, how a
-score reads — so that every channel says the same thing.
+`/brief` is `View(brief=True)`). `why_rows` is the answer to `/why N` (and the web
+page's "为什么入选") as rows of label + value, in order, with the labels and score
+part names of `LABELS` / `SCORE_PARTS`: every renderer walks those rows and
+supplies only escaping, links and packing. The helpers decide the other shared
+facts once — which sections, which items, local times, whether a link may be
+linked, how a score reads — so that every channel says the same thing.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pipeline.models import SECTIONS, Digest, Item, Region
+from pipeline.models import IMPORTANCE_EMOJI, SECTIONS, Digest, Item, Region
 
 SectionChoice = Literal["all", "domestic", "international"]
 
@@ -24,9 +27,95 @@ IMPORTANCE_NAMES: dict[str, str] = {"high": "高重要性", "medium": "中重要
 EMPTY_SECTION = "本时段内没有符合条件的AI动态。"
 TITLE = "AI每日动态"
 
+# The one list of field labels (chats, text, markdown and the web page).
+LABELS = {
+    "title": "标题",
+    "summary": "摘要",
+    "importance": "重要性",
+    "category": "分类",
+    "reason": "入选理由",
+    "tags": "标签",
+    "source": "来源",
+    "published": "发布时间",
+    "also": "同时报道",
+    "score": "评分",
+    "date": "日报日期",
+}
+NONE = "无"  # an empty field
+# What the curators' score parts are called (heuristic and LLM); chats show the names.
+SCORE_PARTS = {
+    "importance": "重要性",
+    "category": "类别",
+    "amount": "金额",
+    "sources": "多源报道",
+    "feed": "来源权重",
+    "recency": "时效",
+}
+
 # A link longer than this is shown as plain text: no client needs it, and it
 # would eat a whole Telegram message on its own.
 MAX_LINK = 2048
+
+
+@dataclass(frozen=True)
+class Link:
+    """A source name and its link (the link is only ever the fetched entry's)."""
+
+    text: str
+    url: str
+
+
+RowValue = str | Link | tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of `/why N`: `field` names it (a key of LABELS); `value` None means 无.
+
+    `ours` marks text we wrote (times, the score): a renderer escapes and clips only
+    feed text.
+    """
+
+    field: str
+    value: RowValue | None
+    ours: bool = False
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.field]
+
+
+def why_heading(item: Item) -> str:
+    """ "第 3 条 · 🔥 高重要性"."""
+    return (
+        f"第 {item.n} 条 · {IMPORTANCE_EMOJI[item.importance]} {IMPORTANCE_NAMES[item.importance]}"
+    )
+
+
+def why_rows(digest: Digest, item: Item) -> list[Row]:
+    """Every reason an item was selected, in the order every channel shows them."""
+    tags = ", ".join(one_line(t) for t in item.tags)
+    others = tuple(Link(m.source, m.link) for m in item.also_reported_by)
+    return [
+        Row("title", item.title),
+        Row("summary", item.summary),
+        Row("category", item.category),
+        Row("reason", item.reason),
+        Row("tags", tags or None),
+        Row("source", Link(item.source, item.link)),
+        Row("published", published_at(item, digest), ours=True),
+        Row("also", others or None),
+        Row("score", score_line(item), ours=True),
+        Row("date", digest.date, ours=True),
+    ]
+
+
+def score_parts_line(item: Item, sep: str = "，") -> str:
+    """ "0.87（重要性 0.60，多源报道 0.15）": the score with its parts named in Chinese."""
+    parts = sep.join(
+        f"{SCORE_PARTS.get(name, name)} {value:.2f}" for name, value in item.score.parts.items()
+    )
+    return f"{item.score.total:.2f}（{parts}）" if parts else f"{item.score.total:.2f}"
 
 
 @dataclass(frozen=True)

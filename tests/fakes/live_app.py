@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bot.metrics import Metrics
-from bot.serve import _Uvicorn, bind, http_config
+from bot.service import _Uvicorn, bind, http_config
 
 
 @asynccontextmanager

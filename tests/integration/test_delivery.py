@@ -10,7 +10,7 @@ import pytest
 
 from bot.delivery import Job, RateLimiter, RetryPolicy, deliver
 from pipeline.errors import RetryLater, TargetGone, TransientDelivery
-from pipeline.store import Store
+from pipeline.store import Store, Target
 
 pytestmark = pytest.mark.cluster_too
 
@@ -35,7 +35,7 @@ class Inbox:
                 raise queued.pop(0)
             self.got[(target, part)] += 1
 
-        return Job(target=target, parts=parts, send=send, **kw)
+        return Job(Target(*target.split(":", 1)), parts, send, **kw)
 
 
 def parts_of(n: int) -> list[str]:
@@ -112,7 +112,7 @@ async def test_cancelled_push_then_rerun_completes_without_duplicates(store: Sto
 async def test_claim_of_a_crashed_owner_is_left_until_it_expires(store: Store) -> None:
     inbox = Inbox()
     job = inbox.job("t:1", parts_of(2))
-    assert await store.ledger_try_claim(DAY, "t:1", job.key(0), "dead", ttl_s=600) == "claimed"
+    assert await store.ledger_claim(job.key(DAY, 0), "dead", ttl_s=600) == "claimed"
     report = await deliver(store, DAY, [job], owner="a", policy=FAST)
     # not delivered yet: `aidaily push` exits 1 and the schedule tries again later
     assert (report.sent, report.busy, report.ok) == (0, 2, False)
@@ -144,3 +144,17 @@ async def test_shared_limiter_holds_the_rate(store: Store) -> None:
     report = await deliver(store, DAY, jobs, owner="a", policy=FAST, concurrency=20)
     # 40 grants spaced 1/200 s apart take at least 39/200 s.
     assert report.sent == 40 and report.elapsed_s >= 39 / 200
+
+
+async def test_a_slow_live_pusher_keeps_its_claims_by_its_heartbeat(store: Store) -> None:
+    """Claims older than the TTL stay with their owner while it beats: no second copy."""
+    inbox = Inbox()
+    inbox.gate = asyncio.Event()
+    jobs = [inbox.job(f"t:{c}", parts_of(2)) for c in range(4)]
+    slow = asyncio.create_task(deliver(store, DAY, jobs, owner="a", policy=FAST, claim_ttl_s=0.3))
+    await asyncio.sleep(0.8)  # every first part is claimed by "a" and stuck on the wire
+    other = await deliver(store, DAY, jobs, owner="b", policy=FAST, claim_ttl_s=0.3)
+    inbox.gate.set()
+    first = await slow
+    assert other.sent == 0 and other.busy == 8
+    assert first.sent == 8 and set(inbox.got.values()) == {1}

@@ -25,7 +25,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.commands import ChatContext, reply_to_feishu
-from bot.feishu_events import FeishuEvents, signature
+from bot.feishu.events import FeishuEvents, signature
 from pipeline.config import Settings
 from pipeline.models import Digest
 from pipeline.render import View, render_feishu, render_feishu_why

@@ -10,10 +10,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import redis.asyncio as aioredis
 
 from bot.delivery import PushReport, RetryPolicy, deliver
-from bot.feishu import FeishuApp, feishu_jobs
-from bot.feishu_webhook import hook_target
+from bot.feishu.client import FeishuApp
+from bot.feishu.push import feishu_jobs
+from bot.feishu.webhook import hook_target
 from pipeline.config import Settings
 from pipeline.models import Digest
 from pipeline.render import View, render_feishu
@@ -90,13 +92,27 @@ async def test_push_twice_posts_once_per_chat_and_webhook(make_settings, store, 
 
 
 async def test_message_uuid_lets_feishu_drop_a_resend(make_settings, store, fake):
+    """The ledger is lost (a new Redis) and the process restarted: Feishu's own uuid
+    dedupe (one hour) still keeps the chat from seeing a part twice."""
     settings = feishu_settings(make_settings, fake, ["oc_team"])
     digest = make_digest()
     await push(settings, store, digest)
-    await store.r.flushdb()  # the ledger is lost (a new Redis): Feishu's uuid dedupe still holds
-    await push(settings, store, digest)
-    assert len(posted(fake, "oc_team")) == 1
+    await store.r.flushdb()
+    restarted = Store(aioredis.from_url(store.url), store.url, store.k)
+    resent = await push(settings, restarted, digest)
+    await restarted.close()
+    assert resent.sent == 1  # our side did send it again …
+    assert len(posted(fake, "oc_team")) == 1  # … and Feishu dropped the repeat
     assert fake.duplicates == 1
+
+
+async def test_a_process_never_resends_what_it_knows_it_sent(make_settings, store, fake):
+    settings = feishu_settings(make_settings, fake, ["oc_team"])
+    digest = make_digest()
+    await push(settings, store, digest)
+    await store.r.flushdb()  # the ledger is lost, but this process remembers
+    again = await push(settings, store, digest)
+    assert (again.sent, again.skipped) == (0, 1) and fake.duplicates == 0
 
 
 async def test_cancelled_push_resumes_without_doubles(make_settings, store, fake):
@@ -139,7 +155,7 @@ async def test_webhook_bad_signature_19021_is_reported_and_not_retried(
     settings = feishu_settings(make_settings, fake, [], [("hook-signed", "wrong-secret")])
     caplog.set_level(logging.WARNING)
     report = await push(settings, store, make_digest(40, 40))
-    target = hook_target(fake.hook_url("hook-signed"))
+    target = str(hook_target(fake.hook_url("hook-signed")))
     assert report.gone == 1 and report.sent == 0 and report.failed == 0
     assert report.errors[target] == (
         f"Feishu webhook {target}: signature rejected (19021) — check FEISHU_WEBHOOK_SECRET and the server clock"

@@ -20,9 +20,9 @@ import httpx
 import pytest
 
 from bot import http_guard
-from bot.feishu_events import FeishuEvents, signature
+from bot.feishu.events import FeishuEvents, signature
+from bot.http import create_app
 from bot.metrics import Metrics
-from bot.server import create_app
 from pipeline.config import Settings
 from pipeline.store import Store
 from tests.factories import make_digest
@@ -122,7 +122,7 @@ async def test_a_deep_body_is_refused_before_json_parsing() -> None:
 async def test_malformed_telegram_updates_are_400_not_500(
     store: Store, make_settings: Callable[..., Settings], logs: Any
 ) -> None:
-    from bot.telegram import build_application
+    from bot.telegram.bot import build_application
     from tests.fakes.telegram_server import FakeTelegram
 
     async with FakeTelegram() as tg:

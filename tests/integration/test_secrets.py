@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 from bot.cli import main
+from bot.http import create_app
 from bot.metrics import Metrics
-from bot.server import create_app
 from pipeline.config import parse_settings
 from pipeline.store import open_store
 from tests.conftest import _redis_executable

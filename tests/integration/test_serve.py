@@ -25,7 +25,7 @@ import redis.asyncio as aioredis
 import yaml
 
 from bot.metrics import Metrics
-from bot.serve import Service
+from bot.service import Service
 from pipeline.config import Settings
 from pipeline.models import Subscriber
 from pipeline.store import Store

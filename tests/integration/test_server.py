@@ -14,8 +14,8 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.delivery import PushReport
+from bot.http import create_app
 from bot.metrics import Metrics
-from bot.server import create_app
 from pipeline.config import Settings
 from pipeline.models import Subscriber
 from pipeline.render import render_json
@@ -418,7 +418,7 @@ async def test_webhook_paths_are_404_when_their_mode_is_off(client_for: Any) -> 
 async def test_feishu_events_reach_the_handler_and_oversized_bodies_are_refused(
     store: Store, client_for: Any, make_settings: Callable[..., Settings]
 ) -> None:
-    from bot.feishu_events import FeishuEvents
+    from bot.feishu.events import FeishuEvents
 
     env = {
         "FEISHU_APP_ID": "cli_test",
@@ -444,7 +444,7 @@ async def test_feishu_events_reach_the_handler_and_oversized_bodies_are_refused(
 async def test_telegram_webhook_checks_the_secret_and_answers_the_update(
     store: Store, client_for: Any, make_settings: Callable[..., Settings]
 ) -> None:
-    from bot.telegram import build_application
+    from bot.telegram.bot import build_application
     from tests.fakes.telegram_server import FakeTelegram
 
     async with FakeTelegram() as tg:

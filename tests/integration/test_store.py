@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
 
 from pipeline.errors import StoreError
 from pipeline.models import Digest, Entry, Sections, Window
-from pipeline.store import FeedState, Store, open_store
+from pipeline.store import FeedState, Form, LedgerKey, Store, Target, open_store
+from tests.factories import make_digest
+from tests.fakes.redis_process import RedisProcess
 from tests.redis_cluster import client_for
 
 pytestmark = pytest.mark.cluster_too
@@ -98,18 +102,48 @@ async def test_first_seen_is_remembered(store: Store) -> None:
     assert later == {"a": T0, "c": T0 + timedelta(hours=5)}
 
 
+KEY = LedgerKey("2026-02-03", Target("telegram", "1"), Form.of(["第0部分"]), 0)
+
+
 async def test_ledger_claim_is_exclusive_until_released_or_expired(store: Store) -> None:
-    day, target = "2026-02-03", "telegram:1"
-    assert await store.ledger_try_claim(day, target, "0", "worker-a", ttl_s=60) == "claimed"
-    assert await store.ledger_try_claim(day, target, "0", "worker-b", ttl_s=60) == "busy"
-    await store.ledger_release(day, target, "0", "worker-b")  # not the owner: no effect
-    assert await store.ledger_try_claim(day, target, "0", "worker-b", ttl_s=60) == "busy"
+    assert await store.ledger_claim(KEY, "worker-a", ttl_s=60) == "claimed"
+    assert await store.ledger_claim(KEY, "worker-b", ttl_s=60) == "busy"
+    await store.ledger_release(KEY, "worker-b")  # not the owner: no effect
+    assert await store.ledger_claim(KEY, "worker-b", ttl_s=60) == "busy"
     # an expired claim (a crashed worker) can be taken over
-    assert await store.ledger_try_claim(day, target, "0", "worker-b", ttl_s=0) == "claimed"
-    await store.ledger_done(day, target, "0")
-    assert await store.ledger_try_claim(day, target, "0", "worker-c", ttl_s=0) == "sent"
-    state = await store.ledger_state(day, target)
-    assert list(state) == ["telegram:1|0"] and state["telegram:1|0"].startswith("sent:")
+    assert await store.ledger_claim(KEY, "worker-b", ttl_s=0) == "claimed"
+    await store.ledger_sent(KEY, info="a note")
+    assert await store.ledger_claim(KEY, "worker-c", ttl_s=0) == "sent"
+    [entry] = await store.ledger_entries(KEY.day, KEY.target)
+    assert (entry.key, entry.state, entry.info) == (KEY, "sent", "a note")
+
+
+async def test_a_claim_lives_while_its_owner_beats_and_frees_soon_after(store: Store) -> None:
+    assert await store.ledger_claim(KEY, "pusher-a", ttl_s=0.3) == "claimed"
+    for _ in range(3):  # 0.45 s in all: older than the TTL, but the owner is alive
+        await asyncio.sleep(0.15)
+        await store.ledger_heartbeat(KEY.day, "pusher-a")
+        assert await store.ledger_claim(KEY, "pusher-b", ttl_s=0.3) == "busy"
+    await asyncio.sleep(0.35)  # the owner was killed: no more beats
+    assert await store.ledger_claim(KEY, "pusher-b", ttl_s=0.3) == "claimed"
+
+
+async def test_a_send_redis_cannot_take_is_kept_and_written_later(
+    store: Store, redis_kind: str
+) -> None:
+    nowhere = "redis://127.0.0.1:9/0"  # nothing listens there: Redis is away
+    other = Store(aioredis.from_url(nowhere, socket_connect_timeout=0.2), nowhere, store.k)
+    await other.ledger_sent(KEY)  # does not raise
+    assert other.ledger_unrecorded() == 1
+    assert await other.ledger_claim(KEY, "pusher-b", ttl_s=0) == "sent"  # known in memory
+    with pytest.raises(StoreError):
+        await other.ledger_flush()
+    await other.r.aclose()
+    other.r = client_for(store.url, redis_kind)  # Redis is back
+    await other.ledger_flush()
+    assert other.ledger_unrecorded() == 0
+    await other.close()
+    assert [e.state for e in await store.ledger_entries(KEY.day)] == ["sent"]
 
 
 async def test_locks_have_an_owner(store: Store) -> None:
@@ -196,3 +230,16 @@ async def test_a_digest_rewritten_elsewhere_is_seen_at_once(
         await other.r.aclose()
     again = await store.get_digest("2026-02-03")
     assert again is not None and again.raw_count == 7
+
+
+async def test_a_full_redis_is_said_to_be_out_of_memory(tmp_path: Path) -> None:
+    redis = RedisProcess(tmp_path)
+    redis.start()
+    store = await open_store(redis.url)
+    try:
+        await store.r.config_set("maxmemory", 1)  # every write is refused with OOM
+        with pytest.raises(StoreError, match="Redis is out of memory"):
+            await store.save_digest(make_digest(), [])
+    finally:
+        await store.close()
+        redis.stop()

@@ -14,16 +14,16 @@ from typing import Any
 import pytest
 
 from bot.commands import BOT_COMMANDS, ChatContext, Commands, Reply
-from bot.telegram import (
+from bot.telegram.bot import (
     SORRY,
     ChatSender,
     TelegramApp,
     build_application,
     handle_webhook,
-    push_bot,
     start_telegram,
     stop_telegram,
 )
+from bot.telegram.push import push_bot
 from pipeline.config import Settings
 from pipeline.models import Digest, Subscriber
 from pipeline.render import View, render_telegram

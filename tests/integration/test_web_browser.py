@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from bot.http import create_app
 from bot.metrics import Metrics
-from bot.server import create_app
 from pipeline.config import Settings
 from pipeline.store import Store
 from tests.factories import make_digest

@@ -16,16 +16,9 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.telegram import (
-    PLAIN,
-    Migrated,
-    addressed_to_us,
-    chat_view,
-    classify,
-    file_url,
-    html_to_plain,
-    is_due,
-)
+from bot.channel import chat_view, is_due
+from bot.telegram.bot import addressed_to_us, file_url
+from bot.telegram.errors import PLAIN, Migrated, classify, html_to_plain
 from pipeline.config import parse_settings
 from pipeline.errors import DeliveryError, RetryLater, TargetGone, TransientDelivery
 from pipeline.models import ChatSettings, Subscriber

@@ -11,10 +11,11 @@ import time
 import pytest
 from Crypto.Cipher import AES
 
-from bot.feishu import card_content, chat_view, message_uuid
-from bot.feishu_errors import feishu_error
-from bot.feishu_events import Rejected, decrypt, event_token, signature, strip_mentions
-from bot.feishu_webhook import WebhookSender, WindowLimiter, hook_target, sign
+from bot.channel import chat_view
+from bot.feishu.client import card_content, message_uuid
+from bot.feishu.errors import feishu_error
+from bot.feishu.events import Rejected, decrypt, event_token, signature, strip_mentions
+from bot.feishu.webhook import WebhookSender, WindowLimiter, hook_target, sign
 from pipeline.config import FeishuWebhook, parse_settings
 from pipeline.errors import RetryLater, TargetGone, TransientDelivery
 from pipeline.models import ChatSettings, Subscriber
@@ -85,7 +86,7 @@ def test_signed_webhook_body_carries_timestamp_and_sign():
 
 def test_webhook_target_never_shows_the_url():
     url = "https://open.feishu.cn/open-apis/bot/v2/hook/0f1e2d3c-secret-token"
-    target = hook_target(url)
+    target = str(hook_target(url))
     assert target == "feishu-hook:" + hashlib.sha1(url.encode()).hexdigest()[:12]
     assert "secret" not in target
 

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from bot import web
+from pipeline.render import html as web
 from tests.factories import make_digest
 
 

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import web
 from pipeline.config import FeedSettings
 from pipeline.parse import parse_feed
+from pipeline.render import html as web
 from pipeline.render import render_json
 from pipeline.text import strip_invisible
 from tests.factories import make_digest

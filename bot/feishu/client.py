@@ -7,8 +7,8 @@
 Every Feishu failure goes through `feishu_error`, which logs its code, message and
 log id and returns `RetryLater` (rate limits), `TargetGone` (refuses for good) or
 `TransientDelivery` (network, 5xx, anything unknown: retried, and a later push
-finishes the job). Commands and events live in `bot/feishu_events.py`; the
-webhook sender in `bot/feishu_webhook.py`.
+finishes the job). Commands and events live in `bot/feishu/events.py`; the
+webhook sender in `bot/feishu/webhook.py`.
 
 Tenant access tokens are fetched, cached and refreshed by lark-oapi itself (its
 TokenManager, per app id). Its fetch is synchronous (requests), so we make the
@@ -37,21 +37,12 @@ from lark_oapi.api.im.v1 import (
 from lark_oapi.core.exception import ObtainAccessTokenException
 from lark_oapi.core.token import TokenManager
 
-from bot.delivery import Job
-from bot.feishu_errors import RATE_LIMIT_CODES, feishu_error
-from bot.feishu_webhook import WebhookSender, WindowLimiter, hook_target
-from pipeline.config import FeishuSettings, Settings
-from pipeline.errors import DeliveryError
-from pipeline.models import Digest, Subscriber
-from pipeline.render import View, render_feishu
-from pipeline.store import Store
+from bot.feishu.errors import RATE_LIMIT_CODES, feishu_error
+from pipeline.config import FeishuSettings
+from pipeline.errors import DeliveryError, describe
 
 log = logging.getLogger(__name__)
 
-# Feishu's documented limits for the app bot: 50/s and 1000/min per app for
-# sending messages, 5/s into one chat (shared by the bots in it).
-APP_LIMITS = [(50, 1.0), (1000, 60.0)]
-CHAT_PACE_S = 0.25
 UUID_NS = uuid.UUID("4f2b6a58-5d0e-4d7e-9d0f-6a1f3c9b2e11")
 
 
@@ -92,7 +83,7 @@ class FeishuApp:
             except ObtainAccessTokenException as exc:
                 raise feishu_error(where, exc.code, f"tenant token: {exc.msg}") from None
             except (requests.RequestException, OSError, ValueError) as exc:
-                raise feishu_error(where, None, f"tenant token: {_why(exc)}") from None
+                raise feishu_error(where, None, f"tenant token: {describe(exc)}") from None
 
     async def send_card(self, chat_id: str, card: dict[str, Any], msg_uuid: str) -> str:
         """Post one interactive card to a chat; returns the message id."""
@@ -148,9 +139,9 @@ class FeishuApp:
         try:
             resp = await call()
         except httpx.HTTPError as exc:
-            raise feishu_error(where, None, f"network: {_why(exc)}") from None
+            raise feishu_error(where, None, f"network: {describe(exc)}") from None
         except ValueError as exc:  # the SDK could not parse the answer (an HTML 502 page, say)
-            raise feishu_error(where, None, f"unreadable answer: {_why(exc)}") from None
+            raise feishu_error(where, None, f"unreadable answer: {describe(exc)}") from None
         if resp.success():
             return str(resp.data.message_id) if resp.data is not None else ""
         raise _response_error(where, resp)
@@ -175,93 +166,3 @@ def _response_error(where: str, resp: Any) -> DeliveryError:
 def _why(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
-
-
-# -- jobs -------------------------------------------------------------------------
-
-
-def chat_view(settings: Settings, sub: Subscriber | None) -> View:
-    """What a chat asked for with /settings: full or brief, which sections."""
-    if sub is None:
-        return View()
-    cs = sub.settings
-    sections = set(cs.sections)
-    section = (
-        "all" if sections >= {"domestic", "international"} or not sections else next(iter(sections))
-    )
-    return View(section=section, brief=cs.mode == "brief", brief_count=settings.digest.brief)
-
-
-async def _chats(
-    settings: Settings, store: Store, due_at: str | None
-) -> list[tuple[str, Subscriber | None]]:
-    """Configured chats plus chats that subscribed with /start, minus those that said /stop."""
-    subs = {s.chat_id: s for s in await store.list_subscribers("feishu", active_only=False)}
-    wanted = list(
-        dict.fromkeys([*settings.feishu.chats, *(c for c, s in subs.items() if s.active)])
-    )
-    out: list[tuple[str, Subscriber | None]] = []
-    for chat in wanted:
-        sub = subs.get(chat)
-        if sub is not None and not sub.active:
-            continue
-        push_time = (sub.settings.push_time if sub else None) or settings.digest.time
-        if due_at is None or push_time == due_at:
-            out.append((chat, sub))
-    return out
-
-
-def _chat_sender(app: FeishuApp, day: str, chat: str) -> Callable[[int, Any], Awaitable[None]]:
-    target = f"feishu:{chat}"
-
-    async def send(i: int, card: Any) -> None:
-        await app.send_card(chat, card, message_uuid(day, target, i))
-
-    return send
-
-
-def _shown(store: Store, chat: str, day: str) -> Callable[[], Awaitable[None]]:
-    """After the push, /why N and /intl in that chat mean the digest it was just sent."""
-
-    async def shown() -> None:
-        await store.set_shown("feishu", chat, day)
-
-    return shown
-
-
-async def feishu_jobs(
-    settings: Settings,
-    store: Store,
-    digest: Digest,
-    *,
-    due_at: str | None = None,
-    app: FeishuApp | None = None,
-    hook_backoff_s: float = 1.0,
-) -> list[Job]:
-    """One Job per Feishu chat (`feishu:<chat_id>`) and per webhook (`feishu-hook:<sha1[:12]>`).
-
-    With `due_at` (HH:MM) only chats whose push time is then; webhooks push at `digest.time`.
-    """
-    jobs: list[Job] = []
-    if settings.feishu_app_enabled:
-        app = app or FeishuApp(settings.feishu)
-        limiter = WindowLimiter(APP_LIMITS)
-        for chat, sub in await _chats(settings, store, due_at):
-            cards = render_feishu(digest, chat_view(settings, sub))
-            send = _chat_sender(app, digest.date, chat)
-            jobs.append(
-                Job(
-                    f"feishu:{chat}",
-                    cards,
-                    send,
-                    pace_s=CHAT_PACE_S,
-                    limiter=limiter,
-                    on_done=_shown(store, chat, digest.date),
-                )
-            )
-    if due_at is None or due_at == settings.digest.time:
-        for hook in settings.feishu.webhooks:
-            cards = render_feishu(digest, View(), for_webhook=True)
-            sender = WebhookSender(hook, backoff_s=hook_backoff_s)
-            jobs.append(Job(hook_target(hook.url), cards, sender.send, limiter=sender.limiter))
-    return jobs

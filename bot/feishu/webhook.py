@@ -22,9 +22,10 @@ from typing import Any
 
 import httpx
 
-from bot.feishu_errors import feishu_error
+from bot.feishu.errors import feishu_error
 from pipeline.config import FeishuWebhook
 from pipeline.redact import redact_url
+from pipeline.store import Target
 
 HOOK_LIMITS = [(5, 1.0), (100, 60.0)]
 HOOK_MAX_BYTES = 20 * 1024
@@ -33,9 +34,9 @@ HOOK_MAX_BYTES = 20 * 1024
 WINDOW_MARGIN_S = 0.05
 
 
-def hook_target(url: str) -> str:
-    """The ledger id and log name of a webhook: `feishu-hook:<sha1(url)[:12]>`."""
-    return f"feishu-hook:{hashlib.sha1(url.encode()).hexdigest()[:12]}"
+def hook_target(url: str) -> Target:
+    """The ledger target of a webhook, `feishu-hook:<sha1(url)[:12]>` in logs: never its URL."""
+    return Target("feishu-hook", hashlib.sha1(url.encode()).hexdigest()[:12])
 
 
 def sign(timestamp: str, secret: str) -> str:

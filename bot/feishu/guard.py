@@ -1,4 +1,4 @@
-"""Checks on a Feishu event callback that come before any answer (used by bot/feishu_events.py).
+"""Checks on a Feishu event callback that come before any answer (used by bot/feishu/events.py).
 
 - A signature is fresh: `X-Lark-Request-Timestamp` within MAX_SIGNATURE_AGE_S of
   now, either way, as Feishu's SDK guidance and Slack's request signing ask; an
@@ -65,6 +65,6 @@ def answer_key(event: P2ImMessageReceiveV1) -> str | None:
     """What makes an answer a repeat: the event id, else the message id (None: neither)."""
     event_id = event.header.event_id if event.header is not None else None
     if event_id:
-        return event_id
+        return str(event_id)
     message = event.event.message if event.event is not None else None
     return f"message:{message.message_id}" if message is not None and message.message_id else None

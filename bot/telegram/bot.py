@@ -1,47 +1,23 @@
-"""Telegram: the python-telegram-bot Application that answers commands, and the push.
+"""The interactive Telegram bot: python-telegram-bot's Application in, `Commands` out.
 
-The interactive bot is an `Application` (long polling, or webhook updates fed in
-by `handle_webhook`) whose handlers pass every command to `bot.commands.Commands`
-and send the rendered answer in HTML parse mode, link previews off, replying in
-groups. The morning push builds one `bot.delivery.Job` per due subscriber.
-
-python-telegram-bot's errors become delivery outcomes in one function,
-`classify`: RetryAfter → RetryLater, Forbidden / "chat not found" → TargetGone
-(the chat is marked inactive), ChatMigrated → the subscriber moves to its new id
-and the part is resent there, any other BadRequest → that part is resent once as
-plain text, network errors and timeouts → TransientDelivery.
-
-Rate limits: the interactive bot uses PTB's `AIORateLimiter` (30/s overall,
-20/min per group, RetryAfter retried twice). The push does not: it needs to see
-every 429 for its report and its give-up rule, so it takes one shared
-`bot.delivery.RateLimiter` (29/s, just under Telegram's 30) plus a per-chat pace
-(1 s in private chats, 3 s in groups).
+The Application (long polling, or webhook updates fed in by `handle_webhook`)
+passes every command to `bot.commands.Commands` and sends the rendered answer in
+HTML parse mode, link previews off, replying in groups, through PTB's
+`AIORateLimiter` (30/s overall, 20/min per group, RetryAfter retried twice).
+`ChatSender` sends one chat its parts, following a migration and falling back to
+plain text once, with outcomes from `bot.telegram.errors.classify`. The push is
+in `bot.telegram.push`.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import re
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import timedelta
-from html import unescape
+from collections.abc import Sequence
 from typing import Any
 
 from telegram import Bot, BotCommand, LinkPreviewOptions, Message, ReplyParameters, Update
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -51,7 +27,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot.commands import (
     BOT_COMMANDS,
@@ -62,75 +37,19 @@ from bot.commands import (
     parse_command,
     reply_to_telegram,
 )
-from bot.delivery import Job, RateLimiter
 from bot.http_guard import Refused, load_object, secret_matches
+from bot.telegram.errors import PLAIN, Migrated, classify, html_to_plain
 from pipeline.config import Settings
-from pipeline.errors import DeliveryError, RetryLater, TargetGone, TransientDelivery
-from pipeline.models import Digest, Subscriber
-from pipeline.render import View, render_telegram
+from pipeline.errors import DeliveryError, TargetGone
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
 
-# Opt in to PTB 22's time periods as timedelta (the next major version's default):
-# otherwise every RetryAfter warns, from inside PTB, that its int form is deprecated.
-os.environ.setdefault("PTB_TIMEDELTA", "true")
-
 CHANNEL = "telegram"
 SORRY = "出错了，请稍后再试"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-PUSH_RATE = 29.0  # messages per second over all chats (Telegram allows about 30)
-PRIVATE_PACE_S = 1.05  # Telegram: about one message per second to one chat
-GROUP_PACE_S = 3.1  # Telegram: 20 messages per minute to one group
-PUSH_CONCURRENCY = 64  # chats worked at once: enough to keep the limiter busy despite the pacing
 RENDER_CACHE = 256  # digest renderings kept (views x items of the last digests)
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
-
-
-# -- errors: the one mapping ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Migrated:
-    """The group became a supergroup: resend to `new_chat_id`."""
-
-    new_chat_id: int
-
-
-PLAIN = "plain"  # resend the part as plain text
-
-
-def classify(exc: TelegramError, *, html: bool = True) -> DeliveryError | Migrated | str:
-    """What a python-telegram-bot error means for delivery. The only place that decides it."""
-    if isinstance(exc, RetryAfter):
-        seconds = retry_after_seconds(exc)
-        return RetryLater(f"telegram: flood control, retry after {seconds:g}s", seconds)
-    if isinstance(exc, ChatMigrated):
-        return Migrated(int(exc.new_chat_id))
-    if isinstance(exc, Forbidden):
-        return TargetGone(f"telegram: {exc.message}")
-    if isinstance(exc, BadRequest):
-        if "chat not found" in exc.message.lower():
-            return TargetGone(f"telegram: {exc.message}")
-        if html:
-            return PLAIN
-        return DeliveryError(f"telegram: {exc.message}")
-    if isinstance(exc, InvalidToken):
-        return DeliveryError("telegram: the bot token was rejected; check TELEGRAM_BOT_TOKEN")
-    if isinstance(exc, TimedOut | NetworkError):
-        return TransientDelivery(f"telegram: {exc.message or type(exc).__name__}")
-    return TransientDelivery(f"telegram: {type(exc).__name__}: {exc.message}")
-
-
-def retry_after_seconds(exc: RetryAfter) -> float:
-    """`RetryAfter.retry_after` in seconds, whether PTB gives an int or a timedelta."""
-    value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def html_to_plain(text: str) -> str:
-    """What an HTML message says, without its markup (for the plain-text fallback)."""
-    return unescape(re.sub(r"<[^<>]+>", "", text))
 
 
 # -- subscriber bookkeeping ---------------------------------------------------------
@@ -156,6 +75,15 @@ async def move_subscriber(store: Store, old: int | str, new: int | str) -> None:
     if shown:
         await store.set_shown(CHANNEL, str(new), shown)
     log.info("telegram chat %s migrated to %s", old, new)
+
+
+def file_url(base_url: str) -> str:
+    """The file API base for a `…/bot` API base: `…/file/bot`."""
+    return (
+        base_url[: -len("bot")] + "file/bot"
+        if base_url.endswith("bot")
+        else base_url.rstrip("/") + "/file/"
+    )
 
 
 class ChatSender:
@@ -207,117 +135,6 @@ class ChatSender:
             link_preview_options=NO_PREVIEW,
             reply_parameters=reply,
         )
-
-
-# -- the push ---------------------------------------------------------------------
-
-
-def file_url(base_url: str) -> str:
-    """The file API base for a `…/bot` API base: `…/file/bot`."""
-    return (
-        base_url[: -len("bot")] + "file/bot"
-        if base_url.endswith("bot")
-        else base_url.rstrip("/") + "/file/"
-    )
-
-
-@asynccontextmanager
-async def push_bot(settings: Settings, pool: int = PUSH_CONCURRENCY) -> AsyncIterator[Bot]:
-    """A Bot for pushing, on `telegram.base_url`, with a connection pool for parallel sends."""
-    if not settings.telegram.token:
-        raise DeliveryError("telegram: TELEGRAM_BOT_TOKEN is not set")
-    request = HTTPXRequest(
-        connection_pool_size=pool,
-        connect_timeout=10,
-        read_timeout=20,
-        write_timeout=20,
-        pool_timeout=30,
-    )
-    bot = Bot(
-        settings.telegram.token,
-        base_url=settings.telegram.base_url,
-        base_file_url=file_url(settings.telegram.base_url),
-        request=request,
-    )
-    try:
-        try:
-            await bot.initialize()  # getMe: fails here, once, on a bad token or an unreachable API
-        except TelegramError as exc:
-            outcome = classify(exc)
-            raise (
-                outcome if isinstance(outcome, DeliveryError) else DeliveryError(str(exc))
-            ) from None
-        yield bot
-    finally:
-        await bot.shutdown()
-
-
-def is_due(settings: Settings, sub: Subscriber, due_at: str | None) -> bool:
-    """Whether `sub` is pushed at `due_at` (HH:MM local); None means every subscriber."""
-    return due_at is None or (sub.settings.push_time or settings.digest.time) == due_at
-
-
-def chat_view(settings: Settings, sub: Subscriber) -> View:
-    """The View a subscriber asked for with /settings: brief or full, which sections."""
-    sections = set(sub.settings.sections)
-    section: Any = "all" if len(sections) != 1 else next(iter(sections))
-    return View(
-        section=section, brief=sub.settings.mode == "brief", brief_count=settings.digest.brief
-    )
-
-
-async def telegram_jobs(
-    settings: Settings,
-    store: Store,
-    digest: Digest,
-    due_at: str | None = None,
-    *,
-    bot: Bot,
-    limiter: RateLimiter | None = None,
-) -> list[Job]:
-    """One Job per active subscriber due at `due_at`, with the digest in the form it chose."""
-    limiter = limiter or RateLimiter(PUSH_RATE)
-    rendered: dict[View, list[str]] = {}
-    jobs = []
-    for sub in await store.list_subscribers(CHANNEL):
-        if not is_due(settings, sub, due_at):
-            continue
-        view = chat_view(settings, sub)
-        if view not in rendered:
-            rendered[view] = render_telegram(digest, view)
-        jobs.append(_job(bot, store, sub, rendered[view], digest.date, limiter))
-    return jobs
-
-
-def _job(
-    bot: Bot, store: Store, sub: Subscriber, parts: list[str], day: str, limiter: RateLimiter
-) -> Job:
-    sender = ChatSender(bot, store, int(sub.chat_id))
-    origin = sender.chat_id
-
-    async def send(i: int, part: str) -> None:
-        await sender.send(i, part)
-        if sender.chat_id != origin:
-            # The group migrated: a later push of this day knows it by its new id,
-            # so record what it already has under that id too (idempotent).
-            for j in range(i + 1):
-                await store.ledger_done(
-                    day, f"{CHANNEL}:{sender.chat_id}", job.key(j), f"migrated from {origin}"
-                )
-
-    async def shown() -> None:
-        await store.set_shown(CHANNEL, str(sender.chat_id), day)
-
-    pace = PRIVATE_PACE_S if sub.type in ("private", "channel") else GROUP_PACE_S
-    job = Job(
-        target=f"{CHANNEL}:{sub.chat_id}",
-        parts=parts,
-        send=send,
-        pace_s=pace,
-        limiter=limiter,
-        on_done=shown,
-    )
-    return job
 
 
 # -- the interactive bot ----------------------------------------------------------

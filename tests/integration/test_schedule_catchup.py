@@ -1,17 +1,25 @@
-"""Review: schedule bugs, driven by an injected clock against a real Redis (fixed; kept as regression tests)."""
+"""The schedule after crashes and failures, driven by an injected clock against a real Redis."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot.delivery import Job, PushReport, RetryPolicy, deliver
 from pipeline.config import Settings
 from pipeline.models import ChatSettings, Subscriber
-from pipeline.store import Store
+from pipeline.store import Store, Target, open_store
+from tests.fakes.redis_process import RedisProcess
 from tests.integration.test_schedule import SHANGHAI, TG, Clock, Pushes, scheduler
+
+TARGET = Target("telegram", "1")
+PARTS = ["第0部分", "第1部分"]
 
 SINCE = datetime(2026, 1, 1, tzinfo=UTC)
 FEISHU = {"FEISHU_APP_ID": "cli_x", "FEISHU_APP_SECRET": "secret"}
@@ -75,13 +83,17 @@ class CrashLeftoverPush:
     def __init__(self) -> None:
         self.got: list[int] = []
 
+    @staticmethod
+    async def nothing(i: int, part: Any) -> None:
+        pass
+
     async def __call__(
         self, settings: Settings, store: Store, day: str, *, channel: str, due_at: str | None
     ) -> PushReport:
         async def send(i: int, part: Any) -> None:
             self.got.append(i)
 
-        job = Job(target="telegram:1", parts=["第0部分", "第1部分"], send=send)
+        job = Job(TARGET, PARTS, send)
         return await deliver(store, day, [job], policy=RetryPolicy(max_attempts=1), claim_ttl_s=0.3)
 
 
@@ -90,16 +102,40 @@ async def test_after_a_crash_the_chat_still_gets_its_digest_that_day(
 ) -> None:
     # serve was SIGKILLed (or stopped past its deadline) while part 0 was on the wire and
     # restarted at once: the claim of the dead owner is still live.
-    await store.ledger_try_claim("2026-02-03", "telegram:1", "0", "old-host:1:dead", 0.3)
+    leftover = Job(TARGET, PARTS, CrashLeftoverPush.nothing).key("2026-02-03", 0)
+    await store.ledger_claim(leftover, "old-host:1:dead", 0.3)
     clock = Clock(datetime(2026, 2, 3, 8, 1, tzinfo=SHANGHAI))
     pushes = CrashLeftoverPush()
     s = scheduler(store, make_settings({}, TG), clock, pushes=pushes)
 
     first = await s.tick()
-    await asyncio.sleep(0.4)  # the dead owner's claim (TTL 0.3 s here, 600 s in production) expires
+    await asyncio.sleep(0.4)  # the dead owner's claim (TTL 0.3 s here, 30 s in production) expires
     for minute in (2, 3, 30):
         clock.set(datetime(2026, 2, 3, 8, minute, tzinfo=SHANGHAI))
         await s.tick()
 
     assert first != "pushed" or pushes.got == [0, 1]
     assert pushes.got == [0, 1]
+
+
+async def test_a_redis_outage_is_one_warning_not_a_traceback_per_tick(
+    tmp_path: Path, make_settings: Callable[..., Settings], caplog: pytest.LogCaptureFixture
+) -> None:
+    redis = RedisProcess(tmp_path)
+    redis.start()
+    store = await open_store(redis.url)
+    try:
+        clock = Clock(datetime(2026, 2, 3, 8, 1, tzinfo=SHANGHAI))
+        s = scheduler(store, make_settings({}, TG), clock, pushes=Pushes())
+        await store.ping()
+        redis.stop()  # Redis goes away between two ticks …
+        caplog.set_level(logging.DEBUG)
+        for minute in (2, 3, 4):
+            clock.set(datetime(2026, 2, 3, 8, minute, tzinfo=SHANGHAI))
+            await s._job()  # what APScheduler runs every minute
+        problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert [(r.name, r.levelname) for r in problems] == [("pipeline.store", "WARNING")]
+        assert not any(r.exc_info for r in caplog.records)
+    finally:
+        await store.close()
+        redis.stop()

@@ -19,14 +19,9 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline.models import IMPORTANCE_EMOJI, SECTION_TITLES, SECTIONS, Digest, Item
+from pipeline.render.view import LABELS, score_parts_line
 
 IMPORTANCE_LABEL = {"high": "高", "medium": "中", "low": "低"}
-SCORE_LABEL = {
-    "importance": "重要性",
-    "sources": "多源报道",
-    "recency": "时效",
-    "weight": "来源权重",
-}
 # XML 1.0 forbids these code points even when escaped; a feed may still carry them.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -117,21 +112,20 @@ def local(moment: datetime, timezone: str) -> datetime:
 
 
 def _why(item: Item) -> str:
+    """The item's "为什么入选", with the labels and score part names every channel uses."""
     rows = [
         (
-            "重要性",
+            LABELS["importance"],
             f"{IMPORTANCE_EMOJI.get(item.importance, '')} {IMPORTANCE_LABEL.get(item.importance, item.importance)}",
         ),
-        ("类别", esc(item.category)),
-        ("理由", esc(item.reason)),
+        (LABELS["category"], esc(item.category)),
+        (LABELS["reason"], esc(item.reason)),
     ]
     if item.score.parts:
-        parts = "，".join(
-            f"{esc(SCORE_LABEL.get(k, k))} {v:.2f}" for k, v in item.score.parts.items()
-        )
-        rows.append(("评分", f"{item.score.total:.2f}（{parts}）"))
+        rows.append((LABELS["score"], esc(score_parts_line(item))))
     if item.also_reported_by:
-        rows.append(("其他报道", "；".join(link(m.link, m.source) for m in item.also_reported_by)))
+        others = "；".join(link(m.link, m.source) for m in item.also_reported_by)
+        rows.append((LABELS["also"], others))
     body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     return f'<details><summary>为什么入选</summary><dl class="why">{body}</dl></details>'
 
@@ -292,4 +286,5 @@ def render_rss(digests: Sequence[Digest], base_url: str) -> bytes:
         ET.SubElement(item, "pubDate").text = format_datetime(digest.window.end.astimezone(UTC))
         body = f"<p>{esc(digest.summary)}</p>{render_sections(digest)}"
         ET.SubElement(item, "description").text = _xml_text(body)
-    return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    xml: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    return xml

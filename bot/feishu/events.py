@@ -38,9 +38,9 @@ import lark_oapi.ws.client as lark_ws_client
 from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
 from lark_oapi.core.utils import AESCipher
 
-from bot import feishu_guard
 from bot.commands import ChatContext, Commands, reply_to_feishu
-from bot.feishu import FeishuApp, message_uuid
+from bot.feishu import guard as feishu_guard
+from bot.feishu.client import FeishuApp, message_uuid
 from bot.http_guard import Refused, load_object
 from pipeline.config import Settings
 from pipeline.errors import DeliveryError

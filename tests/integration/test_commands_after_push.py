@@ -8,7 +8,7 @@ import pytest
 
 from bot.commands import ChatContext, Commands
 from bot.delivery import RetryPolicy, deliver
-from bot.feishu import feishu_jobs
+from bot.feishu.push import feishu_jobs
 from pipeline.config import Settings
 from pipeline.store import Store
 from tests.factories import make_digest

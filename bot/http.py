@@ -7,7 +7,6 @@ coroutine we can start and stop ourselves), so one process shares one Store and
 one Metrics. aiohttp would bring a second HTTP stack and its own runner for no gain.
 
     GET  /healthz               200 {"redis": "ok", "last_run": …}; 503 when Redis is down
-
     GET  /metrics               Prometheus text
     GET  /api/digests/latest    the digest JSON (README, "The digest JSON")
     GET  /api/digests/{date}    same, 400 on a bad date, 404 when none is stored
@@ -16,7 +15,7 @@ one Metrics. aiohttp would bring a second HTTP stack and its own runner for no g
     GET  /archive               every stored date
     GET  /feed.xml              RSS 2.0, one item per digest date
     POST /feishu/events         FeishuEvents.handle_http (feishu.events: http)
-    POST /telegram/webhook      bot.telegram.handle_webhook (telegram.mode: webhook)
+    POST /telegram/webhook      bot.telegram.bot.handle_webhook (telegram.mode: webhook)
 
 An internal failure answers 503 with a fixed text and a request id, never its detail
 (which may name hosts or credentials); the log line with the detail has the same id.
@@ -27,12 +26,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import re
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -40,17 +38,18 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from bot import http_guard, web
-from bot.metrics import CONTENT_TYPE, METRICS, Metrics
+from bot import http_guard
+from bot.metrics import CONTENT_TYPE, Metrics
+from bot.push import CHANNEL_NAMES
 from pipeline.config import Settings
 from pipeline.errors import StoreError
-from pipeline.models import Digest
+from pipeline.models import Digest, iso_date
+from pipeline.render import html as web
 from pipeline.render import render_json
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
 
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 REDIS_PROBE_S = 2.0
 RSS_DAYS = 30
 RENDER_CACHE_SIZE = 32  # a few days' JSON and pages, with and without the "not built yet" note
@@ -119,12 +118,10 @@ class BadDate(ValueError):
 
 def parse_day(text: str) -> str:
     """The date as YYYY-MM-DD, or BadDate with a message that says what works."""
-    try:
-        if not DATE_RE.match(text):
-            raise ValueError
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise BadDate(f"bad date {text[:40]!r}: expected YYYY-MM-DD, e.g. 2026-02-03") from None
+    day = iso_date(text)
+    if day is None:
+        raise BadDate(f"bad date {text[:40]!r}: expected YYYY-MM-DD, e.g. 2026-02-03")
+    return day.isoformat()
 
 
 class Server:
@@ -142,7 +139,7 @@ class Server:
     ) -> None:
         self.settings = settings
         self.store = store
-        self.metrics = metrics or METRICS
+        self.metrics = metrics or Metrics()
         self.telegram_app = telegram_app  # set only in webhook mode
         self.feishu_events = feishu_events  # set only when feishu.events is http
         self.now = clock or (lambda: datetime.now(UTC))
@@ -204,12 +201,12 @@ class Server:
 
     async def metrics_text(self, request: Request) -> Response:
         await self._probe()
-        for channel in ("telegram", "feishu"):
+        for channel in CHANNEL_NAMES:
             try:
                 self.metrics.subscribers.labels(channel=channel).set(
                     await self.store.count_subscribers(channel)
                 )
-            except (StoreError, OSError, ConnectionError):
+            except StoreError:
                 break  # Redis is down: the redis_up gauge already says so
         return Response(self.metrics.render(), media_type=CONTENT_TYPE)
 
@@ -332,7 +329,9 @@ class Server:
             body = await http_guard.read_body(request)
         except http_guard.Refused as exc:
             return self.refused(request, exc)
-        from bot.telegram import handle_webhook  # wiring: bot/telegram.py owns the update handling
+        from bot.telegram.bot import (
+            handle_webhook,  # wiring: bot/telegram/bot.py owns the update handling
+        )
 
         status = await handle_webhook(
             self.telegram_app, body, secret, self.settings.telegram.webhook_secret

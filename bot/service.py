@@ -20,17 +20,22 @@ import logging
 import signal
 import socket
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
 from bot import http_guard
-from bot.metrics import METRICS, Metrics
+from bot.commands import Commands
+from bot.http import create_app
+from bot.metrics import Metrics
 from bot.schedule import DailyScheduler
-from bot.server import create_app
 from pipeline.config import Settings
 from pipeline.errors import AidailyError, ConfigError
 from pipeline.store import Store, connect
+
+if TYPE_CHECKING:  # imported when a channel is on, in the methods that start it
+    from bot.feishu.events import FeishuEvents
+    from bot.telegram.bot import TelegramApp
 
 log = logging.getLogger(__name__)
 
@@ -102,10 +107,11 @@ class Service:
     ) -> None:
         self.settings = settings
         self.store = store
-        self.metrics = metrics or METRICS
+        self.metrics = metrics or Metrics()
         self.scheduler = DailyScheduler(settings, store, metrics=self.metrics, **schedule)
-        self.telegram_app: Any = None
-        self.feishu_events: Any = None
+        self.commands = Commands(store, settings, self.metrics)  # one for every channel
+        self.telegram_app: TelegramApp | None = None
+        self.feishu_events: FeishuEvents | None = None
         self.http: _Uvicorn | None = None
         self.port: int | None = None
         self.http_task: asyncio.Task[Any] | None = (
@@ -156,7 +162,9 @@ class Service:
 
     # -- HTTP --------------------------------------------------------------------------
 
-    async def _start_http(self, telegram_app: Any, sock: socket.socket | None = None) -> None:
+    async def _start_http(
+        self, telegram_app: TelegramApp | None, sock: socket.socket | None = None
+    ) -> None:
         app = create_app(
             self.settings,
             self.store,
@@ -177,19 +185,22 @@ class Service:
 
     # -- Telegram ----------------------------------------------------------------------
 
-    def _telegram_app(self) -> Any:
-        from bot.telegram import build_application  # wiring: bot/telegram.py owns the handlers
+    def _telegram_app(self) -> TelegramApp:
+        from bot.telegram.bot import (
+            build_application,  # wiring: bot/telegram/bot.py owns the handlers
+        )
 
-        return build_application(self.settings, self.store)
+        return build_application(self.settings, self.store, self.commands)
 
     async def _start_telegram(self, webhook: bool) -> None:
         """Start polling or the webhook, with retries: a network blip at start must not
         leave the bot off all day; a refused token is said once and left off."""
         from telegram.error import InvalidToken, TelegramError
 
-        from bot.telegram import start_telegram  # wiring: bot/telegram.py
+        from bot.telegram.bot import start_telegram  # wiring: bot/telegram/bot.py
 
         app, delay = self.telegram_app, 5.0
+        assert app is not None
         while True:
             try:
                 await start_telegram(app, self.settings)
@@ -209,18 +220,18 @@ class Service:
     async def _stop_telegram(self) -> None:
         if self.telegram_app is None:
             return
-        from bot.telegram import stop_telegram
+        from bot.telegram.bot import stop_telegram
 
         await stop_telegram(self.telegram_app)
 
     # -- Feishu --------------------------------------------------------------------------
 
-    def _feishu_events(self) -> Any:
+    def _feishu_events(self) -> FeishuEvents | None:
         if not self.settings.feishu_app_enabled:
             return None
-        from bot.feishu_events import FeishuEvents  # wiring: bot/feishu_events.py owns the events
+        from bot.feishu.events import FeishuEvents  # wiring: bot/feishu/events.py owns the events
 
-        return FeishuEvents(self.settings, self.store)
+        return FeishuEvents(self.settings, self.store, commands=self.commands)
 
     def _start_feishu_ws(self) -> None:
         if self.feishu_events is None or self.settings.feishu.events != "ws":

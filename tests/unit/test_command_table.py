@@ -1,0 +1,38 @@
+"""The one command table: /help, the handlers, Telegram's menu and metric labels come from it."""
+
+from __future__ import annotations
+
+from bot.commands import BOT_COMMANDS, COMMANDS, HANDLERS, HELP, METRIC_LABELS
+from bot.metrics import Metrics
+
+# /help as users have always read it (the table must keep it word for word).
+HELP_TEXT = """AI每日动态 · 可用命令
+/today — 今日日报（每条带编号）
+/brief — 精简版：每个板块的前几条
+/cn 或 /domestic — 只看国内动态
+/intl — 只看国际动态
+/why N — 第 N 条为什么入选：重要性、分类、理由、标签、来源与链接、评分
+/date YYYY-MM-DD — 查看某一天的日报
+/start 或 /subscribe — 订阅每日推送
+/stop 或 /unsubscribe — 退订
+/settings — 本会话的推送设置（/settings time 07:30 · /settings mode brief|full · /settings sections all|cn|intl）
+/help — 显示本帮助"""
+
+
+def test_help_menu_handlers_and_labels_come_from_the_table() -> None:
+    assert HELP == HELP_TEXT
+    names = {n for c in COMMANDS for n in (c.name, *c.aliases)}
+    assert set(HANDLERS) == names == METRIC_LABELS
+    assert [name for name, _ in BOT_COMMANDS] == [c.name for c in COMMANDS if c.menu]
+    assert "stats" in HANDLERS and "/stats" not in HELP  # admins only: not advertised
+
+
+def test_every_command_of_the_table_is_its_own_metric_label() -> None:
+    metrics = Metrics()
+    for name in sorted(METRIC_LABELS):
+        metrics.observe_command("telegram", f"/{name}@AidailyBot", 0.01)
+    metrics.observe_command("telegram", "/无此命令", 0.01)
+    text = metrics.render().decode()
+    for name in METRIC_LABELS:
+        assert f'command="{name}"' in text
+    assert 'command="other"' in text

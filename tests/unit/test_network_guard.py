@@ -1,0 +1,24 @@
+"""The unit-test network guard (tests/unit/conftest.py) stops real connections, not local ones."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+import pytest
+
+from tests.unit.conftest import NetworkBlocked
+
+
+def test_a_connect_off_this_machine_fails_at_once() -> None:
+    with pytest.raises(NetworkBlocked, match=r"192\.0\.2\.1"):
+        socket.create_connection(("192.0.2.1", 443), timeout=5)  # TEST-NET-1: never routed
+    with pytest.raises(httpx.ConnectError):  # as a client library sees it
+        httpx.get("https://192.0.2.1/", timeout=5)
+
+
+def test_loopback_still_works() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass
