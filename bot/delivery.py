@@ -281,7 +281,8 @@ async def _heartbeat(run: _Run) -> AsyncIterator[None]:
         yield
     finally:
         task.cancel()
-        with contextlib.suppress(StoreError, asyncio.CancelledError):
+        await asyncio.wait({task})  # gone before the push returns, even when cancelled
+        with contextlib.suppress(StoreError):
             await asyncio.shield(run.store.ledger_heartbeat(run.day, run.owner, end=True))
 
 

@@ -684,11 +684,15 @@ class Store:
 
     async def ledger_heartbeat(self, day: str, owner: str, *, end: bool = False) -> None:
         """Say `owner` is alive (its claims stay live); `end=True` says it is done."""
+        key = self.k.ledger(day)
         async with self._redis("beat in"):
             if end:
-                await self.r.hdel(self.k.ledger(day), _LEASE + owner)
-            else:
-                await self.r.hset(self.k.ledger(day), _LEASE + owner, repr(time.time()))
+                await self.r.hdel(key, _LEASE + owner)
+                return
+            async with self.r.pipeline(transaction=True) as tx:
+                tx.hset(key, _LEASE + owner, repr(time.time()))
+                tx.expire(key, int(LEDGER_TTL.total_seconds()))  # never a ledger without a TTL
+                await tx.execute()
 
     def ledger_unrecorded(self) -> int:
         """How many sends are waiting for Redis to be written."""

@@ -159,3 +159,33 @@ async def test_redis_stopped_mid_push_sends_each_part_once_and_warns_once(
     finally:
         await store.close()
         redis.stop()
+
+
+async def test_redis_away_longer_than_the_wait_leaves_the_target_for_later(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    redis = RedisProcess(tmp_path)
+    redis.start()
+    store = await open_store(redis.url)
+    try:
+        got: list[int] = []
+
+        async def send(i: int, part: Any) -> None:
+            got.append(i)
+            if i == 0:
+                await asyncio.to_thread(redis.stop)  # Redis goes away after the first part
+
+        job = Job(Target("telegram", "1"), ["第0部分", "第1部分"], send)
+        caplog.set_level(logging.INFO)
+        report = await deliver(store, DAY, [job], policy=FAST, outage_wait_s=1.0)
+
+        assert got == [0] and (report.sent, report.failed, report.ok) == (1, 1, False)
+        assert store.ledger_unrecorded() == 1  # part 0 went out: kept until Redis is back
+        assert not any(r.exc_info for r in caplog.records)
+        await asyncio.to_thread(redis.start)
+        await store.ledger_flush()
+        again = await deliver(store, DAY, [job], policy=FAST)
+        assert got == [0, 1] and (again.sent, again.skipped, again.ok) == (1, 1, True)
+    finally:
+        await store.close()
+        redis.stop()
