@@ -24,6 +24,7 @@ import contextvars
 import multiprocessing
 import os
 import select
+import signal
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -79,6 +80,9 @@ async def borrow() -> AsyncIterator[ProcessPoolExecutor]:
 
 def _die_with(caller: int) -> None:
     """Worker initializer: exit as soon as `caller` exits, however it ends."""
+    # Ctrl-C reaches the whole process group: the caller stops its workers itself, without
+    # a KeyboardInterrupt traceback from each of them.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch, args=(caller,), name="watch-caller", daemon=True).start()
 
 
