@@ -5,9 +5,9 @@ feeds arrive and the heuristic curator's judging borrows the same warm workers
 (`borrow`), instead of starting a second pool when the first has ended.
 
 Workers come from a forkserver that has imported only what the jobs need
-(`PRELOAD`): a worker is forked ready, and never imports bot/, redis or the
-caller's command-line module. (multiprocessing re-runs the caller's `__main__`
-in every worker; `bot.cli` keeps its own imports light for that reason.)
+(`PRELOAD`): a worker is forked ready and loads neither redis nor httpx.
+(multiprocessing still re-runs the caller's `__main__` in every worker, `bot.cli`
+for `aidaily`, so that module keeps its own top-level imports light.)
 
 Workers die with the process that opened the pool, even when it is killed with
 SIGKILL: their parent is the forkserver, which outlives the caller, so each
