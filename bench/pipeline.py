@@ -228,11 +228,16 @@ def baseline(urls: list[str]) -> int:
 class TreeMemory:
     """Peak memory (PSS) of this process plus the processes it starts during a run (the
     parse and judge workers, the forkserver they come from), sampled from /proc every 0.1 s.
-    `ru_maxrss` alone would miss the workers."""
+    `ru_maxrss` alone would miss the workers. Also the CPU time they all used (`cpu_s`):
+    unlike wall time it hardly depends on how busy the machine is (a worker's last 0.1 s
+    before it exits can be missed)."""
 
     def __init__(self, exclude: int) -> None:
         self.exclude = exclude  # the feed host; redis-server is skipped by name: not the pipeline
         self.peak_kb = 0
+        self._ticks: dict[int, int] = {}
+        self._tree_kb()  # what the tree had used before (the forkserver of an earlier run)
+        self._before = dict(self._ticks)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -257,8 +262,14 @@ class TreeMemory:
             if pid == self.exclude or _name(pid) == "redis-server":
                 continue
             total += _pss_kb(pid)
+            self._ticks[pid] = max(self._ticks.get(pid, 0), _cpu_ticks(pid))
             todo += _children(pid)
         return total
+
+    @property
+    def cpu_s(self) -> float:
+        ticks = sum(self._ticks.values()) - sum(self._before.values())
+        return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _children(pid: int) -> list[int]:
@@ -271,6 +282,15 @@ def _children(pid: int) -> list[int]:
         except OSError:
             continue
     return kids
+
+
+def _cpu_ticks(pid: int) -> int:
+    """utime + stime of a process, in clock ticks."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
 
 
 def _name(pid: int) -> str:
@@ -311,6 +331,7 @@ def floor_s(feeds: int, entries: int, delay: float, concurrency: int, rate: floa
 class Measured:
     walls: list[float]
     peak_mb: float
+    cpu_s: float  # per run: this process and its workers
 
     @property
     def median(self) -> float:
@@ -329,7 +350,7 @@ def measure(
         settings = bench_settings(urls, args.concurrency)
         with TreeMemory(exclude=host) as memory:
             walls = [timed_run(settings, url, first=n == 0, quiet=quiet) for n in range(args.runs)]
-    return Measured(walls, memory.peak_kb / 1024)
+    return Measured(walls, memory.peak_kb / 1024, memory.cpu_s / len(walls))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -366,7 +387,8 @@ def single(args: argparse.Namespace) -> None:
     got = measure(args.feeds, args.entries, args)
     print(
         f"          median {got.median:.2f} s of {args.runs} runs = {got.median / floor:.2f}x the floor; "
-        f"peak memory {got.peak_mb:.0f} MB (PSS of this process + its workers, sampled)"
+        f"peak memory {got.peak_mb:.0f} MB (PSS of this process + its workers, sampled); "
+        f"{got.cpu_s:.2f} s CPU per run with the workers"
     )
     if args.no_baseline:
         return
@@ -383,13 +405,18 @@ def table(args: argparse.Namespace) -> None:
     rate = parse_rate(100)
     print(f"delay {args.delay:g} s, fetch.concurrency {args.concurrency}, {os.cpu_count()} cores, "
           f"feedparser {rate:,.0f} entries/s on one core, {args.runs} runs per row")  # fmt: skip
-    print(f"{'feeds':>6} {'entries':>8} {'floor s':>8} {'median s':>9} {'ratio':>6} {'peak MB':>8}")
+    print("CPU: seconds per run of this process and its workers; vs parse: that CPU over")
+    print("what feedparser alone needs to parse the same entries on one core")
+    print(
+        f"{'feeds':>6} {'entries':>8} {'floor s':>8} {'median s':>9} {'ratio':>7} "
+        f"{'peak MB':>8} {'CPU s':>6} {'vs parse':>8}"
+    )
     for feeds, entries in itertools.product((20, 200, 1000), (10, 100)):
         floor = floor_s(feeds, entries, args.delay, args.concurrency, rate)
         got = measure(feeds, entries, args, quiet=True)
         print(
-            f"{feeds:>6} {entries:>8} {floor:>8.2f} {got.median:>9.2f} "
-            f"{got.median / floor:>5.2f}x {got.peak_mb:>8.0f}",
+            f"{feeds:>6} {entries:>8} {floor:>8.2f} {got.median:>9.2f} {got.median / floor:>6.2f}x "
+            f"{got.peak_mb:>8.0f} {got.cpu_s:>6.2f} {got.cpu_s * rate / (feeds * entries):>7.2f}x",
             flush=True,
         )
 

@@ -343,7 +343,7 @@ def _err(line: str) -> None:
 
 async def _stoppable(command: Coroutine[Any, Any, int]) -> int:
     """Run a one-shot command so that SIGTERM cancels it: its `finally` blocks then stop the
-    embedded Redis and join the worker processes, which the default action (die at once)
+    embedded Redis and the worker processes, which the default action (die at once)
     would leave running."""
     task = asyncio.ensure_future(command)
     loop = asyncio.get_running_loop()

@@ -107,18 +107,28 @@ class _Zlib:
 
 class _Deflate:
     """ "deflate" should be zlib-wrapped, but many servers send raw deflate: tell them apart
-    by the first bytes, as browsers and httpx do (a zlib header is CM 8, divisible by 31)."""
+    by the first two bytes, as browsers and httpx do (a zlib header is CM 8, divisible by 31)."""
 
     def __init__(self) -> None:
         self._stream: _Zlib | None = None
+        self._head = b""  # the first bytes, until there are two to sniff
 
     def decode(self, data: bytes) -> Iterator[bytes]:
         if self._stream is None:
-            if not data:
+            self._head += data
+            if len(self._head) < 2:
                 return
-            wrapped = len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
-            self._stream = _Zlib(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+            data, self._head = self._head, b""
+            self._stream = _Zlib(zlib.MAX_WBITS if _zlib_header(data) else -zlib.MAX_WBITS)
         yield from self._stream.decode(data)
 
     def flush(self) -> Iterator[bytes]:
-        return self._stream.flush() if self._stream else iter(())
+        if self._stream is None and self._head:  # a one-byte body: raw deflate, if anything
+            self._stream = _Zlib(-zlib.MAX_WBITS)
+            yield from self._stream.decode(self._head)
+        if self._stream is not None:
+            yield from self._stream.flush()
+
+
+def _zlib_header(data: bytes) -> bool:
+    return data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0

@@ -13,7 +13,6 @@ import contextlib
 import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -183,9 +182,9 @@ async def _workers(feeds: int) -> AsyncIterator[Parse]:
         yield functools.partial(_parse_in, pool)
 
 
-async def _parse_in(pool: Executor, result: FetchResult, now: datetime) -> ParsedFeed:
+async def _parse_in(pool: workers.Pool, result: FetchResult, now: datetime) -> ParsedFeed:
     try:
-        return await asyncio.get_running_loop().run_in_executor(pool, _parse_job(result, now))
+        return await pool.run(_parse_job(result, now))
     except BrokenProcessPool:  # a worker died (killed, out of memory): parse here
         log.warning("parse worker lost; parsing %s in the main process", result.feed.id)
         return _parse_job(result, now)()

@@ -5,9 +5,9 @@ feeds arrive and the heuristic curator's judging borrows the same warm workers
 (`borrow`), instead of starting a second pool when the first has ended.
 
 Workers come from a forkserver that has imported only what the jobs need
-(`PRELOAD`): a worker is forked ready, and never imports bot/, redis or the
-caller's command-line module. (multiprocessing re-runs the caller's `__main__`
-in every worker; `bot.cli` keeps its own imports light for that reason.)
+(`PRELOAD`): a worker is forked ready and loads neither redis nor httpx.
+(multiprocessing still re-runs the caller's `__main__` in every worker, `bot.cli`
+for `aidaily`, so that module keeps its own top-level imports light.)
 
 Workers die with the process that opened the pool, even when it is killed with
 SIGKILL: their parent is the forkserver, which outlives the caller, so each
@@ -24,19 +24,36 @@ import contextvars
 import multiprocessing
 import os
 import select
+import signal
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
 
 WORKERS = 2
 # Imported once in the forkserver, inherited by every worker it forks.
 PRELOAD = ["pipeline.parse", "pipeline.curate.heuristic"]
 POLL_S = 0.5  # how often a worker without pidfd support checks on its caller
 
-_open: contextvars.ContextVar[ProcessPoolExecutor | None] = contextvars.ContextVar(
+_open: contextvars.ContextVar[Pool | None] = contextvars.ContextVar(
     "pipeline_workers", default=None
 )
+
+T = TypeVar("T")
+
+
+class Pool:
+    """Worker processes that run a job at a time each; jobs wait until the workers are up."""
+
+    def __init__(self, executor: ProcessPoolExecutor, started: asyncio.Future[None]) -> None:
+        self._executor = executor
+        self._started = started
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` in a worker; raises BrokenProcessPool if the worker died."""
+        await asyncio.shield(self._started)  # one caller giving up must not stop the start
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
 
 def available() -> bool:
@@ -45,7 +62,7 @@ def available() -> bool:
 
 
 @contextlib.asynccontextmanager
-async def pool() -> AsyncIterator[ProcessPoolExecutor]:
+async def pool() -> AsyncIterator[Pool]:
     """A pool of `WORKERS` processes that die with this one; `borrow` finds it while open."""
     # forkserver, not fork: forking a process that runs threads (the event loop's resolver,
     # redis, the caller's) can copy a held lock into the child.
@@ -54,31 +71,44 @@ async def pool() -> AsyncIterator[ProcessPoolExecutor]:
     executor = ProcessPoolExecutor(
         max_workers=WORKERS, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)
     )
-    # Start the workers now (the forkserver's imports take ~0.3 s), not at the first job.
-    for _ in range(WORKERS):
-        executor.submit(int)
-    token = _open.set(executor)
+    # Start the workers now, while the first feeds are on the wire, and in a thread: starting
+    # one waits for the forkserver's imports (~0.3 s, seconds on a busy machine), which on
+    # the event loop held every fetch back.
+    started = asyncio.ensure_future(asyncio.to_thread(_start, executor))
+    opened = Pool(executor, started)
+    token = _open.set(opened)
     try:
-        yield executor
+        yield opened
     finally:
         _open.reset(token)
-        # Joining the workers takes a moment: off the event loop.
-        await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
+        with contextlib.suppress(Exception):
+            await asyncio.shield(started)
+        # Not waiting for the workers to exit: they leave on their own within moments.
+        executor.shutdown(wait=False, cancel_futures=True)
 
 
 @contextlib.asynccontextmanager
-async def borrow() -> AsyncIterator[ProcessPoolExecutor]:
+async def borrow() -> AsyncIterator[Pool]:
     """The pool the current run opened, or one of our own for as long as we need it."""
     current = _open.get()
     if current is not None:
         yield current
         return
-    async with pool() as executor:
-        yield executor
+    async with pool() as opened:
+        yield opened
+
+
+def _start(executor: ProcessPoolExecutor) -> None:
+    """Spawn every worker: each submission finding no idle worker starts one."""
+    for job in [executor.submit(int) for _ in range(WORKERS)]:
+        job.result()
 
 
 def _die_with(caller: int) -> None:
     """Worker initializer: exit as soon as `caller` exits, however it ends."""
+    # Ctrl-C reaches the whole process group: the caller stops its workers itself, without
+    # a KeyboardInterrupt traceback from each of them.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch, args=(caller,), name="watch-caller", daemon=True).start()
 
 

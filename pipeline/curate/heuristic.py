@@ -734,8 +734,7 @@ async def _judge_in_workers(
     """Judge a big day in worker processes, in input order: both cores, same judgements."""
     size = min(-(-len(candidates) // JUDGE_CHUNKS), JUDGE_CHUNK_MAX)
     chunks = [list(candidates[i : i + size]) for i in range(0, len(candidates), size)]
-    loop = asyncio.get_running_loop()
     async with workers.borrow() as pool:  # the run's warm workers when it has them
-        jobs = [loop.run_in_executor(pool, _judge_chunk, settings, chunk, day) for chunk in chunks]
+        jobs = [pool.run(_judge_chunk, settings, chunk, day) for chunk in chunks]
         done = await asyncio.gather(*jobs)
     return [result for chunk in done for result in chunk]

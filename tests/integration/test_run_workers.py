@@ -3,12 +3,10 @@ run would build in one process."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -108,7 +106,7 @@ def _count_pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     real = workers.pool
 
     @contextlib.asynccontextmanager
-    async def counted() -> AsyncIterator[ProcessPoolExecutor]:
+    async def counted() -> AsyncIterator[workers.Pool]:
         opened[0] += 1
         async with real() as pool:
             yield pool
@@ -122,12 +120,9 @@ LOADED = "sorted({m.split('.')[0] for m in __import__('sys').modules} & {'redis'
 
 
 async def test_workers_import_only_what_parsing_and_judging_need() -> None:
-    loop = asyncio.get_running_loop()
     async with workers.pool() as pool:
-        loaded = await loop.run_in_executor(pool, eval, LOADED)
-        ready = await loop.run_in_executor(
-            pool, eval, "'pipeline.parse' in __import__('sys').modules"
-        )
+        loaded = await pool.run(eval, LOADED)
+        ready = await pool.run(eval, "'pipeline.parse' in __import__('sys').modules")
     assert loaded == []  # no Redis client, no bot, no HTTP client in a parse worker
     assert ready is True  # preloaded by the forkserver, not imported per job
 
