@@ -293,7 +293,9 @@ async def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     services, feeds = await asyncio.gather(check_all(settings), check_feeds(settings))
     results.extend(services)
     for name, ok, text in [*results, *feeds]:
-        print(SCRUB(f"{name:<9} {'ok' if ok else 'FAIL':<4}  {text}"))
+        # One feed failing is a warning, as in `run`; the "feeds" line and services can FAIL.
+        status = "ok" if ok else "warn" if name == "feed" else "FAIL"
+        print(SCRUB(f"{name:<9} {status:<4}  {text}"))
     # As in `run`, one failing feed is reported, not fatal: the "feeds" line decides.
     summary = [ok for name, ok, _ in feeds if name == "feeds"]
     return 0 if all(ok for _, ok, _ in results) and all(summary) else 1

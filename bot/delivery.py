@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 Outcome = Literal["sent", "skipped", "busy", "failed", "gone"]
 CLAIM_TTL_S = 30.0  # a dead pusher's claims are free this long after its last heartbeat
+MIN_BEAT_S = 0.05  # the shortest pause between two heartbeats
 OUTAGE_WAIT_S = 120.0  # how long a push waits for Redis to come back before leaving a target
 BUSY_POLL_S = 2.0  # how often parts held by another owner are looked at again
 
@@ -270,9 +271,13 @@ async def _pass(
 async def _heartbeat(run: _Run) -> AsyncIterator[None]:
     """Beat for this owner while the push works, so its claims stay live; end it after."""
 
+    # A third of the TTL, but never a busy loop (a push with claim_ttl_s=0 takes over
+    # every claim at once and needs no beat at all).
+    every = max(run.claim_ttl_s / 3, MIN_BEAT_S)
+
     async def beat() -> None:
         while True:
-            await asyncio.sleep(run.claim_ttl_s / 3)
+            await asyncio.sleep(every)
             with contextlib.suppress(StoreError):
                 await run.store.ledger_heartbeat(run.day, run.owner)
 
