@@ -10,8 +10,8 @@ import openai
 import pytest
 
 from pipeline.config import LLMSettings
-from pipeline.curate import prompt
-from pipeline.curate.llm import (
+from pipeline.curate.llm import prompt
+from pipeline.curate.llm.curator import (
     _final_order,
     _union_groups,
     clean_text,

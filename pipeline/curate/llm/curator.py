@@ -59,9 +59,9 @@ from pydantic import BaseModel, ValidationError
 from redis.exceptions import RedisError
 
 from pipeline.config import LLMSettings, Settings
-from pipeline.curate import prompt
 from pipeline.curate.base import Conclusion, Verdicts
 from pipeline.curate.heuristic import HeuristicCurator
+from pipeline.curate.llm import prompt
 from pipeline.errors import ConfigError, CuratorError, StoreError
 from pipeline.ids import short_hash
 from pipeline.models import (
