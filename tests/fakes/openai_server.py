@@ -111,7 +111,8 @@ def _cut(title: str) -> str:
 
 def _gist(title: str) -> str:
     # the fake cannot translate: it quotes an English title's first words inside Chinese text
-    if re.search(r"[\u4e00-\u9fff]", title):
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", title))
+    if cjk * 5 >= len(re.findall(r"[A-Za-z\u4e00-\u9fff]", title)):  # a Chinese title
         return title
     return f"一条值得关注的人工智能行业消息称「{' '.join(title.split()[:4])}」"
 

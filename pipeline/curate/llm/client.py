@@ -52,6 +52,7 @@ OVERFLOW_RE = re.compile(
     r"|context[ _]length[ _]exceeded|context size|too many tokens|prompt is too long",
     re.I,
 )
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
 _TRIES: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("tries", default=None)
 
 
@@ -77,7 +78,7 @@ class CallFailed(CuratorError):
 
 def estimate_tokens(text: str) -> int:
     """A high estimate of a text's tokens: ~3 ASCII characters a token, any other character one."""
-    ascii_chars = sum(1 for ch in text if ch < "\x80")
+    ascii_chars = len(_NON_ASCII_RE.sub("", text))
     return ascii_chars // 3 + (len(text) - ascii_chars) + 1
 
 

@@ -296,23 +296,28 @@ class LLMCurator:
         """Batches that fit the context; a same-story group stays in one batch; suspects apart."""
         clean = [c for c in misses if c.id not in self._suspects]
         suspect = [c for c in misses if c.id in self._suspects]
+        head = messages_tokens(prompt.judge_messages(day, []))
         out: list[Batch] = []
         for units, quarantine in ((_units(clean, groups), False), ([[c] for c in suspect], True)):
             chunk: list[Candidate] = []
+            tokens = head
             for unit in units:
-                if chunk and not self._fits([*chunk, *unit], texts, day):
+                cost = sum(self._entry_tokens(c, texts) for c in unit)
+                if chunk and not self._fits(len(chunk) + len(unit), tokens + cost):
                     out.append(Batch.of(chunk, quarantine))
-                    chunk = []
+                    chunk, tokens = [], head
                 chunk.extend(unit)
+                tokens += cost
             if chunk:
                 out.append(Batch.of(chunk, quarantine))
         return out
 
-    def _fits(self, chunk: Sequence[Candidate], texts: Mapping[str, str], day: date) -> bool:
-        if len(chunk) > self.cfg.batch_size:
-            return False
-        messages = self._judge_messages(Batch.of(chunk), texts, day)
-        return fits(self.cfg, messages_tokens(messages), len(chunk))
+    def _entry_tokens(self, c: Candidate, texts: Mapping[str, str]) -> int:
+        data = _entry_data("e99", c, texts.get(c.id, ""))
+        return estimate_tokens(json.dumps(data, ensure_ascii=False, indent=1)) + 4
+
+    def _fits(self, n: int, prompt_tokens: int) -> bool:
+        return n <= self.cfg.batch_size and fits(self.cfg, prompt_tokens, n)
 
     def _judge_messages(
         self, batch: Batch, texts: Mapping[str, str], day: date
