@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -146,16 +147,33 @@ def _wait_healthy(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
     raise SystemExit("llama-server did not become healthy within 120 s")
 
 
-async def one_mode(base_url: str, feed: str, mode: str, deadline: float, data: Path) -> None:
-    """The demo day's `feed` through the pipeline with the LLM curator in json mode `mode`."""
+def _first_items(feed_url: str, n: int, data: Path) -> str:
+    """A copy of a demo feed file with only its first `n` items (a slow server's day)."""
+    path = ROOT / "examples" / feed_url.removeprefix("file://")
+    text = path.read_text(encoding="utf-8")
+    items = re.findall(r"<item\b.*?</item>|<entry\b.*?</entry>", text, re.S)
+    if not n or len(items) <= n:
+        return feed_url
+    start, end = text.index(items[0]), text.index(items[-1]) + len(items[-1])
+    out = data / path.name
+    out.write_text(text[:start] + "\n".join(items[:n]) + text[end:], encoding="utf-8")
+    return f"file://{out}"
+
+
+async def one_mode(base_url: str, args: argparse.Namespace, mode: str, data: Path) -> None:
+    """The demo day's feed through the pipeline with the LLM curator in json mode `mode`."""
     env = {"OPENAI_API_KEY": "sk-local", "OPENAI_BASE_URL": base_url, "OPENAI_MODEL": "smollm2"}
     settings = load_settings(str(ROOT / "examples" / "demo.yaml"), env)
-    settings.feeds = [f for f in settings.feeds if f.id == feed]
+    settings.feeds = [f for f in settings.feeds if f.id == args.feed]
+    for f in settings.feeds:
+        f.url = _first_items(f.url, args.entries, data)
+    deadline = args.deadline
     settings.llm = LLMSettings(
         base_url=base_url,
         model="smollm2",
         json_mode=mode,
         concurrency=1,  # one slot on the server
+        batch_size=args.batch_size,
         timeout_s=min(180.0, deadline),
         deadline_s=deadline,
         max_retries=1,
@@ -163,7 +181,7 @@ async def one_mode(base_url: str, feed: str, mode: str, deadline: float, data: P
         api_key="sk-local",
     )
     _, ok, line = await check(settings)
-    print(f"  check ({mode}): {'ok' if ok else 'FAILED'} — {line}", flush=True)
+    print(f"  check ({mode}): {line if ok else 'FAILED — ' + line}", flush=True)
     store = await open_store(None, str(data / mode))
     try:
         started = time.monotonic()
@@ -196,6 +214,8 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--feed", default="jiqizhixin", help="one feed id of examples/demo.yaml")
     parser.add_argument("--deadline", type=float, default=240, help="llm.deadline_s per mode")
+    parser.add_argument("--batch-size", type=int, default=20, help="llm.batch_size")
+    parser.add_argument("--entries", type=int, default=0, help="only the feed's first N (0: all)")
     args = parser.parse_args()
     server, model = build_server(), fetch_model()
     print(f"llama-server: {server}\nmodel: {model.name} ({model.stat().st_size:,} bytes)")
@@ -205,7 +225,7 @@ async def main() -> None:
             print(
                 f"== json_mode {mode}: feed {args.feed}, deadline {args.deadline:g} s", flush=True
             )
-            await one_mode(url, args.feed, mode, args.deadline, Path(tmp))
+            await one_mode(url, args, mode, Path(tmp))
     print(f"server log: {CACHE / 'server.log'}")
 
 

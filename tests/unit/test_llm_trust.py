@@ -18,6 +18,7 @@ from pipeline.curate.llm.trust import (
     final_order,
     looks_like_injection,
     parse_items,
+    plausibly_same,
     strip_prefix,
     summary_prefix,
     union_groups,
@@ -25,7 +26,7 @@ from pipeline.curate.llm.trust import (
     verdict_from,
 )
 from pipeline.errors import CuratorError
-from pipeline.models import CuratorStats, Item, ScoreParts, Sections
+from pipeline.models import Candidate, CuratorStats, Item, ScoreParts, Sections
 
 # -- text cleaning ---------------------------------------------------------------------
 
@@ -347,3 +348,22 @@ def test_llm_settings_for_real_servers_have_safe_defaults_and_name_a_bad_value()
     for key, bad in (("temperature", 5), ("context_tokens", 100), ("fetch_articles", "maybe")):
         with pytest.raises(ConfigError, match=f"llm.{key}"):
             parse_settings({"llm": {key: bad}}, {})
+
+
+def test_a_model_grouping_is_believed_only_for_reports_that_share_a_fact() -> None:
+    from tests.fakes.news_day import candidate, entry
+
+    def story(title: str, summary: str = "", n: int = 0) -> Candidate:
+        return candidate(entry("kr36", "domestic", title, summary, n))
+
+    zh = story("xAI并入SpaceX，马斯克打造太空AI巨头", n=1)
+    en = story("SpaceX acquires xAI in an all-stock deal", n=2)
+    waymo_zh = story("Waymo完成160亿美元融资", n=3)
+    waymo_en = story("Robotaxi company raises $16 billion", n=4)
+    unrelated = story("智谱举办开发者直播活动", "智谱将举办一场线上直播活动。", n=5)
+    other = story("华为云发布行业AI梦工厂智慧医疗专区", n=6)
+
+    assert plausibly_same(zh, en)  # a shared name, across languages
+    assert plausibly_same(waymo_zh, waymo_en)  # a shared amount, at another scale
+    assert not plausibly_same(unrelated, other)  # what SmolLM2 grouped: nothing in common
+    assert not plausibly_same(zh, waymo_en)

@@ -118,8 +118,13 @@ class LLMCurator:
         }
         self._count(verdicts, judgements)
         links = self._peer_links(candidates, verdicts)
-        links += [(g[0], x) for g in [*groups, *base.same_story] for x in g[1:]]
-        return Verdicts(judgements=judgements, same_story=trust.union_groups(links))
+        links += [(g[0], x) for g in groups for x in g[1:]]  # already checked in _story_groups
+        by_id = {c.id: c for c in candidates}
+        links = [(a, b) for a, b in links if trust.plausibly_same(by_id[a], by_id[b])]
+        # The model's groups are capped in size (a model lumping everything is refused);
+        # the heuristic's own groups, if it makes any, are passed on as it made them.
+        same_story = trust.union_groups(links) + [list(g) for g in base.same_story]
+        return Verdicts(judgements=judgements, same_story=same_story)
 
     async def conclude(self, sections: Sections, day: date) -> Conclusion:
         """The model's final order (within importance tiers) and highlights, or the heuristic's."""
@@ -202,7 +207,7 @@ class LLMCurator:
         if cached is not None:
             self._stats.cache_hits += 1
             stored = prompt.GroupsAnswer.model_validate_json(cached)
-            return trust.groups_from(stored, by_hash)
+            return self._believed(trust.group_links(stored, by_hash), shown)
         by_short = {f"t{n}": c for n, c in enumerate(shown, 1)}
         messages = prompt.groups_messages(
             [prompt.group_title(s, c.lead.title) for s, c in by_short.items()]
@@ -225,7 +230,26 @@ class LLMCurator:
             [by_short[s].lead.content_hash for s in g if s in by_short] for g in answer.groups
         ]
         await self._cache_set({key: json.dumps({"groups": as_hashes})})
-        return trust.groups_from(answer, {s: c.id for s, c in by_short.items()})
+        return self._believed(
+            trust.group_links(answer, {s: c.id for s, c in by_short.items()}), shown
+        )
+
+    def _believed(
+        self, links: list[tuple[str, str]], shown: Sequence[Candidate]
+    ) -> list[list[str]]:
+        """Groups from the model's pairs that share a concrete fact (`trust.plausibly_same`)."""
+        by_id = {c.id: c for c in shown}
+        kept = [(a, b) for a, b in links if trust.plausibly_same(by_id[a], by_id[b])]
+        refused = [(a, b) for a, b in links if (a, b) not in kept]
+        if refused:  # the model's judgement, not a failure of the run: logged, not a curator error
+            log.warning(
+                "same-story pairs with no shared name, amount or wording, not merged: %s",
+                "; ".join(
+                    f"{by_id[a].lead.title[:30]} / {by_id[b].lead.title[:30]}"
+                    for a, b in refused[:5]
+                ),
+            )
+        return trust.union_groups(kept)
 
     def _group_titles(self, ranked: Sequence[Candidate], day: date) -> list[Candidate]:
         """The top candidates whose titles fit one call within the context."""

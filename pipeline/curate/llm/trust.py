@@ -13,6 +13,8 @@ What README promises about a model's answer is decided here, and tested here
 - Facts: every number and named entity of a model's summary and reason must
   appear in the entry's own text (title, excerpt, article) or in its story's
   other reports (`unsupported_facts`); otherwise the heuristic's text is shown.
+- Groups: a model's "same story" merges two reports only when they share a
+  concrete fact (`plausibly_same`): a name, an amount, or enough wording.
 - Scores: `score.total` = a weight for the model's importance + the objective
   parts of the heuristic's score (other feeds, feed weight, recency), clamped to
   [0, 1]; the keyword parts are left out, since entry text drives them.
@@ -255,14 +257,78 @@ def read_batch(batch: Batch, answers: list[prompt.ItemAnswer | None]) -> dict[st
     return fresh
 
 
-def groups_from(answer: prompt.GroupsAnswer, by_short: Mapping[str, str]) -> list[list[str]]:
-    """Candidate-id groups from a same-story answer: unknown ids dropped, oversized groups refused."""
+def group_links(answer: prompt.GroupsAnswer, by_short: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Every pair of candidate ids a same-story answer puts together (unknown ids, oversized groups dropped)."""
     links: list[tuple[str, str]] = []
     for group in answer.groups:
         ids = list(dict.fromkeys(by_short[s] for s in group if s in by_short))
         if 1 < len(ids) <= MAX_GROUP:
-            links.extend((ids[0], other) for other in ids[1:])
-    return union_groups(links)
+            links.extend((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
+    return links
+
+
+CJK_BIGRAM_RE = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
+# Bigrams every AI news story shares: they prove nothing about being the same story.
+COMMON_BIGRAMS = frozenset(
+    [
+        "人工",
+        "工智",
+        "智能",
+        "模型",
+        "大模",
+        "发布",
+        "公司",
+        "宣布",
+        "技术",
+        "行业",
+        "产品",
+        "推出",
+        "全球",
+        "中国",
+        "美国",
+        "融资",
+        "数据",
+        "平台",
+        "用户",
+        "应用",
+        "企业",
+        "科技",
+        "开发",
+        "研究",
+        "系统",
+        "服务",
+        "市场",
+        "今日",
+        "消息",
+        "报道",
+        "表示",
+        "亿美",
+        "美元",
+    ]
+)
+
+
+def _fingerprint(c: Candidate) -> tuple[set[str], set[float], set[str]]:
+    text = "\n".join(t for e in c.entries for t in (e.title, e.summary))
+    names = set()
+    for name in _names(text):
+        group = _alias_group(name)
+        names.add(group[0] if group else name.lower())
+    values = {v for v in _number_values(text)[0] if v >= 100}  # small counts coincide too easily
+    bigrams = set(CJK_BIGRAM_RE.findall(text)) - COMMON_BIGRAMS
+    return names, values, bigrams
+
+
+def plausibly_same(a: Candidate, b: Candidate) -> bool:
+    """A model's "same story" is believed only when two reports share a concrete fact.
+
+    A name (through its aliases: 谷歌 = Google), an amount (by value: $16 billion = 160亿)
+    or four Chinese word pairs beyond those every AI story has. A small model lumping
+    unrelated stories together (seen against SmolLM2) cannot merge them.
+    """
+    na, va, ba = _fingerprint(a)
+    nb, vb, bb = _fingerprint(b)
+    return bool(na & nb) or bool(va & vb) or len(ba & bb) >= 4
 
 
 def union_groups(links: Iterable[tuple[str, str]]) -> list[list[str]]:
