@@ -148,6 +148,7 @@ class LLMCurator:
             covered = self._fallback_for.get(line)
             text = f"{line}; heuristic used for {', '.join(covered)}" if covered else line
             errors.append(f"{text} (×{n})" if n > 1 else text)
+        errors += self.heuristic.stats().errors  # a candidate even the fallback could not judge
         return self._stats.model_copy(update={"errors": errors})
 
     async def check(self) -> tuple[bool, str]:
