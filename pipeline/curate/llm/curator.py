@@ -107,9 +107,12 @@ class LLMCurator:
         verdicts = await self._cached(candidates)
         base = await baseline
         ranked = sorted(candidates, key=lambda c: -base.judgements[c.id].score.total)
-        groups = await self._story_groups(ranked, day)
+        # The same-story call and the article pages are waited for at the same time.
+        grouping = asyncio.create_task(self._story_groups(ranked, day))
+        texts = await self._articles([c for c in ranked if c.id not in verdicts])
+        groups = await grouping
         if any(c.id not in verdicts for c in candidates):
-            verdicts.update(await self._ask(candidates, ranked, verdicts, groups, day))
+            verdicts.update(await self._ask(candidates, verdicts, groups, texts, day))
         judgements = {
             c.id: trust.judgement(
                 verdicts.get(c.id), base.judgements[c.id], day, suspect=c.id in self._suspects
@@ -271,19 +274,18 @@ class LLMCurator:
     async def _ask(
         self,
         candidates: Sequence[Candidate],
-        ranked: Sequence[Candidate],
         known: Mapping[str, CachedVerdict],
         groups: list[list[str]],
+        texts: Mapping[str, str],
         day: date,
     ) -> dict[str, CachedVerdict]:
         """Ask the model about the cache misses, within concurrency, deadline and budget.
 
-        Batches follow the candidates' order; articles are fetched for the best-scored misses.
+        Batches follow the candidates' order, a same-story group kept together.
         """
         results: dict[str, CachedVerdict] = {}
         if self._fatal:
             return results
-        texts = await self._articles([c for c in ranked if c.id not in known])
         misses = [c for c in candidates if c.id not in known]
         batches = self._batches(misses, groups, texts, day)
         sem = asyncio.Semaphore(self.cfg.concurrency)
@@ -306,7 +308,8 @@ class LLMCurator:
         return results
 
     async def _articles(self, misses: Sequence[Candidate]) -> dict[str, str]:
-        if not self.cfg.fetch_articles:
+        """Article text by candidate id for the best-scored misses (llm.fetch_articles)."""
+        if not self.cfg.fetch_articles or not misses or self._fatal:
             return {}
         timeout = self._remaining() * ARTICLE_SHARE
         return await articles.article_texts(misses, self.settings, self.store, timeout)
