@@ -111,14 +111,27 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@contextlib.contextmanager
-def serving(server: Path, model: Path, log: Path) -> Iterator[str]:
-    """llama-server on a free port until the block ends; yields its /v1 base URL."""
-    port = _free_port()
-    cmd = [
+LCP_PYTHON = CACHE / "lcp-venv" / "bin" / "python"  # llama-cpp-python[server], if installed
+
+
+def _command(server: Path, model: Path, port: int, lcp: bool) -> list[str]:
+    if lcp:  # llama-cpp-python's own OpenAI-compatible server (FastAPI)
+        return [
+            str(LCP_PYTHON), "-m", "llama_cpp.server", "--model", str(model),
+            "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(CONTEXT),
+            "--n_threads", "2",
+        ]  # fmt: skip
+    return [
         str(server), "-m", str(model), "--host", "127.0.0.1", "--port", str(port),
         "-c", str(CONTEXT), "-np", "1", "-t", "2", "--no-repack", "--no-webui",
     ]  # fmt: skip
+
+
+@contextlib.contextmanager
+def serving(server: Path, model: Path, log: Path, lcp: bool = False) -> Iterator[str]:
+    """The server on a free port until the block ends; yields its /v1 base URL."""
+    port = _free_port()
+    cmd = _command(server, model, port, lcp)
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
         try:
@@ -139,7 +152,9 @@ def _wait_healthy(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
         if proc.poll() is not None:
             tail = log.read_text(errors="replace")[-2000:]
             raise SystemExit(f"llama-server exited with {proc.returncode}:\n{tail}")
-        url = f"http://127.0.0.1:{port}/health"
+        url = (
+            f"http://127.0.0.1:{port}/v1/models"  # both servers answer it once the model is loaded
+        )
         with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as resp:
             if resp.status == 200:
                 return
@@ -216,17 +231,28 @@ async def main() -> None:
     parser.add_argument("--deadline", type=float, default=240, help="llm.deadline_s per mode")
     parser.add_argument("--batch-size", type=int, default=20, help="llm.batch_size")
     parser.add_argument("--entries", type=int, default=0, help="only the feed's first N (0: all)")
+    parser.add_argument(
+        "--llama-cpp-python",
+        action="store_true",
+        help=f"serve with llama-cpp-python's server instead (needs {LCP_PYTHON})",
+    )
     args = parser.parse_args()
-    server, model = build_server(), fetch_model()
-    print(f"llama-server: {server}\nmodel: {model.name} ({model.stat().st_size:,} bytes)")
-    with tempfile.TemporaryDirectory() as tmp, serving(server, model, CACHE / "server.log") as url:
-        print(f"serving at {url} (context {CONTEXT}, --no-repack)", flush=True)
+    lcp = args.llama_cpp_python
+    server = SERVER if lcp else build_server()
+    model = fetch_model()
+    print(
+        f"server: {LCP_PYTHON if lcp else server}\nmodel: {model.name} ({model.stat().st_size:,} bytes)"
+    )
+    log = CACHE / ("lcp-server.log" if lcp else "server.log")
+    with tempfile.TemporaryDirectory() as tmp, serving(server, model, log, lcp) as url:
+        name = "llama-cpp-python's server" if lcp else "llama-server --no-repack"
+        print(f"serving at {url} ({name}, context {CONTEXT})", flush=True)
         for mode in ("schema", "object"):
             print(
                 f"== json_mode {mode}: feed {args.feed}, deadline {args.deadline:g} s", flush=True
             )
             await one_mode(url, args, mode, Path(tmp))
-    print(f"server log: {CACHE / 'server.log'}")
+    print(f"server log: {log}")
 
 
 if __name__ == "__main__":
