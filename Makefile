@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench interop clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,6 +29,11 @@ BENCHES := pipeline corpus dedupe llm telegram_push telegram_commands feishu_pus
 
 bench: $(STAMP)
 	set -e; for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python -m bench.$$b; done
+
+# A protocol smoke test against a real server (llama.cpp's llama-server + SmolLM2-135M),
+# built and cached under .cache/interop/ on first use; not part of `make test`. See bench/interop.py.
+interop: $(STAMP)
+	$(BIN)/python -m bench.interop
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

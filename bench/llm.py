@@ -1,12 +1,14 @@
 """What batching and the cache save: the LLM curator on a 200-entry day vs one call per entry.
 
     .venv/bin/python bench/llm.py [--n 200] [--latency 0.3] [--batch-size 20] [--concurrency 4]
+                                  [--context-tokens 128000]
 
 Against the fake OpenAI server (tests/fakes/openai_server.py) answering every
 call after `--latency` seconds, through the real `openai` client and a real
 Redis (the embedded one, in a temporary folder), three runs of the same day:
 
-1. batched: `judge` in batches of `--batch-size` + the one `conclude` call;
+1. batched: one same-story call, `judge` in batches of `--batch-size` (fewer when
+   `--context-tokens` cannot hold that many) + the one `conclude` call;
 2. naive: the same curator with batch_size=1 (one call per entry) + `conclude`,
    with the same concurrency, on a cold cache (another model name);
 3. rerun: the batched run again, same day, unchanged entries: must make 0 calls.
@@ -54,6 +56,7 @@ async def one_run(
     model: str,
     batch: int,
     conc: int,
+    context: int,
 ) -> Figures:
     """judge + conclude over the top 27, as `aidaily run` does; figures from the server and the curator."""
     llm = {
@@ -62,6 +65,7 @@ async def one_run(
         "batch_size": batch,
         "concurrency": conc,
         "max_retries": 0,
+        "context_tokens": context,
     }
     settings = parse_settings({"llm": llm}, {"OPENAI_API_KEY": fake.api_key})
     curator = LLMCurator(settings, store)
@@ -113,8 +117,12 @@ async def main() -> None:
     ap.add_argument("--latency", type=float, default=0.3)
     ap.add_argument("--batch-size", type=int, default=20)
     ap.add_argument("--concurrency", type=int, default=4)
+    ap.add_argument(
+        "--context-tokens", type=int, default=128_000, help="llm.context_tokens (gpt-4o-mini: 128k)"
+    )
     args = ap.parse_args()
     cands = big_day(args.n)
+    ctx = args.context_tokens
     with (
         tempfile.TemporaryDirectory() as tmp,
         FakeOpenAI(latency_s=args.latency, models=("bench", "bench-naive")) as fake,
@@ -123,18 +131,25 @@ async def main() -> None:
         try:
             await warm_up(fake, store)  # imports and first connection, outside the timed runs
             batched = await one_run(
-                "batched", fake, store, cands, "bench", args.batch_size, args.concurrency
+                "batched", fake, store, cands, "bench", args.batch_size, args.concurrency, ctx
             )
             naive = await one_run(
-                "naive (1 entry/call)", fake, store, cands, "bench-naive", 1, args.concurrency
+                "naive (1 entry/call)", fake, store, cands, "bench-naive", 1, args.concurrency, ctx
             )
             rerun = await one_run(
-                "rerun (batched)", fake, store, cands, "bench", args.batch_size, args.concurrency
+                "rerun (batched)",
+                fake,
+                store,
+                cands,
+                "bench",
+                args.batch_size,
+                args.concurrency,
+                ctx,
             )
         finally:
             await store.close()
     print(
-        f"{args.n} entries, {args.latency * 1000:.0f} ms per call, batch_size {args.batch_size}, concurrency {args.concurrency}\n"
+        f"{args.n} entries, {args.latency * 1000:.0f} ms per call, batch_size {args.batch_size}, concurrency {args.concurrency}, context_tokens {ctx:,}\n"
     )
     print(table([batched, naive, rerun]))
     print(

@@ -141,6 +141,12 @@ class LLMSettings(_Section):
     timeout_s: float = Field(60, gt=0, le=600)
     deadline_s: float = Field(300, gt=0, le=3600)
     max_retries: int = Field(2, ge=0, le=10)
+    # Low: an editor's judgement should not change between two runs over the same news.
+    temperature: float = Field(0.2, ge=0, le=2)
+    # The server's context window: batches and max_tokens are sized to fit it.
+    context_tokens: int = Field(8192, ge=2048, le=10_000_000)
+    # The top candidates' article text goes to the model, not only the feed excerpt.
+    fetch_articles: bool = True
     api_key: str | None = Field(None, exclude=True)  # OPENAI_API_KEY only
 
 

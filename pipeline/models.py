@@ -154,6 +154,12 @@ class CuratorStats(_Model):
     cache_hits: int = 0
     fallbacks: int = 0
     errors: list[str] = Field(default_factory=list)  # one line each: what went wrong, if anything
+    # Added after version 1's first fields (readers ignore what they do not know):
+    http_requests: int = 0  # every HTTP request to the model, retries included
+    fact_check_failures: int = (
+        0  # model summaries replaced by the heuristic's (a fact not in the news)
+    )
+    articles: int = 0  # candidates judged with their article's text, not only the feed excerpt
 
 
 class Window(_Model):

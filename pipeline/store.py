@@ -14,6 +14,7 @@ Redis Cluster (`redis.cluster`). Values are JSON (UTF-8) unless noted.
     {p}:{f:FEED}:seen            hash: entry id -> first time seen (undated entries)
     {p}:llm:MODEL:PV:HASH        one cached LLM judgement
     {p}:llm:tokens:DATE          tokens spent on DATE (integer)
+    {p}:article:URLHASH          an article's extracted main text (the LLM curator's input)
     {p}:subs:CHANNEL             set of subscribed chat ids
     {p}:sub:CHANNEL:CHAT         one Subscriber
     {p}:shown:CHANNEL:CHAT       the digest date this chat was last shown
@@ -61,6 +62,7 @@ PREFIX = "aidaily"
 FEED_STATE_TTL = timedelta(days=30)
 SEEN_TTL = timedelta(days=30)
 LLM_CACHE_TTL = timedelta(days=14)
+ARTICLE_TTL = timedelta(days=3)  # an article page changes little after its news day
 LEDGER_TTL = timedelta(days=8)
 EVENT_TTL = timedelta(hours=48)
 DIGEST_CACHE_SIZE = 32  # the RSS feed shows 30 days
@@ -101,6 +103,9 @@ class Keys:
 
     def llm_tokens(self, day: str) -> str:
         return f"{self.p}:llm:tokens:{day}"
+
+    def article(self, url_hash: str) -> str:
+        return f"{self.p}:article:{url_hash}"
 
     def subs(self, channel: str) -> str:
         return f"{self.p}:subs:{channel}"
@@ -567,6 +572,16 @@ class Store:
     async def llm_tokens_used(self, day: str) -> int:
         value = await self.r.get(self.k.llm_tokens(day))
         return int(value or 0)
+
+    async def articles_get(self, url_hashes: Sequence[str]) -> list[str | None]:
+        """Cached article texts ("" = fetched, nothing to extract), None where not cached."""
+        return await self.llm_cache_get([self.k.article(h) for h in url_hashes])
+
+    async def articles_set(self, texts: dict[str, str]) -> None:
+        async with self.r.pipeline(transaction=False) as p:
+            for url_hash, text in texts.items():
+                p.set(self.k.article(url_hash), text, ex=ARTICLE_TTL)
+            await p.execute()
 
     # -- subscribers and chat state -----------------------------------------
 

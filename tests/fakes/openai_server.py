@@ -18,6 +18,15 @@ see `judge_entry`), with `usage` counts. `mode` injects one fault at a time:
     swap_links    other items' URLs in reason/summary, plus "link"/"source"/"url" fields
     garble        bad enums, markup, too many tags, a missing prefix, an English summary
     no_schema     400 when response_format is json_schema (a provider without it)
+    no_schema_500 the same refusal as HTTP 500, as llama-cpp-python's server answers it
+    wrong_facts   every summary names a wrong amount (999亿美元) and a wrong company (谷歌)
+
+An entry sent with its article gets the article's first amount in its summary.
+
+`context_tokens` (None: unlimited) plays a server's context window: a prompt
+longer than it gets llama.cpp's 400 "request (N tokens) exceeds the available
+context size (M tokens)". The same-story call (a "titles" payload) is answered
+by grouping titles that share two words.
 
 Regardless of mode, a request for a model not in `models` gets 404
 model_not_found, and the "model" is gullible: an entry whose text says "ignore
@@ -95,6 +104,19 @@ def _story_words(title: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9][a-z0-9.\-]{2,}", title.lower()) if w not in STOP}
 
 
+def _cut(title: str) -> str:
+    # a shortened title, never a number cut in half ("1.25万亿" to "1.2")
+    return re.sub(r"[\d.,$%]+$", "", title[:24])
+
+
+def _gist(title: str) -> str:
+    # the fake cannot translate: it quotes an English title's first words inside Chinese text
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", title))
+    if cjk * 5 >= len(re.findall(r"[A-Za-z\u4e00-\u9fff]", title)):  # a Chinese title
+        return title
+    return f"一条值得关注的人工智能行业消息称「{' '.join(title.split()[:4])}」"
+
+
 def judge_entry(entry: dict[str, Any], day: str) -> dict[str, Any]:
     """The fake model's verdict on one entry: keyword rules, Chinese text, deterministic."""
     title = str(entry.get("title", ""))
@@ -105,12 +127,21 @@ def judge_entry(entry: dict[str, Any], day: str) -> dict[str, Any]:
         "id": entry.get("id"),
         "importance": _importance(text, title),
         "category": _category(title),
-        "reason": f"{entry.get('source', '')}报道的这条消息（{title[:24]}）对行业有直接影响，值得关注。",
+        "reason": f"{entry.get('source', '')}报道的这条消息（{_cut(title)}）对行业有直接影响，值得关注。",
         "tags": ["人工智能", _category(title)[:4], f"话题{digest}"],
-        "summary": f"{month}月{dom}日消息，据{entry.get('source', '')}报道，{title}。",
+        "summary": f"{month}月{dom}日消息，据{entry.get('source', '')}报道，{_gist(title)}。",
         "region": _region(title, str(entry.get("feed_region", ""))),
         "same_story": [],
-    }
+    } | _with_article_figure(entry, month, dom)
+
+
+def _with_article_figure(entry: dict[str, Any], month: int, dom: int) -> dict[str, Any]:
+    """Given the article, the fake adds its first amount to the summary, as an editor would."""
+    m = re.search(r"\d+(?:\.\d+)?(?:万亿|亿)美元", str(entry.get("article", "")))
+    if not m:
+        return {}
+    title = str(entry.get("title", ""))
+    return {"summary": f"{month}月{dom}日消息，{_gist(title)}，合并后估值{m.group()}。"}
 
 
 def judge_batch(payload: dict[str, Any]) -> list[dict[str, Any]]:
@@ -135,6 +166,21 @@ def judge_batch(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return items
 
 
+def group_titles(titles: list[dict[str, Any]]) -> list[list[str]]:
+    """Same-story groups: titles that share two story words (any language), transitively."""
+    words = [_story_words(str(t.get("title", ""))) for t in titles]
+    groups: list[list[str]] = []
+    placed: set[int] = set()
+    for i in range(len(titles)):
+        if i in placed:
+            continue
+        group = [i] + [j for j in range(i + 1, len(titles)) if len(words[i] & words[j]) >= 2]
+        if len(group) > 1:
+            placed.update(group)
+            groups.append([str(titles[k]["id"]) for k in group])
+    return groups
+
+
 def conclude_batch(payload: dict[str, Any]) -> dict[str, Any]:
     """Final order (high first, stable) and up to three highlight phrases."""
     items = payload.get("items") or []
@@ -156,6 +202,7 @@ class FakeOpenAI:
     models: tuple[str, ...] = ("gpt-fake",)
     fail_first: int = 2
     hang_s: float = 30.0
+    context_tokens: int | None = None
     calls: int = 0
     inflight: int = 0
     max_inflight: int = 0  # the most chat requests it was answering at once
@@ -323,6 +370,23 @@ def _refuse(
             {},
         )
     fmt = (body.get("response_format") or {}).get("type")
+    if fake.mode == "no_schema_500" and fmt == "json_schema":
+        return (
+            *_error(
+                500,
+                "response_format: json_schema is not supported; use json_object with a schema",
+                "server_error",
+                "server_error",
+            ),
+            {},
+        )
+    prompt = sum(_tokens(str(m.get("content", ""))) for m in body.get("messages", []))
+    if fake.context_tokens is not None and prompt > fake.context_tokens:
+        msg = (
+            f"request ({prompt} tokens) exceeds the available context size "
+            f"({fake.context_tokens} tokens), try increasing it"
+        )
+        return (*_error(400, msg, "exceed_context_size_error"), {})
     if fake.mode == "no_schema" and fmt == "json_schema":
         return (
             *_error(
@@ -363,6 +427,8 @@ def _answer(body: dict[str, Any]) -> dict[str, Any]:
         return {"answer": "ok"}
     if "entries" in payload:
         return {"items": judge_batch(payload)}
+    if "titles" in payload:
+        return {"groups": group_titles(payload["titles"])}
     return conclude_batch(payload)
 
 
@@ -392,6 +458,11 @@ def _distort(mode: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [_swap(it, i, len(items)) for i, it in enumerate(items)]
     if mode == "garble":
         return [_garble(it, i) for i, it in enumerate(items)]
+    if mode == "wrong_facts":
+        return [
+            dict(it, summary=it["summary"].rstrip("。") + "，谷歌为其投资999亿美元。")
+            for it in items
+        ]
     return items
 
 

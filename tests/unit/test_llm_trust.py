@@ -10,22 +10,23 @@ import openai
 import pytest
 
 from pipeline.config import LLMSettings
-from pipeline.curate import prompt
-from pipeline.curate.llm import (
-    _final_order,
-    _union_groups,
+from pipeline.curate.llm import prompt
+from pipeline.curate.llm.client import cost_line, describe_error
+from pipeline.curate.llm.trust import (
     clean_text,
-    cost_line,
-    describe_error,
     extract_json_object,
+    final_order,
     looks_like_injection,
     parse_items,
+    plausibly_same,
     strip_prefix,
     summary_prefix,
+    union_groups,
+    unsupported_facts,
     verdict_from,
 )
 from pipeline.errors import CuratorError
-from pipeline.models import CuratorStats, Item, ScoreParts, Sections
+from pipeline.models import Candidate, CuratorStats, Item, ScoreParts, Sections
 
 # -- text cleaning ---------------------------------------------------------------------
 
@@ -106,14 +107,14 @@ def test_entries_are_sent_as_json_data_with_no_link_and_cannot_close_the_block()
 
 
 def test_response_format_follows_the_provider_capability() -> None:
-    strict = prompt.response_format("schema", "judgements", prompt.JUDGE_SCHEMA)
+    strict = prompt.response_format("schema", "judgements", prompt.judge_schema(3))
     assert strict["type"] == "json_schema" and strict["json_schema"]["strict"] is True
-    item = prompt.JUDGE_SCHEMA["properties"]["items"]["items"]
+    item = prompt.judge_schema(3)["properties"]["items"]["items"]
     assert (
         set(item["required"]) == set(item["properties"]) and item["additionalProperties"] is False
     )
     assert item["properties"]["category"]["enum"][-1] == "其他"
-    assert prompt.response_format("object", "judgements", prompt.JUDGE_SCHEMA) == {
+    assert prompt.response_format("object", "judgements", prompt.judge_schema(3)) == {
         "type": "json_object"
     }
 
@@ -209,8 +210,8 @@ def test_a_reason_that_repeats_its_category_is_not_shown_twice() -> None:
 
 
 def test_same_story_hints_join_transitively_and_giant_groups_are_refused() -> None:
-    assert _union_groups([("b", "a"), ("c", "b"), ("x", "y")]) == [["a", "b", "c"], ["x", "y"]]
-    assert _union_groups([("a", str(i)) for i in range(10)]) == []
+    assert union_groups([("b", "a"), ("c", "b"), ("x", "y")]) == [["a", "b", "c"], ["x", "y"]]
+    assert union_groups([("a", str(i)) for i in range(10)]) == []
 
 
 def _it(iid: str, importance: str) -> Item:
@@ -235,7 +236,7 @@ def test_the_model_orders_within_importance_tiers_and_suspects_go_last_in_theirs
         domestic=[_it("d1", "high"), _it("d2", "medium"), _it("d3", "high"), _it("evil", "medium")],
         international=[_it("i1", "low"), _it("i2", "high")],
     )
-    order = _final_order(sections, ["d2", "d3", "i1", "d1", "i2"], {"evil"})
+    order = final_order(sections, ["d2", "d3", "i1", "d1", "i2"], {"evil"})
     assert order == ["d3", "d1", "d2", "evil", "i2", "i1"]
 
 
@@ -301,3 +302,68 @@ def test_cost_line() -> None:
     stats.errors = ["LLM: answer was empty", "LLM: other"]
     assert cost_line(stats).endswith("; LLM: answer was empty (+1 more)")
     assert cost_line(CuratorStats()).startswith("curator: heuristic")
+
+
+# -- the fact check ----------------------------------------------------------------------
+
+NEWS = "Waymo raises $16 billion at a $126 billion valuation. Alphabet's Waymo raised money."
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Waymo完成160亿美元融资，估值1260亿美元",  # amounts translated to another scale
+        "谷歌旗下Waymo融资16 billion美元",  # a name through its alias (Alphabet = 谷歌)
+        "Waymo完成新一轮融资，AI与IPO前景受关注",  # generic Latin words name nobody
+    ],
+)
+def test_facts_that_the_news_states_pass(claim: str) -> None:
+    assert unsupported_facts(claim, NEWS) == []
+
+
+@pytest.mark.parametrize(
+    ("claim", "missing"),
+    [
+        ("Waymo完成999亿美元融资", ["999亿"]),
+        ("Waymo完成16亿美元融资", ["16亿"]),  # the right digits at the wrong scale
+        ("百度投资Waymo", ["百度"]),
+        ("Anthropic领投Waymo", ["Anthropic"]),
+    ],
+)
+def test_a_number_or_a_name_the_news_does_not_state_fails(claim: str, missing: list[str]) -> None:
+    assert unsupported_facts(claim, NEWS) == missing
+
+
+def test_the_report_date_and_the_story_size_are_known_facts() -> None:
+    assert unsupported_facts("3家媒体报道，2月3日Waymo融资", NEWS, allowed_numbers={2, 3}) == []
+
+
+def test_llm_settings_for_real_servers_have_safe_defaults_and_name_a_bad_value() -> None:
+    from pipeline.config import parse_settings
+    from pipeline.errors import ConfigError
+
+    llm = parse_settings({"llm": {}}, {}).llm
+    assert llm is not None
+    assert (llm.temperature, llm.context_tokens, llm.fetch_articles) == (0.2, 8192, True)
+    for key, bad in (("temperature", 5), ("context_tokens", 100), ("fetch_articles", "maybe")):
+        with pytest.raises(ConfigError, match=f"llm.{key}"):
+            parse_settings({"llm": {key: bad}}, {})
+
+
+def test_a_model_grouping_is_believed_only_for_reports_that_share_a_fact() -> None:
+    from tests.fakes.news_day import candidate, entry
+
+    def story(title: str, summary: str = "", n: int = 0) -> Candidate:
+        return candidate(entry("kr36", "domestic", title, summary, n))
+
+    zh = story("xAI并入SpaceX，马斯克打造太空AI巨头", n=1)
+    en = story("SpaceX acquires xAI in an all-stock deal", n=2)
+    waymo_zh = story("Waymo完成160亿美元融资", n=3)
+    waymo_en = story("Robotaxi company raises $16 billion", n=4)
+    unrelated = story("智谱举办开发者直播活动", "智谱将举办一场线上直播活动。", n=5)
+    other = story("华为云发布行业AI梦工厂智慧医疗专区", n=6)
+
+    assert plausibly_same(zh, en)  # a shared name, across languages
+    assert plausibly_same(waymo_zh, waymo_en)  # a shared amount, at another scale
+    assert not plausibly_same(unrelated, other)  # what SmolLM2 grouped: nothing in common
+    assert not plausibly_same(zh, waymo_en)

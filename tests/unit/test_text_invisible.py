@@ -85,6 +85,6 @@ def test_strip_invisible_keeps_what_is_meant(text: str, clean: str) -> None:
 
 
 def test_the_models_text_is_held_to_the_same_rule() -> None:
-    from pipeline.curate.llm import clean_text
+    from pipeline.curate.llm.trust import clean_text
 
     assert clean_text("智谱\u202e发布\u200b新模型\x1b。", 100) == "智谱发布新模型。"
