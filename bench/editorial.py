@@ -294,9 +294,11 @@ def highlights(summary: str) -> list[str]:
 
 
 def _named(groups: list[list[str]], phrases: Sequence[str]) -> bool:
-    """A phrase names the story when it holds one alternative of every keyword group."""
+    """A phrase names the story when it is Chinese (issue 9: 重点关注 is written in Chinese)
+    and holds one alternative of every keyword group."""
     return any(
-        all(any(alt.casefold() in p.casefold() for alt in g) for g in groups) for p in phrases
+        CJK.search(p) and all(any(alt.casefold() in p.casefold() for alt in g) for g in groups)
+        for p in phrases
     )
 
 
