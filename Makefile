@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # Every benchmark; figures and what they mean are in BENCHMARKS.md (about 8 minutes).
-BENCHES := pipeline corpus dedupe llm telegram_push telegram_commands feishu_push server
+BENCHES := pipeline corpus dedupe llm telegram_push telegram_commands feishu_push server editorial
 
 bench: $(STAMP)
 	set -e; for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python -m bench.$$b; done

@@ -205,6 +205,8 @@ class Score:
     highlights: list[str] = field(default_factory=list)
     unlabelled: list[str] = field(default_factory=list)
     must_missed: list[str] = field(default_factory=list)
+    llm_calls: int = 0
+    fallbacks: int = 0  # candidates the LLM curator left to the heuristic
 
     @property
     def must_recall(self) -> float:
@@ -238,6 +240,7 @@ class Score:
 
 def score(digest: Digest, raw: Iterable[Entry], day: Day, curator: str) -> Score:
     s = Score(day=day.date.isoformat(), curator=curator, items=len(digest.items))
+    s.llm_calls, s.fallbacks = digest.curator.llm_calls, digest.curator.fallbacks
     s.unlabelled = sorted({e.link for e in raw if day.label_of(e.link) is None})
     shown: Counter[str] = Counter()
     for section in SECTIONS:
@@ -360,6 +363,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("EN-only 国际", "english"),
     ("重点关注", "major"),
     ("unlabelled", "unlabelled"),
+    ("LLM calls/fallbacks", "llm"),
 )
 
 
@@ -377,6 +381,7 @@ def row(s: Score) -> dict[str, str]:
         "english": str(len(s.english_intl)),
         "major": f"{len(s.major_named)}/{s.major_total}",
         "unlabelled": str(len(s.unlabelled)),
+        "llm": f"{s.llm_calls}/{s.fallbacks}" if s.curator == "llm" else "-",
     }
 
 

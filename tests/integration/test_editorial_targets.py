@@ -62,3 +62,19 @@ def test_filler_tags_are_at_most_5_percent(day: Score) -> None:
 
 def test_zhongdian_guanzhu_names_two_of_the_three_major_stories(day: Score) -> None:
     assert len(day.major_named) >= 2, f"重点关注 was: {day.highlights}"
+
+
+async def test_the_bench_scores_the_llm_curator_when_given_a_server(redis_url: str) -> None:
+    """`--llm-base-url` runs the same day through the LLM curator (here the fake server):
+    the digest is the LLM's, and it is scored against the same labels."""
+    from bench.editorial import LLMOptions
+    from tests.fakes.openai_server import FakeOpenAI
+
+    day = DAYS["2026-03-12"]
+    with FakeOpenAI() as fake:
+        opts = LLMOptions(fake.base_url, "gpt-fake", "sk-test")
+        digest, raw = await run_day(day, redis_url, opts)
+    assert digest.curator.kind == "llm" and digest.curator.llm_calls > 0
+    s = score(digest, raw, day, "llm")
+    assert s.curator == "llm" and s.items > 0 and s.unlabelled == []
+    assert s.llm_calls == digest.curator.llm_calls
