@@ -44,21 +44,23 @@ Label = Literal["must", "ok", "never"]
 LABELS: tuple[str, ...] = ("must", "ok", "never")
 SECTIONS: tuple[str, ...] = ("domestic", "international")
 
-# The scorer's vocabulary: a reason that says these is the scorer's log, not a reason.
+# The scorer's vocabulary, as the scorer writes it: a reason that says these is the
+# scorer's log, not a reason. Patterns, not bare words, because the words alone are
+# ordinary Chinese in an editor's reason too ("开源权重", "AI相关法律纠纷", "征求意见截止前").
 # The score's part names (importance, sources, recency …) are added per digest.
 SCORER_TERMS: tuple[str, ...] = (
-    "权重",
-    "命中关键词",
-    "关键词：",
-    "AI 相关",
-    "AI相关",
-    "截止前",
-    "小时内发布",
-    "涉及：",
-    "得分",
-    "分数",
-    "score",
+    r"权重\s*[\d.]+",  # 来自 机器之心（权重 1.1）
+    r"命中关键词",
+    r"关键词\s*[：:]",
+    r"AI\s*相关\s*[：:]",  # AI 相关：万卡、集群
+    r"涉及\s*[：:]",  # 涉及：中科曙光
+    r"截止前\s*\d+\s*(小时|分钟)",  # 截止前 1 小时内发布
+    r"\d+\s*小时内发布",
+    r"(得分|分数|评分)\s*[：:]?\s*\d",
+    r"加权",  # 政策法规与安全议题加权
+    r"\bscore\b",
 )
+SCORER_RE = tuple(re.compile(p, re.I) for p in SCORER_TERMS)
 
 # Tags that name no topic: verbs of any announcement and words every AI item shares.
 FILLER_TAGS: frozenset[str] = frozenset(
@@ -95,6 +97,11 @@ FILLER_TAGS: frozenset[str] = frozenset(
         "动态",
         "科技",
         "行业",
+        "新产品",
+        "新品",
+        "产品发布",
+        "新功能",
+        "更新",
         "launch",
         "launches",
         "release",
@@ -106,6 +113,49 @@ FILLER_TAGS: frozenset[str] = frozenset(
 )
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+# An English tag with one of these words is a fragment cut from a headline ("GTC Fails",
+# "New Lawsuit"), not a topic or a company.
+HEADLINE_WORDS: frozenset[str] = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "as",
+        "at",
+        "by",
+        "is",
+        "are",
+        "be",
+        "its",
+        "it's",
+        "new",
+        "says",
+        "say",
+        "fails",
+        "fail",
+        "raises",
+        "raise",
+        "launches",
+        "launch",
+        "plans",
+        "plan",
+        "unveils",
+        "wins",
+        "bets",
+        "could",
+        "will",
+        "how",
+        "why",
+        "what",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -278,13 +328,15 @@ def _score_item(s: Score, day: Day, item: Item, section: str, shown: Counter[str
 def scorer_terms_in(reason: str, parts: Iterable[str] = ()) -> list[str]:
     """The scorer's words found in a reason (its part names as whole words)."""
     low = reason.casefold()
-    found = [t for t in SCORER_TERMS if t.casefold() in low]
+    found = [m.group(0) for m in (r.search(reason) for r in SCORER_RE) if m]
     found += [p for p in parts if re.search(rf"(?<![a-z]){re.escape(p.casefold())}(?![a-z])", low)]
     return found
 
 
 def is_filler(tag: str) -> bool:
-    return tag.strip().casefold() in FILLER_TAGS
+    low = tag.strip().casefold()
+    words = re.findall(r"[a-z][a-z']*", low)
+    return low in FILLER_TAGS or (len(words) > 1 and bool(HEADLINE_WORDS & set(words)))
 
 
 def highlights(summary: str) -> list[str]:

@@ -922,6 +922,7 @@ DAY = DayData(
         "us-chip-export": "international",
         "gpt-55": "international",
         "cohere-500m": "international",
+        "nvidia-groot-n2": "international",
         "moonshot-2b": "domestic",
         "tencent-q4": "domestic",
         "zhipu-hk-debut": "domestic",

@@ -140,6 +140,7 @@ def test_an_item_in_the_other_section_is_counted() -> None:
         "AI 相关：万卡、集群",
         "截止前 1 小时内发布",
         "importance 0.6, sources 0.2",
+        "政策法规与安全议题加权",
     ],
 )
 def test_a_reason_with_the_scorers_words_is_counted(reason: str) -> None:
@@ -150,8 +151,17 @@ def test_a_reason_with_the_scorers_words_is_counted(reason: str) -> None:
     assert any(m.startswith("reasons with scorer terms 1") for m in s.misses())
 
 
-def test_an_editors_reason_has_no_scorer_terms() -> None:
-    reason = "涉及中国核心算力企业（中科曙光）的关键基础设施进入国家级重大工程应用，3家媒体报道。"
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "涉及中国核心算力企业（中科曙光）的关键基础设施进入国家级重大工程应用，3家媒体报道。",
+        "DeepSeek同步开源模型权重，开源生态再添旗舰。",
+        "AI相关法律纠纷升级，可能影响陪伴类产品的合规要求。",
+        "企业可在4月30日征求意见截止前提交反馈，义务8月起适用。",
+        "在9项基准测试中得分第一，具身智能开源模型再进一步。",
+    ],
+)
+def test_an_editors_reason_has_no_scorer_terms(reason: str) -> None:
     assert scorer_terms_in(reason, ["importance", "sources", "recency"]) == []
 
 
@@ -171,7 +181,9 @@ def test_verbs_and_filler_are_filler(tag: str) -> None:
     assert is_filler(tag)
 
 
-@pytest.mark.parametrize("tag", ["具身智能", "融资", "开源", "监管", "AI+医疗", "寒武纪", "算力"])
+@pytest.mark.parametrize(
+    "tag", ["具身智能", "融资", "开源", "监管", "AI+医疗", "寒武纪", "算力", "Hugging Face", "xAI"]
+)
 def test_topics_and_companies_are_not_filler(tag: str) -> None:
     assert not is_filler(tag)
 
