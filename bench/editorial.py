@@ -16,10 +16,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tarfile
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -488,6 +493,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--check", action="store_true", help="exit 1 if the heuristic misses a target")
     ap.add_argument("--show", action="store_true", help="print every item with its label")
     ap.add_argument("--json", metavar="PATH", help="also write the scores as JSON")
+    ap.add_argument(
+        "--baseline",
+        metavar="REF",
+        action="append",
+        default=[],
+        help="also run the heuristic of git revision REF (e.g. main) over the same days; repeatable",
+    )
     ap.add_argument("--llm-base-url", help="also score the LLM curator of this server")
     ap.add_argument("--llm-model", default="gpt-4o-mini")
     ap.add_argument("--llm-api-key", default=os.environ.get("OPENAI_API_KEY", "bench"))
@@ -510,6 +522,33 @@ async def measure(days: Sequence[Day], args: argparse.Namespace, redis_url: str)
     return scores
 
 
+def baseline_scores(ref: str, days: Sequence[Day]) -> list[Score]:
+    """The same days through the pipeline of git revision `ref` (the curator before):
+    ref's tree in a temporary folder, with this bench, these days and these feeds copied
+    in, run in a child process so that ref's `pipeline` is the one imported."""
+    with tempfile.TemporaryDirectory(prefix="aidaily-baseline-") as tmp:
+        tree = Path(tmp)
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", "--format=tar", ref],
+            capture_output=True,
+            check=True,
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tree, filter="data")
+        if not (tree / "bench" / "pipeline.py").exists():
+            shutil.copy2(ROOT / "bench" / "pipeline.py", tree / "bench" / "pipeline.py")
+        shutil.copy2(Path(__file__), tree / "bench" / "editorial.py")
+        for same in ("bench/days", "examples"):  # both runs read the same feeds and labels
+            shutil.rmtree(tree / same, ignore_errors=True)
+            shutil.copytree(ROOT / same, tree / same)
+        out = tree / "scores.json"
+        only = [f"--day={d.date}" for d in days]
+        cmd = [sys.executable, "-m", "bench.editorial", "--json", str(out), *only]
+        subprocess.run(cmd, cwd=tree, check=True, stdout=subprocess.DEVNULL)
+        rows = json.loads(out.read_text(encoding="utf-8"))
+    return [Score(**{**row, "curator": f"heuristic@{ref}"}) for row in rows]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -522,6 +561,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     with redis_server() as url:
         scores = asyncio.run(measure(days, args, url))
+    for ref in args.baseline:
+        try:
+            scores += baseline_scores(ref, days)
+        except (subprocess.CalledProcessError, OSError, tarfile.TarError) as exc:
+            print(f"bench.editorial: baseline {ref} failed: {exc}", file=sys.stderr)
+            return 1
+    scores.sort(key=lambda s: s.day)  # stable: per day, this tree first, then each baseline
     print(table(scores))
     print("\n".join(d for d in (detail(s) for s in scores) if d))
     if args.json:

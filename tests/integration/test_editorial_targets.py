@@ -8,6 +8,7 @@ test redis-server, scored by bench/editorial.py against the day's labels.
 from __future__ import annotations
 
 import asyncio
+import shutil
 from typing import Any
 
 import pytest
@@ -78,3 +79,13 @@ async def test_the_bench_scores_the_llm_curator_when_given_a_server(redis_url: s
     s = score(digest, raw, day, "llm")
     assert s.curator == "llm" and s.items > 0 and s.unlabelled == []
     assert s.llm_calls == digest.curator.llm_calls
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git to export the baseline tree")
+def test_the_baseline_runs_another_revisions_curator_over_the_same_day() -> None:
+    """`--baseline REF` is how BENCHMARKS.md gets its 'before' figures."""
+    from bench.editorial import baseline_scores
+
+    [s] = baseline_scores("HEAD", [DAYS["2026-03-17"]])
+    assert s.curator == "heuristic@HEAD" and s.day == "2026-03-17"
+    assert s.items > 0 and s.unlabelled == []
