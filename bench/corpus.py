@@ -45,7 +45,6 @@ async def pipeline_run(settings: Settings, redis_url: str) -> tuple[str, int, li
 
     try:
         from pipeline.curate.heuristic import HeuristicCurator
-
         from pipeline.run import run
     except ImportError as exc:
         print(f"  TODO: pipeline.run not importable yet ({exc}); timing fetch_each + parse_feed")
