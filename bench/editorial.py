@@ -374,14 +374,19 @@ class LLMOptions:
 
 
 def day_settings(day: Day, llm: LLMOptions | None) -> Settings:
-    settings = load_settings(str(day.config), env={})
-    settings.llm = (
-        LLMSettings(
-            base_url=llm.base_url, model=llm.model, api_key=llm.api_key, json_mode=llm.json_mode
+    settings = load_settings(str(day.config), env={})  # the day's config, nothing from the shell
+    settings.llm = None
+    if llm:
+        extra: dict[str, Any] = {}
+        if "fetch_articles" in LLMSettings.model_fields:
+            extra["fetch_articles"] = False  # the days' links are made up: no page to fetch
+        settings.llm = LLMSettings(
+            base_url=llm.base_url,
+            model=llm.model,
+            api_key=llm.api_key,
+            json_mode=llm.json_mode,
+            **extra,
         )
-        if llm
-        else None
-    )
     return settings
 
 
