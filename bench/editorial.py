@@ -379,7 +379,7 @@ def day_settings(day: Day, llm: LLMOptions | None) -> Settings:
     if llm:
         extra: dict[str, Any] = {}
         if "fetch_articles" in LLMSettings.model_fields:
-            extra["fetch_articles"] = False  # the days' links are made up: no page to fetch
+            extra["fetch_articles"] = False  # offline: the days are their feeds, no pages
         settings.llm = LLMSettings(
             base_url=llm.base_url,
             model=llm.model,
