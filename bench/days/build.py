@@ -17,6 +17,7 @@ import hashlib
 import importlib
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, timedelta, timezone
@@ -105,7 +106,7 @@ def link(e: E, day: str) -> str:
     slug, n = _slug(e.title), _num(e.title, 13)
     return {
         "kr36": f"https://36kr.com/p/{3_700_000_000_000_000 + n}",
-        "jiqizhixin": f"https://www.jiqizhixin.com/articles/{y}-{m}-{e.when[:2]}-{n % 97}",
+        "jiqizhixin": f"https://www.jiqizhixin.com/articles/{y}-{m}-{e.when[:2]}-{n % 9973}",
         "qbitai": f"https://www.qbitai.com/{y}/{m}/{380_000 + n % 99_991}.html",
         "leiphone": f"https://www.leiphone.com/category/ai/{hashlib.md5(e.title.encode()).hexdigest()[:16]}.html",
         "bloomberg": f"https://www.bloomberg.com/news/articles/{y}-{m}-{e.when[:2]}/{slug}",
@@ -275,6 +276,8 @@ def check(data: DayData) -> None:
         seen[e.title] = e.story
     for story in data.major:
         assert story in seen.values(), story
+    links = Counter(link(e, data.date) for e in data.entries)
+    assert max(links.values()) == 1, f"two entries share a link: {links.most_common(1)}"
     sections: dict[str, set[str]] = {}
     for e in data.entries:
         sections.setdefault(e.story, set()).add(section(e, data))
