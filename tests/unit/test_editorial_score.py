@@ -282,3 +282,10 @@ def test_load_day_rejects_a_major_story_with_no_entry(tmp_path: Path) -> None:
     )
     with pytest.raises(LabelError, match="major story 'ghost'"):
         load_day(path)
+
+
+def test_the_bench_says_which_day_it_cannot_find(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.editorial import main
+
+    assert main(["--day", "1999-01-01"]) == 2
+    assert "no labelled day matches ['1999-01-01']" in capsys.readouterr().err
