@@ -48,6 +48,7 @@ id. The result does not depend on the order of the input.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -56,7 +57,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import NamedTuple
 
-from pipeline.facts import PARENT, facts_from, find_names
+from pipeline.facts import PARENT, facts_from, find_names, laws_in
 from pipeline.ids import canonical_url
 from pipeline.kinds import is_news
 from pipeline.models import Candidate, Entry
@@ -569,17 +570,9 @@ def join_by_summaries(
     return _grow(group, order, _loose(scores, floor))
 
 
-def lead_key(entry: Entry) -> tuple[bool, bool, float, bool, datetime, str, str, str, str]:
-    """Sort key of the entry that leads a story.
-
-    A news report before a piece that is not news (an essay, a review, a roundup:
-    it may corroborate a story, never lead it), then a Chinese report before an
-    English one (the digest is read in Chinese; the report is shown with its own
-    link and source), then the heaviest feed, dated, earliest, then stable ties.
-    """
+def order_key(entry: Entry) -> tuple[float, bool, datetime, str, str, str, str]:
+    """Sort key of entries and stories: heaviest feed, dated, earliest, then stable ties."""
     return (
-        not is_news(entry),
-        not is_chinese(entry.title),
         -entry.weight,
         not entry.dated,
         entry.published_at,
@@ -590,10 +583,21 @@ def lead_key(entry: Entry) -> tuple[bool, bool, float, bool, datetime, str, str,
     )
 
 
+def lead_key(entry: Entry) -> tuple[bool, bool, tuple[float, bool, datetime, str, str, str, str]]:
+    """Sort key of the entry that leads a story.
+
+    A news report before a piece that is not news (an essay, a review, a roundup:
+    it may corroborate a story, never lead it), then a Chinese report before an
+    English one (the digest is read in Chinese; the report is shown with its own
+    link and source), then `order_key`.
+    """
+    return (not is_news(entry), not is_chinese(entry.title), order_key(entry))
+
+
 def _link_groups(entries: Sequence[Entry]) -> list[list[Entry]]:
     """Entries grouped by canonical link, each group's best entry first, one entry per feed."""
     groups: dict[str, list[Entry]] = defaultdict(list)
-    for entry in sorted(entries, key=lead_key):
+    for entry in sorted(entries, key=order_key):  # copies of one link say the same
         link = _link_key(entry)
         if all(e.feed != entry.feed for e in groups[link]):
             groups[link].append(entry)
@@ -608,7 +612,7 @@ def _link_key(entry: Entry) -> str:
 
 
 def _candidate(entries: Sequence[Entry]) -> Candidate:
-    ordered = sorted(entries, key=lead_key)
+    ordered = sorted(entries, key=lead_key) if len(entries) > 1 else list(entries)
     return Candidate(id=ordered[0].id, lead=ordered[0], others=ordered[1:])
 
 
@@ -631,10 +635,10 @@ class _UnionFind:
 def cluster(entries: Sequence[Entry], threshold: float = SAME_STORY_THRESHOLD) -> list[Candidate]:
     """Entries -> stories: one Candidate per link, then per story across sources and languages.
 
-    Candidates come out in lead order (see `lead_key`), whatever the input order.
+    Candidates come out in the order of their leads (`order_key`), whatever the input order.
     """
     groups = _link_groups(entries)
-    groups.sort(key=lambda g: lead_key(g[0]))
+    groups.sort(key=lambda g: order_key(g[0]))
     index = TitleIndex([g[0].title for g in groups])
     floor = threshold / 2
     scores = index.scores(floor)
@@ -642,7 +646,7 @@ def cluster(entries: Sequence[Entry], threshold: float = SAME_STORY_THRESHOLD) -
     joined = join_by_summaries(index.stories(threshold, scores), scores, summaries, floor)
     stories = [[e for i in story for e in groups[i]] for story in joined]
     candidates = [_candidate(story) for story in join_by_facts(join_by_names(stories))]
-    return sorted(candidates, key=lambda c: lead_key(c.lead))
+    return sorted(candidates, key=lambda c: order_key(c.lead))
 
 
 class StoryKey(NamedTuple):
@@ -800,6 +804,11 @@ def _unique(entries: Iterable[Entry]) -> list[Entry]:
 # company's funding, listing or earnings are one story. Not deals: an acquirer may
 # announce two in a day ("Meta acquires Rivos" / "Meta acquires PlayAI").
 ONCE_A_DAY = frozenset(("funding", "ipo", "earnings"))
+# Kinds of event whose sum is the event's own (a round, a price, a budget): two different
+# sums are two events. Earnings, launches and rules quote many figures.
+SUM_KINDS = frozenset(("funding", "deal", "ipo", "spend"))
+# The most reports a story grows to by its facts (a big story of a day has five to ten).
+MAX_FACT_JOIN = 12
 _CJK_BIGRAM_RE = re.compile(CJK_RUN_RE.pattern)
 
 
@@ -815,7 +824,9 @@ class StoryFacts(NamedTuple):
     words: frozenset[str]  # telling words of its English titles (stems, not stop words)
     bigrams: frozenset[str]  # telling pairs of Chinese characters of its titles
     text: str  # its titles and summary openings, letters and digits only, to look tokens up in
+    scripts: frozenset[bool]  # is_chinese of each title
     roundup: bool
+    news: bool  # read from news reports (else from pieces that are not news)
 
 
 def story_facts(story: Sequence[Entry]) -> StoryFacts:
@@ -826,7 +837,8 @@ def story_facts(story: Sequence[Entry]) -> StoryFacts:
     such pieces read.
     """
     key = story_key([e.title for e in story])
-    story = [e for e in story if is_news(e)] or story
+    news = [e for e in story if is_news(e)]
+    story = news or story
     facts = [facts_from(e.title, e.summary) for e in story]
     tokens: set[str] = set()
     bigrams: set[str] = set()
@@ -839,7 +851,7 @@ def story_facts(story: Sequence[Entry]) -> StoryFacts:
             bigrams |= {g for run in CJK_RUN_RE.findall(title) for g in _grams(run)}
         else:
             words |= {f for f, w, _ in _word_features(title, False) if w >= WORD_WEIGHT}
-    names = {n for f in facts for n in f.names}
+    names = {n for f in facts for n in (*f.names, *f.mentioned)}
     return StoryFacts(
         names=frozenset(_with_parents(names)),
         subjects=frozenset(_with_parents({f.subject for f in facts if f.subject})),
@@ -850,7 +862,9 @@ def story_facts(story: Sequence[Entry]) -> StoryFacts:
         bigrams=frozenset(bigrams),
         words=frozenset(words),
         text=" ".join(_squash(f"{e.title} {summary_lead(e.summary, limit=240)}") for e in story),
+        scripts=frozenset(is_chinese(e.title) for e in story),
         roundup=key.roundup,
+        news=bool(news),
     )
 
 
@@ -889,25 +903,21 @@ def _grams(run: str) -> Iterable[str]:
 def facts_match(a: StoryFacts, b: StoryFacts) -> int:
     """How strongly two stories' facts say "one event"; 0 when they do not.
 
-    They must name a common company, person or regulator and the same kind of event
-    (a launch, a funding, a consultation …), with nothing that tells them apart: no
-    two different amounts, laws, or product names ("V4" / "Codex") on each side.
-    Then it takes evidence: the same amount, a product name or a law both give, two
-    telling pairs of Chinese characters they share beyond the name ("拟人", "互动"),
-    or, across the two scripts, a company's funding, deal, listing or earnings,
-    which it does not have twice a day.
+    They must be about each other (`_about_each_other`) and report the same kind of
+    event (a launch, a funding, a consultation …), with nothing that tells them apart
+    (`_facts_differ`). Then it takes evidence (`evidence` below).
     """
     names = a.names & b.names
     kinds = a.kinds & b.kinds
     if a.roundup or b.roundup or not kinds or not _about_each_other(a, b):
         return 0
-    if _facts_differ(a, b):
+    if _facts_differ(a, b, kinds):
         return 0
     names_keys = _name_keys(names)
     shared_tokens = {t for t in a.tokens if t in b.text} | {t for t in b.tokens if t in a.text}
     kinds = frozenset(kinds)
     evidence = [
-        bool(a.amounts and b.amounts),  # _facts_differ ruled out different amounts
+        amounts_match(a.amounts, b.amounts),
         bool(a.laws & b.laws),
         bool(shared_tokens - names_keys),
         len((a.bigrams & b.bigrams) - _name_grams(names)) >= 2,
@@ -918,7 +928,7 @@ def facts_match(a: StoryFacts, b: StoryFacts) -> int:
 
 
 # Regulators broad enough to act several times a day: their name alone says little.
-BROAD = frozenset(("美国", "欧盟", "欧盟委员会"))
+BROAD = frozenset(("美国", "中国", "欧盟", "欧盟委员会"))
 
 
 def _same_subject(a: StoryFacts, b: StoryFacts, kinds: frozenset[str]) -> bool:
@@ -926,24 +936,29 @@ def _same_subject(a: StoryFacts, b: StoryFacts, kinds: frozenset[str]) -> bool:
 
     Funding, a listing, earnings (`ONCE_A_DAY`) and a specific regulator's rule are
     one a day; a company may launch two things in a day, so a launch counts only when
-    one of the two stories names a product and the other none ("DeepSeek Unveils New
-    AI Model" / "DeepSeek发布V4"); two that name none may be two launches ("华为发布超节点"
-    / "华为云…医疗专区公测"). A deal needs more (an amount, a name of what was bought).
+    an English report names no product and a Chinese one does, or the other way round
+    ("DeepSeek Unveils New AI Model" / "DeepSeek发布V4"); in one script, two reports of
+    one launch share its words, and "华为发布盘古大模型5.5" / "华为海思发布新一代手机SoC"
+    are two launches. A deal needs more (an amount, a name of what was bought).
     """
     subjects = (a.subjects & b.subjects) - BROAD
     if not subjects:
         return False
     if kinds & ONCE_A_DAY or "rule" in kinds:
         return True
-    return "launch" in kinds and bool(a.tokens) != bool(b.tokens)
+    cross = (True in a.scripts and False in b.scripts) or (False in a.scripts and True in b.scripts)
+    return "launch" in kinds and cross and bool(a.tokens) != bool(b.tokens)
 
 
 def _about_each_other(a: StoryFacts, b: StoryFacts) -> bool:
     """Each story names who the other is about ("联想…预装Qwen3.5" is not about 千问's launch).
 
     A story whose reports name no subject ("US Tightens Curbs on AI Chip Sales") only
-    needs to name the other's.
+    needs to name the other's; one that names nobody at all ("强制性国标落地：AI生成内容
+    必须亮明身份") needs the same law or rule.
     """
+    if not a.names or not b.names:  # a rule reported without its maker: the rule says who
+        return bool(a.laws & b.laws)
     return (
         (not a.subjects or bool(a.subjects & b.names))
         and (not b.subjects or bool(b.subjects & a.names))
@@ -951,8 +966,11 @@ def _about_each_other(a: StoryFacts, b: StoryFacts) -> bool:
     )
 
 
-def _facts_differ(a: StoryFacts, b: StoryFacts) -> bool:
-    if a.amounts and b.amounts and not amounts_match(a.amounts, b.amounts):
+def _facts_differ(a: StoryFacts, b: StoryFacts, kinds: frozenset[str]) -> bool:
+    """Two amounts of a deal (only a deal's sum is the story's own: earnings give revenue
+    and profit), two laws, or a product name on each side that the other lacks."""
+    deal = kinds & SUM_KINDS
+    if deal and a.amounts and b.amounts and not amounts_match(a.amounts, b.amounts):
         return True
     if a.laws and b.laws and not a.laws & b.laws:
         return True
@@ -977,41 +995,94 @@ def join_by_facts(stories: Sequence[Sequence[Entry]]) -> list[list[Entry]]:
     "DeepSeek V4深夜上线"). The strongest pair joins first, and the joined story is
     compared again with its pooled facts: one terse report says too little to match
     another, the story it joined may say enough; any fact that tells two stories apart
-    (an amount, a law, a product name on each side) still keeps them apart.
+    (an amount, a law, a product name on each side) still keeps them apart. A story
+    grows by facts to at most `MAX_FACT_JOIN` reports, so that pooled facts cannot
+    chain a day's reports about one busy company into one story.
     """
     groups: dict[int, list[Entry]] = {i: list(story) for i, story in enumerate(stories)}
-    facts = {i: story_facts(story) for i, story in groups.items()}
+    facts = {i: story_facts(groups[i]) for i in _worth_reading(groups)}
     postings: dict[str, set[int]] = defaultdict(set)
     for i, f in facts.items():
-        for name in f.names:
-            postings[name].add(i)
-    pairs: dict[tuple[int, int], int] = {}
-    for i in groups:
-        pairs.update(_fact_pairs(i, facts, postings, after=i))
-    while pairs:
-        i, j = min(pairs, key=lambda p: (-pairs[p], p))
+        for key in _keys(f):
+            postings[key].add(i)
+    version = dict.fromkeys(groups, 0)
+    heap: list[tuple[int, int, int, int, int]] = []
+    for i in facts:
+        for (x, y), score in _fact_pairs(i, facts, postings, after=i).items():
+            heapq.heappush(heap, (-score, x, y, 0, 0))
+    while heap:
+        _, i, j, vi, vj = heapq.heappop(heap)
+        if i not in facts or j not in facts or (version[i], version[j]) != (vi, vj):
+            continue  # a stale pair: one side has since joined or grown
+        if len(groups[i]) + len(groups[j]) > MAX_FACT_JOIN:
+            continue
         groups[i].extend(groups.pop(j))
-        for name in facts.pop(j).names:
-            postings[name].discard(j)
-        facts[i] = story_facts(groups[i])
-        for name in facts[i].names:
-            postings[name].add(i)
-        pairs = {p: s for p, s in pairs.items() if i not in p and j not in p}
-        pairs.update(_fact_pairs(i, facts, postings, after=-1))
+        for key in _keys(facts[j]):
+            postings[key].discard(j)
+        facts[i] = pool(facts[i], facts.pop(j))
+        version[i] += 1
+        for key in _keys(facts[i]):
+            postings[key].add(i)
+        for (x, y), score in _fact_pairs(i, facts, postings, after=-1).items():
+            heapq.heappush(heap, (-score, x, y, version[x], version[y]))
     return [groups[i] for i in sorted(groups)]
+
+
+def _worth_reading(groups: dict[int, list[Entry]]) -> list[int]:
+    """The stories that share a name or a law with some other story, and not one common to
+    most of a big batch: only they can join, so only their facts are read in full (reading
+    them costs about a millisecond a report; a batch of 10,000 has mostly common names)."""
+    keys = {i: _cheap_keys(story) for i, story in groups.items()}
+    df = Counter(key for found in keys.values() for key in found)
+    return [i for i, found in keys.items() if any(2 <= df[k] <= COMMON_FEATURE_DF for k in found)]
+
+
+def _cheap_keys(story: Sequence[Entry]) -> frozenset[str]:
+    """`_keys` of a story, or more, without reading all its facts."""
+    found: set[str] = set()
+    for e in story:
+        opening = summary_lead(e.summary, limit=240)
+        found.update(find_names(e.title), find_names(opening)[:3])
+        found.update(f"law:{law}" for law in laws_in(f"{e.title} {opening}"))
+    return frozenset(_with_parents(found))
+
+
+def pool(a: StoryFacts, b: StoryFacts) -> StoryFacts:
+    """The facts of two stories joined: what either says (see `story_facts`)."""
+    if a.news != b.news:  # a piece that is not news adds nothing to a story that has news
+        return a if a.news else b
+    return StoryFacts(
+        names=a.names | b.names,
+        subjects=a.subjects | b.subjects,
+        kinds=a.kinds | b.kinds,
+        amounts=a.amounts | b.amounts,
+        laws=a.laws | b.laws,
+        tokens=a.tokens | b.tokens,
+        bigrams=a.bigrams | b.bigrams,
+        words=a.words | b.words,
+        text=f"{a.text} {b.text}",
+        scripts=a.scripts | b.scripts,
+        roundup=a.roundup and b.roundup,
+        news=a.news,
+    )
+
+
+def _keys(facts: StoryFacts) -> tuple[str, ...]:
+    """What proposes a story for comparison: the names it gives, and the laws."""
+    return (*facts.names, *(f"law:{law}" for law in facts.laws))
 
 
 def _fact_pairs(
     i: int, facts: dict[int, StoryFacts], postings: dict[str, set[int]], *, after: int
 ) -> dict[tuple[int, int], int]:
     """The matching pairs of story i with the stories (numbered above `after`) that share
-    a name with it; a name in more than `COMMON_FEATURE_DF` stories proposes none."""
+    a name or a law with it; a key in more than `COMMON_FEATURE_DF` stories proposes none."""
     mine = facts[i]
     others = {
         k
-        for name in mine.names
-        if len(postings[name]) <= COMMON_FEATURE_DF
-        for k in postings[name]
+        for key in _keys(mine)
+        if len(postings[key]) <= COMMON_FEATURE_DF
+        for k in postings[key]
         if k != i and k > after
     }
     out: dict[tuple[int, int], int] = {}

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.keywords import compile_keywords, fold
 from pipeline.models import Entry
@@ -64,17 +65,19 @@ ORGS: tuple[str, ...] = (
     # Regulators and governments: what they decide binds the field.
     "european commission=欧盟委员会", "欧盟委员会", "commission=欧盟委员会", "欧盟", "eu=欧盟",
     "white house=白宫", "白宫", "ftc=美国FTC", "doj=美国司法部", "justice department=美国司法部",
-    "congress=美国国会", "国务院", "工信部", "网信办", "发改委", "美国商务部",
-    "commerce department=美国商务部", "证监会", "美国=美国", "黄仁勋", "jensen huang=黄仁勋",
+    "congress=美国国会", "国务院", "工信部", "网信办", "发改委", "市场监管总局", "国家市场监督管理总局=市场监管总局", "国家标准委", "美国商务部",
+    "commerce department=美国商务部", "证监会", "china=中国", "chinese government=中国", "美国=美国", "黄仁勋", "jensen huang=黄仁勋",
 )  # fmt: skip
 REGULATORS = frozenset(
     ("欧盟委员会", "欧盟", "白宫", "美国FTC", "美国司法部", "美国国会", "国务院", "工信部", "网信办",
-     "发改委", "美国商务部", "证监会", "美国")
+     "发改委", "美国商务部", "证监会", "美国", "市场监管总局", "国家标准委", "中国")
 )  # fmt: skip
 # A part names its whole too: a report of "欧盟委员会" is a report of "欧盟".
 PARENT = {"欧盟委员会": "欧盟", "华为云": "华为", "美国商务部": "美国", "美国FTC": "美国",
           "美国司法部": "美国", "美国国会": "美国", "白宫": "美国", "黄仁勋": "英伟达",
-          "马斯克": "xAI", "DeepMind": "谷歌", "千问": "阿里"}  # fmt: skip
+          "马斯克": "xAI", "DeepMind": "谷歌", "千问": "阿里",
+          "市场监管总局": "中国", "国家标准委": "中国", "工信部": "中国", "网信办": "中国",
+          "国务院": "中国", "发改委": "中国", "证监会": "中国"}  # fmt: skip
 # Leading labs and companies: their flagship launches are the day's news.
 LEADERS = frozenset(
     ("OpenAI", "Anthropic", "谷歌", "DeepMind", "微软", "Meta", "苹果", "亚马逊", "英伟达", "xAI",
@@ -82,38 +85,52 @@ LEADERS = frozenset(
      "台积电", "Mistral")
 )  # fmt: skip
 
-# Events, most telling first: the first that fires names what happened.
-EVENTS: tuple[tuple[str, str], ...] = (
-    ("合并", r"合并|并入|\bmerg\w*|\bcombin(?:e|es|ing)\b"),
-    ("收购", r"收购|并购|\bacquir\w*|\bacquisition\b|\bbuyout\b|\bdeal for\b|\bto buy\b|\bbuys\b"),
-    ("融资", r"融资|融了|融到|获投|战略投资|获[^，。；]{0,12}投资|\brais(?:e|es|ed|ing)\b|\bfunding\b|\bseries [a-h]\b"),
-    ("IPO", r"\bipo\b|赴港上市|拟上市|上市辅导|递表|招股|上市首日|首日高开|敲钟|挂牌上市|上市了|"
-            r"\bgo(?:es|ing)? public\b|\b(?:hong kong|trading|market|stock market) debut\b"),
-    ("业绩", r"财报|业绩(?!会|说明会|交流会)|营收|盈利|净利|\bearnings\b|\brevenue\b|\bprofit\w*|\bquarterly sales\b|"
-            r"\bsales (?:rose|fell|jump\w*|gr[eo]w\w*|top\w*|beat\w*|miss\w*)|"
-            r"\bforecasts? (?:sales|revenue|profit)"),
-    ("征求意见", r"征求意见|\bconsult\w*|\bseeks? feedback\b|\bcall for evidence\b"),
-    ("监管", r"法案|条例|管理办法|监管|禁令|管制|新规|出口限制|\bloophole\b|\bcracks? down\b|\bcurbs?\b|\bregulat\w*|\bguidelines?\b|\bact\b|\bbans?\b|"
-             r"\bexecutive order\b|\bbill\b|\blaw\b|\brules?\b"),
-    ("诉讼", r"起诉|诉讼|指控|判决|\blawsuit\w*|\bsue[sd]?\b|\bcourt\b|\baccus\w*|\bdepose\b"),
-    ("开源", r"开源|\bopen[- ]sourc\w*|\bopen[- ]weights?\b|\bopen models?\b"),
-    ("落地", r"进入[^，。；]{0,24}(?:应用|商用|运营)阶段|投入使用|试运行|投入运营|正式商用|"
-             r"\bdeploy\w*|\bgoes live\b"),
-    ("发布", r"发布|推出|上线|亮相|首发|公测|升级|预售|\blaunch\w*|\breleas\w*|\bunveil\w*|"
-             r"\bintroduc\w*|\bdebut\w*|\brolls? out\b|\bpublish\w*|\bannounc\w*"),
-    ("人事", r"出任|加盟|任命|离职|\bhires?\b|\bjoins\b|\bappoint\w*|\bpoach\w*|\bsteps down\b"),
-    ("裁员", r"裁员|\blayoffs?\b|\bcut\w* (?:\w+ ){0,2}jobs\b"),
-    ("合作", r"合作|签约|牵手|\bpartner\w*|\bteams up\b"),
-    ("交易", r"交易|\bdeal\b"),
-    ("投入", r"投入|\bspend\w*|\binvest(?:s|ing)? \$"),
-    ("研究", r"论文|提出|\bpaper\b|\bstudy\b|\bpropos\w*|\bbenchmark\w*"),
+# Events, most telling first: of those a text gives, the first in this order names what
+# happened. Keywords as in `pipeline.keywords` ("word", "stem*", Chinese substrings), and
+# a few patterns for what a word alone would get wrong ("业绩" but not "业绩会").
+EVENTS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
+    ("合并", ("合并", "并入", "merg*", "combine", "combines", "combining"), None),
+    ("收购", ("收购", "并购", "acquir*", "acquisition*", "buyout", "deal for", "to buy", "buys"),
+     None),
+    ("融资", ("融资", "融了", "融到", "获投", "战略投资", "raise", "raises", "raised", "raising",
+            "funding", "series a", "series b", "series c", "series d", "series e"),
+     r"获[^，。；]{0,12}投资"),
+    ("IPO", ("ipo", "赴港上市", "拟上市", "上市辅导", "递表", "招股", "上市首日", "首日高开", "敲钟",
+             "挂牌上市", "上市了", "go public", "goes public", "going public", "hong kong debut",
+             "trading debut", "market debut"), None),
+    ("业绩", ("财报", "营收", "盈利", "净利", "earnings", "revenue", "revenues", "profit*",
+            "quarterly sales"),
+     r"业绩(?!会|说明会|交流会)|\bsales (?:rose|fell|jump\w*|gr[eo]w\w*|top\w*|beat\w*|miss\w*)|"
+     r"\bforecasts? (?:sales|revenue|profit)"),
+    ("征求意见", ("征求意见", "consult*", "seeks feedback", "seek feedback", "call for evidence"),
+     None),
+    ("监管", ("法案", "条例", "管理办法", "监管", "禁令", "管制", "新规", "出口限制", "国家标准", "国标",
+            "强制性标准", "mandatory", "loophole", "loopholes", "crack down", "cracks down", "curb",
+            "curbs", "regulat*", "guideline", "guidelines", "act", "ban", "bans",
+            "executive order", "bill", "law", "rule", "rules"), None),
+    ("诉讼", ("起诉", "诉讼", "指控", "判决", "lawsuit*", "sue", "sues", "sued", "court", "accus*",
+            "depose"), None),
+    ("开源", ("开源", "open-source*", "open source*", "open-weight*", "open weight*", "open model",
+            "open models"), None),
+    ("落地", ("投入使用", "试运行", "投入运营", "正式商用", "deploy*", "goes live"),
+     r"进入[^，。；]{0,24}(?:应用|商用|运营)阶段"),
+    ("发布", ("发布", "推出", "上线", "亮相", "首发", "公测", "升级", "预售", "launch*", "releas*",
+            "unveil*", "introduc*", "debut*", "rolls out", "roll out", "publish*", "announc*"),
+     None),
+    ("人事", ("出任", "加盟", "任命", "离职", "hire", "hires", "joins", "appoint*", "poach*",
+            "steps down"), None),
+    ("裁员", ("裁员", "layoff", "layoffs"), r"\bcut\w* (?:\w+ ){0,2}jobs\b"),
+    ("合作", ("合作", "签约", "牵手", "partner*", "teams up"), None),
+    ("交易", ("交易", "deal"), None),
+    ("投入", ("投入", "投向", "建厂", "资本开支", "spend*", "invest", "invests", "investing",
+            "investment", "plant", "factory", "fab", "capex"),
+     r"新建[^，。；]{0,8}(?:工厂|产线|基地)"),
+    ("研究", ("论文", "提出", "paper", "study", "propos*", "benchmark*"), None),
 )  # fmt: skip
-# "\b" between a Chinese character and a Latin letter is no boundary ("科创板IPO"): Latin
-# words are bounded by what is not a Latin letter instead.
-_LATIN_BOUNDARY = r"(?:(?<![A-Za-z])(?=[A-Za-z])|(?<=[A-Za-z])(?![A-Za-z]))"
-_EVENT_RES = tuple(
-    (name, re.compile(pattern.replace(r"\b", _LATIN_BOUNDARY), re.IGNORECASE))
-    for name, pattern in EVENTS
+_EVENT_RANK = {name: rank for rank, (name, _, _) in enumerate(EVENTS)}
+_EVENT_TABLE = compile_keywords([f"{w}={name}" for name, words, _ in EVENTS for w in words])
+_EVENT_PATTERNS = tuple(
+    (name, re.compile(pattern, re.IGNORECASE)) for name, _, pattern in EVENTS if pattern
 )
 DEAL_EVENTS = frozenset(("合并", "收购", "融资", "IPO", "交易"))
 MONEY_EVENTS = DEAL_EVENTS | {"业绩", "投入"}  # events whose sum is worth saying
@@ -155,10 +172,14 @@ TOPICS: tuple[str, ...] = (
     "首席科学家=人才", "首席研究科学家=人才", "出任=人才", "加盟=人才", "poach*=人才",
     "hire*=人才", "裁员", "layoff*=裁员", "推理=推理", "chain-of-thought=推理", "思维链=推理",
     "生成式AI", "generative=生成式AI", "aigc=生成式AI", "聊天机器人", "chatbot*=聊天机器人",
-    "数据=数据", "出口管制", "export control*=出口管制", "出口限制=出口管制", "chip curbs=出口管制",
+    "数据=数据", "生成合成内容标识=AI内容标识", "内容标识=AI内容标识", "ai-generated content=AI内容标识",
+    "ai labels=AI内容标识", "亮明身份=AI内容标识", "标识方法=AI内容标识", "labeling rules=AI内容标识", "出口管制", "export control*=出口管制", "出口限制=出口管制", "chip curbs=出口管制",
     "curbs on ai chip*=出口管制", "curbs on chip*=出口管制", "chip export*=出口管制",
 )  # fmt: skip
+# Laws and rules: a story about one is told apart from a story about another by them.
+LAWS = frozenset(("数据法案", "人工智能法案", "数字市场法", "出口管制", "反垄断", "AI内容标识"))
 _TOPIC_TABLE = compile_keywords(TOPICS)
+_LAW_TABLE = compile_keywords([t for t in TOPICS if t.partition("=")[2] in LAWS or t in LAWS])
 _ORG_TABLE = compile_keywords(ORGS)
 # Words that are never a tag: verbs, stock words and what every item of an AI digest is.
 FILLER = frozenset(
@@ -222,6 +243,7 @@ class Facts:
     names: list[str]
     event: str | None
     objects: list[str]  # names after the event's word: what was bought, merged, sued
+    mentioned: list[str]  # names in the summary's first sentence
     money: Money | None
     valuation: bool
     talks: bool  # "in talks", "plans to": not done yet
@@ -250,12 +272,13 @@ class Facts:
 
 def _event(title: str, opening: str) -> tuple[str | None, list[str]]:
     """The most telling event (title first), and the names after it: what it was done to."""
-    for text in (title, opening):
-        hits = [(rank, m.start(), name) for rank, (name, rx) in enumerate(_EVENT_RES)
-                if (m := rx.search(text))]  # fmt: skip
+    for text in (fold(title), fold(opening)):
+        hits = [(_EVENT_RANK[name], at) for at, name in _EVENT_TABLE.spans(text)]
+        hits += [(_EVENT_RANK[name], m.start()) for name, rx in _EVENT_PATTERNS
+                 if (m := rx.search(text))]  # fmt: skip
         if hits:  # the most telling event of the text, not merely the first word
-            _, at, name = min(hits)
-            return name, find_names(text[at:])
+            rank, at = min(hits)
+            return EVENTS[rank][0], find_names(text[at:])
     return None, []
 
 
@@ -282,7 +305,12 @@ def _is_valuation(text: str, m: Money) -> bool:
 
 def find_names(text: str) -> list[str]:
     """The companies, people and regulators a text names, in order ("Qwen3.5" names 千问)."""
-    return _ORG_TABLE.find(_DIGIT_AFTER_LETTER_RE.sub(" ", fold(text)))
+    return list(_names(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(_ORG_TABLE.find(_DIGIT_AFTER_LETTER_RE.sub(" ", fold(text))))
 
 
 _DIGIT_AFTER_LETTER_RE = re.compile(r"(?<=[a-z])(?=[0-9])")
@@ -352,11 +380,13 @@ def facts_of(entry: Entry) -> Facts:
     return facts_from(entry.title, entry.summary)
 
 
+@lru_cache(maxsize=1 << 16)
 def facts_from(title: str, summary: str = "") -> Facts:
-    """The facts of a title and a summary (see `facts_of`)."""
+    """The facts of a title and a summary (see `facts_of`); cached: a day asks often."""
     title = _REPOST_RE.sub("", strip_title_prefix(nfkc(title))).strip()
     opening = first_sentence(strip_zh_lead(nfkc(summary)), limit=240)
-    names = find_names(title) or find_names(opening)[:2]
+    in_opening = find_names(opening)[:3]
+    names = find_names(title) or in_opening[:2]
     found_money, valuation = _money(title, opening)
     event, objects = _event(title, opening)
     return Facts(
@@ -364,6 +394,7 @@ def facts_from(title: str, summary: str = "") -> Facts:
         names=names,
         event=event,
         objects=objects,
+        mentioned=in_opening,
         money=found_money,
         valuation=valuation,
         talks=_TALKS_RE.search(title) is not None,
@@ -391,7 +422,7 @@ def majors(facts: Facts, outlets: int, *, ai: bool) -> list[str]:
         said.append("多家媒体报道")
     if not ai:  # a big buyback of a non-AI company is not the AI digest's major news
         return said
-    if big_deal(facts):
+    if big_deal(facts, spend=True):
         said.append("大额交易")
     if facts.leader and facts.event in LAUNCH_EVENTS and outlets >= 2:
         said.append("头部公司重要发布")
@@ -434,7 +465,9 @@ _NOT_FIELDS = frozenset(
 )
 
 
-LAWS = frozenset(("数据法案", "人工智能法案", "数字市场法", "出口管制", "反垄断"))
+def laws_in(text: str) -> list[str]:
+    """The laws and rules a text names ("数据法案", "出口管制" …), as `Facts.laws`."""
+    return _LAW_TABLE.find(fold(text))
 
 
 def _who_did(facts: Facts) -> str | None:

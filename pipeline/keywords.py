@@ -83,13 +83,16 @@ class Table:
 
     def find(self, text: str) -> list[str]:
         """The distinct labels matched in `text` (lower-cased NFKC), in order of appearance."""
+        return [label for _, label in self.spans(text)]
+
+    def spans(self, text: str) -> list[tuple[int, str]]:
+        """(position, label) of each distinct label's first match in `text`, in order."""
         scan = _scan(text)
         hits = [*self._latin(text, scan), *self._chinese(text, scan)]
-        found: list[str] = []
-        for _, label in sorted(hits, key=lambda h: h[0]):
-            if label not in found:
-                found.append(label)
-        return found
+        found: dict[str, int] = {}
+        for pos, label in sorted(hits, key=lambda h: h[0]):
+            found.setdefault(label, pos)
+        return [(pos, label) for label, pos in found.items()]
 
     def _latin(self, text: str, scan: _Scan) -> list[tuple[int, str]]:
         label_of = self._label

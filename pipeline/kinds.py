@@ -65,7 +65,8 @@ _EXPLAINER_RE = re.compile(
 )
 # A reviewer speaking: "我们实测了…", "上手体验", "I used … for a week", "hands-on".
 _REVIEW_TITLE_RE = re.compile(
-    r"(?<!网友)(?<!用户)(?:实测|评测|测评|上手|深度体验|体验报告|开箱)|"
+    r"(?<!网友)(?<!用户)(?:实测|评测|测评|上手|深度体验|体验报告|首发体验|体验[:：]|开箱)|"
+    r"我们(?:让它|用它|试了|测了)|"
     r"\b(?:hands-on|review:|i tried|i used|we tried|we tested)\b",
     re.IGNORECASE,
 )
@@ -89,7 +90,7 @@ _JOB_RE = re.compile(
     re.IGNORECASE,
 )
 _LIST_RE = re.compile(
-    r"盘点|清单|导购|好物|选购指南|礼物|必备.{0,4}(?:工具|应用|神器)|\d+款.{0,8}推荐|推荐\d+款|"
+    r"盘点|清单|导购|好物|选购指南|礼物|榜单(?:发布|出炉)|排行榜|独角兽榜|百强榜|必备.{0,4}(?:工具|应用|神器)|\d+款.{0,8}推荐|推荐\d+款|"
     r"^(?:the )?(?:best|top \d+|\d+ best)\b|\bgift guide\b|\bbuying guide\b|"
     r"\bthat raised the most\b|^everything .{1,40} (?:announced|launched|unveiled)\b|\b\d+ (?:ways|things|tools|apps) (?:to|for|that)\b",
     re.IGNORECASE,
@@ -123,7 +124,7 @@ def _column(title: str) -> bool:
     return _COLUMN_HEAD_RE.search(head) is not None or _FEATURE_HEAD_RE.search(head) is not None
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 16)
 def piece_kind(title: str, summary: str = "") -> str | None:
     """The non-news kind of an entry ("上手实测", "活动推广" …), or None when it reports news."""
     title = nfkc(title).strip()
@@ -154,6 +155,7 @@ def _opinion(title: str, opening: str) -> bool:
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def paper_host(link: str) -> str | None:
     """The paper host an entry links to ("arxiv.org"), or None."""
     host = (urlsplit(link).hostname or "").removeprefix("www.")

@@ -227,6 +227,7 @@ class Money(NamedTuple):
 
     value: float
     currency: str
+    chinese_unit: bool = False  # written with 亿/万: a bare sum is then most likely yuan
 
     @property
     def usd(self) -> float | None:
@@ -250,12 +251,13 @@ def money(text: str) -> list[Money]:
     for m in _ZH_AMOUNT_RE.finditer(text):
         currency = _CURRENCY_OF.get(m.group(4) or m.group(1) or "", "")
         value = _round3(float(m.group(2)) * _ZH_UNITS[m.group(3)])
-        found.append((m.start(), Money(value, currency)))
+        found.append((m.start(), Money(value, currency, chinese_unit=True)))
     for m in _EN_AMOUNT_RE.finditer(text):
         currency = _CURRENCY_OF.get(m.group(1) or "", "")
         if m.group(1) == "$":  # "HK$100 billion" is Hong Kong dollars, "S$", "A$" … not ours
             before = text[max(0, m.start() - 2) : m.start()].upper()
-            currency = "HKD" if before.endswith("HK") else "" if before[-1:].isalpha() else "USD"
+            other = before[-1:].isascii() and before[-1:].isalpha()
+            currency = "HKD" if before.endswith("HK") else "" if other else "USD"
         value = _round3(float(m.group(2)) * _EN_UNITS[m.group(3).lower()])
         found.append((m.start(), Money(value, currency)))
     return [m for _, m in sorted(found, key=lambda f: f[0])]
@@ -266,16 +268,19 @@ def amounts(text: str, *, money_only: bool = False) -> frozenset[float]:
 
     Bare numbers ("9项", "2025年", "3-nanometer") are not amounts. With `money_only`,
     only amounts in a currency ("$", "美元", "元" …) count. A sum in another currency
-    than the dollar also gives its rough dollar value, so that `amounts_match` can
-    meet "30亿元" with "$420 Million".
+    than the dollar is given as its rough dollar value, so that `amounts_match` meets
+    "30亿元" with "$420 Million" (and not with "$3 Billion"); a bare sum in Chinese units
+    ("阿里30亿") is given both as written and as yuan.
     """
     found: set[float] = set()
     for m in money(text):
-        if m.currency or not money_only:
-            found.add(m.value)
-        usd = m.usd
-        if usd is not None and m.currency != "USD":
-            found.add(_round3(usd))
+        if m.currency in ("", "USD"):
+            if m.currency or not money_only:
+                found.add(m.value)
+            if not m.currency and m.chinese_unit and not money_only:
+                found.add(_round3(m.value * USD_PER["CNY"]))  # "阿里30亿" is most likely yuan
+        elif m.usd is not None:
+            found.add(_round3(m.usd))
     return frozenset(found)
 
 

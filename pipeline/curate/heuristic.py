@@ -42,6 +42,7 @@ from pipeline.config import Settings
 from pipeline.curate.base import Conclusion, Verdicts
 from pipeline.facts import (
     BIG_DEAL_USD,
+    RULE_EVENTS,
     Facts,
     big_deal,
     english_headline,
@@ -99,6 +100,7 @@ MARKET_PENALTY = 0.15
 # earnings, three or more outlets) is high whatever the other signals say.
 MAJOR_BONUS = 0.15
 HIGHLIGHTS = 3
+RULE_WEIGHT = 2.0  # in 重点关注's ranking: a regulator's rule weighs like two more outlets
 # Policy and safety news weighs more than its keyword count: it binds or warns the whole field.
 WEIGHTY_CATEGORIES = ("重大政策与法规", "安全与伦理")
 SUMMARY_LIMIT_ZH = 150
@@ -116,7 +118,7 @@ JUDGE_CHUNKS = 4  # a few per worker, so one slowed-down worker does not hold th
 CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
     "重大政策与法规": (
         "政策", "监管", "法规", "法案", "欧盟", "工信部", "网信办", "发改委", "国务院", "条例",
-        "征求意见", "管理办法", "标准体系", "出口管制", "反垄断", "备案",
+        "征求意见", "管理办法", "标准体系", "出口管制", "反垄断", "备案", "国家标准", "强制性",
         "regulat*=监管", "regulation=监管", "act=法案", "law=法规", "legislat*=立法", "policy=政策",
         "consultation=征求意见", "consults=征求意见", "guideline*=指南", "commission=欧盟委员会",
         "congress=国会", "senate=国会", "executive order=行政令", "ban on=禁令", "bans=禁令",
@@ -522,11 +524,14 @@ class HeuristicCurator:
 
 def _highlight_rank(item: Item) -> tuple[bool, float, float, int]:
     """High first; then the story's weight: its outlets, plus the size of a big deal
-    (one more per tenfold above ¥5亿: $16B weighs like three more outlets); then score."""
+    (one more per tenfold above ¥5亿: $16B weighs like three more outlets), plus
+    `RULE_WEIGHT` for a regulator's rule (it binds everyone); then score."""
     weight = 1.0 + len(item.also_reported_by)
     facts = facts_from(item.title, item.summary)
-    if big_deal(facts) and facts.money is not None and facts.money.usd:
+    if big_deal(facts, spend=True) and facts.money is not None and facts.money.usd:
         weight += math.log10(facts.money.usd / BIG_DEAL_USD)
+    if facts.regulator and facts.event in RULE_EVENTS:
+        weight += RULE_WEIGHT
     return (item.importance != "high", -weight, -item.score.total, item.n)
 
 
