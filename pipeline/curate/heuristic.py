@@ -430,7 +430,7 @@ def summary_of(entry: Entry, day: date) -> str:
     may be a teaser or an opinion), after a short Chinese lead-in built from its facts
     ("Waymo 融资 160亿美元：Waymo Raises $16 Billion …") when they say enough.
     """
-    zh = is_chinese(entry.title)
+    zh = entry.lang == "zh" or is_chinese(entry.title)  # the feed's language, or the title's
     if not zh:
         return english_headline(entry, paper=paper_host(entry.link) is not None)
     sentence = _zh_sentence(entry.summary)
