@@ -23,6 +23,7 @@ they stay in `/why`'s score parts.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -406,6 +407,10 @@ def facts_from(title: str, summary: str = "") -> Facts:
 
 
 BIG_DEAL_USD = 5e8 / 7.2  # ¥5亿, about $70M ($100M is well above it)
+RULE_WEIGHT = 2.0  # in a story's weight: a regulator's rule weighs like two more outlets
+# A leading lab's launch and a record result weigh like one more outlet each.
+LEADER_LAUNCH_WEIGHT = 1.0
+RECORD_WEIGHT = 1.0
 
 
 def big_deal(facts: Facts, *, spend: bool = False) -> bool:
@@ -413,6 +418,23 @@ def big_deal(facts: Facts, *, spend: bool = False) -> bool:
     events = DEAL_EVENTS | {"投入"} if spend else DEAL_EVENTS
     usd = facts.money.usd if facts.money else None
     return facts.event in events and usd is not None and usd >= BIG_DEAL_USD * 0.999
+
+
+def story_weight(facts: Facts, outlets: int) -> float:
+    """How much a story weighs on the day, in outlets: the outlets that reported it, plus one
+    per tenfold of a big deal above ¥5亿 ($16B weighs like three more outlets), plus
+    `RULE_WEIGHT` for a regulator's rule (it binds everyone), plus one for a leading lab's
+    launch or a record result. Ranks the day's 🔥 items and its 重点关注."""
+    weight = float(outlets)
+    if big_deal(facts, spend=True) and facts.money is not None and facts.money.usd:
+        weight += math.log10(facts.money.usd / BIG_DEAL_USD)
+    if facts.regulator and facts.event in RULE_EVENTS:
+        weight += RULE_WEIGHT
+    if facts.leader and facts.event in LAUNCH_EVENTS:
+        weight += LEADER_LAUNCH_WEIGHT
+    if facts.record and facts.event in ("业绩", "IPO"):
+        weight += RECORD_WEIGHT
+    return weight
 
 
 def majors(facts: Facts, outlets: int, *, ai: bool) -> list[str]:

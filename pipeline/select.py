@@ -20,7 +20,8 @@ from pipeline.models import SECTIONS, Candidate, Item, Judgement, Mention, Regio
 from pipeline.text import trim_end_punct
 
 
-def _rank_key(pair: tuple[Candidate, Judgement]) -> tuple[float, float, str]:
+def rank_key(pair: tuple[Candidate, Judgement]) -> tuple[float, float, str]:
+    """A section's order: score, then newer first, then id."""
     cand, judgement = pair
     return (-judgement.score.total, -cand.lead.published_at.timestamp(), cand.id)
 
@@ -101,7 +102,7 @@ def select(
         by_section[judgement.region].append((cand, judgement))
     sections = Sections()
     for section in SECTIONS:
-        ranked = sorted(by_section[section], key=_rank_key)
+        ranked = sorted(by_section[section], key=rank_key)
         picked = _pick(ranked, _quota(cfg, section), cfg.max_per_feed)
         sections.of(section).extend(build_item(0, *ranked[i]) for i in picked)
     return renumber(sections)

@@ -33,30 +33,30 @@ import logging
 import math
 import multiprocessing
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pipeline.config import Settings
+from pipeline.config import DigestSettings, Settings
 from pipeline.curate.base import Conclusion, Verdicts
 from pipeline.facts import (
-    BIG_DEAL_USD,
-    RULE_EVENTS,
     Facts,
-    big_deal,
     english_headline,
     facts_from,
     facts_of,
     headline_phrase,
     majors,
     reason_of,
+    story_weight,
     tags_of,
 )
 from pipeline.keywords import Table, compile_keywords
 from pipeline.keywords import fold as _fold
 from pipeline.kinds import MARKET_RE, entry_kind, paper_host
 from pipeline.models import (
+    SECTIONS,
     Candidate,
     CuratorStats,
     Entry,
@@ -67,6 +67,7 @@ from pipeline.models import (
     ScoreParts,
     Sections,
 )
+from pipeline.select import rank_key
 from pipeline.text import (
     first_sentence,
     is_chinese,
@@ -100,7 +101,12 @@ MARKET_PENALTY = 0.15
 # earnings, three or more outlets) is high whatever the other signals say.
 MAJOR_BONUS = 0.15
 HIGHLIGHTS = 3
-RULE_WEIGHT = 2.0  # in 重点关注's ranking: a regulator's rule weighs like two more outlets
+# An editor keeps 🔥 for the day's truly major stories: at most a third of the digest's
+# items, the heaviest first (`facts.story_weight`), so a rich news day cannot make
+# everything high. The weakest fifth of each section's quota is 📄 unless another outlet
+# or a major signal says it matters.
+HIGH_SHARE = 1 / 3
+LOW_SHARE = 0.2
 # Policy and safety news weighs more than its keyword count: it binds or warns the whole field.
 WEIGHTY_CATEGORIES = ("重大政策与法规", "安全与伦理")
 SUMMARY_LIMIT_ZH = 150
@@ -485,7 +491,7 @@ class HeuristicCurator:
                 self._errors.append(f"heuristic: candidate {cand.id}: {result}")
                 result = self._plain(cand)
             judgements[cand.id] = result
-        return Verdicts(judgements=judgements)
+        return Verdicts(judgements=calibrate(candidates, judgements, self.settings.digest))
 
     def _plain(self, candidate: Candidate) -> Judgement:
         lead = candidate.lead
@@ -523,16 +529,50 @@ class HeuristicCurator:
 
 
 def _highlight_rank(item: Item) -> tuple[bool, float, float, int]:
-    """High first; then the story's weight: its outlets, plus the size of a big deal
-    (one more per tenfold above ¥5亿: $16B weighs like three more outlets), plus
-    `RULE_WEIGHT` for a regulator's rule (it binds everyone); then score."""
-    weight = 1.0 + len(item.also_reported_by)
-    facts = facts_from(item.title, item.summary)
-    if big_deal(facts, spend=True) and facts.money is not None and facts.money.usd:
-        weight += math.log10(facts.money.usd / BIG_DEAL_USD)
-    if facts.regulator and facts.event in RULE_EVENTS:
-        weight += RULE_WEIGHT
+    """High first; then the story's weight (`facts.story_weight`); then score."""
+    weight = story_weight(facts_from(item.title, item.summary), 1 + len(item.also_reported_by))
     return (item.importance != "high", -weight, -item.score.total, item.n)
+
+
+def calibrate(
+    candidates: Sequence[Candidate], judgements: dict[str, Judgement], cfg: DigestSettings
+) -> dict[str, Judgement]:
+    """The day's importances as an editor sets them (see `HIGH_SHARE`, `LOW_SHARE`).
+
+    Of the stories judged high, only the heaviest `HIGH_SHARE` of the digest's size stay
+    high, ranked across both sections, neither section taking more than half of them; the
+    rest are medium. In each section, a medium story
+    ranked in the weakest `LOW_SHARE` of its quota (or below it) that only one outlet
+    reported and nothing marks as major is low. Scores, and so the selection, are untouched.
+    """
+    news = [c for c in candidates if c.id in judgements and judgements[c.id].news]
+    out = dict(judgements)
+    high = [c for c in news if judgements[c.id].importance == "high"]
+    high.sort(key=lambda c: (-_weight(c), -judgements[c.id].score.total, c.id))
+    budget = math.floor(HIGH_SHARE * (cfg.domestic + cfg.international) + 1e-9)
+    per_section = -(-budget // 2)  # neither section's big day may take the other's 🔥
+    kept: Counter[str] = Counter()
+    for cand in high:
+        region = judgements[cand.id].region
+        if sum(kept.values()) < budget and kept[region] < per_section:
+            kept[region] += 1
+        else:
+            out[cand.id] = judgements[cand.id].model_copy(update={"importance": "medium"})
+    for section in SECTIONS:
+        quota = cfg.domestic if section == "domestic" else cfg.international
+        ranked = sorted(
+            ((c, judgements[c.id]) for c in news if judgements[c.id].region == section),
+            key=rank_key,
+        )
+        for cand, judgement in ranked[math.ceil(quota * (1 - LOW_SHARE)) :]:
+            minor = cand.source_count == 1 and "major" not in judgement.score.parts
+            if judgement.importance == "medium" and minor:
+                out[cand.id] = judgement.model_copy(update={"importance": "low"})
+    return out
+
+
+def _weight(candidate: Candidate) -> float:
+    return story_weight(facts_of(candidate.lead), candidate.source_count)
 
 
 def _judge_or_error(

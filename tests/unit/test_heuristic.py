@@ -524,3 +524,49 @@ async def test_judge_keeps_going_when_one_candidate_cannot_be_judged(
     assert verdicts.judgements[bad.id].importance == "low"
     assert verdicts.judgements[good.id] == real(good, DAY)
     assert curator.stats().errors == [f"heuristic: candidate {bad.id}: odd entry"]
+
+
+def _judge_day(curator: HeuristicCurator, stories: list[Candidate]) -> dict[str, Any]:
+    import asyncio
+
+    return asyncio.run(curator.judge(stories, DAY)).judgements
+
+
+def test_a_rich_day_keeps_fire_for_its_heaviest_third(curator: HeuristicCurator) -> None:
+    # 20 domestic and 20 international fundings of ¥5亿 to ¥24亿, each major on its own.
+    stories = [
+        story(entry(f"智算公司{chr(0x4E00 + i)}完成{5 + i}亿元融资，加码AI算力"))
+        for i in range(20)
+    ] + [
+        story(entry(f"AI startup Nova{i} raises ${100 + 10 * i} million for agents", lang="en",
+                    feed="tc", source="TechCrunch"))
+        for i in range(20)
+    ]  # fmt: skip
+    judged = _judge_day(curator, stories)
+
+    high = [c for c in stories if judged[c.id].importance == "high"]
+    assert len(high) == 9  # a third of the 27 items the digest shows
+    assert sum(judged[c.id].region == "domestic" for c in high) <= 5
+    assert sum(judged[c.id].region == "international" for c in high) <= 5
+    # The biggest deals are the ones kept: ¥24亿 is 🔥, ¥5亿 is not.
+    assert judged[stories[19].id].importance == "high"
+    assert judged[stories[0].id].importance == "medium"
+    # Only the importance moves: the score, and so the selection, is the judge's own.
+    assert all(judged[c.id].score == curator.judge_one(c, DAY).score for c in stories)
+
+
+def test_the_weakest_of_a_section_are_low_unless_another_outlet_reported_them(
+    curator: HeuristicCurator,
+) -> None:
+    stories = [
+        story(entry(f"小米发布第{i}代AI大模型产品", hours_before_cutoff=20 - i / 2))
+        for i in range(18)
+    ]
+    echoed = entry("某科技公司发布AI智能体平台", hours_before_cutoff=23)
+    stories.append(story(echoed, entry("某科技公司发布AI智能体平台", feed="qbit", source="量子位")))
+    judged = _judge_day(curator, stories)
+
+    ranked = sorted(stories[:18], key=lambda c: -judged[c.id].score.total)
+    assert judged[ranked[0].id].importance != "low"
+    assert judged[ranked[-1].id].importance == "low"  # minor: the bottom of its section
+    assert judged[stories[-1].id].importance != "low"  # two outlets: never minor
