@@ -99,7 +99,7 @@ EVENTS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
     ("IPO", ("ipo", "赴港上市", "拟上市", "上市辅导", "递表", "招股", "上市首日", "首日高开", "敲钟",
              "挂牌上市", "上市了", "go public", "goes public", "going public", "hong kong debut",
              "trading debut", "market debut"), None),
-    ("业绩", ("财报", "营收", "盈利", "净利", "earnings", "revenue", "revenues", "profit*",
+    ("业绩", ("财报", "营收", "盈利", "净利", "利润", "earnings", "revenue", "revenues", "profit*",
             "quarterly sales"),
      r"业绩(?!会|说明会|交流会)|\bsales (?:rose|fell|jump\w*|gr[eo]w\w*|top\w*|beat\w*|miss\w*)|"
      r"\bforecasts? (?:sales|revenue|profit)"),
@@ -252,6 +252,7 @@ class Facts:
     qualifiers: list[str]
     record: bool
     topics: list[str]
+    backers: list[str]  # names in a clause that says they invest ("京东参投", "led by Sequoia")
 
     @property
     def kind(self) -> str | None:
@@ -269,6 +270,11 @@ class Facts:
     @property
     def regulator(self) -> bool:
         return any(name in REGULATORS for name in self.names)
+
+    @property
+    def official(self) -> bool:
+        """The story's actor is a regulator or government ("Commission publishes…")."""
+        return self.subject in REGULATORS
 
 
 def _event(title: str, opening: str) -> tuple[str | None, list[str]]:
@@ -403,7 +409,22 @@ def facts_from(title: str, summary: str = "") -> Facts:
         qualifiers=_qualifiers(title) or _qualifiers(opening),
         record=_RECORD_RE.search(f"{title} {opening}") is not None,
         topics=[t for t in _TOPIC_TABLE.find(fold(f"{title} {opening}")) if t not in FILLER],
+        backers=_backers_in(f"{title}。{opening}"),
     )
+
+
+# A clause that names investors: "京东、上汽等参投", "led by Sequoia", "From Alphabet".
+_BACKER_CLAUSE_RE = re.compile(
+    r"[^，,。；;：:]*(?:领投|参投|跟投|联合投资|入局|\bled by\b|\bbacked by\b|\bfrom\b)[^，,。；;]*",
+    re.IGNORECASE,
+)
+
+
+def _backers_in(text: str) -> list[str]:
+    found: list[str] = []
+    for clause in _BACKER_CLAUSE_RE.finditer(text):
+        found += [n for n in find_names(clause.group()) if n not in found]
+    return found
 
 
 BIG_DEAL_USD = 5e8 / 7.2  # ¥5亿, about $70M ($100M is well above it)
@@ -537,35 +558,118 @@ def _fact_clause(facts: Facts) -> str | None:
 
 
 def _significance(facts: Facts, category: str, domestic: bool) -> str:
-    """Why this kind of news matters, in the story's field."""
+    """Why this kind of news matters, in the story's field, from what its facts say."""
     topic = _topic(facts, domestic)
-    event = facts.event
-    if event == "IPO":
-        return f"{topic}企业登陆资本市场"
-    if event == "融资":
-        return (f"大额融资显示资本对{topic}赛道的信心" if big_deal(facts)
-                else f"{topic}赛道的资本动向")  # fmt: skip
-    if event in ("合并", "收购", "交易"):
-        size = "大额" if big_deal(facts) else ""
-        return f"{size}交易将改变{topic}领域的竞争格局"
-    if event == "业绩":
-        return f"{topic}企业业绩迎来拐点" if facts.record else f"业绩反映{topic}的商业化进展"
-    if event == "投入":
+    if facts.official and facts.kind not in ("rule", "court", "deal", "funding"):
+        law = "、".join(sorted(facts.laws))
         return (
-            f"大额投入显示{topic}竞争加剧" if big_deal(facts, spend=True) else f"{topic}领域的投入"
+            f"官方举措，{law}规则的执行值得相关企业关注"
+            if law
+            else "官方举措，影响AI产业的政策环境"
         )
-    if event in RULE_EVENTS:
-        return ("官方公开征求意见，规则将约束相关企业" if event == "征求意见"
-                else "监管规则直接影响AI企业的合规与经营")  # fmt: skip
-    if event == "诉讼":
+    said = _KIND_SIGNIFICANCE.get(facts.kind or "")
+    if said is not None:
+        return said(facts, topic)
+    if facts.event == "诉讼":
         return "头部公司之间的法律纠纷可能影响行业竞争格局" if facts.leader else "围绕AI的法律纠纷"
-    if event in LAUNCH_EVENTS:
-        who = "头部企业" if facts.leader else "企业"
-        verb = "开源" if event == "开源" else "新发布"
-        return f"{who}在{topic}领域的{verb}，影响同类产品竞争"
-    industry = next((t for t in facts.topics if t in INDUSTRIES), "行业")
+    industry = _industry(facts) or "行业"
     template = _CATEGORY_SIGNIFICANCE.get(category, "{topic}领域的新动态")
     return template.format(topic=topic, industry=industry)
+
+
+def _industry(facts: Facts) -> str | None:
+    """The industry AI is applied in, as a reader says it ("医疗", not "AI+医疗")."""
+    found = next((t for t in facts.topics if t in INDUSTRIES), None)
+    return found.removeprefix("AI+") if found else None
+
+
+HUGE_USD = 1e9  # a deal of a billion dollars or more is rare even for AI: "巨额"
+
+
+def _huge(facts: Facts) -> bool:
+    return facts.money is not None and (facts.money.usd or 0) >= HUGE_USD * 0.999
+
+
+def _backers(facts: Facts) -> list[str]:
+    """Known companies named beside the subject: the investors or partners of a deal."""
+    subject = facts.subject or ""
+    skip = {subject, PARENT.get(subject), *REGULATORS}
+    return [name for name in facts.backers if name not in skip][:2]
+
+
+def _funding_why(facts: Facts, topic: str) -> str:
+    backers = _backers(facts)
+    if facts.talks:
+        return f"融资尚未完成，{topic}领域的资金需求仍在扩大"
+    if facts.valuation and _huge(facts):
+        return f"估值达{facts.money.zh() if facts.money else ''}，{topic}头部公司的身价继续抬升"
+    if _huge(facts):
+        return f"巨额融资抬高了{topic}赛道的竞争门槛"
+    if backers:
+        return f"{'、'.join(backers)}等产业资本入局，看好{topic}赛道"
+    if big_deal(facts):
+        return f"大额融资显示资本对{topic}赛道的信心"
+    return f"{topic}赛道的早期资本动向"
+
+
+def _deal_why(facts: Facts, topic: str) -> str:
+    if _huge(facts):
+        return f"巨额交易将重塑{topic}领域的竞争格局"
+    if facts.leader:
+        return f"头部公司以并购补强{topic}能力"
+    if big_deal(facts):
+        return f"大额交易将改变{topic}领域的竞争格局"
+    return f"{topic}领域的整合动向"
+
+
+def _launch_why(facts: Facts, topic: str) -> str:
+    if facts.event == "开源":
+        return (f"头部企业向开发者开放能力，{topic}开源阵营再添重量级选手" if facts.leader
+                else f"开发者可直接复用，降低了{topic}的使用门槛")  # fmt: skip
+    if facts.event == "落地":
+        industry = _industry(facts)
+        return f"AI在{industry}场景从研发走向应用" if industry else f"{topic}从研发走向实际应用"
+    if facts.qualifiers:
+        return f"{topic}领域出现新的标杆产品"
+    if facts.leader:
+        return f"头部企业加码{topic}，同类产品面临直接竞争"
+    return f"{topic}领域又添新产品，竞争更趋激烈"
+
+
+def _earnings_why(facts: Facts, topic: str) -> str:
+    if facts.record:
+        return f"{topic}企业业绩迎来拐点，AI需求正在兑现为收入"
+    return f"业绩反映{topic}的商业化进展"
+
+
+def _spend_why(facts: Facts, topic: str) -> str:
+    if _huge(facts) and facts.leader:
+        return f"头部企业大手笔押注{topic}，基础设施竞赛升级"
+    if big_deal(facts, spend=True):
+        return f"大额投入显示{topic}竞争加剧"
+    return f"{topic}领域的投入"
+
+
+def _rule_why(facts: Facts, topic: str) -> str:
+    if facts.event == "征求意见":
+        return "规则尚在公开征求意见，定稿后将约束相关企业"
+    if facts.laws:
+        return f"{'、'.join(sorted(facts.laws))}相关规则直接影响AI企业的合规与经营"
+    return "监管规则直接影响AI企业的合规与经营"
+
+
+_KIND_SIGNIFICANCE = {
+    "funding": _funding_why,
+    "deal": _deal_why,
+    "launch": _launch_why,
+    "earnings": _earnings_why,
+    "spend": _spend_why,
+    "rule": _rule_why,
+    "ipo": lambda facts, topic: f"又一家{topic}企业登陆资本市场",
+    "people": lambda facts, topic: f"{topic}领域的人才争夺仍在升温",
+    "layoff": lambda facts, topic: f"{topic}企业收缩人员，调整投入方向",
+    "partner": lambda facts, topic: f"合作推动{topic}的落地与商业化",
+}
 
 
 # Topics that are an industry AI is applied in ("AI在自动驾驶场景的落地").

@@ -397,14 +397,42 @@ def region_of(entry: Entry) -> tuple[Region, str | None]:
     return (region, note) if region != entry.region else (entry.region, None)
 
 
-def _reason(candidate: Candidate, sig: _Signals, region: Region) -> str:
+# What happened names the kind of news better than keyword counts do: a Kimi agent that
+# "上线深度研究智能体" is a launch (研究 is a keyword of research), 千问's ¥30亿 campaign
+# (投入) is business. Kinds not here (a lawsuit, a study, none found) keep the keywords'.
+KIND_CATEGORY = {
+    "deal": "重大商业动态", "funding": "重大商业动态", "ipo": "重大商业动态",
+    "earnings": "重大商业动态", "spend": "重大商业动态", "people": "重大商业动态",
+    "layoff": "重大商业动态", "rule": "重大政策与法规", "launch": "重大产品发布",
+}  # fmt: skip
+
+
+def category_of(sig: _Signals) -> str:
+    """The category shown: a paper is research; a regulator's act or rule is policy; policy
+    or safety words in the title keep their category; else the event's kind decides."""
+    facts = sig.facts
+    if sig.paper:
+        return "重大学术突破"
+    if facts.official and facts.kind not in ("deal", "funding", "court"):
+        return "重大政策与法规"
+    if sig.category in WEIGHTY_CATEGORIES and sig.keywords[0]:
+        return sig.category
+    kind_category = KIND_CATEGORY.get(facts.kind or "")
+    if facts.kind == "launch" and sig.category == "行业应用" and facts.event == "落地":
+        return sig.category  # an AI put to work in an industry: 行业应用 says more
+    if facts.kind == "partner" and sig.category == OTHER:
+        return "重大商业动态"
+    return kind_category or sig.category
+
+
+def _reason(candidate: Candidate, sig: _Signals, region: Region, category: str) -> str:
     """Why it was picked, from its facts only: outlets, who did what how big, why it matters."""
     if sig.kind is not None:
         return f"{sig.kind}类稿件，非新闻报道，仅作为同一事件的佐证。"
     return reason_of(
         sig.facts,
         outlets=candidate.source_count,
-        category=sig.category,
+        category=category,
         domestic=region == "domestic",
         source=candidate.lead.source,
     )
@@ -466,10 +494,11 @@ class HeuristicCurator:
         parts = _parts(candidate, sig, (start, end))
         total = round(min(1.0, max(0.0, sum(parts.values()))), 3)
         region, _moved = region_of(candidate.lead)
+        category = category_of(sig)
         return Judgement(
             importance=importance_of(total, major="major" in parts),
-            category=sig.category,
-            reason=_reason(candidate, sig, region),
+            category=category,
+            reason=_reason(candidate, sig, region, category),
             tags=_tags(sig),
             summary=summary_of(candidate.lead, day),
             region=region,

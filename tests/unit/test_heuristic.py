@@ -570,3 +570,38 @@ def test_the_weakest_of_a_section_are_low_unless_another_outlet_reported_them(
     assert judged[ranked[0].id].importance != "low"
     assert judged[ranked[-1].id].importance == "low"  # minor: the bottom of its section
     assert judged[stories[-1].id].importance != "low"  # two outlets: never minor
+
+
+@pytest.mark.parametrize(
+    ("title", "category"),
+    [
+        # 研究 is a research keyword, but the event is a launch.
+        ("月之暗面Kimi上线深度研究智能体，开放企业版API", "重大产品发布"),
+        # No category keyword in the title, but ¥30亿 spent on a campaign is business.
+        ("千问APP投入30亿元启动“春节请客计划”，阿里史上最大春节投入", "重大商业动态"),
+        ("三星一季度营业利润创历史新高，AI存储需求强劲", "重大商业动态"),
+        # A regulator's act is policy whatever its verb.
+        ("工信部发布《人形机器人标准化体系建设指南》", "重大政策与法规"),
+    ],
+)
+def test_the_category_follows_what_happened(
+    curator: HeuristicCurator, title: str, category: str
+) -> None:
+    assert curator.judge_one(story(entry(title)), DAY).category == category
+
+
+def test_reasons_differ_by_what_the_facts_say(curator: HeuristicCurator) -> None:
+    titles = [
+        "DeepSeek开源新一代推理大模型",
+        "某初创公司开源多智能体框架",
+        "OpenAI发布新一代编程智能体",
+        "智元机器人完成15亿元新一轮融资，腾讯、红杉中国参投",
+        "星海图完成8亿元B轮融资",
+        "寒武纪预计实现10年来首次年度盈利",
+    ]
+    reasons = [curator.judge_one(story(entry(t)), DAY).reason for t in titles]
+    why = [r.rstrip("。").rsplit("，", 1)[-1] for r in reasons]
+
+    assert len(set(why)) == len(why), reasons  # no stock clause repeated across kinds
+    assert "腾讯" in reasons[3]  # a named investor is said
+    assert "入局" not in reasons[4]  # … and never invented when none is named
