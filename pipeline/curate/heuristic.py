@@ -47,8 +47,10 @@ from pipeline.facts import (
     facts_from,
     facts_of,
     headline_phrase,
+    known_facts,
     majors,
     reason_of,
+    remember,
     story_weight,
     tags_of,
 )
@@ -615,11 +617,21 @@ def _judge_or_error(
 
 
 def _judge_chunk(
-    settings: Settings, candidates: list[Candidate], day: date
-) -> list[Judgement | str]:
-    """Judgements of a slice of the day (runs in a worker process)."""
+    settings: Settings,
+    candidates: list[Candidate],
+    day: date,
+    known: dict[tuple[str, str], Facts],
+) -> tuple[list[Judgement | str], dict[tuple[str, str], Facts]]:
+    """Judgements of a slice of the day (runs in a worker process), and the leads' facts.
+
+    Given the facts the parent already read (dedupe reads many) and handing back the ones
+    read here (the day's ranking asks for them), each entry's facts are read once a run.
+    """
+    remember(known)
     judge_one = HeuristicCurator(settings).judge_one
-    return [_judge_or_error(judge_one, cand, day) for cand in candidates]
+    results = [_judge_or_error(judge_one, cand, day) for cand in candidates]
+    read = known_facts(c.lead for c in candidates)
+    return results, {key: found for key, found in read.items() if key not in known}
 
 
 async def _judge_in_workers(
@@ -632,6 +644,13 @@ async def _judge_in_workers(
     context = multiprocessing.get_context("forkserver")
     loop = asyncio.get_running_loop()
     with ProcessPoolExecutor(max_workers=JUDGE_WORKERS, mp_context=context) as pool:
-        jobs = [loop.run_in_executor(pool, _judge_chunk, settings, chunk, day) for chunk in chunks]
+        jobs = [
+            loop.run_in_executor(
+                pool, _judge_chunk, settings, chunk, day, known_facts(c.lead for c in chunk)
+            )
+            for chunk in chunks
+        ]
         done = await asyncio.gather(*jobs)
-    return [result for chunk in done for result in chunk]
+    for _, read in done:
+        remember(read)
+    return [result for results, _ in done for result in results]
