@@ -574,7 +574,7 @@ def calibrate(
     high, ranked across both sections, neither section taking more than half of them; the
     rest are medium. In each section, a medium story
     ranked in the weakest `LOW_SHARE` of its quota (or below it) that only one outlet
-    reported and nothing marks as major is low. Scores, and so the selection, are untouched.
+    reported and nothing else weighs (`facts.story_weight`) is low. Scores, and so the selection, are untouched.
     """
     news = [c for c in candidates if c.id in judgements and judgements[c.id].news]
     out = dict(judgements)
@@ -596,7 +596,8 @@ def calibrate(
             key=rank_key,
         )
         for cand, judgement in ranked[math.ceil(quota * (1 - LOW_SHARE)) :]:
-            minor = cand.source_count == 1 and "major" not in judgement.score.parts
+            # One outlet and nothing else that weighs (a leading lab's launch, a big deal …).
+            minor = _weight(cand) < 1.5 and "major" not in judgement.score.parts
             if judgement.importance == "medium" and minor:
                 out[cand.id] = judgement.model_copy(update={"importance": "low"})
     return out

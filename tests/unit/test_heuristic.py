@@ -564,12 +564,23 @@ def test_the_weakest_of_a_section_are_low_unless_another_outlet_reported_them(
     ]
     echoed = entry("某科技公司发布AI智能体平台", hours_before_cutoff=23)
     stories.append(story(echoed, entry("某科技公司发布AI智能体平台", feed="qbit", source="量子位")))
+    leader = story(
+        entry("谷歌DeepMind发布新一代世界模型", "可生成可交互3D环境。", hours_before_cutoff=23)
+    )
+    stories.append(leader)
     judged = _judge_day(curator, stories)
 
     ranked = sorted(stories[:18], key=lambda c: -judged[c.id].score.total)
     assert judged[ranked[0].id].importance != "low"
     assert judged[ranked[-1].id].importance == "low"  # minor: the bottom of its section
-    assert judged[stories[-1].id].importance != "low"  # two outlets: never minor
+    assert judged[stories[-2].id].importance != "low"  # two outlets: never minor
+    # A leading lab's launch weighs more than a lone report: never minor either.
+    assert rank_of(judged, stories, leader) >= 15 and judged[leader.id].importance != "low"
+
+
+def rank_of(judged: dict[str, Any], stories: list[Candidate], cand: Candidate) -> int:
+    ranked = sorted(stories, key=lambda c: -judged[c.id].score.total)
+    return ranked.index(cand)
 
 
 @pytest.mark.parametrize(
