@@ -61,7 +61,7 @@ ORGS: tuple[str, ...] = (
     "cambricon=寒武纪", "中科曙光", "曙光=中科曙光", "宇树", "unitree=宇树", "优必选", "ubtech=优必选",
     "智元", "小鹏", "xpeng=小鹏", "理想汽车", "蔚来", "nio=蔚来", "比亚迪", "byd=比亚迪", "蚂蚁",
     "ant group=蚂蚁", "美团", "meituan=美团", "京东", "快手", "kuaishou=快手", "荣耀", "联想",
-    "lenovo=联想", "阶跃星辰", "摩尔线程", "地平线", "宁德时代", "catl=宁德时代", "海光", "壁仞",
+    "lenovo=联想", "阶跃星辰", "stepfun=阶跃星辰", "摩尔线程", "地平线", "宁德时代", "catl=宁德时代", "海光", "壁仞",
     "沐曦", "百川智能", "零一万物", "面壁智能", "银河通用", "中芯国际", "smic=中芯国际",
     # Regulators and governments: what they decide binds the field.
     "european commission=欧盟委员会", "欧盟委员会", "commission=欧盟委员会", "欧盟", "eu=欧盟",
@@ -156,7 +156,7 @@ TOPICS: tuple[str, ...] = (
     "acquisition*=并购", "merg*=并购", "ipo=IPO", "赴港上市=IPO", "上市辅导=IPO", "开源",
     "open-source*=开源", "open source*=开源", "open-weight*=开源", "监管", "法案=监管",
     "征求意见=监管", "regulat*=监管", "consultation=监管", "seeks feedback=监管",
-    "guideline*=监管", "data act=数据法案", "数据法案", "ai act=人工智能法案", "人工智能法=人工智能法案", "digital markets act=数字市场法",
+    "guideline*=监管", "data act=数据法案", "数据法案", "ai act=人工智能法案", "ai law=人工智能法案", "人工智能法=人工智能法案", "digital markets act=数字市场法",
     "反垄断", "antitrust=反垄断", "诉讼", "起诉=诉讼", "lawsuit*=诉讼", "court=诉讼", "sue=诉讼",
     "sues=诉讼", "AI安全", "越狱=AI安全", "safety=AI安全", "misalign*=AI安全", "jailbreak*=AI安全",
     "对齐=AI安全", "隐私", "privacy=隐私", "人脸识别=隐私", "facial recognition=隐私",
