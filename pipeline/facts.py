@@ -598,6 +598,8 @@ def _significance(facts: Facts, category: str, domestic: bool) -> str:
             if law
             else "官方举措，影响AI产业的政策环境"
         )
+    if facts.kind == "launch":
+        return _launch_why(facts, topic, domestic)
     said = _KIND_SIGNIFICANCE.get(facts.kind or "")
     if said is not None:
         return said(facts, topic)
@@ -653,7 +655,7 @@ def _deal_why(facts: Facts, topic: str) -> str:
     return f"{topic}领域的整合动向"
 
 
-def _launch_why(facts: Facts, topic: str) -> str:
+def _launch_why(facts: Facts, topic: str, domestic: bool) -> str:
     if facts.event == "开源":
         return (f"头部企业向开发者开放能力，{topic}开源阵营再添重量级选手" if facts.leader
                 else f"开发者可直接复用，降低了{topic}的使用门槛")  # fmt: skip
@@ -662,9 +664,31 @@ def _launch_why(facts: Facts, topic: str) -> str:
         return f"AI在{industry}场景从研发走向应用" if industry else f"{topic}从研发走向实际应用"
     if facts.qualifiers:
         return f"{topic}领域出现新的标杆产品"
+    field = _LAUNCH_FIELD.get(topic.removeprefix("国产"))
     if facts.leader:
-        return f"头部企业加码{topic}，同类产品面临直接竞争"
-    return f"{topic}领域又添新产品，竞争更趋激烈"
+        who = "国内头部企业" if domestic else "海外头部企业"
+        return f"{who}加码{topic}，" + (field or "同类产品面临直接竞争")
+    return field or f"{topic}领域又添新产品，竞争更趋激烈"
+
+
+# What a launch in a field means for that field (the field is a fact: a topic it names).
+_LAUNCH_FIELD = {
+    "芯片": "算力供给再添新选择",
+    "算力": "算力供给再添新选择",
+    "智能体": "AI从对话走向替用户执行任务",
+    "具身智能": "具身智能从演示走向产品",
+    "机器人": "机器人从演示走向产品",
+    "视频生成": "视频生成的时长与质量门槛继续抬高",
+    "AI编程": "AI编程工具的竞争进一步升温",
+    "多模态": "多模态正成为模型的标配能力",
+    "自动驾驶": "智能驾驶能力加速上车",
+    "智能汽车": "AI能力加速上车",
+    "AI+医疗": "AI在医疗场景的应用再进一步",
+    "AI+教育": "AI在教育场景的应用再进一步",
+    "AI+金融": "AI在金融场景的应用再进一步",
+    "世界模型": "世界模型成为继大模型之后的新赛道",
+    "语音AI": "语音交互能力继续提升",
+}
 
 
 def _earnings_why(facts: Facts, topic: str) -> str:
@@ -692,7 +716,6 @@ def _rule_why(facts: Facts, topic: str) -> str:
 _KIND_SIGNIFICANCE = {
     "funding": _funding_why,
     "deal": _deal_why,
-    "launch": _launch_why,
     "earnings": _earnings_why,
     "spend": _spend_why,
     "rule": _rule_why,

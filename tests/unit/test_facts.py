@@ -118,3 +118,17 @@ def test_sums_meet_across_currencies() -> None:
         "160亿美元",
         "1000亿港元",
     ]
+
+
+def test_a_launch_says_what_it_means_for_its_field_and_who_leads_it() -> None:
+    def why(title: str, *, domestic: bool) -> str:
+        facts = facts_from(title)
+        return reason_of(facts, outlets=1, category="重大产品发布", domestic=domestic, source="x")
+
+    assert "具身智能从演示走向产品" in why("宇树发布新款人形机器人H3", domestic=True)
+    assert why("谷歌发布新一代世界模型", domestic=False).startswith(
+        "谷歌发布，海外头部企业加码世界模型"
+    )
+    assert "国内头部企业加码" in why("字节跳动发布豆包大模型2.0", domestic=True)
+    # A field with no phrase of its own says only that the field got another product.
+    assert why("钉钉发布AI表格2.0", domestic=True).endswith("领域又添新产品，竞争更趋激烈。")
