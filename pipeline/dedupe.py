@@ -48,6 +48,7 @@ id. The result does not depend on the order of the input.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -56,11 +57,14 @@ from datetime import datetime
 from functools import lru_cache
 from typing import NamedTuple
 
+from pipeline.facts import PARENT, facts_from, find_names, laws_in
 from pipeline.ids import canonical_url
+from pipeline.kinds import is_news
 from pipeline.models import Candidate, Entry
 from pipeline.text import (
     CJK_RUN_RE,
     amounts,
+    amounts_match,
     is_chinese,
     is_roundup,
     nfkc,
@@ -84,6 +88,20 @@ PRODUCT_OF = {
     "gemini": "google", "deepmind": "google", "claude": "anthropic", "llama": "meta",
     "copilot": "microsoft", "azur": "microsoft", "aws": "amazon", "siri": "apple",
     "iphone": "apple", "qwen": "alibaba", "kimi": "moonshot",
+}  # fmt: skip
+# Chinese names of companies and people that English titles name in Latin script: a
+# Chinese and an English report of one event meet on them ("阿里"/"千问" and "Alibaba's
+# Qwen"). Keyed as `story_key` keys Latin words (see `_latin_key`).
+ZH_NAMES = {
+    "阿里": "alibaba", "千问": "qwen", "通义": "qwen", "马斯克": "musk", "谷歌": "google",
+    "微软": "microsoft", "英伟达": "nvidia", "苹果": "apple", "亚马逊": "amazon", "特斯拉": "tesla",
+    "甲骨文": "oracle", "软银": "softbank", "三星": "samsung", "台积电": "tsmc", "英特尔": "intel",
+    "高通": "qualcomm", "华为": "huawei", "腾讯": "tencent", "字节": "bytedance", "百度": "baidu",
+    "豆包": "doubao", "月之暗面": "moonshot", "智谱": "zhipu", "小米": "xiaomi", "比亚迪": "byd",
+    "宇树": "unitree", "寒武纪": "cambricon", "商汤": "sensetime", "小鹏": "xpeng", "蔚来": "nio",
+    "理想汽车": "li", "美团": "meituan", "京东": "jd", "快手": "kuaishou", "联想": "lenovo",
+    "蚂蚁": "ant", "欧盟": "eu", "白宫": "white", "奥特曼": "altman", "扎克伯格": "zuckerberg",
+    "黄仁勋": "jensen", "优必选": "ubtech", "宁德时代": "catl", "中芯国际": "smic",
 }  # fmt: skip
 # Two titles that each name something the other does not ("Meta acquires Rivos" /
 # "Meta acquires PlayAI") are usually two stories: their similarity is scaled by this.
@@ -480,7 +498,7 @@ class SummaryIndex:
 
     def _amounts_differ(self, i: int, j: int) -> bool:
         a, b = self._amounts(i), self._amounts(j)
-        return bool(a and b and not a & b)
+        return bool(a and b and not amounts_match(a, b))
 
     def _amounts(self, i: int) -> frozenset[float]:
         """The amounts in entry i's title and the opening of its summary."""
@@ -552,8 +570,8 @@ def join_by_summaries(
     return _grow(group, order, _loose(scores, floor))
 
 
-def lead_key(entry: Entry) -> tuple[float, bool, datetime, str, str, str, str]:
-    """Sort key of the entry that leads a story: heaviest feed, dated, earliest, then stable ties."""
+def order_key(entry: Entry) -> tuple[float, bool, datetime, str, str, str, str]:
+    """Sort key of entries and stories: heaviest feed, dated, earliest, then stable ties."""
     return (
         -entry.weight,
         not entry.dated,
@@ -565,10 +583,21 @@ def lead_key(entry: Entry) -> tuple[float, bool, datetime, str, str, str, str]:
     )
 
 
+def lead_key(entry: Entry) -> tuple[bool, bool, tuple[float, bool, datetime, str, str, str, str]]:
+    """Sort key of the entry that leads a story.
+
+    A news report before a piece that is not news (an essay, a review, a roundup:
+    it may corroborate a story, never lead it), then a Chinese report before an
+    English one (the digest is read in Chinese; the report is shown with its own
+    link and source), then `order_key`.
+    """
+    return (not is_news(entry), not is_chinese(entry.title), order_key(entry))
+
+
 def _link_groups(entries: Sequence[Entry]) -> list[list[Entry]]:
     """Entries grouped by canonical link, each group's best entry first, one entry per feed."""
     groups: dict[str, list[Entry]] = defaultdict(list)
-    for entry in sorted(entries, key=lead_key):
+    for entry in sorted(entries, key=order_key):  # copies of one link say the same
         link = _link_key(entry)
         if all(e.feed != entry.feed for e in groups[link]):
             groups[link].append(entry)
@@ -583,7 +612,7 @@ def _link_key(entry: Entry) -> str:
 
 
 def _candidate(entries: Sequence[Entry]) -> Candidate:
-    ordered = sorted(entries, key=lead_key)
+    ordered = sorted(entries, key=lead_key) if len(entries) > 1 else list(entries)
     return Candidate(id=ordered[0].id, lead=ordered[0], others=ordered[1:])
 
 
@@ -606,18 +635,18 @@ class _UnionFind:
 def cluster(entries: Sequence[Entry], threshold: float = SAME_STORY_THRESHOLD) -> list[Candidate]:
     """Entries -> stories: one Candidate per link, then per story across sources and languages.
 
-    Candidates come out in lead order (see `lead_key`), whatever the input order.
+    Candidates come out in the order of their leads (`order_key`), whatever the input order.
     """
     groups = _link_groups(entries)
-    groups.sort(key=lambda g: lead_key(g[0]))
+    groups.sort(key=lambda g: order_key(g[0]))
     index = TitleIndex([g[0].title for g in groups])
     floor = threshold / 2
     scores = index.scores(floor)
     summaries = SummaryIndex(index, [g[0] for g in groups])
     joined = join_by_summaries(index.stories(threshold, scores), scores, summaries, floor)
     stories = [[e for i in story for e in groups[i]] for story in joined]
-    candidates = [_candidate(story) for story in join_by_names(stories)]
-    return sorted(candidates, key=lambda c: lead_key(c.lead))
+    candidates = [_candidate(story) for story in join_by_facts(join_by_names(stories))]
+    return sorted(candidates, key=lambda c: order_key(c.lead))
 
 
 class StoryKey(NamedTuple):
@@ -632,8 +661,10 @@ class StoryKey(NamedTuple):
 def story_key(titles: Sequence[str]) -> StoryKey:
     """The Latin-script names ("xai", "spacex", "waymo") and amounts of a story's titles.
 
-    In a Chinese title the Latin words are names; in an English one every word that
-    is not a stop or stock word counts, since only names will meet a Chinese title's.
+    In a Chinese title the Latin words are names, and so are the Chinese names of
+    `ZH_NAMES` (as their Latin key); in an English one every word that is not a stop or
+    stock word counts, since only names will meet a Chinese title's. Amounts include
+    their rough dollar value, so "30亿元" meets "$420 Million".
     """
     names: set[str] = set()
     found: set[float] = set()
@@ -644,6 +675,7 @@ def story_key(titles: Sequence[str]) -> StoryKey:
             feature, weight, _ = _word_kind(token.lower())
             if feature is not None and feature.startswith(":") and weight >= WORD_WEIGHT:
                 names.add(feature[1:])
+        names.update(_latin_key(latin) for zh, latin in ZH_NAMES.items() if zh in text)
     names -= NOT_NAMES
     return StoryKey(
         names=frozenset(names),
@@ -651,6 +683,22 @@ def story_key(titles: Sequence[str]) -> StoryKey:
         zh=is_chinese(titles[0]),
         roundup=all(is_roundup(t) for t in titles),  # a story that a roundup joined is a story
     )
+
+
+def _latin_key(word: str) -> str:
+    """A Latin name as `story_key` keys the words of an English title ("google" -> "googl")."""
+    feature, _, _ = _word_kind(word)
+    return (feature or ":" + word)[1:]
+
+
+def _maker(name: str) -> str:
+    """A product's maker ("iphon" -> "appl"), keyed as `story_key` keys names; else the name."""
+    return _MAKER.get(name, name)
+
+
+def _same_amounts(a: frozenset[float], b: frozenset[float]) -> int:
+    """How many amounts of `a` are also, within tolerance, amounts of `b` (in any currency)."""
+    return sum(1 for x in a if amounts_match(frozenset((x,)), b))
 
 
 def names_match(a: StoryKey, b: StoryKey) -> int:
@@ -662,15 +710,18 @@ def names_match(a: StoryKey, b: StoryKey) -> int:
     """
     if a.roundup or b.roundup:
         return 0
-    same_amount = a.amounts & b.amounts
+    same_amount = _same_amounts(a.amounts, b.amounts)
     if a.amounts and b.amounts and not same_amount:
         return 0
-    shared = len({PRODUCT_OF.get(n, n) for n in a.names & b.names})
+    shared = len({_maker(n) for n in a.names & b.names})
     if shared >= 1 and same_amount:
-        return shared + 2 * len(same_amount)
+        return shared + 2 * same_amount
     if a.zh != b.zh and shared >= CROSS_LANGUAGE_NAMES:
         return shared
     return 0
+
+
+_MAKER = {_latin_key(product): _latin_key(maker) for product, maker in PRODUCT_OF.items()}
 
 
 def join_by_names(stories: Sequence[Sequence[Entry]]) -> list[list[Entry]]:
@@ -746,4 +797,297 @@ def _unique(entries: Iterable[Entry]) -> list[Entry]:
         if key not in seen:
             seen.add(key)
             out.append(entry)
+    return out
+
+
+# Kinds of event that a company has at most one of in a day: two reports of the same
+# company's funding, listing or earnings are one story. Not deals: an acquirer may
+# announce two in a day ("Meta acquires Rivos" / "Meta acquires PlayAI").
+ONCE_A_DAY = frozenset(("funding", "ipo", "earnings"))
+# Kinds of event whose sum is the event's own (a round, a price, a budget): two different
+# sums are two events. Earnings, launches and rules quote many figures.
+SUM_KINDS = frozenset(("funding", "deal", "ipo", "spend"))
+# The most reports a story grows to by its facts (a big story of a day has five to ten).
+MAX_FACT_JOIN = 12
+_CJK_BIGRAM_RE = re.compile(CJK_RUN_RE.pattern)
+
+
+class StoryFacts(NamedTuple):
+    """What a story's reports say, pooled: see `join_by_facts`."""
+
+    names: frozenset[str]  # named companies, people, regulators, and what they are part of
+    subjects: frozenset[str]  # who its reports are about
+    kinds: frozenset[str]
+    amounts: frozenset[float]
+    laws: frozenset[str]
+    tokens: frozenset[str]  # product names: "V4", "Qwen3.5" (see `_is_product`)
+    words: frozenset[str]  # telling words of its English titles (stems, not stop words)
+    bigrams: frozenset[str]  # telling pairs of Chinese characters of its titles
+    text: str  # its titles and summary openings, letters and digits only, to look tokens up in
+    scripts: frozenset[bool]  # is_chinese of each title
+    roundup: bool
+    news: bool  # read from news reports (else from pieces that are not news)
+
+
+def story_facts(story: Sequence[Entry]) -> StoryFacts:
+    """The pooled facts of a story's news reports.
+
+    A roundup or an interview that joined the story says things of other stories
+    ("8点1氪｜英伟达发布…；月之暗面…"): only when the story has no news report are
+    such pieces read.
+    """
+    key = story_key([e.title for e in story])
+    news = [e for e in story if is_news(e)]
+    story = news or story
+    facts = [facts_from(e.title, e.summary) for e in story]
+    tokens: set[str] = set()
+    bigrams: set[str] = set()
+    words: set[str] = set()
+    for entry in story:
+        title = strip_title_prefix(nfkc(entry.title))
+        zh = is_chinese(title)
+        tokens |= {_squash(t) for t in _TOKEN_RE.findall(title) if _is_product(t, zh)}
+        if zh:
+            bigrams |= {g for run in CJK_RUN_RE.findall(title) for g in _grams(run)}
+        else:
+            words |= {f for f, w, _ in _word_features(title, False) if w >= WORD_WEIGHT}
+    names = {n for f in facts for n in (*f.names, *f.mentioned)}
+    return StoryFacts(
+        names=frozenset(_with_parents(names)),
+        subjects=frozenset(_with_parents({f.subject for f in facts if f.subject})),
+        kinds=frozenset(f.kind for f in facts if f.kind),
+        amounts=key.amounts,
+        laws=frozenset(law for f in facts for law in f.laws),
+        tokens=frozenset(t for t in tokens if t and not t.isdigit()),
+        bigrams=frozenset(bigrams),
+        words=frozenset(words),
+        text=" ".join(_squash(f"{e.title} {summary_lead(e.summary, limit=240)}") for e in story),
+        scripts=frozenset(is_chinese(e.title) for e in story),
+        roundup=key.roundup,
+        news=bool(news),
+    )
+
+
+_NUMBER_ONLY_RE = re.compile(r"[0-9.\-]+")
+# Latin words that name no product: "AI", countries, and words Chinese titles borrow.
+_NOT_PRODUCTS = NOT_NAMES | {"ai", "us", "uk", "eu", "ipo", "aigc", "agi"}
+
+
+def _is_product(token: str, zh: bool) -> bool:
+    """A word that names a product or model ("V4", "H20", "Qwen3.5", "GTC"), not a company.
+
+    In a Chinese title every Latin word is a name; in an English one only a word with a
+    digit or a capital inside it ("GPT-5", "DeepSeek"), since headlines capitalise words.
+    """
+    low = token.lower()
+    if low in _NOT_PRODUCTS or _NUMBER_ONLY_RE.fullmatch(token):
+        return False
+    if find_names(token) and not any(ch.isdigit() for ch in token):  # "Qwen3.5" is a product
+        return False
+    return zh or any(ch.isdigit() for ch in token) or token[1:] != token[1:].lower()
+
+
+def _with_parents(names: set[str]) -> set[str]:
+    return names | {PARENT[n] for n in names if n in PARENT}
+
+
+def _squash(text: str) -> str:
+    """Lower-case letters and digits only: "Qwen 3.5" and "Qwen3.5" are both "qwen35"."""
+    return "".join(ch for ch in nfkc(text).lower() if ch.isalnum())
+
+
+def _grams(run: str) -> Iterable[str]:
+    return (run[i : i + 2] for i in range(len(run) - 1) if run[i : i + 2] not in ZH_GENERIC)
+
+
+def facts_match(a: StoryFacts, b: StoryFacts) -> int:
+    """How strongly two stories' facts say "one event"; 0 when they do not.
+
+    They must be about each other (`_about_each_other`) and report the same kind of
+    event (a launch, a funding, a consultation …), with nothing that tells them apart
+    (`_facts_differ`). Then it takes evidence (`evidence` below).
+    """
+    names = a.names & b.names
+    kinds = a.kinds & b.kinds
+    if a.roundup or b.roundup or not kinds or not _about_each_other(a, b):
+        return 0
+    if _facts_differ(a, b, kinds):
+        return 0
+    names_keys = _name_keys(names)
+    shared_tokens = {t for t in a.tokens if t in b.text} | {t for t in b.tokens if t in a.text}
+    kinds = frozenset(kinds)
+    evidence = [
+        amounts_match(a.amounts, b.amounts),
+        bool(a.laws & b.laws),
+        bool(shared_tokens - names_keys),
+        len((a.bigrams & b.bigrams) - _name_grams(names)) >= 2,
+        len((a.words & b.words) - {":" + k for k in names_keys}) >= 2,
+        _same_subject(a, b, kinds),
+    ]
+    return sum(evidence)
+
+
+# Regulators broad enough to act several times a day: their name alone says little.
+BROAD = frozenset(("美国", "中国", "欧盟", "欧盟委员会"))
+
+
+def _same_subject(a: StoryFacts, b: StoryFacts, kinds: frozenset[str]) -> bool:
+    """The same company (or a specific regulator) does the same kind of thing: one event.
+
+    Funding, a listing, earnings (`ONCE_A_DAY`) and a specific regulator's rule are
+    one a day; a company may launch two things in a day, so a launch counts only when
+    an English report names no product and a Chinese one does, or the other way round
+    ("DeepSeek Unveils New AI Model" / "DeepSeek发布V4"); in one script, two reports of
+    one launch share its words, and "华为发布盘古大模型5.5" / "华为海思发布新一代手机SoC"
+    are two launches. A deal needs more (an amount, a name of what was bought).
+    """
+    subjects = (a.subjects & b.subjects) - BROAD
+    if not subjects:
+        return False
+    if kinds & ONCE_A_DAY or "rule" in kinds:
+        return True
+    cross = (True in a.scripts and False in b.scripts) or (False in a.scripts and True in b.scripts)
+    return "launch" in kinds and cross and bool(a.tokens) != bool(b.tokens)
+
+
+def _about_each_other(a: StoryFacts, b: StoryFacts) -> bool:
+    """Each story names who the other is about ("联想…预装Qwen3.5" is not about 千问's launch).
+
+    A story whose reports name no subject ("US Tightens Curbs on AI Chip Sales") only
+    needs to name the other's; one that names nobody at all ("强制性国标落地：AI生成内容
+    必须亮明身份") needs the same law or rule.
+    """
+    if not a.names or not b.names:  # a rule reported without its maker: the rule says who
+        return bool(a.laws & b.laws)
+    return (
+        (not a.subjects or bool(a.subjects & b.names))
+        and (not b.subjects or bool(b.subjects & a.names))
+        and bool(a.names & b.names)
+    )
+
+
+def _facts_differ(a: StoryFacts, b: StoryFacts, kinds: frozenset[str]) -> bool:
+    """Two amounts of a deal (only a deal's sum is the story's own: earnings give revenue
+    and profit), two laws, or a product name on each side that the other lacks."""
+    deal = kinds & SUM_KINDS
+    if deal and a.amounts and b.amounts and not amounts_match(a.amounts, b.amounts):
+        return True
+    if a.laws and b.laws and not a.laws & b.laws:
+        return True
+    only_a = [t for t in a.tokens if t not in b.text]
+    only_b = [t for t in b.tokens if t not in a.text]
+    return bool(only_a and only_b)
+
+
+def _name_keys(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(_squash(n) for n in names)
+
+
+def _name_grams(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(g for n in names for g in _grams(n))
+
+
+def join_by_facts(stories: Sequence[Sequence[Entry]]) -> list[list[Entry]]:
+    """Join the stories whose facts say they report one event (`facts_match`).
+
+    A fourth pass after titles, summaries and names: paraphrases that share few words
+    ("智元机器人完成15亿元新一轮融资" / "智元又融了15亿"; "DeepSeek正式发布V4模型" /
+    "DeepSeek V4深夜上线"). The strongest pair joins first, and the joined story is
+    compared again with its pooled facts: one terse report says too little to match
+    another, the story it joined may say enough; any fact that tells two stories apart
+    (an amount, a law, a product name on each side) still keeps them apart. A story
+    grows by facts to at most `MAX_FACT_JOIN` reports, so that pooled facts cannot
+    chain a day's reports about one busy company into one story.
+    """
+    groups: dict[int, list[Entry]] = {i: list(story) for i, story in enumerate(stories)}
+    facts = {i: story_facts(groups[i]) for i in _worth_reading(groups)}
+    postings: dict[str, set[int]] = defaultdict(set)
+    for i, f in facts.items():
+        for key in _keys(f):
+            postings[key].add(i)
+    version = dict.fromkeys(groups, 0)
+    heap: list[tuple[int, int, int, int, int]] = []
+    for i in facts:
+        for (x, y), score in _fact_pairs(i, facts, postings, after=i).items():
+            heapq.heappush(heap, (-score, x, y, 0, 0))
+    while heap:
+        _, i, j, vi, vj = heapq.heappop(heap)
+        if i not in facts or j not in facts or (version[i], version[j]) != (vi, vj):
+            continue  # a stale pair: one side has since joined or grown
+        if len(groups[i]) + len(groups[j]) > MAX_FACT_JOIN:
+            continue
+        groups[i].extend(groups.pop(j))
+        for key in _keys(facts[j]):
+            postings[key].discard(j)
+        facts[i] = pool(facts[i], facts.pop(j))
+        version[i] += 1
+        for key in _keys(facts[i]):
+            postings[key].add(i)
+        for (x, y), score in _fact_pairs(i, facts, postings, after=-1).items():
+            heapq.heappush(heap, (-score, x, y, version[x], version[y]))
+    return [groups[i] for i in sorted(groups)]
+
+
+def _worth_reading(groups: dict[int, list[Entry]]) -> list[int]:
+    """The stories that share a name or a law with some other story, and not one common to
+    most of a big batch: only they can join, so only their facts are read in full (reading
+    them costs about a millisecond a report; a batch of 10,000 has mostly common names)."""
+    keys = {i: _cheap_keys(story) for i, story in groups.items()}
+    df = Counter(key for found in keys.values() for key in found)
+    return [i for i, found in keys.items() if any(2 <= df[k] <= COMMON_FEATURE_DF for k in found)]
+
+
+def _cheap_keys(story: Sequence[Entry]) -> frozenset[str]:
+    """`_keys` of a story, or more, without reading all its facts."""
+    found: set[str] = set()
+    for e in story:
+        opening = summary_lead(e.summary, limit=240)
+        found.update(find_names(e.title), find_names(opening)[:3])
+        found.update(f"law:{law}" for law in laws_in(f"{e.title} {opening}"))
+    return frozenset(_with_parents(found))
+
+
+def pool(a: StoryFacts, b: StoryFacts) -> StoryFacts:
+    """The facts of two stories joined: what either says (see `story_facts`)."""
+    if a.news != b.news:  # a piece that is not news adds nothing to a story that has news
+        return a if a.news else b
+    return StoryFacts(
+        names=a.names | b.names,
+        subjects=a.subjects | b.subjects,
+        kinds=a.kinds | b.kinds,
+        amounts=a.amounts | b.amounts,
+        laws=a.laws | b.laws,
+        tokens=a.tokens | b.tokens,
+        bigrams=a.bigrams | b.bigrams,
+        words=a.words | b.words,
+        text=f"{a.text} {b.text}",
+        scripts=a.scripts | b.scripts,
+        roundup=a.roundup and b.roundup,
+        news=a.news,
+    )
+
+
+def _keys(facts: StoryFacts) -> tuple[str, ...]:
+    """What proposes a story for comparison: the names it gives, and the laws."""
+    return (*facts.names, *(f"law:{law}" for law in facts.laws))
+
+
+def _fact_pairs(
+    i: int, facts: dict[int, StoryFacts], postings: dict[str, set[int]], *, after: int
+) -> dict[tuple[int, int], int]:
+    """The matching pairs of story i with the stories (numbered above `after`) that share
+    a name or a law with it; a key in more than `COMMON_FEATURE_DF` stories proposes none."""
+    mine = facts[i]
+    others = {
+        k
+        for key in _keys(mine)
+        if len(postings[key]) <= COMMON_FEATURE_DF
+        for k in postings[key]
+        if k != i and k > after
+    }
+    out: dict[tuple[int, int], int] = {}
+    for k in sorted(others):
+        score = facts_match(mine, facts[k])
+        if score > 0:
+            out[min(i, k), max(i, k)] = score
     return out

@@ -107,6 +107,8 @@ class Judgement(_Model):
     region: Region
     score: ScoreParts
     by: Literal["heuristic", "llm"] = "heuristic"
+    # False: the piece is not news (an essay, a review, a promotion …): never an item.
+    news: bool = True
 
 
 class Mention(_Model):

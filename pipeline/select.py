@@ -1,6 +1,7 @@
 """Pure selection: which judged stories make the digest, in what order, with which number.
 
-Each candidate goes to the section its judgement names, ranked by score (ties:
+Each candidate judged news goes to the section its judgement names (a piece that
+is not news never becomes an item), ranked by score (ties:
 newer first, then id). A section takes up to its quota, at most
 `max_per_feed` items from one feed while candidates from other feeds are still
 waiting; only when those run out does it fill up from the feeds already at
@@ -19,7 +20,8 @@ from pipeline.models import SECTIONS, Candidate, Item, Judgement, Mention, Regio
 from pipeline.text import trim_end_punct
 
 
-def _rank_key(pair: tuple[Candidate, Judgement]) -> tuple[float, float, str]:
+def rank_key(pair: tuple[Candidate, Judgement]) -> tuple[float, float, str]:
+    """A section's order: score, then newer first, then id."""
     cand, judgement = pair
     return (-judgement.score.total, -cand.lead.published_at.timestamp(), cand.id)
 
@@ -93,13 +95,14 @@ def select(
     seen: set[str] = set()
     for cand in candidates:
         judgement = judgements.get(cand.id)
-        if judgement is None or cand.id in seen:
+        # A piece that is not news (an essay, a review, a roundup …) never becomes an item.
+        if judgement is None or not judgement.news or cand.id in seen:
             continue
         seen.add(cand.id)
         by_section[judgement.region].append((cand, judgement))
     sections = Sections()
     for section in SECTIONS:
-        ranked = sorted(by_section[section], key=_rank_key)
+        ranked = sorted(by_section[section], key=rank_key)
         picked = _pick(ranked, _quota(cfg, section), cfg.max_per_feed)
         sections.of(section).extend(build_item(0, *ranked[i]) for i in picked)
     return renumber(sections)

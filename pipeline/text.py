@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import NamedTuple
 
 # Chinese text is Han characters (CJK Unified Ideographs, Extension A, Compatibility):
 # the one definition, used by parse (an entry's language), dedupe and the curators.
@@ -48,6 +49,8 @@ _PREFIX_RE = re.compile(
     re.IGNORECASE,
 )
 _BRACKET_RE = re.compile(r"^\s*【[^】]{1,12}】\s*")
+# An outlet's own label: "36氪独家｜", "AI科技评论独家｜", "量子位首发："; never a story's words.
+_OUTLET_LABEL_RE = re.compile(r"^\s*[^|｜丨:：\s]{1,8}(?:独家|首发|获悉|快讯)\s*[|｜丨:：]\s*")
 
 # Leads that Chinese news copy starts with; the digest adds its own date lead.
 _ZH_LEAD_RE = re.compile(
@@ -141,6 +144,7 @@ def strip_title_prefix(title: str) -> str:
     out = title
     for _ in range(3):  # labels stack: "【快讯】独家｜…"
         new = _BRACKET_RE.sub("", _PREFIX_RE.sub("", out, count=1), count=1)
+        new = _OUTLET_LABEL_RE.sub("", new, count=1)
         if new == out or not new.strip():
             break
         out = new
@@ -248,28 +252,96 @@ _ZH_UNITS = {
 _EN_UNITS = {"trillion": 1e12, "t": 1e12, "billion": 1e9, "bn": 1e9, "b": 1e9,
              "million": 1e6, "m": 1e6, "mn": 1e6}  # fmt: skip
 _ZH_AMOUNT_RE = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(万亿|千亿|百亿|亿|千万|百万|万)(美元|欧元|元|人民币|港元)?"
+    r"([$€£¥])?\s?(\d+(?:\.\d+)?)\s*(万亿|千亿|百亿|亿|千万|百万|万)"
+    r"(美元|欧元|英镑|港元|港币|日元|元|人民币)?"
 )
 _EN_AMOUNT_RE = re.compile(
-    r"([$€£])?\s?(\d+(?:\.\d+)?)[ -]?(trillion|billion|million|bn|mn|[btm])\b", re.IGNORECASE
+    r"([$€£¥])?\s?(\d+(?:\.\d+)?)[ -]?(trillion|billion|million|bn|mn|[btm])\b", re.IGNORECASE
 )
+# Currencies by their symbol or Chinese name, and a rough value in US dollars: enough to
+# see that "30亿元" and "$420 Million" are one sum (¥3bn ≈ $417M), never to do accounts.
+_CURRENCY_OF = {"$": "USD", "美元": "USD", "€": "EUR", "欧元": "EUR", "£": "GBP", "英镑": "GBP",
+                "¥": "CNY", "元": "CNY", "人民币": "CNY", "港元": "HKD", "港币": "HKD",
+                "日元": "JPY"}  # fmt: skip
+USD_PER = {"USD": 1.0, "CNY": 1 / 7.2, "EUR": 1.08, "GBP": 1.27, "HKD": 1 / 7.8, "JPY": 1 / 150}
+CURRENCY_ZH = {
+    "USD": "美元",
+    "CNY": "元",
+    "EUR": "欧元",
+    "GBP": "英镑",
+    "HKD": "港元",
+    "JPY": "日元",
+}
+# Two sums are the same when they differ by less than this: exchange rates move, and
+# outlets round ("$420 Million" for ¥3bn at 7.14).
+SAME_AMOUNT_TOLERANCE = 0.06
+
+
+class Money(NamedTuple):
+    """A sum with its currency ("" when the text gives none) as written: 30亿元 is (3e9, "CNY")."""
+
+    value: float
+    currency: str
+    chinese_unit: bool = False  # written with 亿/万: a bare sum is then most likely yuan
+
+    @property
+    def usd(self) -> float | None:
+        """Its value in US dollars, roughly; None when the currency is unknown."""
+        rate = USD_PER.get(self.currency)
+        return None if rate is None else self.value * rate
+
+    def zh(self) -> str:
+        """How a Chinese reader says it: "160亿美元", "1.25万亿美元", "8亿元"."""
+        value = self.value
+        for unit, size in (("万亿", 1e12), ("亿", 1e8), ("万", 1e4)):
+            if value >= size:
+                return f"{float(f'{value / size:.3g}'):g}{unit}{CURRENCY_ZH.get(self.currency, '')}"
+        return f"{value:g}{CURRENCY_ZH.get(self.currency, '')}"
+
+
+def money(text: str) -> list[Money]:
+    """The sums with a unit in either script, in order of appearance ("160亿美元", "$16B", "30亿")."""
+    text = nfkc(text).replace(",", "")
+    found: list[tuple[int, Money]] = []
+    for m in _ZH_AMOUNT_RE.finditer(text):
+        currency = _CURRENCY_OF.get(m.group(4) or m.group(1) or "", "")
+        value = _round3(float(m.group(2)) * _ZH_UNITS[m.group(3)])
+        found.append((m.start(), Money(value, currency, chinese_unit=True)))
+    for m in _EN_AMOUNT_RE.finditer(text):
+        currency = _CURRENCY_OF.get(m.group(1) or "", "")
+        if m.group(1) == "$":  # "HK$100 billion" is Hong Kong dollars, "S$", "A$" … not ours
+            before = text[max(0, m.start() - 2) : m.start()].upper()
+            other = before[-1:].isascii() and before[-1:].isalpha()
+            currency = "HKD" if before.endswith("HK") else "" if other else "USD"
+        value = _round3(float(m.group(2)) * _EN_UNITS[m.group(3).lower()])
+        found.append((m.start(), Money(value, currency)))
+    return [m for _, m in sorted(found, key=lambda f: f[0])]
 
 
 def amounts(text: str, *, money_only: bool = False) -> frozenset[float]:
     """Amounts with a unit in either script, as plain numbers: "160亿美元" and "$16B" are both 1.6e10.
 
     Bare numbers ("9项", "2025年", "3-nanometer") are not amounts. With `money_only`,
-    only amounts in a currency ("$", "美元", "元" …) count.
+    only amounts in a currency ("$", "美元", "元" …) count. A sum in another currency
+    than the dollar is given as its rough dollar value, so that `amounts_match` meets
+    "30亿元" with "$420 Million" (and not with "$3 Billion"); a bare sum in Chinese units
+    ("阿里30亿") is given both as written and as yuan.
     """
-    text = nfkc(text).replace(",", "")
     found: set[float] = set()
-    for m in _ZH_AMOUNT_RE.finditer(text):
-        if m.group(3) or not money_only:
-            found.add(_round3(float(m.group(1)) * _ZH_UNITS[m.group(2)]))
-    for m in _EN_AMOUNT_RE.finditer(text):
-        if m.group(1) or not money_only:
-            found.add(_round3(float(m.group(2)) * _EN_UNITS[m.group(3).lower()]))
+    for m in money(text):
+        if m.currency in ("", "USD"):
+            if m.currency or not money_only:
+                found.add(m.value)
+            if not m.currency and m.chinese_unit and not money_only:
+                found.add(_round3(m.value * USD_PER["CNY"]))  # "阿里30亿" is most likely yuan
+        elif m.usd is not None:
+            found.add(_round3(m.usd))
     return frozenset(found)
+
+
+def amounts_match(a: frozenset[float], b: frozenset[float]) -> bool:
+    """True when some amount of `a` and some amount of `b` are the same sum (within tolerance)."""
+    return any(abs(x - y) <= SAME_AMOUNT_TOLERANCE * max(x, y) for x in a for y in b)
 
 
 def _round3(value: float) -> float:

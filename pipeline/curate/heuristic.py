@@ -2,7 +2,7 @@
 
 Signals (each a named part of `score.parts`, present only when it fired):
 
-    ai        AI-relevance words (AI, 大模型, 智能体, 算力, GPT, LLM …): 0.30 in the title, 0.20 in the summary only
+    relevance AI-relevance words (AI, 大模型, 智能体, 算力, GPT, LLM …): 0.30 in the title, 0.20 in the summary only
     category  keywords of a category (融资, 发布, 监管, paper …):       0.20 in the title, 0.12 in the summary only
     names     well-known companies and people (OpenAI, 华为, 马斯克 …): 0.12 in the title, 0.06 in the summary only
     topic     policy and safety news (the category's keywords in the title): 0.10
@@ -30,33 +30,49 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-import unicodedata
+import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
-from typing import NamedTuple
-from urllib.parse import urlsplit
 
 from pipeline import workers
-from pipeline.config import Settings
+from pipeline.config import DigestSettings, Settings
 from pipeline.curate.base import Conclusion, Verdicts
+from pipeline.facts import (
+    Facts,
+    english_headline,
+    facts_from,
+    facts_of,
+    headline_phrase,
+    known_facts,
+    majors,
+    reason_of,
+    remember,
+    story_weight,
+    tags_of,
+)
+from pipeline.keywords import Table, compile_keywords
+from pipeline.keywords import fold as _fold
+from pipeline.kinds import MARKET_RE, entry_kind, paper_host
 from pipeline.models import (
+    SECTIONS,
     Candidate,
     CuratorStats,
     Entry,
     Importance,
+    Item,
     Judgement,
     Region,
     ScoreParts,
     Sections,
 )
+from pipeline.select import rank_key
 from pipeline.text import (
-    amounts,
     first_sentence,
     is_chinese,
     is_roundup,
+    money,
     strip_title_prefix,
     strip_zh_lead,
     trim_end_punct,
@@ -81,6 +97,16 @@ BIG_MONEY = 1e9  # in any currency: "$16B", "160亿美元", "30亿元"
 PAPER_BONUS = 0.12
 ROUNDUP_PENALTY = 0.30
 MARKET_PENALTY = 0.15
+# What an editor calls major (a big deal, a leading lab's launch, binding regulation, record
+# earnings, three or more outlets) is high whatever the other signals say.
+MAJOR_BONUS = 0.15
+HIGHLIGHTS = 3
+# An editor keeps 🔥 for the day's truly major stories: at most a third of the digest's
+# items, the heaviest first (`facts.story_weight`), so a rich news day cannot make
+# everything high. The weakest fifth of each section's quota is 📄 unless another outlet
+# or a major signal says it matters.
+HIGH_SHARE = 1 / 3
+LOW_SHARE = 0.2
 # Policy and safety news weighs more than its keyword count: it binds or warns the whole field.
 WEIGHTY_CATEGORIES = ("重大政策与法规", "安全与伦理")
 SUMMARY_LIMIT_ZH = 150
@@ -100,7 +126,7 @@ JUDGE_CHUNK_MAX = 1000
 CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
     "重大政策与法规": (
         "政策", "监管", "法规", "法案", "欧盟", "工信部", "网信办", "发改委", "国务院", "条例",
-        "征求意见", "管理办法", "标准体系", "出口管制", "反垄断", "备案",
+        "征求意见", "管理办法", "标准体系", "出口管制", "反垄断", "备案", "国家标准", "强制性",
         "regulat*=监管", "regulation=监管", "act=法案", "law=法规", "legislat*=立法", "policy=政策",
         "consultation=征求意见", "consults=征求意见", "guideline*=指南", "commission=欧盟委员会",
         "congress=国会", "senate=国会", "executive order=行政令", "ban on=禁令", "bans=禁令",
@@ -167,7 +193,8 @@ AI_TERMS: tuple[str, ...] = (
     "寒武纪", "摩尔线程", "壁仞", "沐曦", "燧原", "商汤", "旷视", "第四范式", "百川智能", "阶跃星辰",
     # Self-driving is applied AI: its leaders' news is AI news.
     "waymo=Waymo", "robotaxi*=自动驾驶", "self-driving=自动驾驶", "自动驾驶", "无人驾驶",
-    "零一万物", "面壁智能", "智元", "银河通用", "宇树", "优必选",
+    "零一万物", "面壁智能", "智元", "银河通用", "宇树", "优必选", "人形机器人",
+    "humanoid*=人形机器人",
 )  # fmt: skip
 
 NAMES: tuple[str, ...] = (
@@ -224,188 +251,12 @@ CHINA_MARKERS: tuple[str, ...] = (
     "hong kong=香港",
 )  # fmt: skip
 
-# Hosts of research papers: a paper is news of a kind the digest wants a few of.
-PAPER_HOSTS = ("arxiv.org", "openreview.net", "aclanthology.org", "proceedings.mlr.press")
-# Share-price moves and market wraps mention AI names without being AI news.
-_MARKET_RE = re.compile(
-    r"(?:\b(?:shares?|stocks?|bitcoin|nasdaq)\b.{0,40}?\b(?:swings?|rise|rises|rose|falls?|fell|"
-    r"climbs?|jumps?|surges?|slumps?|drops?|gains?|tumbles?|sinks?|soars?|slides?|rall(?:y|ies))\b)"
-    r"|收评|收盘|股价|涨停|跌停|恒指|美股|盘中"
-)
-
-_ARXIV_LEAD_RE = re.compile(
-    r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*(?:Abstract:)?\s*", re.IGNORECASE
-)
-_ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
-
-
-class _Scan(NamedTuple):
-    """What every table needs to know of one text, computed once for all of them."""
-
-    tokens: tuple[str, ...]  # distinct Latin tokens, in order of first appearance
-    token_set: frozenset[str]
-    chars: frozenset[str] | None  # the text's characters; None: the text is all ASCII
-
-
-@lru_cache(maxsize=256)
-def _scan(text: str) -> _Scan:
-    # A candidate's title and summary are looked up in a dozen tables one after the other;
-    # a small cache lets them share one tokenisation.
-    tokens = tuple(dict.fromkeys(_ASCII_WORD_RE.findall(text)))
-    return _Scan(tokens, frozenset(tokens), None if text.isascii() else frozenset(text))
-
-
-_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-
-
-def _token_position(text: str, token: str) -> int:
-    """Where `token` (one of the text's Latin tokens) first stands as a whole token."""
-    pos = text.find(token)
-    while pos >= 0:
-        end = pos + len(token)
-        if (pos == 0 or text[pos - 1] not in _ALNUM) and (
-            end == len(text) or text[end] not in _ALNUM
-        ):
-            return pos
-        pos = text.find(token, pos + 1)
-    return -1  # not reached for a token of the text
-
-
-class _Table:
-    """Keywords of one kind, looked up by token (Latin) or substring (Chinese).
-
-    One regex alternation of every keyword is simple but slow in Python's engine
-    (it tries each keyword at each character), so Latin words are looked up per
-    distinct token (the answer remembered per token: a day repeats its words), stems
-    by the token's prefixes, and only phrases ("executive order", "self-driving") go
-    through a regex, and only when the text has a phrase's first word. Only the first
-    mention of a label counts, so only a token's first position is looked for.
-    Chinese words (each has a non-ASCII character) are searched only when their first
-    character is in the text.
-    """
-
-    def __init__(
-        self,
-        words: dict[str, str],
-        stems: dict[str, str],
-        phrases: dict[str, str],
-        chinese: dict[str, str],
-    ) -> None:
-        self.words = words
-        self.stems = stems
-        self.phrase_labels = phrases
-        pattern = "|".join(_phrase_pattern(p) for p in sorted(phrases, key=len, reverse=True))
-        self.phrases = re.compile(pattern) if pattern else None
-        heads = frozenset(_head_token(p) for p in phrases)
-        self._phrase_heads = None if "" in heads else heads  # None: always run the regex
-        # Longest first, as the search below needs; indexed by the first character.
-        self.chinese = tuple(sorted(chinese.items(), key=lambda kv: -len(kv[0])))
-        self._by_char: dict[str, list[int]] = {}
-        for rank, (word, _) in enumerate(self.chinese):
-            self._by_char.setdefault(word[0], []).append(rank)
-        self._label = lru_cache(maxsize=1 << 15)(self._token_label)
-
-    def find(self, text: str) -> list[str]:
-        """The distinct labels matched in `text` (lower-cased NFKC), in order of appearance."""
-        scan = _scan(text)
-        hits = [*self._latin(text, scan), *self._chinese(text, scan)]
-        found: list[str] = []
-        for _, label in sorted(hits, key=lambda h: h[0]):
-            if label not in found:
-                found.append(label)
-        return found
-
-    def _latin(self, text: str, scan: _Scan) -> list[tuple[int, str]]:
-        label_of = self._label
-        hits = [
-            (_token_position(text, token), label)
-            for token in scan.tokens
-            if (label := label_of(token))
-        ]
-        heads = self._phrase_heads
-        if self.phrases is not None and (heads is None or not heads.isdisjoint(scan.token_set)):
-            hits += [
-                (m.start(), self._phrase_label(m.group())) for m in self.phrases.finditer(text)
-            ]
-        return hits
-
-    def _token_label(self, token: str) -> str | None:
-        return self.words.get(token) or self._stem(token)
-
-    def _phrase_label(self, matched: str) -> str:
-        phrase = " ".join(matched.split())
-        if phrase in self.phrase_labels:
-            return self.phrase_labels[phrase]
-        # A "stem*" phrase matched with a longer last word: the longest stem it starts with.
-        stems = [p for p in self.phrase_labels if p.endswith("*") and phrase.startswith(p[:-1])]
-        return self.phrase_labels[max(stems, key=len)]
-
-    def _stem(self, token: str) -> str | None:
-        for end in range(len(token), 1, -1):
-            label = self.stems.get(token[:end])
-            if label:
-                return label
-        return None
-
-    def _chinese(self, text: str, scan: _Scan) -> list[tuple[int, str]]:
-        if scan.chars is None:  # every Chinese word has a non-ASCII character
-            return []
-        shared = scan.chars & self._by_char.keys()
-        ranks = sorted([r for char in shared for r in self._by_char[char]])
-        hits: list[tuple[int, str]] = []
-        covered: list[tuple[int, int]] = []
-        for word, label in (self.chinese[r] for r in ranks):
-            pos = text.find(word)
-            # "模型" inside an already matched "大模型" is the same mention, not a second one.
-            while pos >= 0 and any(a <= pos < b for a, b in covered):
-                pos = text.find(word, pos + 1)
-            if pos >= 0:
-                hits.append((pos, label))
-                covered.append((pos, pos + len(word)))
-        return hits
-
-
-def _head_token(phrase: str) -> str:
-    """The first Latin token of a phrase: a text without it cannot match the phrase."""
-    m = _ASCII_WORD_RE.match(phrase)
-    return m.group() if m else ""
-
-
-def _phrase_pattern(phrase: str) -> str:
-    """A phrase between word boundaries; "stem*" lets the last word go on ("ai agent*")."""
-    body = re.escape(phrase.rstrip("*")).replace("\\ ", r"\s+")  # any run of spaces
-    return rf"(?<![a-z0-9]){body}" + (r"[a-z\-]*" if phrase.endswith("*") else r"(?![a-z0-9])")
-
-
-def compile_keywords(words: Sequence[str]) -> _Table:
-    """Compile "word", "stem*" and "word=标签" entries into one matcher."""
-    exact: dict[str, str] = {}
-    stems: dict[str, str] = {}
-    phrases: dict[str, str] = {}
-    chinese: dict[str, str] = {}
-    for item in words:
-        raw, _, label = item.partition("=")
-        word = raw.rstrip("*").lower()
-        label = label or raw.rstrip("*")
-        if not word.isascii():
-            chinese.setdefault(word, label)
-        elif not _ASCII_WORD_RE.fullmatch(word):
-            phrases.setdefault(word + "*" * raw.endswith("*"), label)
-        else:
-            (stems if raw.endswith("*") else exact).setdefault(word, label)
-    return _Table(exact, stems, phrases, chinese)
-
-
 CATEGORY_TABLES = {cat: compile_keywords(words) for cat, words in CATEGORY_KEYWORDS.items()}
 AI_TABLE = compile_keywords(AI_TERMS)
 NAME_TABLE = compile_keywords(NAMES)
 FOREIGN_TABLE = compile_keywords(FOREIGN_SUBJECTS)
 CHINESE_ORG_TABLE = compile_keywords(CHINESE_ORGS)
 CHINA_TABLE = compile_keywords((*CHINESE_ORGS, *CHINA_MARKERS))
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
 
 
 @dataclass
@@ -421,9 +272,11 @@ class _Signals:
     paper: str | None
     roundup: bool
     market: bool
+    facts: Facts
+    kind: str | None  # not None: the lead is not news (an essay, a review …; see pipeline.kinds)
 
 
-def _match(table: _Table, title: str, summary: str) -> tuple[list[str], list[str]]:
+def _match(table: Table, title: str, summary: str) -> tuple[list[str], list[str]]:
     in_title = table.find(title)
     return in_title, [x for x in table.find(summary) if x not in in_title]
 
@@ -447,12 +300,8 @@ def _money_label(value: float) -> str:
 
 
 def _big_money(text: str) -> list[str]:
-    return [_money_label(v) for v in sorted(amounts(text, money_only=True)) if v >= BIG_MONEY]
-
-
-def _paper_host(link: str) -> str | None:
-    host = (urlsplit(link).hostname or "").removeprefix("www.")
-    return next((h for h in PAPER_HOSTS if host == h or host.endswith("." + h)), None)
+    values = sorted({m.value for m in money(text) if m.currency and m.value >= BIG_MONEY})
+    return [_money_label(v) for v in values]
 
 
 def _signals(entry: Entry) -> _Signals:
@@ -466,9 +315,11 @@ def _signals(entry: Entry) -> _Signals:
         keywords=keywords,
         money=(money_title, [m for m in _big_money(entry.summary) if m not in money_title]),
         feed_ai=bool(AI_TABLE.find(_fold(entry.source))),
-        paper=_paper_host(entry.link),
+        paper=paper_host(entry.link),
         roundup=is_roundup(entry.title),
-        market=_MARKET_RE.search(title) is not None,
+        market=MARKET_RE.search(title) is not None,
+        facts=facts_of(entry),
+        kind=entry_kind(entry),
     )
 
 
@@ -495,7 +346,7 @@ def _parts(
     lead = candidate.lead
     weighty = sig.category in WEIGHTY_CATEGORIES and bool(sig.keywords[0])
     parts = {
-        "ai": _ai_part(sig),
+        "relevance": _ai_part(sig),
         "category": _tiered(sig.keywords, CATEGORY_TITLE, CATEGORY_SUMMARY),
         "names": _tiered(sig.names, NAMES_TITLE, NAMES_SUMMARY),
         "topic": TOPIC_BONUS if weighty else 0.0,
@@ -506,13 +357,20 @@ def _parts(
         "recency": _recency(lead.published_at, *window),
         "roundup": -ROUNDUP_PENALTY if sig.roundup else 0.0,
         "market": -MARKET_PENALTY if sig.market else 0.0,
+        "major": MAJOR_BONUS if _majors(candidate, sig) else 0.0,
     }
     return {name: round(value, 3) for name, value in parts.items() if round(value, 3) != 0}
 
 
-def importance_of(total: float) -> Importance:
-    """high from HIGH, medium from MEDIUM, else low."""
-    return "high" if total >= HIGH else "medium" if total >= MEDIUM else "low"
+def _majors(candidate: Candidate, sig: _Signals) -> list[str]:
+    """Why an editor would call it major (see `facts.majors`); an AI story only."""
+    ai = bool(sig.ai[0] or sig.ai[1] or sig.feed_ai) and not sig.market and not sig.roundup
+    return majors(sig.facts, candidate.source_count, ai=ai)
+
+
+def importance_of(total: float, *, major: bool = False) -> Importance:
+    """high from HIGH or when an editor would call it major, medium from MEDIUM, else low."""
+    return "high" if total >= HIGH or major else "medium" if total >= MEDIUM else "low"
 
 
 def _joined(labels: Sequence[str], limit: int = 4) -> str:
@@ -541,95 +399,76 @@ def region_of(entry: Entry) -> tuple[Region, str | None]:
     return (region, note) if region != entry.region else (entry.region, None)
 
 
-def _reason(
-    candidate: Candidate, sig: _Signals, parts: dict[str, float], end: datetime
-) -> list[str]:
-    """The phrases of the reason, from the fired signals only; the category is not repeated."""
-    lead = candidate.lead
-    said = [*_evidence(candidate, sig, parts), *_adjustments(lead, sig, parts)]
-    if parts.get("recency", 0.0) >= RECENCY_MAX * 0.75:
-        hours = max(1, -(-int((end - lead.published_at).total_seconds()) // 3600))
-        said.append(f"截止前 {hours} 小时内发布")
-    return said or [f"来自 {lead.source}"]
+# What happened names the kind of news better than keyword counts do: a Kimi agent that
+# "上线深度研究智能体" is a launch (研究 is a keyword of research), 千问's ¥30亿 campaign
+# (投入) is business. Kinds not here (a lawsuit, a study, none found) keep the keywords'.
+KIND_CATEGORY = {
+    "deal": "重大商业动态", "funding": "重大商业动态", "ipo": "重大商业动态",
+    "earnings": "重大商业动态", "spend": "重大商业动态", "people": "重大商业动态",
+    "layoff": "重大商业动态", "rule": "重大政策与法规", "launch": "重大产品发布",
+}  # fmt: skip
 
 
-def _evidence(candidate: Candidate, sig: _Signals, parts: dict[str, float]) -> list[str]:
-    """'3 家来源报道（…）', '命中关键词：…', '涉及：…', 'AI 相关：…', '金额：…'."""
-    said: list[str] = []
-    if "sources" in parts:
-        feeds = _distinct_sources(candidate)
-        said.append(f"{len(feeds)} 家来源报道（{_joined(feeds, 5)}）")
-    if "category" in parts:
-        said.append(f"命中关键词：{_joined(sig.keywords[0] + sig.keywords[1])}")
-    if "names" in parts:
-        said.append(f"涉及：{_joined(sig.names[0] + sig.names[1], 3)}")
-    if sig.ai[0] or sig.ai[1]:
-        said.append(f"AI 相关：{_joined(sig.ai[0] + sig.ai[1], 3)}")
-    elif "ai" in parts:
-        said.append(f"来自 AI 专题源（{candidate.lead.source}）")
-    if "amount" in parts:
-        said.append(f"金额：{_joined(sig.money[0] + sig.money[1], 2)}")
-    return said
+def category_of(sig: _Signals) -> str:
+    """The category shown: a paper is research; a regulator's act or rule is policy; policy
+    or safety words in the title keep their category; else the event's kind decides."""
+    facts = sig.facts
+    if sig.paper:
+        return "重大学术突破"
+    if facts.official and facts.kind not in ("deal", "funding", "court"):
+        return "重大政策与法规"
+    if sig.category in WEIGHTY_CATEGORIES and sig.keywords[0]:
+        return sig.category
+    kind_category = KIND_CATEGORY.get(facts.kind or "")
+    if facts.kind == "launch" and sig.category == "行业应用" and facts.event == "落地":
+        return sig.category  # an AI put to work in an industry: 行业应用 says more
+    if facts.kind == "partner" and sig.category == OTHER:
+        return "重大商业动态"
+    return kind_category or sig.category
 
 
-def _adjustments(lead: Entry, sig: _Signals, parts: dict[str, float]) -> list[str]:
-    """Weights and penalties beyond the evidence: feed, topic, paper, roundup, market."""
-    said: list[str] = []
-    if "feed" in parts:
-        said.append(f"来自 {lead.source}（权重 {lead.weight:g}）")
-    if "topic" in parts:
-        said.append("政策法规与安全议题加权")
-    if "paper" in parts:
-        said.append(f"研究论文（{sig.paper}）")
-    if "roundup" in parts:
-        said.append("汇总类稿件（早报/要闻/周报），降权")
-    if "market" in parts:
-        said.append("股价行情类报道，降权")
-    return said
+def _reason(candidate: Candidate, sig: _Signals, region: Region, category: str) -> str:
+    """Why it was picked, from its facts only: outlets, who did what how big, why it matters."""
+    if sig.kind is not None:
+        return f"{sig.kind}类稿件，非新闻报道，仅作为同一事件的佐证。"
+    return reason_of(
+        sig.facts,
+        outlets=candidate.source_count,
+        category=category,
+        domestic=region == "domestic",
+        source=candidate.lead.source,
+    )
 
 
-def _distinct_sources(candidate: Candidate) -> list[str]:
-    seen: dict[str, str] = {}
-    for entry in candidate.entries:
-        seen.setdefault(entry.feed, entry.source)
-    return list(seen.values())
+def _tags(sig: _Signals) -> list[str]:
+    """2–4 tags: named companies and topics; padded with the category's field, never filler."""
+    tags = tags_of(sig.facts)
+    pad = CATEGORY_TAG.get(sig.category)
+    if len(tags) < 2 and pad and pad not in tags:
+        tags.append(pad)
+    return tags
 
 
-def _tags(candidate: Candidate, sig: _Signals, region: Region) -> list[str]:
-    """2–4 tags: names first, then category keywords, then AI words; padded with the category."""
-    tags: list[str] = []
-    for label in (
-        *sig.names[0],
-        *sig.keywords[0],
-        *sig.ai[0],
-        *sig.names[1],
-        *sig.keywords[1],
-        *sig.ai[1],
-    ):
-        if label not in tags:
-            tags.append(label)
-    for pad in (
-        sig.category,
-        candidate.lead.source,
-        "国内" if region == "domestic" else "国际",
-    ):
-        if len(tags) >= 2:
-            break
-        if pad != OTHER and pad not in tags:
-            tags.append(pad)
-    return tags[:4]
+# A tag for the kind of news when the facts name too few topics.
+CATEGORY_TAG = {
+    "重大政策与法规": "政策法规",
+    "安全与伦理": "安全伦理",
+    "重大商业动态": "商业动态",
+    "重大学术突破": "学术研究",
+    "行业应用": "行业应用",
+}
 
 
 def summary_of(entry: Entry, day: date) -> str:
-    """Chinese: "M月D日消息，" + the entry's first sentence + "。"; English: its own first sentence."""
-    zh = entry.lang == "zh" or is_chinese(entry.title)
+    """Chinese: "M月D日消息，" + the entry's first sentence + "。"; English: its headline.
+
+    An English report is shown by its own headline (never a sentence of its body, which
+    may be a teaser or an opinion), after a short Chinese lead-in built from its facts
+    ("Waymo 融资 160亿美元：Waymo Raises $16 Billion …") when they say enough.
+    """
+    zh = entry.lang == "zh" or is_chinese(entry.title)  # the feed's language, or the title's
     if not zh:
-        # arXiv's feed starts every abstract with "arXiv:2602.00637v1 Announce Type: new Abstract:".
-        sentence = first_sentence(_ARXIV_LEAD_RE.sub("", entry.summary), limit=SUMMARY_LIMIT_EN)
-        # A summary that is only "Comments" or a byline says less than the title.
-        return (
-            sentence if len(sentence) >= 20 else first_sentence(entry.title, limit=SUMMARY_LIMIT_EN)
-        )
+        return english_headline(entry, paper=paper_host(entry.link) is not None)
     sentence = _zh_sentence(entry.summary)
     if len(sentence) < 8:  # a summary that is only "据悉。" or empty says less than the title
         sentence = _zh_sentence(strip_title_prefix(entry.title))
@@ -656,17 +495,18 @@ class HeuristicCurator:
         sig = _signals(candidate.lead)
         parts = _parts(candidate, sig, (start, end))
         total = round(min(1.0, max(0.0, sum(parts.values()))), 3)
-        region, moved = region_of(candidate.lead)
-        said = _reason(candidate, sig, parts, end)
+        region, _moved = region_of(candidate.lead)
+        category = category_of(sig)
         return Judgement(
-            importance=importance_of(total),
-            category=sig.category,
-            reason="；".join([*said, moved] if moved else said),
-            tags=_tags(candidate, sig, region),
+            importance=importance_of(total, major="major" in parts),
+            category=category,
+            reason=_reason(candidate, sig, region, category),
+            tags=_tags(sig),
             summary=summary_of(candidate.lead, day),
             region=region,
             score=ScoreParts(total=total, parts=parts),
             by="heuristic",
+            news=sig.kind is None,
         )
 
     async def judge(self, candidates: Sequence[Candidate], day: date) -> Verdicts:
@@ -682,32 +522,89 @@ class HeuristicCurator:
                 self._errors.append(f"heuristic: candidate {cand.id}: {result}")
                 result = self._plain(cand)
             judgements[cand.id] = result
-        return Verdicts(judgements=judgements)
+        return Verdicts(judgements=calibrate(candidates, judgements, self.settings.digest))
 
     def _plain(self, candidate: Candidate) -> Judgement:
         lead = candidate.lead
         return Judgement(
             importance="low",
             category=OTHER,
-            reason=f"来自 {lead.source}",
-            tags=[lead.source, "国内" if lead.region == "domestic" else "国际"],
+            reason="未能提取要点，按原文展示。",
+            tags=[],
             summary=lead.title,
             region=lead.region,
             score=ScoreParts(total=0.0),
         )
 
     async def conclude(self, sections: Sections, day: date) -> Conclusion:
-        """Keeps the score order; highlights are the titles of the top three high items."""
-        high = [
-            it for it in (*sections.domestic, *sections.international) if it.importance == "high"
-        ]
-        high.sort(key=lambda it: (-it.score.total, it.n))
-        highlights = [trim_end_punct(strip_title_prefix(it.title)) for it in high[:3]]
-        return Conclusion(order=None, highlights=[h for h in highlights if h])
+        """Keeps the score order; highlights name the day's three most important stories.
+
+        Across both sections: high items first, then by how many outlets reported the
+        story, then by score. Each is named in Chinese: a Chinese report's own headline,
+        or the lead-in built from an English headline's facts; an English headline with
+        no such lead-in is passed over for the next story.
+        """
+        ranked = sorted((*sections.domestic, *sections.international), key=_highlight_rank)
+        highlights: list[str] = []
+        for item in ranked:
+            phrase = headline_phrase(item.title)
+            if phrase and phrase not in highlights:
+                highlights.append(phrase)
+            if len(highlights) == HIGHLIGHTS:
+                break
+        return Conclusion(order=None, highlights=highlights)
 
     def stats(self) -> CuratorStats:
         """Heuristic runs make no calls; only errors, if any, are worth reporting."""
         return CuratorStats(kind="heuristic", errors=list(self._errors))
+
+
+def _highlight_rank(item: Item) -> tuple[bool, float, float, int]:
+    """High first; then the story's weight (`facts.story_weight`); then score."""
+    weight = story_weight(facts_from(item.title, item.summary), 1 + len(item.also_reported_by))
+    return (item.importance != "high", -weight, -item.score.total, item.n)
+
+
+def calibrate(
+    candidates: Sequence[Candidate], judgements: dict[str, Judgement], cfg: DigestSettings
+) -> dict[str, Judgement]:
+    """The day's importances as an editor sets them (see `HIGH_SHARE`, `LOW_SHARE`).
+
+    Of the stories judged high, only the heaviest `HIGH_SHARE` of the digest's size stay
+    high, ranked across both sections, neither section taking more than half of them; the
+    rest are medium. In each section, a medium story
+    ranked in the weakest `LOW_SHARE` of its quota (or below it) that only one outlet
+    reported and nothing else weighs (`facts.story_weight`) is low. Scores, and so the selection, are untouched.
+    """
+    news = [c for c in candidates if c.id in judgements and judgements[c.id].news]
+    out = dict(judgements)
+    high = [c for c in news if judgements[c.id].importance == "high"]
+    high.sort(key=lambda c: (-_weight(c), -judgements[c.id].score.total, c.id))
+    budget = math.floor(HIGH_SHARE * (cfg.domestic + cfg.international) + 1e-9)
+    per_section = -(-budget // 2)  # neither section's big day may take the other's 🔥
+    kept: Counter[str] = Counter()
+    for cand in high:
+        region = judgements[cand.id].region
+        if sum(kept.values()) < budget and kept[region] < per_section:
+            kept[region] += 1
+        else:
+            out[cand.id] = judgements[cand.id].model_copy(update={"importance": "medium"})
+    for section in SECTIONS:
+        quota = cfg.domestic if section == "domestic" else cfg.international
+        ranked = sorted(
+            ((c, judgements[c.id]) for c in news if judgements[c.id].region == section),
+            key=rank_key,
+        )
+        for cand, judgement in ranked[math.ceil(quota * (1 - LOW_SHARE)) :]:
+            # One outlet and nothing else that weighs (a leading lab's launch, a big deal …).
+            minor = _weight(cand) < 1.5 and "major" not in judgement.score.parts
+            if judgement.importance == "medium" and minor:
+                out[cand.id] = judgement.model_copy(update={"importance": "low"})
+    return out
+
+
+def _weight(candidate: Candidate) -> float:
+    return story_weight(facts_of(candidate.lead), candidate.source_count)
 
 
 def _judge_or_error(
@@ -721,11 +618,21 @@ def _judge_or_error(
 
 
 def _judge_chunk(
-    settings: Settings, candidates: list[Candidate], day: date
-) -> list[Judgement | str]:
-    """Judgements of a slice of the day (runs in a worker process)."""
+    settings: Settings,
+    candidates: list[Candidate],
+    day: date,
+    known: dict[tuple[str, str], Facts],
+) -> tuple[list[Judgement | str], dict[tuple[str, str], Facts]]:
+    """Judgements of a slice of the day (runs in a worker process), and the leads' facts.
+
+    Given the facts the parent already read (dedupe reads many) and handing back the ones
+    read here (the day's ranking asks for them), each entry's facts are read once a run.
+    """
+    remember(known)
     judge_one = HeuristicCurator(settings).judge_one
-    return [_judge_or_error(judge_one, cand, day) for cand in candidates]
+    results = [_judge_or_error(judge_one, cand, day) for cand in candidates]
+    read = known_facts(c.lead for c in candidates)
+    return results, {key: found for key, found in read.items() if key not in known}
 
 
 async def _judge_in_workers(
@@ -735,6 +642,11 @@ async def _judge_in_workers(
     size = min(-(-len(candidates) // JUDGE_CHUNKS), JUDGE_CHUNK_MAX)
     chunks = [list(candidates[i : i + size]) for i in range(0, len(candidates), size)]
     async with workers.borrow() as pool:  # the run's warm workers when it has them
-        jobs = [pool.run(_judge_chunk, settings, chunk, day) for chunk in chunks]
+        jobs = [
+            pool.run(_judge_chunk, settings, chunk, day, known_facts(c.lead for c in chunk))
+            for chunk in chunks
+        ]
         done = await asyncio.gather(*jobs)
-    return [result for chunk in done for result in chunk]
+    for _, read in done:
+        remember(read)
+    return [result for results, _ in done for result in results]

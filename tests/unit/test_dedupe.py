@@ -302,9 +302,12 @@ def test_titles_too_far_apart_are_one_story_when_their_summaries_say_so() -> Non
     assert sorted({e.id for e in s.entries} for s in stories) == sorted(
         [{jq.id, qb.id}, {wired.id, tc.id}]
     )
-    # The titles alone keep both pairs apart: the summaries made the difference.
+    # The titles alone keep the Grok pair apart: the summaries made the difference. The
+    # Cambricon pair is one story by its facts too (one company's earnings, once a day).
     bare = [e.model_copy(update={"summary": ""}) for e in (jq, qb, wired, tc)]
-    assert len(cluster(bare)) == 4
+    assert sorted({e.id for e in s.entries} for s in cluster(bare)) == sorted(
+        [{jq.id, qb.id}, {wired.id}, {tc.id}]
+    )
 
 
 def test_two_stories_about_one_company_on_one_day_stay_apart_despite_their_summaries() -> None:
@@ -360,3 +363,65 @@ def test_a_roundup_whose_summary_opens_with_a_story_is_not_merged_into_it() -> N
     story = entry(CAMBRICON_B[0], "qbitai", summary=CAMBRICON_B[1])
 
     assert len(cluster([roundup, story])) == 2
+
+
+def test_a_chinese_report_leads_its_story_and_a_piece_that_is_not_news_never_does() -> None:
+    bb = entry("Elon Musk Said to Be Merging SpaceX and xAI", "bloomberg", minutes=90)
+    tc = entry("Elon Musk's SpaceX acquires xAI to build data centers in space", "techcrunch")
+    jq = entry("xAI并入SpaceX：马斯克打造1.25万亿美元的太空AI巨头", "jiqizhixin", minutes=5)
+    essay = entry(
+        "What's Musk Trying to Achieve With the SpaceX-xAI Deal?", "bloomberg", minutes=95
+    )
+
+    (story,) = cluster([bb, tc, jq, essay])
+
+    # The reader sees the Chinese report (its own link and source); the others corroborate.
+    assert story.lead.id == jq.id and story.id == jq.id
+    assert {e.id for e in story.others} == {bb.id, tc.id, essay.id}
+
+
+def test_a_roundup_or_review_joined_to_a_story_never_leads_it() -> None:
+    review = entry("Kimi深度研究智能体实测：一篇行业研报写了20分钟", "qbitai",
+                   summary="我们实测了Kimi新上线的深度研究智能体。")  # fmt: skip
+    news = entry("月之暗面Kimi上线深度研究智能体，开放企业版API", "kr36", minutes=30)
+
+    stories = cluster([review, news])
+
+    lead = next(s.lead for s in stories if news.id in {e.id for e in s.entries})
+    assert lead.id == news.id
+
+
+def test_one_event_in_two_languages_and_two_currencies_is_one_story() -> None:
+    kr = entry("千问APP投入30亿元启动“春节请客计划”，阿里史上最大春节投入", "kr36")
+    qb = entry("阿里30亿请全国人民过年，千问APP要当春节AI入口", "qbitai")
+    bb = entry("Alibaba's Qwen App to Spend $420 Million on Lunar New Year Giveaways", "bloomberg")
+
+    (story,) = cluster([kr, qb, bb])
+
+    assert story.source_count == 3
+
+
+def test_paraphrases_that_share_few_words_are_one_story_by_their_facts() -> None:
+    pairs = [
+        ("智元机器人完成15亿元新一轮融资，腾讯、红杉中国参投", "智元又融了15亿，估值超过200亿"),
+        ("DeepSeek正式发布V4模型，API价格再降一半", "DeepSeek V4深夜上线，代码能力逼近闭源第一梯队"),
+        ("宇树科技科创板IPO获证监会同意注册，拟募资50亿元", "宇树拿到IPO批文：王兴兴的机器狗要上科创板了"),
+        ("网信办就《人工智能拟人化互动服务管理暂行办法》公开征求意见",
+         "AI陪伴类产品迎来专门监管：拟人化互动服务管理办法征求意见稿发布"),
+    ]  # fmt: skip
+    for a, b in pairs:
+        first = entry(a, "kr36", summary="网信办发布征求意见稿。" if "网信办" in a else "")
+        second = entry(b, "qbitai", summary="网信办征求意见稿要求……" if "拟人化" in b else "")
+        assert len(cluster([first, second])) == 1, (a, b)
+
+
+def test_one_company_two_events_the_same_day_stay_two_stories() -> None:
+    pairs = [
+        ("Meta acquires AI chip startup Rivos", "Meta acquires voice AI startup PlayAI"),
+        ("华为发布盘古大模型5.5，面向矿山、电力等行业", "华为海思发布新一代手机SoC，NPU算力翻倍"),
+        ("Qwen3.5发布：235B旗舰MoE登顶开源榜", "联想发布端侧AI推理一体机，预装Qwen3.5与DeepSeek"),
+        ("欧盟就数据法案合理补偿指南征求意见", "欧盟发布数字市场法适用于AI服务的首份报告"),
+    ]  # fmt: skip
+    for a, b in pairs:
+        feeds = ("bloomberg", "techcrunch") if a.isascii() else ("kr36", "qbitai")
+        assert len(cluster([entry(a, feeds[0]), entry(b, feeds[1])])) == 2, (a, b)

@@ -188,7 +188,9 @@ def _first_difference(want: Any, got: Any, where: str = "") -> str | None:
 def test_parse_cluster_and_judgements_are_unchanged() -> None:
     want = json.loads(GOLDEN.read_text(encoding="utf-8"))
     got = json.loads(json.dumps(outputs(), ensure_ascii=False))
-    assert len(want["judgements"]) > 290  # the set is big enough to mean something
+    # The set is big enough to mean something. (Since stories join by their facts too, the
+    # synthetic titles, which repeat subjects, events and amounts, make ~260 stories, not ~300.)
+    assert len(want["judgements"]) > 250
     diff = _first_difference(want, got)
     assert diff is None, f"pipeline output changed at {diff}"
 

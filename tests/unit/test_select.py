@@ -44,8 +44,8 @@ def judged(
     return Judgement(
         importance=importance,
         category="重大产品发布",
-        reason="重大产品发布：命中关键词：发布",
-        tags=["发布", "AI"],
+        reason="2家媒体报道；华为发布新品，头部企业在算力领域的新发布。",
+        tags=["华为", "算力"],
         summary=f"2月3日消息，{c.lead.title}。",
         region=region or c.lead.region,
         score=ScoreParts(total=total, parts={"category": total}),
@@ -72,6 +72,18 @@ def test_sections_follow_the_judgements_region_and_rank_by_score() -> None:
     assert [it.id for it in sections.domestic] == [b.id, a.id]
     assert [it.id for it in sections.international] == [d.id, c.id]
     assert [it.n for it in (*sections.domestic, *sections.international)] == [1, 2, 3, 4]
+
+
+def test_a_piece_that_is_not_news_never_becomes_an_item_whatever_its_score() -> None:
+    news, essay = cand("kr36", "news"), cand("wired", "essay", region="international")
+    judgements = {
+        news.id: judged(news, 0.5),
+        essay.id: judged(essay, 0.99).model_copy(update={"news": False}),
+    }
+
+    sections = select([news, essay], judgements, cfg())
+
+    assert [it.id for it in (*sections.domestic, *sections.international)] == [news.id]
 
 
 def test_quotas_cut_each_section() -> None:

@@ -1,0 +1,180 @@
+"""Keyword tables: "word", "stem*" and "word=标签" entries compiled into one fast matcher.
+
+English is matched on word boundaries, Chinese as substrings; "=标签" names the label a
+match gives. Texts are looked up lower-cased and NFKC-folded (`fold`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import NamedTuple
+
+_ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
+
+
+class _Scan(NamedTuple):
+    """What every table needs to know of one text, computed once for all of them."""
+
+    tokens: tuple[str, ...]  # distinct Latin tokens, in order of first appearance
+    token_set: frozenset[str]
+    chars: frozenset[str] | None  # the text's characters; None: the text is all ASCII
+
+
+@lru_cache(maxsize=256)
+def _scan(text: str) -> _Scan:
+    # A candidate's title and summary are looked up in a dozen tables one after the other;
+    # a small cache lets them share one tokenisation.
+    tokens = tuple(dict.fromkeys(_ASCII_WORD_RE.findall(text)))
+    return _Scan(tokens, frozenset(tokens), None if text.isascii() else frozenset(text))
+
+
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _token_position(text: str, token: str) -> int:
+    """Where `token` (one of the text's Latin tokens) first stands as a whole token."""
+    pos = text.find(token)
+    while pos >= 0:
+        end = pos + len(token)
+        if (pos == 0 or text[pos - 1] not in _ALNUM) and (
+            end == len(text) or text[end] not in _ALNUM
+        ):
+            return pos
+        pos = text.find(token, pos + 1)
+    return -1  # not reached for a token of the text
+
+
+class Table:
+    """Keywords of one kind, looked up by token (Latin) or substring (Chinese).
+
+    One regex alternation of every keyword is simple but slow in Python's engine
+    (it tries each keyword at each character), so Latin words are looked up per
+    distinct token (the answer remembered per token: a day repeats its words), stems
+    by the token's prefixes, and only phrases ("executive order", "self-driving") go
+    through a regex, and only when the text has a phrase's first word. Only the first
+    mention of a label counts, so only a token's first position is looked for.
+    Chinese words (each has a non-ASCII character) are searched only when their first
+    character is in the text.
+    """
+
+    def __init__(
+        self,
+        words: dict[str, str],
+        stems: dict[str, str],
+        phrases: dict[str, str],
+        chinese: dict[str, str],
+    ) -> None:
+        self.words = words
+        self.stems = stems
+        self.phrase_labels = phrases
+        pattern = "|".join(_phrase_pattern(p) for p in sorted(phrases, key=len, reverse=True))
+        self.phrases = re.compile(pattern) if pattern else None
+        heads = frozenset(_head_token(p) for p in phrases)
+        self._phrase_heads = None if "" in heads else heads  # None: always run the regex
+        # Longest first, as the search below needs; indexed by the first character.
+        self.chinese = tuple(sorted(chinese.items(), key=lambda kv: -len(kv[0])))
+        self._by_char: dict[str, list[int]] = {}
+        for rank, (word, _) in enumerate(self.chinese):
+            self._by_char.setdefault(word[0], []).append(rank)
+        self._label = lru_cache(maxsize=1 << 15)(self._token_label)
+
+    def find(self, text: str) -> list[str]:
+        """The distinct labels matched in `text` (lower-cased NFKC), in order of appearance."""
+        return [label for _, label in self.spans(text)]
+
+    def spans(self, text: str) -> list[tuple[int, str]]:
+        """(position, label) of each distinct label's first match in `text`, in order."""
+        scan = _scan(text)
+        hits = [*self._latin(text, scan), *self._chinese(text, scan)]
+        found: dict[str, int] = {}
+        for pos, label in sorted(hits, key=lambda h: h[0]):
+            found.setdefault(label, pos)
+        return [(pos, label) for label, pos in found.items()]
+
+    def _latin(self, text: str, scan: _Scan) -> list[tuple[int, str]]:
+        label_of = self._label
+        hits = [
+            (_token_position(text, token), label)
+            for token in scan.tokens
+            if (label := label_of(token))
+        ]
+        heads = self._phrase_heads
+        if self.phrases is not None and (heads is None or not heads.isdisjoint(scan.token_set)):
+            hits += [
+                (m.start(), self._phrase_label(m.group())) for m in self.phrases.finditer(text)
+            ]
+        return hits
+
+    def _token_label(self, token: str) -> str | None:
+        return self.words.get(token) or self._stem(token)
+
+    def _phrase_label(self, matched: str) -> str:
+        phrase = " ".join(matched.split())
+        if phrase in self.phrase_labels:
+            return self.phrase_labels[phrase]
+        # A "stem*" phrase matched with a longer last word: the longest stem it starts with.
+        stems = [p for p in self.phrase_labels if p.endswith("*") and phrase.startswith(p[:-1])]
+        return self.phrase_labels[max(stems, key=len)]
+
+    def _stem(self, token: str) -> str | None:
+        for end in range(len(token), 1, -1):
+            label = self.stems.get(token[:end])
+            if label:
+                return label
+        return None
+
+    def _chinese(self, text: str, scan: _Scan) -> list[tuple[int, str]]:
+        if scan.chars is None:  # every Chinese word has a non-ASCII character
+            return []
+        shared = scan.chars & self._by_char.keys()
+        ranks = sorted([r for char in shared for r in self._by_char[char]])
+        hits: list[tuple[int, str]] = []
+        covered: list[tuple[int, int]] = []
+        for word, label in (self.chinese[r] for r in ranks):
+            pos = text.find(word)
+            # "模型" inside an already matched "大模型" is the same mention, not a second one.
+            while pos >= 0 and any(a <= pos < b for a, b in covered):
+                pos = text.find(word, pos + 1)
+            if pos >= 0:
+                hits.append((pos, label))
+                covered.append((pos, pos + len(word)))
+        return hits
+
+
+def _head_token(phrase: str) -> str:
+    """The first Latin token of a phrase: a text without it cannot match the phrase."""
+    m = _ASCII_WORD_RE.match(phrase)
+    return m.group() if m else ""
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """A phrase between word boundaries; "stem*" lets the last word go on ("ai agent*")."""
+    body = re.escape(phrase.rstrip("*")).replace("\\ ", r"\s+")  # any run of spaces
+    return rf"(?<![a-z0-9]){body}" + (r"[a-z\-]*" if phrase.endswith("*") else r"(?![a-z0-9])")
+
+
+def compile_keywords(words: Sequence[str]) -> Table:
+    """Compile "word", "stem*" and "word=标签" entries into one matcher."""
+    exact: dict[str, str] = {}
+    stems: dict[str, str] = {}
+    phrases: dict[str, str] = {}
+    chinese: dict[str, str] = {}
+    for item in words:
+        raw, _, label = item.partition("=")
+        word = raw.rstrip("*").lower()
+        label = label or raw.rstrip("*")
+        if not word.isascii():
+            chinese.setdefault(word, label)
+        elif not _ASCII_WORD_RE.fullmatch(word):
+            phrases.setdefault(word + "*" * raw.endswith("*"), label)
+        else:
+            (stems if raw.endswith("*") else exact).setdefault(word, label)
+    return Table(exact, stems, phrases, chinese)
+
+
+def fold(text: str) -> str:
+    """Lower-cased NFKC: the form every table looks texts up in."""
+    return unicodedata.normalize("NFKC", text).lower()

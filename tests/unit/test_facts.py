@@ -1,0 +1,134 @@
+"""Facts read from an entry, and the reader's words built only from them."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.facts import FILLER, facts_from, lead_in, majors, reason_of, tags_of
+from pipeline.text import amounts, amounts_match, money
+
+
+@pytest.mark.parametrize(
+    ("title", "lead"),
+    [
+        ("Waymo Raises $16 Billion From Alphabet, Others to Expand Service", "Waymo 融资 160亿美元"),
+        ("Anthropic in Talks to Raise Funds at $350 Billion Valuation", "Anthropic 拟融资 估值3500亿美元"),
+        ("Oracle Plans to Raise Up to $20 Billion to Fund AI Data Centers", "甲骨文 拟融资 200亿美元"),
+        ("AI coding startup Tessellate raises $120M Series B", "Tessellate 融资 1.2亿美元"),
+        ("Data Act: Commission seeks feedback on draft guidelines", "欧盟委员会 就数据法案征求意见"),
+        ("Elon Musk's SpaceX acquires xAI", "SpaceX 收购xAI"),
+        ("Zhipu Soars in Hong Kong Debut as Investors Pile Into AI", "智谱 IPO"),
+        # Too little to say without inventing: no lead-in at all.
+        ("A New Lawsuit Says an AI Chatbot Encouraged a Teen's Self-Harm", None),
+        ("Inside a quiet week", None),
+        ("US Tightens Curbs on AI Chip Sales to China, Closing Loopholes", None),
+    ],
+)  # fmt: skip
+def test_the_chinese_lead_in_says_only_what_the_headline_says(title: str, lead: str | None) -> None:
+    assert lead_in(facts_from(title)) == lead
+
+
+def test_talks_are_never_reported_as_done_and_rumours_say_so() -> None:
+    assert "拟" in (lead_in(facts_from("Anthropic in Talks to Raise Funds")) or "")
+    assert "据悉" in (lead_in(facts_from("Elon Musk Said to Be Merging SpaceX and xAI")) or "")
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "outlets", "expected"),
+    [
+        (
+            "寒武纪业绩预告：预计2025年实现上市以来首次年度盈利",
+            "",
+            3,
+            "3家媒体报道；寒武纪公布业绩，首次年度盈利，国产芯片企业业绩迎来拐点，AI需求正在兑现为收入。",
+        ),
+        (
+            "36氪首发｜逐际动力完成2亿美元B轮融资，京东、上汽等产业资本入局",
+            "",
+            2,
+            "2家媒体报道；逐际动力融资2亿美元，京东等产业资本入局，看好AI赛道。",
+        ),
+    ],
+)
+def test_the_reason_is_who_did_what_how_big_and_why_it_matters(
+    title: str, summary: str, outlets: int, expected: str
+) -> None:
+    facts = facts_from(title, summary)
+    reason = reason_of(
+        facts, outlets=outlets, category="重大商业动态", domestic=True, source="36氪"
+    )
+
+    assert reason == expected
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "寒武纪业绩预告：预计2025年实现上市以来首次年度盈利",
+        "华为云“行业AI梦工厂”智慧医疗专区开放公测，推出业界首个智慧病理端云协同方案",
+        "腾讯混元引入知名AI学者庞天宇，出任首席研究科学家",
+        "OpenAI launches a Codex app for macOS",
+        "SK Hynix Plans $15 Billion Chip Plant in Indiana",
+        "字节Seed发布端到端语音大模型，中英混说延迟低于300毫秒",
+    ],
+)
+def test_tags_are_topics_and_companies_never_verbs_or_filler(title: str) -> None:
+    tags = tags_of(facts_from(title))
+
+    assert tags and not set(tags) & FILLER
+    assert not {"推出", "发布", "上线", "引入", "出任", "公测", "交易", "上市", "AI", "模型"} & set(
+        tags
+    )
+
+
+def test_listed_since_is_not_a_listing() -> None:
+    facts = facts_from("寒武纪业绩预告：预计2025年实现上市以来首次年度盈利")
+
+    assert facts.event == "业绩" and "IPO" not in tags_of(facts) and "上市" not in tags_of(facts)
+    assert tags_of(facts) == ["寒武纪", "芯片", "财报"]
+
+
+@pytest.mark.parametrize(
+    ("title", "outlets", "why"),
+    [
+        ("逐际动力完成2亿美元B轮融资", 1, "大额交易"),
+        ("星动纪元完成5亿元B轮融资，加速人形机器人量产", 1, "大额交易"),  # ¥5亿: the bar
+        ("Data Act: Commission seeks feedback on draft guidelines", 1, "监管规则"),
+        ("寒武纪预计实现10年来首次年度盈利", 1, "业绩拐点"),
+        ("华为云智慧医疗专区开放公测", 2, "头部公司重要发布"),
+        ("某公司发布新品", 3, "多家媒体报道"),
+    ],
+)
+def test_what_an_editor_calls_major(title: str, outlets: int, why: str) -> None:
+    assert why in majors(facts_from(title), outlets, ai=True)
+
+
+def test_small_deals_and_lone_launches_are_not_major() -> None:
+    assert majors(facts_from("千诀科技完成数千万元融资"), 1, ai=True) == []
+    assert majors(facts_from("阶跃星辰完成3亿元融资"), 1, ai=True) == []
+    assert majors(facts_from("字节Seed发布端到端语音大模型"), 1, ai=True) == []
+
+
+def test_sums_meet_across_currencies() -> None:
+    # ¥3bn is about $417M: the same campaign in 36氪 and in Bloomberg.
+    assert amounts_match(amounts("千问APP投入30亿元"), amounts("Qwen to Spend $420 Million"))
+    assert not amounts_match(amounts("投入30亿元"), amounts("Spend $3 Billion on chips"))
+    assert [m.zh() for m in money("估值1.25万亿美元；$16B；HK$100 billion")] == [
+        "1.25万亿美元",
+        "160亿美元",
+        "1000亿港元",
+    ]
+
+
+def test_a_launch_says_what_it_means_for_its_field_and_who_leads_it() -> None:
+    def why(title: str, *, domestic: bool) -> str:
+        facts = facts_from(title)
+        return reason_of(facts, outlets=1, category="重大产品发布", domestic=domestic, source="x")
+
+    assert "具身智能从演示走向产品" in why("宇树发布新款人形机器人H3", domestic=True)
+    assert why("谷歌发布新一代世界模型", domestic=False).startswith(
+        "谷歌发布，海外头部企业加码世界模型"
+    )
+    assert "国内头部企业加码" in why("字节跳动发布豆包大模型2.0", domestic=True)
+    # A field with no phrase of its own says only that the field got another product.
+    assert why("钉钉发布AI表格2.0", domestic=True).endswith("领域又添新产品，竞争更趋激烈。")
