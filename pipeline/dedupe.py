@@ -55,7 +55,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 from pipeline.facts import PARENT, facts_from, find_names, laws_in
 from pipeline.ids import canonical_url
@@ -616,20 +616,33 @@ def _candidate(entries: Sequence[Entry]) -> Candidate:
     return Candidate(id=ordered[0].id, lead=ordered[0], others=ordered[1:])
 
 
-class _UnionFind:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
+K = TypeVar("K", int, str)
 
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
 
-    def union(self, i: int, j: int) -> None:
-        ri, rj = self.find(i), self.find(j)
-        if ri != rj:
-            self.parent[max(ri, rj)] = min(ri, rj)
+class UnionFind(Generic[K]):
+    """Disjoint sets with path halving; a set's root is its smallest member."""
+
+    def __init__(self, members: Iterable[K] = ()) -> None:
+        self.parent: dict[K, K] = {m: m for m in members}
+
+    def find(self, x: K) -> K:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: K, b: K) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+    def groups(self) -> list[list[K]]:
+        """Every set, each in member order, in order of first member."""
+        out: dict[K, list[K]] = {}
+        for x in self.parent:
+            out.setdefault(self.find(x), []).append(x)
+        return list(out.values())
 
 
 def cluster(entries: Sequence[Entry], threshold: float = SAME_STORY_THRESHOLD) -> list[Candidate]:
@@ -771,7 +784,7 @@ def merge(candidates: Sequence[Candidate], groups: Sequence[Sequence[str]]) -> l
     `cluster`; an entry present in two members is kept once.
     """
     position = {c.id: i for i, c in enumerate(candidates)}
-    uf = _UnionFind(len(candidates))
+    uf: UnionFind[int] = UnionFind(range(len(candidates)))
     for group in groups:
         known = [position[cid] for cid in group if cid in position]
         for other in known[1:]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from typing import NamedTuple
 
 # Chinese text is Han characters (CJK Unified Ideographs, Extension A, Compatibility):
@@ -121,6 +122,11 @@ def strip_invisible(text: str) -> str:
 def nfkc(text: str) -> str:
     """Full-width letters, digits and punctuation to their half-width forms."""
     return unicodedata.normalize("NFKC", text)
+
+
+def date_prefix(day: date) -> str:
+    """The start of every item summary for the report date: "2月3日消息，"."""
+    return f"{day.month}月{day.day}日消息，"
 
 
 def has_chinese(text: str) -> bool:

@@ -69,6 +69,7 @@ from pipeline.models import (
 )
 from pipeline.select import rank_key
 from pipeline.text import (
+    date_prefix,
     first_sentence,
     is_chinese,
     is_roundup,
@@ -472,7 +473,7 @@ def summary_of(entry: Entry, day: date) -> str:
     sentence = _zh_sentence(entry.summary)
     if len(sentence) < 8:  # a summary that is only "据悉。" or empty says less than the title
         sentence = _zh_sentence(strip_title_prefix(entry.title))
-    return f"{day.month}月{day.day}日消息，{sentence}。"
+    return f"{date_prefix(day)}{sentence}。"
 
 
 def _zh_sentence(text: str) -> str:

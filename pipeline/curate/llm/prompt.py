@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.models import CATEGORIES
+from pipeline.text import date_prefix
 
 PROMPT_VERSION = "p2"
 EXCERPT_CHARS = 400
@@ -117,7 +118,7 @@ def _data_block(payload: dict[str, Any]) -> str:
 def judge_messages(day: date, entries: list[dict[str, str]]) -> list[dict[str, str]]:
     """System + user messages for one batch of entries."""
     head = (
-        f"Report date: {day.isoformat()} (summaries start with {day.month}月{day.day}日消息，). "
+        f"Report date: {day.isoformat()} (summaries start with {date_prefix(day)}). "
         f"Judge each of the {len(entries)} entries below and answer in JSON."
     )
     payload = {"report_date": day.isoformat(), "entries": entries}

@@ -47,6 +47,7 @@ from pipeline.curate.llm.prompt import (
     SUMMARY_CHARS,
     TAG_CHARS,
 )
+from pipeline.dedupe import UnionFind
 from pipeline.errors import CuratorError
 from pipeline.models import (
     CATEGORIES,
@@ -57,7 +58,7 @@ from pipeline.models import (
     ScoreParts,
     Sections,
 )
-from pipeline.text import is_chinese, strip_invisible
+from pipeline.text import date_prefix, is_chinese, strip_invisible
 
 # What the model's label is worth in score.total; the rest comes from objective signals.
 IMPORTANCE_WEIGHT: dict[str, float] = {"high": 0.6, "medium": 0.35, "low": 0.1}
@@ -114,7 +115,7 @@ def clean_text(text: str, limit: int) -> str:
 
 def summary_prefix(day: date) -> str:
     """The required start of a summary: "2月3日消息，"."""
-    return f"{day.month}月{day.day}日消息，"
+    return date_prefix(day)
 
 
 def strip_prefix(summary: str) -> str:
@@ -334,23 +335,10 @@ def plausibly_same(a: Candidate, b: Candidate) -> bool:
 
 def union_groups(links: Iterable[tuple[str, str]]) -> list[list[str]]:
     """Connected ids as sorted groups; oversized groups (a model lumping everything) are dropped."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    sets: UnionFind[str] = UnionFind()
     for a, b in links:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[str, list[str]] = {}
-    for x in parent:
-        groups.setdefault(find(x), []).append(x)
-    return sorted(sorted(g) for g in groups.values() if 1 < len(g) <= MAX_GROUP)
+        sets.union(a, b)
+    return sorted(sorted(g) for g in sets.groups() if 1 < len(g) <= MAX_GROUP)
 
 
 def clean_highlights(phrases: Sequence[str]) -> list[str]:
