@@ -44,6 +44,17 @@ class DigestSettings(_Section):
     max_per_feed: int = Field(
         6, ge=1, le=100
     )  # diversity: at most this many from one feed while others wait
+    # Keys of the documented config that this version reads but does not act on yet:
+    # accepted at their "off" value, refused with a clear line otherwise (never ignored).
+    feedback: bool = True  # votes do not exist yet, so there is nothing to nudge
+    weekly: str | None = None
+
+    @field_validator("weekly")
+    @classmethod
+    def _no_weekly_yet(cls, v: str | None) -> str | None:
+        if v is not None:
+            raise ValueError("the weekly push is not in this version yet; leave it null")
+        return v
 
     @field_validator("time", mode="before")
     @classmethod
@@ -157,6 +168,23 @@ class TelegramSettings(_Section):
     admins: list[int] = Field(default_factory=list)
     token: str | None = Field(None, exclude=True)  # TELEGRAM_BOT_TOKEN only
     webhook_secret: str | None = Field(None, exclude=True)  # TELEGRAM_WEBHOOK_SECRET only
+    # Documented, not yet acted on: accepted empty/off, refused otherwise (see DigestSettings).
+    channels: list[str] = Field(default_factory=list)
+    paid_broadcast: bool = False
+
+    @field_validator("channels")
+    @classmethod
+    def _no_channels_yet(cls, v: list[str]) -> list[str]:
+        if v:
+            raise ValueError("posting to channels is not in this version yet; leave it []")
+        return v
+
+    @field_validator("paid_broadcast")
+    @classmethod
+    def _no_paid_broadcast_yet(cls, v: bool) -> bool:
+        if v:
+            raise ValueError("paid broadcast is not in this version yet; leave it false")
+        return v
 
 
 class FeishuWebhook(_Section):

@@ -168,3 +168,20 @@ def test_redis_cluster_comes_from_the_file_or_redis_cluster_env() -> None:
 def test_a_cluster_needs_a_node_url() -> None:
     with pytest.raises(ConfigError, match=r"^redis: cluster: true needs redis.url"):
         parse_settings({"redis": {"cluster": True}}, {})
+
+
+def test_documented_keys_not_yet_acted_on_are_accepted_off_and_refused_on() -> None:
+    off = {
+        "digest": {"feedback": True, "weekly": None},
+        "telegram": {"channels": [], "paid_broadcast": False},
+    }
+    assert parse_settings(off, {}).telegram.channels == []
+    assert "telegram.channels: posting to channels is not in this version yet" in error_of(
+        {"telegram": {"channels": ["@ai_daily"]}}
+    )
+    assert "telegram.paid_broadcast: paid broadcast is not in this version yet" in error_of(
+        {"telegram": {"paid_broadcast": True}}
+    )
+    assert "digest.weekly: the weekly push is not in this version yet" in error_of(
+        {"digest": {"weekly": "sun 20:00"}}
+    )
