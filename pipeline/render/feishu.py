@@ -33,9 +33,7 @@ from urllib.parse import quote
 from pipeline.models import IMPORTANCE_EMOJI, SECTION_TITLES, Digest, Item, Mention, Region
 from pipeline.render.view import (
     EMPTY_SECTION,
-    NONE,
     TITLE,
-    Link,
     Row,
     View,
     clip,
@@ -44,6 +42,7 @@ from pipeline.render.view import (
     http_link,
     one_line,
     section_items,
+    shown_value,
     why_heading,
     why_rows,
 )
@@ -230,18 +229,14 @@ def _why(digest: Digest, item: Item, cap: Cap) -> str:
 
 
 def _why_row(row: Row, cap: Cap) -> str:
-    value = row.value
-    if row.field == "title" and isinstance(value, str):
-        return f"**{fs_escape(value, cap)}**"
-    if value is None:
-        shown = NONE
-    elif isinstance(value, Link):
-        shown = fs_link(value.text, value.url, cap)
-    elif isinstance(value, tuple):
-        shown = ", ".join(fs_link(m.text, m.url, cap) for m in value[:MAX_MENTIONS])
-        shown += f" 等 {len(value)} 家" if len(value) > MAX_MENTIONS else ""
-    else:
-        shown = fs_escape(value, None if row.ours else cap)
+    if row.field == "title" and isinstance(row.value, str):
+        return f"**{fs_escape(row.value, cap)}**"
+    shown = shown_value(
+        row,
+        lambda text, url: fs_link(text, url, cap),
+        lambda text, ours: fs_escape(text, None if ours else cap),
+        MAX_MENTIONS,
+    )
     return f"{row.label}：{shown}"
 
 

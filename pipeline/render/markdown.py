@@ -13,15 +13,14 @@ from urllib.parse import quote
 from pipeline.models import IMPORTANCE_EMOJI, SECTION_TITLES, Digest, Item, Mention, Region
 from pipeline.render.view import (
     EMPTY_SECTION,
-    NONE,
     TITLE,
-    Link,
     Row,
     View,
     generated_at,
     http_link,
     one_line,
     section_items,
+    shown_value,
     why_heading,
     why_rows,
 )
@@ -108,15 +107,7 @@ def render_markdown_why(digest: Digest, item: Item) -> str:
 
 
 def _why_row(row: Row) -> list[str]:
-    value = row.value
-    if row.field == "title" and isinstance(value, str):
-        return [f"**{md_escape(value)}**", ""]
-    if value is None:
-        shown = NONE
-    elif isinstance(value, Link):
-        shown = md_link(value.text, value.url)
-    elif isinstance(value, tuple):
-        shown = ", ".join(md_link(m.text, m.url) for m in value)
-    else:
-        shown = value if row.ours else md_escape(value)
+    if row.field == "title" and isinstance(row.value, str):
+        return [f"**{md_escape(row.value)}**", ""]
+    shown = shown_value(row, md_link, lambda text, ours: text if ours else md_escape(text))
     return [f"- {row.label}：{shown}"]

@@ -18,9 +18,7 @@ from html import escape
 from pipeline.models import IMPORTANCE_EMOJI, SECTION_TITLES, Digest, Item, Mention
 from pipeline.render.view import (
     EMPTY_SECTION,
-    NONE,
     TITLE,
-    Link,
     Row,
     View,
     clip,
@@ -29,6 +27,7 @@ from pipeline.render.view import (
     http_link,
     one_line,
     section_items,
+    shown_value,
     why_heading,
     why_rows,
 )
@@ -135,24 +134,15 @@ def _why(digest: Digest, item: Item, cap: Cap) -> str:
 
 
 def _why_row(row: Row, cap: Cap) -> str:
-    value = row.value
-    if row.field == "title" and isinstance(value, str):
-        return f"<b>{esc(value, cap)}</b>"
-    if value is None:
-        shown = NONE
-    elif isinstance(value, Link):
-        shown = link(value.text, value.url, cap)
-    elif isinstance(value, tuple):
-        shown = _links(value, cap)
-    else:
-        shown = esc(value, None if row.ours else cap)
+    if row.field == "title" and isinstance(row.value, str):
+        return f"<b>{esc(row.value, cap)}</b>"
+    shown = shown_value(
+        row,
+        lambda text, url: link(text, url, cap),
+        lambda text, ours: esc(text, None if ours else cap),
+        MAX_MENTIONS,
+    )
     return f"{row.label}：{shown}"
-
-
-def _links(links: tuple[Link, ...], cap: Cap) -> str:
-    shown = ", ".join(link(m.text, m.url, cap) for m in links[:MAX_MENTIONS])
-    rest = len(links) - MAX_MENTIONS
-    return f"{shown} 等 {len(links)} 家" if rest > 0 else shown
 
 
 def _fit(build: Callable[[Cap], str]) -> str:

@@ -232,3 +232,26 @@ def fit(build: Callable[[int | None], str], size: Callable[[str], int], limit: i
             return out
         cap = cap * 2 // 3
     return build(1)
+
+
+def shown_value(
+    row: Row,
+    link: Callable[[str, str], str],
+    escape: Callable[[str, bool], str],
+    max_links: int | None = None,
+) -> str:
+    """A row's value as a renderer shows it: the one walk, the renderer's link and escape.
+
+    `escape(text, ours)` gets whether we wrote the text (ours is never clipped);
+    `max_links` shortens a list of links to that many and says how many there are.
+    """
+    value = row.value
+    if value is None:
+        return NONE
+    if isinstance(value, Link):
+        return link(value.text, value.url)
+    if isinstance(value, tuple):
+        shown = ", ".join(link(m.text, m.url) for m in value[:max_links])
+        over = max_links is not None and len(value) > max_links
+        return f"{shown} 等 {len(value)} 家" if over else shown
+    return escape(value, row.ours)
