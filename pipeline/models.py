@@ -96,6 +96,24 @@ class ScoreParts(_Model):
     parts: dict[str, float] = Field(default_factory=dict)
 
 
+class Approval(_Model):
+    """The team's votes over 30 days on one source or category (`digest.feedback`).
+
+    Stored with the item whose score it nudged, so `/why` can say so
+    ("团队近30天对 36氪 的好评率 82%").
+    """
+
+    of: Literal["source", "category"]
+    name: str  # the source's name, or the category
+    up: int
+    down: int
+
+    @property
+    def rate(self) -> float:
+        """The share of 👍 among the votes (0..1)."""
+        return self.up / max(self.up + self.down, 1)
+
+
 class Judgement(_Model):
     """A curator's verdict on one candidate. Never carries a link or a source."""
 
@@ -109,6 +127,8 @@ class Judgement(_Model):
     by: Literal["heuristic", "llm"] = "heuristic"
     # False: the piece is not news (an essay, a review, a promotion …): never an item.
     news: bool = True
+    # The team's votes that nudged `score` (its part "feedback"), set by pipeline.feedback.
+    feedback: list[Approval] = Field(default_factory=list)
 
 
 class Mention(_Model):
@@ -133,6 +153,8 @@ class Item(_Model):
     published_at: datetime
     also_reported_by: list[Mention] = Field(default_factory=list)
     score: ScoreParts
+    # The votes that nudged `score` (its part "feedback"); empty when none did.
+    feedback: list[Approval] = Field(default_factory=list)
 
 
 class FeedStatus(_Model):
@@ -215,6 +237,33 @@ class ChatSettings(_Model):
     push_time: str | None = None
     mode: PushMode = "full"
     sections: list[Region] = Field(default_factory=lambda: list(SECTIONS))
+
+
+class Tally(_Model):
+    """Votes counted: 👍 and 👎."""
+
+    up: int = 0
+    down: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.up + self.down
+
+
+class Interests(_Model):
+    """A chat's /follow and /mute words: how it sees the one shared digest.
+
+    Followed words rise (🔖) and may pull a judged story of the day into its
+    view; muted words and sources are hidden from it. Words are kept as typed.
+    """
+
+    follows: list[str] = Field(default_factory=list)
+    mutes: list[str] = Field(default_factory=list)
+    muted_sources: list[str] = Field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.follows or self.mutes or self.muted_sources)
 
 
 class Subscriber(_Model):

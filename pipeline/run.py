@@ -12,18 +12,18 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import NoReturn
 
-from pipeline import dedupe, select, workers
+from pipeline import dedupe, feedback, select, workers
 from pipeline.config import FeedSettings, Settings
 from pipeline.curate.base import Curator
 from pipeline.errors import RunError
 from pipeline.fetch import FetchResult, fetch_each
-from pipeline.models import Digest, Entry, FeedStatus, Window
+from pipeline.models import Candidate, Digest, Entry, FeedStatus, Judgement, Window
 from pipeline.parse import ParsedFeed, parse_feed
 from pipeline.store import FeedState, Store
 
@@ -96,7 +96,8 @@ async def run(
         say(f"curating {len(candidates)} stories ({curator.kind})")
         verdicts = await curator.judge(candidates, day)  # the heuristic borrows the workers
     candidates = dedupe.merge(candidates, verdicts.same_story)
-    sections = select.select(candidates, verdicts.judgements, settings.digest)
+    judgements = await _with_votes(settings, store, day, candidates, verdicts.judgements)
+    sections = select.select(candidates, judgements, settings.digest)
     conclusion = await curator.conclude(sections, day)
     sections = select.reorder(sections, conclusion.order)
 
@@ -119,6 +120,21 @@ async def run(
     await store.set_last_run(_run_summary(digest, started))
     log.info("%s", run_line(digest))
     return RunResult(digest=digest, raw=raw)
+
+
+async def _with_votes(
+    settings: Settings,
+    store: Store,
+    day: date,
+    candidates: Sequence[Candidate],
+    judgements: Mapping[str, Judgement],
+) -> Mapping[str, Judgement]:
+    """The judgements nudged by the team's votes of the last 30 days (`digest.feedback`)."""
+    if not settings.digest.feedback:
+        return judgements
+    tallies = await store.vote_tallies(feedback.window(day))
+    names = {f.id: f.name for f in settings.feeds}
+    return feedback.nudged(candidates, judgements, tallies, names)
 
 
 async def _fail(

@@ -80,6 +80,7 @@ def build_item(n: int, cand: Candidate, judgement: Judgement) -> Item:
         published_at=lead.published_at,
         also_reported_by=mentions(cand),
         score=judgement.score.model_copy(deep=True),
+        feedback=list(judgement.feedback),
     )
 
 

@@ -18,6 +18,10 @@ Redis Cluster (`redis.cluster`). Values are JSON (UTF-8) unless noted.
     {p}:subs:CHANNEL             set of subscribed chat ids
     {p}:sub:CHANNEL:CHAT         one Subscriber
     {p}:shown:CHANNEL:CHAT       the digest date this chat was last shown
+    {p}:interests:CHANNEL:CHAT   one chat's /follow and /mute words (Interests)
+    {p}:interested:CHANNEL       set of the chat ids that have any
+    {p}:{v:DATE}:votes           hash: one field per (user, item) of DATE's digest -> the vote (JSON)
+    {p}:{v:DATE}:KIND:up|down    hash: 👍 / 👎 counted per item id, feed id or category (KIND)
     {p}:{push:DATE}:ledger       hash: one field per part sent or claimed, one per live pusher
                                  (LedgerKey / LedgerEntry; the string forms are this file's alone)
     {p}:push:last:CHANNEL        summary of the last push (JSON)
@@ -53,7 +57,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from pipeline.config import RedisSettings
 from pipeline.errors import StoreError, describe
-from pipeline.models import DIGEST_VERSION, Digest, Entry, Subscriber
+from pipeline.models import DIGEST_VERSION, Digest, Entry, Interests, Subscriber, Tally
 from pipeline.redact import redact_url
 
 log = logging.getLogger(__name__)
@@ -65,6 +69,8 @@ LLM_CACHE_TTL = timedelta(days=14)
 ARTICLE_TTL = timedelta(days=3)  # an article page changes little after its news day
 LEDGER_TTL = timedelta(days=8)
 EVENT_TTL = timedelta(hours=48)
+# Votes live at least this long: digest.feedback reads the 30 days before a run.
+VOTE_MIN_DAYS = 31
 DIGEST_CACHE_SIZE = 32  # the RSS feed shows 30 days
 # Sends Redis could not take are written again this often (doubling up to the max).
 FLUSH_FIRST_S = 0.5
@@ -75,6 +81,32 @@ FLAP_S = 60.0
 
 _ENTRIES = TypeAdapter(list[Entry])
 _STATE = TypeAdapter(dict[str, Any])
+
+
+Vote = Literal["up", "down"]
+TallyKind = Literal["item", "feed", "category"]
+VoteResult = Literal["new", "changed", "same"]
+TALLY_KINDS: tuple[TallyKind, ...] = ("item", "feed", "category")  # the script's key order
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """One user's vote on one item of one day's digest (what the item is, so tallies follow)."""
+
+    day: str
+    user: str
+    item: str  # the item's stable id
+    feed: str
+    category: str
+    vote: Vote
+
+
+@dataclass
+class Tallies:
+    """Votes counted per feed id and per category over some days."""
+
+    feeds: dict[str, Tally] = field(default_factory=dict)
+    categories: dict[str, Tally] = field(default_factory=dict)
 
 
 class Keys:
@@ -115,6 +147,18 @@ class Keys:
 
     def shown(self, channel: str, chat: str) -> str:
         return f"{self.p}:shown:{channel}:{chat}"
+
+    def interests(self, channel: str, chat: str) -> str:
+        return f"{self.p}:interests:{channel}:{chat}"
+
+    def interested(self, channel: str) -> str:
+        return f"{self.p}:interested:{channel}"
+
+    def votes(self, day: str) -> str:
+        return f"{self.p}:{{v:{day}}}:votes"
+
+    def tally(self, day: str, kind: TallyKind, vote: Vote) -> str:
+        return f"{self.p}:{{v:{day}}}:{kind}:{vote}"
 
     def ledger(self, day: str) -> str:
         return f"{self.p}:{{push:{day}}}:ledger"
@@ -626,6 +670,87 @@ class Store:
     async def get_shown(self, channel: str, chat_id: str) -> str | None:
         return await self._get(self.k.shown(channel, chat_id))
 
+    # -- interests (/follow, /mute) -------------------------------------------
+
+    @_redis_errors("read from")
+    async def get_interests(self, channel: str, chat_id: str) -> Interests:
+        text = await self._get(self.k.interests(channel, chat_id))
+        return Interests.model_validate_json(text) if text else Interests()
+
+    @_redis_errors("write to")
+    async def save_interests(self, channel: str, chat_id: str, interests: Interests) -> None:
+        """Keep a chat's interests; a chat with none leaves no key and is not listed."""
+        if interests.empty:
+            await self.r.delete(self.k.interests(channel, chat_id))
+            await self.r.srem(self.k.interested(channel), chat_id)
+            return
+        await self.r.set(self.k.interests(channel, chat_id), interests.model_dump_json())
+        await self.r.sadd(self.k.interested(channel), chat_id)
+
+    @_redis_errors("read from")
+    async def all_interests(self, channel: str) -> dict[str, Interests]:
+        """Every chat of `channel` that has interests (a push reads them once, not per chat)."""
+        chats = sorted(_text(v) for v in await self.r.smembers(self.k.interested(channel)))
+        out: dict[str, Interests] = {}
+        for start in range(0, len(chats), 500):
+            chunk = chats[start : start + 500]
+            values = await self._get_many([self.k.interests(channel, c) for c in chunk])
+            for chat, value in zip(chunk, values, strict=True):
+                if value is not None:
+                    out[chat] = Interests.model_validate_json(value)
+        return out
+
+    # -- votes (👍 / 👎) --------------------------------------------------------
+
+    @_redis_errors("write to")
+    async def cast_vote(self, ballot: Ballot, keep_days: int = 90) -> VoteResult:
+        """Record one user's vote on one item; a second vote replaces the first.
+
+        The vote and every count it moves change in one script (one hash tag per day).
+        Kept `store.keep_days`, and never less than the 30 days digest.feedback reads.
+        """
+        b, k = ballot, self.k
+        keys = [k.votes(b.day)]
+        for kind in TALLY_KINDS:
+            keys += [k.tally(b.day, kind, "up"), k.tally(b.day, kind, "down")]
+        record = json.dumps(
+            {"vote": b.vote, "item": b.item, "feed": b.feed, "category": b.category},
+            ensure_ascii=False,
+        )
+        ttl = int(timedelta(days=max(keep_days, VOTE_MIN_DAYS) + 1).total_seconds())
+        voter = json.dumps([b.item, b.user], ensure_ascii=False)
+        args = (voter, record, b.vote, b.item, b.feed, b.category, ttl)
+        result = await self.r.eval(_CAST_VOTE, len(keys), *keys, *args)
+        return cast(VoteResult, _text(result))
+
+    @_redis_errors("read from")
+    async def item_votes(self, day: str, item_id: str) -> Tally:
+        """👍 and 👎 on one item of `day`'s digest."""
+        async with self.r.pipeline(transaction=False) as p:
+            p.hget(self.k.tally(day, "item", "up"), item_id)
+            p.hget(self.k.tally(day, "item", "down"), item_id)
+            up, down = await p.execute()
+        return Tally(up=int(up or 0), down=int(down or 0))
+
+    @_redis_errors("read from")
+    async def vote_tallies(self, days: Sequence[str]) -> Tallies:
+        """Votes per feed and per category on the digests of `days`, added up."""
+        kinds: list[tuple[TallyKind, Vote]] = [
+            (kind, vote) for kind in ("feed", "category") for vote in ("up", "down")
+        ]
+        async with self.r.pipeline(transaction=False) as p:
+            for day in days:
+                for kind, vote in kinds:
+                    p.hgetall(self.k.tally(day, kind, vote))
+            results = await p.execute()
+        out = Tallies()
+        for i, counts in enumerate(results):
+            kind, vote = kinds[i % len(kinds)]
+            into = out.feeds if kind == "feed" else out.categories
+            for name, count in counts.items():
+                _add(into, _text(name), vote, int(count))
+        return out
+
     # -- delivery ledger ----------------------------------------------------
     #
     # A part is "sent" once its send is recorded. A send Redis cannot take at that
@@ -852,6 +977,14 @@ class UnreadableDigest(StoreError):
         self.day = day
 
 
+def _add(into: dict[str, Tally], name: str, vote: Vote, count: int) -> None:
+    tally = into.setdefault(name, Tally())
+    if vote == "up":
+        tally.up += count
+    else:
+        tally.down += count
+
+
 def _kept(default: timedelta, keep_days: int) -> timedelta:
     """A TTL no longer than `store.keep_days`: what the config promises is dropped, is."""
     return min(default, timedelta(days=keep_days))
@@ -983,4 +1116,30 @@ if cur and string.sub(cur, 1, 7 + #ARGV[2]) == 'claim:' .. ARGV[2] .. ':' then
   return redis.call('hdel', KEYS[1], ARGV[1])
 end
 return 0
+"""
+
+# One user's vote, changeable: KEYS = the votes hash, then 👍/👎 counts per item, feed and
+# category; ARGV = voter field, vote record (JSON), vote, item, feed, category, ttl (s).
+# A changed vote takes its old counts back (from the old record: the names it counted under).
+_CAST_VOTE = """
+local old = redis.call('hget', KEYS[1], ARGV[1])
+local result = 'new'
+if old then
+  local o = cjson.decode(old)
+  if o['vote'] == ARGV[3] then return 'same' end
+  local off = 0
+  if o['vote'] == 'down' then off = 1 end
+  redis.call('hincrby', KEYS[2 + off], o['item'], -1)
+  redis.call('hincrby', KEYS[4 + off], o['feed'], -1)
+  redis.call('hincrby', KEYS[6 + off], o['category'], -1)
+  result = 'changed'
+end
+local on = 0
+if ARGV[3] == 'down' then on = 1 end
+redis.call('hset', KEYS[1], ARGV[1], ARGV[2])
+redis.call('hincrby', KEYS[2 + on], ARGV[4], 1)
+redis.call('hincrby', KEYS[4 + on], ARGV[5], 1)
+redis.call('hincrby', KEYS[6 + on], ARGV[6], 1)
+for i = 1, 7 do redis.call('expire', KEYS[i], ARGV[7]) end
+return result
 """

@@ -9,10 +9,12 @@ from pipeline.render.jsonout import render_json
 from pipeline.render.markdown import render_markdown, render_markdown_why
 from pipeline.render.telegram import render_telegram, render_telegram_why, telegram_plain
 from pipeline.render.text import render_text, render_text_why
-from pipeline.render.view import View
+from pipeline.render.view import Pulled, View, WhyNotes
 
 __all__ = [
+    "Pulled",
     "View",
+    "WhyNotes",
     "feishu_plain",
     "render_feishu",
     "render_feishu_why",

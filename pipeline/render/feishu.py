@@ -36,6 +36,7 @@ from pipeline.render.view import (
     TITLE,
     Row,
     View,
+    WhyNotes,
     clip,
     fit,
     generated_at,
@@ -43,6 +44,7 @@ from pipeline.render.view import (
     one_line,
     section_items,
     shown_value,
+    view_notes,
     why_heading,
     why_rows,
 )
@@ -140,7 +142,7 @@ def render_feishu(
 
 
 def _meta(digest: Digest, view: View, cap: Cap) -> str:
-    lines = [f"*{fs_escape(view.note, cap)}*"] if view.note else []
+    lines = [f"*{fs_escape(note, cap)}*" for note in view_notes(digest, view)]
     lines.append(f"生成时间 {generated_at(digest)} · 从 {digest.raw_count} 条原始信息中精选")
     return "\n".join(lines)
 
@@ -159,21 +161,21 @@ def _section_blocks(
     if not items:
         return [[*lead, _md(EMPTY_SECTION)]]
     render = _brief_item if view.brief else _full_item
-    blocks = [[fits(partial(render, item))] for item in items]
+    blocks = [[fits(partial(render, view.mark(item), item))] for item in items]
     # The heading travels with the first item, so no card ends on a heading.
     blocks[0] = [*lead, *blocks[0]]
     return blocks
 
 
-def _brief_item(item: Item, cap: Cap) -> str:
+def _brief_item(mark: str, item: Item, cap: Cap) -> str:
     emoji = IMPORTANCE_EMOJI[item.importance]
     source = fs_link(item.source, item.link, cap)
-    return f"**{item.n}.** {emoji} {fs_escape(item.summary, cap)}\n来源：{source}"
+    return f"**{item.n}.** {mark}{emoji} {fs_escape(item.summary, cap)}\n来源：{source}"
 
 
-def _full_item(item: Item, cap: Cap) -> str:
+def _full_item(mark: str, item: Item, cap: Cap) -> str:
     lines = [
-        _brief_item(item, cap),
+        _brief_item(mark, item, cap),
         f"📋 {fs_escape(item.category, cap)}：{fs_escape(item.reason, cap)}",
     ]
     if item.tags:
@@ -216,16 +218,18 @@ def _pack(blank: Card, blocks: list[list[Element]], limit: int) -> list[list[Ele
     return groups
 
 
-def render_feishu_why(digest: Digest, item: Item, *, for_webhook: bool = False) -> list[Card]:
+def render_feishu_why(
+    digest: Digest, item: Item, notes: WhyNotes | None = None, *, for_webhook: bool = False
+) -> list[Card]:
     """The answer to `/why N` as one card."""
     limit = WEBHOOK_LIMIT if for_webhook else CARD_LIMIT
     title = why_heading(item)
-    element = _fit_element(_card(title, []), limit, partial(_why, digest, item))
+    element = _fit_element(_card(title, []), limit, partial(_why, digest, item, notes))
     return [_card(title, [element])]
 
 
-def _why(digest: Digest, item: Item, cap: Cap) -> str:
-    return "\n".join(_why_row(row, cap) for row in why_rows(digest, item))
+def _why(digest: Digest, item: Item, notes: WhyNotes | None, cap: Cap) -> str:
+    return "\n".join(_why_row(row, cap) for row in why_rows(digest, item, notes))
 
 
 def _why_row(row: Row, cap: Cap) -> str:
