@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot import feedback, interests
+from bot.channel import with_interests
 from bot.push import CHANNEL_NAMES
 from pipeline.config import HHMM_RE, Settings
 from pipeline.errors import FeedErrorKind
@@ -34,6 +36,7 @@ from pipeline.models import (
 )
 from pipeline.render import (
     View,
+    WhyNotes,
     feishu_plain,
     render_feishu,
     render_feishu_why,
@@ -43,7 +46,7 @@ from pipeline.render import (
     render_text_why,
     telegram_plain,
 )
-from pipeline.store import Store
+from pipeline.store import Store, Vote
 
 if TYPE_CHECKING:
     from bot.metrics import Metrics
@@ -85,6 +88,7 @@ class Reply:
     digest: Digest | None = None
     view: View | None = None
     why: Item | None = None
+    notes: WhyNotes | None = None  # with `why`: the item's votes, this chat's view of it
     command: str = ""
 
 
@@ -168,13 +172,26 @@ class Commands:
             return Reply(
                 text=f"没有第 {args[0]} 条。{digest.date} 的日报共 {total} 条，请发送 /why 1 到 /why {total}。"
             )
-        return Reply(digest=digest, why=item)
+        return Reply(digest=digest, why=item, notes=await self._why_notes(ctx, digest, item))
+
+    async def _why_notes(self, ctx: ChatContext, digest: Digest, item: Item) -> WhyNotes:
+        """What /why adds to the digest's reasons: the team's votes, this chat's interests."""
+        tally = await self.store.item_votes(digest.date, item.id)
+        mine = await self.store.get_interests(ctx.channel, ctx.chat_id)
+        view = await with_interests(self.store, ctx.channel, ctx.chat_id, digest, View())
+        return WhyNotes(up=tally.up, down=tally.down, interest=interests.explain(item, view, mine))
 
     async def _view_of_shown(self, ctx: ChatContext, view: View) -> Reply:
         digest = await self._shown_digest(ctx)
         if digest is None:
             return Reply(text="还没有任何日报。管理员运行 aidaily run 之后再来看看。")
-        return Reply(digest=digest, view=replace(view, brief_count=self.settings.digest.brief))
+        return await self._reply_view(ctx, digest, view)
+
+    async def _reply_view(self, ctx: ChatContext, digest: Digest, view: View) -> Reply:
+        """The digest in `view`, as this chat sees it (its follows and mutes)."""
+        view = replace(view, brief_count=self.settings.digest.brief)
+        view = await with_interests(self.store, ctx.channel, ctx.chat_id, digest, view)
+        return Reply(digest=digest, view=view)
 
     async def _shown_digest(self, ctx: ChatContext) -> Digest | None:
         shown = await self.store.get_shown(ctx.channel, ctx.chat_id)
@@ -183,7 +200,40 @@ class Commands:
 
     async def _show(self, ctx: ChatContext, digest: Digest, view: View) -> Reply:
         await self.store.set_shown(ctx.channel, ctx.chat_id, digest.date)
-        return Reply(digest=digest, view=replace(view, brief_count=self.settings.digest.brief))
+        return await self._reply_view(ctx, digest, view)
+
+    # -- votes: /like, /dislike (bot/feedback.py) ---------------------------------
+
+    async def _like(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return await self._vote(ctx, args, "up")
+
+    async def _dislike(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return await self._vote(ctx, args, "down")
+
+    async def _vote(self, ctx: ChatContext, args: list[str], choice: Vote) -> Reply:
+        digest = await self._shown_digest(ctx)
+        item = None
+        if digest is not None and len(args) == 1 and args[0].isdigit():
+            item = digest.item(int(args[0]))
+        keep = self.settings.store.keep_days
+        return Reply(text=await feedback.vote(self.store, ctx, args, choice, digest, item, keep))
+
+    # -- interests: /follow, /mute, /following (bot/interests.py) -------------------
+
+    async def _follow(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return Reply(text=await interests.follow(self.store, ctx, args))
+
+    async def _unfollow(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return Reply(text=await interests.unfollow(self.store, ctx, args))
+
+    async def _mute(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return Reply(text=await interests.mute(self.store, self.settings, ctx, args))
+
+    async def _unmute(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return Reply(text=await interests.unmute(self.store, ctx, args))
+
+    async def _following(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return Reply(text=await interests.following(self.store, ctx))
 
     # -- subscription and settings ------------------------------------------------
 
@@ -250,6 +300,8 @@ class Commands:
             active = sum(1 for s in subs if s.active)
             lines.append(f"{channel} 订阅：{active} 个活跃 / {len(subs)} 个总计")
         lines.extend(await self._run_lines())
+        names = {f.id: f.name for f in self.settings.feeds}
+        lines.extend(await feedback.stats_lines(self.store, self.settings.today(), names))
         for channel in CHANNEL_NAMES:
             last = await self.store.get_last_push(channel)
             if last:
@@ -369,6 +421,49 @@ COMMANDS: tuple[Command, ...] = (
         "某天的日报：/date YYYY-MM-DD",
         usage=" YYYY-MM-DD",
     ),
+    Command(
+        "like",
+        Commands._like,
+        "给第 N 条点 👍（每人每条一票，可改）",
+        "点赞：/like N",
+        usage=" N",
+    ),
+    Command(
+        "dislike",
+        Commands._dislike,
+        "给第 N 条点 👎（每人每条一票，可改）",
+        "点踩：/dislike N",
+        usage=" N",
+    ),
+    Command(
+        "follow",
+        Commands._follow,
+        "关注话题：含有它的条目排在前面并标 🔖",
+        "关注话题：/follow 词语",
+        usage=" 词语",
+    ),
+    Command(
+        "mute",
+        Commands._mute,
+        "屏蔽词语或来源（/mute source 来源），并注明隐藏了几条",
+        "屏蔽：/mute 词语",
+        usage=" 词语",
+    ),
+    Command("following", Commands._following, "本会话的关注与屏蔽", "我的关注与屏蔽"),
+    Command(
+        "unfollow",
+        Commands._unfollow,
+        "取消关注话题",
+        "取消关注：/unfollow 词语",
+        usage=" 词语",
+    ),
+    Command(
+        "unmute",
+        Commands._unmute,
+        "取消屏蔽（/unmute source 来源）",
+        "取消屏蔽：/unmute 词语",
+        usage=" 词语",
+    ),
     Command("start", Commands._start, "订阅每日推送", "订阅每日推送", ("subscribe",)),
     Command("stop", Commands._stop, "退订", "退订", ("unsubscribe",)),
     Command(
@@ -392,7 +487,7 @@ METRIC_LABELS = frozenset(HANDLERS)
 
 def reply_to_text(reply: Reply) -> str:
     if reply.digest is not None and reply.why is not None:
-        return render_text_why(reply.digest, reply.why)
+        return render_text_why(reply.digest, reply.why, reply.notes)
     if reply.digest is not None:
         return render_text(reply.digest, reply.view or View())
     return reply.text or ""
@@ -400,7 +495,7 @@ def reply_to_text(reply: Reply) -> str:
 
 def reply_to_telegram(reply: Reply) -> list[str]:
     if reply.digest is not None and reply.why is not None:
-        return render_telegram_why(reply.digest, reply.why)
+        return render_telegram_why(reply.digest, reply.why, reply.notes)
     if reply.digest is not None:
         return render_telegram(reply.digest, reply.view or View())
     return telegram_plain(reply.text or "")
@@ -408,7 +503,7 @@ def reply_to_telegram(reply: Reply) -> list[str]:
 
 def reply_to_feishu(reply: Reply) -> list[dict[str, Any]]:
     if reply.digest is not None and reply.why is not None:
-        return render_feishu_why(reply.digest, reply.why)
+        return render_feishu_why(reply.digest, reply.why, reply.notes)
     if reply.digest is not None:
         return render_feishu(reply.digest, reply.view or View())
     return [feishu_plain(reply.text or "")]

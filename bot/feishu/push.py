@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from bot.channel import chat_view, is_due, shown_after_push
+from bot.channel import Renders, is_due, shown_after_push
 from bot.delivery import Job
 from bot.feishu.client import FeishuApp, message_uuid
 from bot.feishu.webhook import WebhookSender, WindowLimiter
@@ -64,9 +64,9 @@ class FeishuChannel:
         """One Job per chat due at `due_at`; webhooks when `due_at` is `digest.time` (or None)."""
         jobs: list[Job] = []
         if self.app is not None:
+            renders = await Renders.load(self.store, self.settings, CHANNEL, digest, render_feishu)
             for chat, sub in await self._chats(due_at):
-                cards = render_feishu(digest, chat_view(self.settings, sub))
-                jobs.append(self._chat_job(chat, cards, digest.date))
+                jobs.append(self._chat_job(chat, renders.parts(chat, sub), digest.date))
         if due_at is None or due_at == self.settings.digest.time:
             cards = render_feishu(digest, View(), for_webhook=True)
             for hook in self.settings.feishu.webhooks:

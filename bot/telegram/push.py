@@ -18,14 +18,14 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
-from bot.channel import chat_view, is_due, shown_after_push
+from bot.channel import Renders, is_due, shown_after_push
 from bot.delivery import Job, RateLimiter
 from bot.telegram.bot import CHANNEL, ChatSender, file_url
 from bot.telegram.errors import classify
 from pipeline.config import Settings
 from pipeline.errors import DeliveryError
 from pipeline.models import Digest, Subscriber
-from pipeline.render import View, render_telegram
+from pipeline.render import render_telegram
 from pipeline.store import Store, Target
 
 PUSH_RATE = 29.0  # messages per second over all chats (Telegram allows about 30)
@@ -87,15 +87,11 @@ class TelegramChannel:
 
     async def jobs(self, digest: Digest, due_at: str | None) -> list[Job]:
         """One Job per active subscriber due at `due_at`, with the digest in the form it chose."""
-        rendered: dict[View, list[str]] = {}
+        renders = await Renders.load(self.store, self.settings, CHANNEL, digest, render_telegram)
         jobs = []
         for sub in await self.store.list_subscribers(CHANNEL):
-            if not is_due(self.settings, sub, due_at):
-                continue
-            view = chat_view(self.settings, sub)
-            if view not in rendered:
-                rendered[view] = render_telegram(digest, view)
-            jobs.append(self._job(sub, rendered[view], digest.date))
+            if is_due(self.settings, sub, due_at):
+                jobs.append(self._job(sub, renders.parts(sub.chat_id, sub), digest.date))
         return jobs
 
     def _job(self, sub: Subscriber, parts: list[str], day: str) -> Job:
