@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot import feedback, interests
+from bot import archive, feedback, interests
 from bot.channel import with_interests
 from bot.push import CHANNEL_NAMES
 from pipeline.config import HHMM_RE, Settings
@@ -35,14 +35,18 @@ from pipeline.models import (
     iso_date,
 )
 from pipeline.render import (
+    Listing,
     View,
     WhyNotes,
     feishu_plain,
     render_feishu,
+    render_feishu_listing,
     render_feishu_why,
     render_telegram,
+    render_telegram_listing,
     render_telegram_why,
     render_text,
+    render_text_listing,
     render_text_why,
     telegram_plain,
 )
@@ -82,13 +86,18 @@ class ChatContext:
 
 @dataclass
 class Reply:
-    """A channel-agnostic answer: plain text, a digest view, or one item's why."""
+    """A channel-agnostic answer: plain text, a digest view, one item's why, or a list.
+
+    With a `listing` (/more, /search, /week), `text` is a one-line summary of it, short
+    enough for a button's toast.
+    """
 
     text: str | None = None
     digest: Digest | None = None
     view: View | None = None
     why: Item | None = None
     notes: WhyNotes | None = None  # with `why`: the item's votes, this chat's view of it
+    listing: Listing | None = None
     command: str = ""
 
 
@@ -165,14 +174,19 @@ class Commands:
         if digest is None:
             return Reply(text="还没有任何日报，暂时无法解释入选理由。")
         total = len(digest.items)
-        item = digest.item(int(args[0]))
-        if item is None:
-            if total == 0:
-                return Reply(text=f"{digest.date} 的日报没有条目。")
-            return Reply(
-                text=f"没有第 {args[0]} 条。{digest.date} 的日报共 {total} 条，请发送 /why 1 到 /why {total}。"
-            )
-        return Reply(digest=digest, why=item, notes=await self._why_notes(ctx, digest, item))
+        n = int(args[0])
+        item = digest.item(n) or await archive.pool_item(self.store, digest, n)
+        if item is not None:
+            return Reply(digest=digest, why=item, notes=await self._why_notes(ctx, digest, item))
+        if total == 0:
+            return Reply(text=f"{digest.date} 的日报没有条目。")
+        text = (
+            f"没有第 {args[0]} 条。{digest.date} 的日报共 {total} 条，请发送 /why 1 到 /why {total}"
+        )
+        more = await archive.pool_range(self.store, digest)
+        if more is not None:
+            text += f"；未入选的 {more[0]}–{more[1]} 条见 /more"
+        return Reply(text=text + "。")
 
     async def _why_notes(self, ctx: ChatContext, digest: Digest, item: Item) -> WhyNotes:
         """What /why adds to the digest's reasons: the team's votes, this chat's interests."""
@@ -180,6 +194,14 @@ class Commands:
         mine = await self.store.get_interests(ctx.channel, ctx.chat_id)
         view = await with_interests(self.store, ctx.channel, ctx.chat_id, digest, View())
         return WhyNotes(up=tally.up, down=tally.down, interest=interests.explain(item, view, mine))
+
+    # -- the archive: /more, /search, /week (bot/archive.py) ----------------------
+
+    async def _more(self, ctx: ChatContext, args: list[str]) -> Reply:
+        digest = await self._shown_digest(ctx)
+        if digest is None:
+            return Reply(text="还没有任何日报。管理员运行 aidaily run 之后再来看看。")
+        return _listing_reply(await archive.more(self.store, digest, args))
 
     async def _view_of_shown(self, ctx: ChatContext, view: View) -> Reply:
         digest = await self._shown_digest(ctx)
@@ -214,7 +236,8 @@ class Commands:
         digest = await self._shown_digest(ctx)
         item = None
         if digest is not None and len(args) == 1 and args[0].isdigit():
-            item = digest.item(int(args[0]))
+            n = int(args[0])
+            item = digest.item(n) or await archive.pool_item(self.store, digest, n)
         keep = self.settings.store.keep_days
         return Reply(text=await feedback.vote(self.store, ctx, args, choice, digest, item, keep))
 
@@ -368,6 +391,13 @@ def _apply_setting(cs: ChatSettings, args: list[str]) -> str | None:
     return None
 
 
+def _listing_reply(answer: Listing | str) -> Reply:
+    """A list answer, or the one line that says why there is none."""
+    if isinstance(answer, str):
+        return Reply(text=answer)
+    return Reply(text=f"{answer.title}：{answer.count} 条", listing=answer)
+
+
 def _push_line(info: dict[str, Any]) -> str:
     keys = ("date", "sent", "skipped", "failed", "gone", "rate_limited", "elapsed_s")
     return "，".join(f"{k}={info[k]}" for k in keys if k in info)
@@ -420,6 +450,13 @@ COMMANDS: tuple[Command, ...] = (
         "查看某一天的日报",
         "某天的日报：/date YYYY-MM-DD",
         usage=" YYYY-MM-DD",
+    ),
+    Command(
+        "more",
+        Commands._more,
+        "未入选的候选：每个板块接下来的 5 条，注明得分与入选线（/more 2 翻页）",
+        "更多动态：/more",
+        usage=" [页码]",
     ),
     Command(
         "like",
@@ -486,6 +523,8 @@ METRIC_LABELS = frozenset(HANDLERS)
 
 
 def reply_to_text(reply: Reply) -> str:
+    if reply.listing is not None:
+        return render_text_listing(reply.listing)
     if reply.digest is not None and reply.why is not None:
         return render_text_why(reply.digest, reply.why, reply.notes)
     if reply.digest is not None:
@@ -494,6 +533,8 @@ def reply_to_text(reply: Reply) -> str:
 
 
 def reply_to_telegram(reply: Reply) -> list[str]:
+    if reply.listing is not None:
+        return render_telegram_listing(reply.listing)
     if reply.digest is not None and reply.why is not None:
         return render_telegram_why(reply.digest, reply.why, reply.notes)
     if reply.digest is not None:
@@ -502,6 +543,8 @@ def reply_to_telegram(reply: Reply) -> list[str]:
 
 
 def reply_to_feishu(reply: Reply) -> list[dict[str, Any]]:
+    if reply.listing is not None:
+        return render_feishu_listing(reply.listing)
     if reply.digest is not None and reply.why is not None:
         return render_feishu_why(reply.digest, reply.why, reply.notes)
     if reply.digest is not None:

@@ -34,6 +34,8 @@ from pipeline.models import IMPORTANCE_EMOJI, SECTION_TITLES, Digest, Item, Ment
 from pipeline.render.view import (
     EMPTY_SECTION,
     TITLE,
+    Listed,
+    Listing,
     Row,
     View,
     WhyNotes,
@@ -41,6 +43,7 @@ from pipeline.render.view import (
     fit,
     generated_at,
     http_link,
+    listed_number,
     one_line,
     section_items,
     shown_value,
@@ -242,6 +245,42 @@ def _why_row(row: Row, cap: Cap) -> str:
         MAX_MENTIONS,
     )
     return f"{row.label}：{shown}"
+
+
+def render_feishu_listing(listing: Listing, *, for_webhook: bool = False) -> list[Card]:
+    """A list answer (/more, /search, /week) as one card, or several split between items."""
+    limit = WEBHOOK_LIMIT if for_webhook else CARD_LIMIT
+    title = listing.title
+    blank = _card(title + "（99/99）", [])
+    fits = partial(_fit_element, blank, limit)
+    blocks: list[list[Element]] = []
+    if listing.intro:
+        blocks.append([_md(f"*{fs_escape(listing.intro)}*")])
+    for group in listing.groups:
+        lead = [_md(f"**{fs_escape(group.heading)}**")] if group.heading else []
+        rows = [[fits(partial(_listed, listed, listing.dated))] for listed in group.items]
+        if rows:  # the heading travels with the first item, so no card ends on it
+            rows[0] = [*lead, *rows[0]]
+        blocks += rows
+    if listing.footer:
+        blocks.append([{"tag": "hr"}, _md(fs_escape(listing.footer))])
+    groups = _pack(blank, blocks, limit) or [[]]
+    if len(groups) == 1:
+        return [_card(title, groups[0])]
+    return [_card(f"{title}（{i}/{len(groups)}）", g) for i, g in enumerate(groups, 1)]
+
+
+def _listed(listed: Listed, dated: bool, cap: Cap) -> str:
+    item = listed.item
+    number = fs_escape(listed_number(listed, dated))
+    emoji = IMPORTANCE_EMOJI[item.importance]
+    lines = [
+        f"**{number}** {emoji} {fs_escape(item.summary, cap)}",
+        f"来源：{fs_link(item.source, item.link, cap)}",
+    ]
+    if listed.note:
+        lines.append(fs_escape(listed.note))
+    return "\n".join(lines)
 
 
 def feishu_plain(text: str, *, for_webhook: bool = False) -> Card:

@@ -19,6 +19,8 @@ from pipeline.models import IMPORTANCE_EMOJI, SECTION_TITLES, Digest, Item, Ment
 from pipeline.render.view import (
     EMPTY_SECTION,
     TITLE,
+    Listed,
+    Listing,
     Row,
     View,
     WhyNotes,
@@ -26,6 +28,7 @@ from pipeline.render.view import (
     fit,
     generated_at,
     http_link,
+    listed_number,
     one_line,
     section_items,
     shown_value,
@@ -145,6 +148,32 @@ def _why_row(row: Row, cap: Cap) -> str:
         MAX_MENTIONS,
     )
     return f"{row.label}：{shown}"
+
+
+def render_telegram_listing(listing: Listing) -> list[str]:
+    """A list answer (/more, /search, /week) as HTML messages; split only between items."""
+    head = f"<b>{esc(listing.title)}</b>" + (
+        f"\n<i>{esc(listing.intro)}</i>" if listing.intro else ""
+    )
+    blocks = [head]
+    for group in listing.groups:
+        for i, listed in enumerate(group.items):
+            # A heading travels with its group's first item, so no message ends on it.
+            prefix = f"<b>{esc(group.heading)}</b>\n" if group.heading and i == 0 else ""
+            blocks.append(_fit(partial(_listed_block, prefix, listed, listing.dated)))
+    if listing.footer:
+        blocks.append(esc(listing.footer))
+    return pack(blocks)
+
+
+def _listed_block(prefix: str, listed: Listed, dated: bool, cap: Cap) -> str:
+    item = listed.item
+    number = escape(listed_number(listed, dated))
+    line = f"{number}{IMPORTANCE_EMOJI[item.importance]} {esc(item.summary, cap)}"
+    lines = [f"{prefix}{line}（{link(item.source, item.link, cap)}）"]
+    if listed.note:
+        lines.append(esc(listed.note))
+    return "\n".join(lines)
 
 
 def _fit(build: Callable[[Cap], str]) -> str:

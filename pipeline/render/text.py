@@ -13,10 +13,12 @@ from pipeline.render.view import (
     NONE,
     TITLE,
     Link,
+    Listing,
     Row,
     View,
     WhyNotes,
     generated_at,
+    listed_number,
     one_line,
     section_items,
     view_notes,
@@ -135,3 +137,26 @@ def _row_lines(row: Row) -> list[str]:
 
 def _link(link: Link) -> str:
     return f"{one_line(link.text)} · {one_line(link.url)}"
+
+
+def render_text_listing(listing: Listing) -> str:
+    """A list answer (/more, /search, /week) as plain text: each item numbered, sourced, linked."""
+    lines = [one_line(listing.title)]
+    if listing.intro:
+        lines.append(one_line(listing.intro))
+    for group in listing.groups:
+        lines.append("")
+        if group.heading:
+            lines.append(group.heading)
+        for listed in group.items:
+            it = listed.item
+            number = listed_number(listed, listing.dated)
+            lines += [
+                f"{number}{IMPORTANCE_EMOJI[it.importance]} {one_line(it.summary)}",
+                f"   📰 来源: {one_line(it.source)} | 🔗 {one_line(it.link)}",
+            ]
+            if listed.note:
+                lines.append(f"   {one_line(listed.note)}")
+    if listing.footer:
+        lines += ["", one_line(listing.footer)]
+    return "\n".join(lines)

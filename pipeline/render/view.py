@@ -22,7 +22,15 @@ from datetime import UTC, datetime, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pipeline.models import IMPORTANCE_EMOJI, SECTIONS, Digest, Item, Region
+from pipeline.models import (
+    IMPORTANCE_EMOJI,
+    SECTION_TITLES,
+    SECTIONS,
+    Digest,
+    Item,
+    PoolItem,
+    Region,
+)
 
 SectionChoice = Literal["all", "domestic", "international"]
 
@@ -46,6 +54,7 @@ LABELS = {
     "votes": "团队反馈",
     "interest": "本会话",
     "date": "日报日期",
+    "margin": "未入选",
 }
 NONE = "无"  # an empty field
 # What the curators' score parts are called (heuristic and LLM); chats show the names.
@@ -94,10 +103,19 @@ class Row:
 
 
 def why_heading(item: Item) -> str:
-    """ "第 3 条 · 🔥 高重要性"."""
-    return (
+    """ "第 3 条 · 🔥 高重要性" (a story the digest left out: "… · 未入选")."""
+    head = (
         f"第 {item.n} 条 · {IMPORTANCE_EMOJI[item.importance]} {IMPORTANCE_NAMES[item.importance]}"
     )
+    return f"{head} · 未入选" if isinstance(item, PoolItem) else head
+
+
+def margin_line(item: PoolItem) -> str:
+    """What kept a story out: "得分 0.58，入选线 0.61", or the per-feed cap when it scored above."""
+    line = f"得分 {item.score.total:.2f}，入选线 {item.cutoff:.2f}"
+    if item.capped:
+        return f"{line}（分数够线，但同一来源的入选条数已达上限）"
+    return line
 
 
 @dataclass(frozen=True)
@@ -110,7 +128,8 @@ class WhyNotes:
 
 
 def why_rows(digest: Digest, item: Item, notes: WhyNotes | None = None) -> list[Row]:
-    """Every reason an item was selected, in the order every channel shows them."""
+    """Every reason an item was selected (or, for a pool story, kept out), in the order
+    every channel shows them."""
     tags = ", ".join(one_line(t) for t in item.tags)
     others = tuple(Link(m.source, m.link) for m in item.also_reported_by)
     return [
@@ -142,8 +161,10 @@ def feedback_line(item: Item) -> str:
 
 
 def _rows(digest: Digest, item: Item, tags: str, others: tuple[Link, ...]) -> list[Row]:
+    margin = [Row("margin", margin_line(item), ours=True)] if isinstance(item, PoolItem) else []
     return [
         Row("title", item.title),
+        *margin,
         Row("summary", item.summary),
         Row("category", item.category),
         Row("reason", item.reason),
@@ -352,3 +373,77 @@ def shown_value(
         over = max_links is not None and len(value) > max_links
         return f"{shown} 等 {len(value)} 家" if over else shown
     return escape(value, row.ours)
+
+
+# -- lists of items from the archive: /more, /search, /week -------------------------
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One item in a list: the digest date it belongs to, and a line of ours under it."""
+
+    day: str
+    item: Item
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    """Items under an optional heading (a section title)."""
+
+    heading: str | None
+    items: tuple[Listed, ...]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list answer (/more, /search, /week): a title, groups of items, a closing line.
+
+    `dated`: each item says its digest date before its number (items of many days).
+    """
+
+    title: str
+    groups: tuple[Group, ...]
+    intro: str | None = None
+    footer: str | None = None
+    dated: bool = False
+
+    @property
+    def count(self) -> int:
+        return sum(len(g.items) for g in self.groups)
+
+
+def listed_number(listed: Listed, dated: bool) -> str:
+    """How an item of a list starts: "28、", or "2026-02-03 · 3、" with its date."""
+    return f"{listed.day} · {listed.item.n}、" if dated else f"{listed.item.n}、"
+
+
+MORE_PAGE = 5  # /more shows this many of each section a page
+
+
+def more_listing(digest: Digest, pool: list[PoolItem], page: int) -> Listing:
+    """Page `page` (1-based) of the day's pool: the next MORE_PAGE of each section,
+    each with the margin that kept it out. `page` must be within `more_pages`."""
+    pages = more_pages(pool)
+    start = (page - 1) * MORE_PAGE
+    groups: list[Group] = []
+    for section in SECTIONS:
+        chosen = [it for it in pool if it.section == section][start : start + MORE_PAGE]
+        if chosen:
+            rows = tuple(Listed(digest.date, it, f"📉 {margin_line(it)}") for it in chosen)
+            groups.append(Group(f"【{SECTION_TITLES[section]}】", rows))
+    footer = "发送 /why N 查看某条的详情。"
+    if page < pages:
+        footer = f"发送 /more {page + 1} 查看下一页，/why N 查看某条的详情。"
+    return Listing(
+        title=f"更多动态 · {digest.date}（第 {page}/{pages} 页）",
+        intro="未进入日报的候选，按得分排列，每条注明得分与所在板块的入选线。",
+        groups=tuple(groups),
+        footer=footer,
+    )
+
+
+def more_pages(pool: list[PoolItem]) -> int:
+    """How many /more pages the pool fills (0 when empty)."""
+    biggest = max((sum(1 for it in pool if it.section == s) for s in SECTIONS), default=0)
+    return -(-biggest // MORE_PAGE)
