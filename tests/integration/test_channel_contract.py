@@ -21,9 +21,9 @@ import pytest
 from bot.channel import Channel
 from bot.delivery import RetryPolicy, deliver
 from bot.feishu.push import FeishuChannel
+from bot.interests import interest_view
 from bot.telegram.push import TelegramChannel, push_bot
 from pipeline.config import Settings
-from bot.interests import interest_view
 from pipeline.models import ChatSettings, Digest, Interests, Subscriber
 from pipeline.render import View, render_feishu, render_telegram
 from pipeline.store import Store

@@ -185,7 +185,9 @@ async def test_follow_and_mute_shape_what_this_chat_sees(commands: Commands) -> 
     assert brief.index(f"{kept.n}、🔖") < brief.index("国际动态")
 
 
-async def test_a_follow_pulls_a_judged_story_from_the_pool(commands: Commands, store: Store) -> None:
+async def test_a_follow_pulls_a_judged_story_from_the_pool(
+    commands: Commands, store: Store
+) -> None:
     digest = make_digest(date=TODAY)
     pool = make_pool(digest)
     await store.save_digest(digest, [], pool=pool)

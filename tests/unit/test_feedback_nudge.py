@@ -98,7 +98,9 @@ def test_ranking_changes_only_within_the_bound() -> None:
     votes = tallies({"kr36": (50, 0), "qbitai": (0, 50)}, {})
 
     plain = select(cands, judgements, DigestSettings(domestic=4))
-    nudged = select(cands, feedback.nudged(cands, judgements, votes, NAMES), DigestSettings(domestic=4))
+    nudged = select(
+        cands, feedback.nudged(cands, judgements, votes, NAMES), DigestSettings(domestic=4)
+    )
 
     assert [it.id for it in plain.domestic] == [close_hi.id, close_lo.id, far_hi.id, far_lo.id]
     assert [it.id for it in nudged.domestic] == [close_lo.id, close_hi.id, far_hi.id, far_lo.id]

@@ -91,7 +91,9 @@ def _text_of(render):  # type: ignore[no-untyped-def]
         out = render(DIGEST, view)
         if isinstance(out, str):
             return out
-        return "\n".join(p if isinstance(p, str) else json.dumps(p, ensure_ascii=False) for p in out)
+        return "\n".join(
+            p if isinstance(p, str) else json.dumps(p, ensure_ascii=False) for p in out
+        )
 
     return text
 
@@ -99,7 +101,9 @@ def _text_of(render):  # type: ignore[no-untyped-def]
 def test_a_brief_view_takes_its_top_after_hiding_and_rising() -> None:
     first = DIGEST.sections.domestic[0]
     last = DIGEST.sections.domestic[-1]
-    view = View(brief=True, brief_count=3, hidden=frozenset({first.id}), followed=frozenset({last.id}))
+    view = View(
+        brief=True, brief_count=3, hidden=frozenset({first.id}), followed=frozenset({last.id})
+    )
     shown = section_items(DIGEST, "domestic", view)
     assert len(shown) == 3
     assert shown[0] is last and first not in shown
