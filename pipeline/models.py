@@ -128,8 +128,9 @@ class Judgement(_Model):
     by: Literal["heuristic", "llm"] = "heuristic"
     # False: the piece is not news (an essay, a review, a promotion …): never an item.
     news: bool = True
-    # The team's votes that nudged `score` (its part "feedback"), set by pipeline.feedback.
-    feedback: list[Approval] = Field(default_factory=list)
+    # The team's votes that nudged `score` (its part "feedback"), set by the run
+    # (pipeline.feedback) after judging: never a curator's word, so never dumped or cached.
+    feedback: list[Approval] = Field(default_factory=list, exclude=True)
 
 
 class Mention(_Model):

@@ -28,7 +28,7 @@ from bot.commands import ChatContext, reply_to_feishu
 from bot.feishu.events import FeishuEvents, signature
 from pipeline.config import Settings
 from pipeline.models import Digest
-from pipeline.render import View, render_feishu, render_feishu_why
+from pipeline.render import View, WhyNotes, render_feishu, render_feishu_why
 from pipeline.store import Store
 from tests.factories import make_digest
 from tests.fakes.feishu_server import FeishuFake
@@ -232,7 +232,8 @@ async def test_private_why_n_is_answered_with_the_reason(make_settings, store, f
         await events.drain()
     item = digest.item(3)
     assert item is not None
-    assert [r.content for r in fake.replies] == render_feishu_why(digest, item)
+    # with the item's votes, as /why shows them everywhere (none yet)
+    assert [r.content for r in fake.replies] == render_feishu_why(digest, item, WhyNotes())
 
 
 async def test_group_messages_not_addressed_to_the_bot_are_ignored(make_settings, store, fake):
