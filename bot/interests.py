@@ -50,6 +50,7 @@ SOURCES_SHOWN = 12  # sources listed when a /mute source names none of them
 # -- matching --------------------------------------------------------------------
 
 
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
     """Text as words are compared: NFKC (full-width letters), case-folded, one line."""
     return one_line(unicodedata.normalize("NFKC", text)).casefold()
@@ -65,7 +66,13 @@ def _pattern(word: str) -> re.Pattern[str]:
 
 
 def _text_of(item: Item) -> str:
-    return "\n".join(fold(t) for t in (item.title, item.summary, *item.tags))
+    return _folded_fields((item.title, item.summary, *item.tags))
+
+
+@lru_cache(maxsize=8192)
+def _folded_fields(fields: tuple[str, ...]) -> str:
+    # A push matches the same day's items for every chat with interests: fold them once.
+    return "\n".join(fold(t) for t in fields)
 
 
 def matching_word(item: Item, words: Sequence[str]) -> str | None:
