@@ -105,7 +105,7 @@ class Renders(Generic[Parts]):
     render: Callable[[Digest, View], Parts]
     interests: dict[str, Interests] = field(default_factory=dict)
     pool: Sequence[PoolItem] = ()
-    _cache: dict[View, Parts] = field(default_factory=dict)
+    _cache: dict[View, Parts] = field(default_factory=dict, init=False)
 
     @classmethod
     async def load(
