@@ -60,11 +60,18 @@ NONE = "无"  # an empty field
 # What the curators' score parts are called (heuristic and LLM); chats show the names.
 SCORE_PARTS = {
     "importance": "重要性",
+    "relevance": "AI相关度",
     "category": "类别",
+    "names": "知名机构",
+    "topic": "重点领域",
     "amount": "金额",
+    "paper": "论文",
     "sources": "多源报道",
     "feed": "来源权重",
     "recency": "时效",
+    "roundup": "汇总稿",
+    "market": "行情稿",
+    "major": "重大事件",
     "feedback": "团队反馈",
 }
 FOLLOW_MARK = "🔖"
@@ -307,10 +314,8 @@ def http_link(link: str) -> str | None:
 
 
 def score_line(item: Item) -> str:
-    """ "总分 0.87（importance 0.60 · sources 0.15 · recency 0.12）"."""
-    parts = " · ".join(f"{name} {value:.2f}" for name, value in item.score.parts.items())
-    total = f"总分 {item.score.total:.2f}"
-    return f"{total}（{parts}）" if parts else total
+    """ "总分 0.87（重要性 0.60 · 多源报道 0.15 · 时效 0.12）": /why's score row."""
+    return f"总分 {score_parts_line(item, ' · ')}"
 
 
 def section_items(

@@ -113,7 +113,7 @@ def test_why_card_has_every_field() -> None:
         "分类：重大商业动态",
         "来源：[TechCrunch AI](https://techcrunch.com/2026/02/02/",
         "同时报道：[Wired AI](https://www.wired.com/story/spacex-acquires-xai-elon-musk/)",
-        "评分：总分 0.89（importance 0.60 · sources 0.15 · recency 0.14）",
+        "评分：总分 0.89（重要性 0.60 · 多源报道 0.15 · 时效 0.14）",
         "日报日期：2026-02-03",
         "标签：并购, 估值, 埃隆·马斯克, AI基础设施",
     ):

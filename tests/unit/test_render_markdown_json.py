@@ -64,7 +64,7 @@ def test_markdown_why_has_every_field() -> None:
     assert item is not None
     text = render_markdown_why(digest, item)
     assert text.startswith("### 第 3 条 · 🔥 高重要性")
-    assert "- 评分：总分 0.87（importance 0.60 · sources 0.15 · recency 0.12）" in text
+    assert "- 评分：总分 0.87（重要性 0.60 · 多源报道 0.15 · 时效 0.12）" in text
     assert "- 同时报道：[机器之心](https://www.jiqizhixin.com/articles/2026-02-03-4)" in text
 
 

@@ -122,7 +122,7 @@ def test_why_answer_has_every_field_in_one_message() -> None:
         "标签：具身智能大模型, 开源, SOTA性能",
         "来源：AI科技评论",
         "同时报道：机器之心, 量子位",
-        "评分：总分 0.87（importance 0.60 · sources 0.15 · recency 0.12）",
+        "评分：总分 0.87（重要性 0.60 · 多源报道 0.15 · 时效 0.12）",
         "日报日期：2026-02-03",
         item.reason,
         item.title,

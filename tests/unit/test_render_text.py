@@ -158,7 +158,7 @@ def test_why_answer_has_every_field() -> None:
         "来源：AI科技评论 · https://www.leiphone.com/category/zaobao/HEnTXDsNSvALTBhx.html",
         "  - 机器之心 · https://www.jiqizhixin.com/articles/2026-02-03-4",
         "  - 量子位 · https://www.qbitai.com/2026/02/368812.html",
-        "评分：总分 0.87（importance 0.60 · sources 0.15 · recency 0.12）",
+        "评分：总分 0.87（重要性 0.60 · 多源报道 0.15 · 时效 0.12）",
         "日报日期：2026-02-03",
     ):
         assert expected in answer

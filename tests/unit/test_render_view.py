@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 from pipeline.models import Mention, ScoreParts
 from pipeline.render import (
@@ -50,3 +52,20 @@ def test_the_web_page_uses_the_chat_labels_and_names_every_score_part() -> None:
     assert "其他报道" not in page and "<dt>理由</dt>" not in page
     for part in ("category", "feed", "recency"):
         assert f"{SCORE_PARTS[part]} " in page
+
+
+def test_every_score_part_a_curator_gives_reads_in_chinese_in_why() -> None:
+    # The golden day's ~280 judgements hit every kind of signal the heuristic scores;
+    # a Chinese reader of /why must never meet an internal name like "relevance".
+    golden = Path(__file__).with_name("golden") / "pipeline.json"
+    judgements = json.loads(golden.read_text(encoding="utf-8"))["judgements"]
+    seen = {name for _, j in judgements for name in j["score"]["parts"]}
+    assert {"relevance", "category", "names", "major"} <= seen
+    assert seen <= set(SCORE_PARTS), f"no Chinese name for {sorted(seen - set(SCORE_PARTS))}"
+    parts = {name: 0.1 for name in sorted(seen)}
+    item = make_item(score=ScoreParts(total=0.9, parts=parts))
+    digest = make_digest(1, 0)
+    digest.sections.domestic[0] = item.model_copy(update={"n": 1})
+    text = render_text_why(digest, digest.sections.domestic[0])
+    score_line = next(line for line in text.splitlines() if line.startswith(LABELS["score"]))
+    assert not re.search(r"[a-z]{3,}", score_line), score_line
