@@ -8,8 +8,19 @@ listing renderer) or one line in Chinese saying what is wrong and what would wor
 from __future__ import annotations
 
 from pipeline.models import Digest, PoolItem
-from pipeline.render.view import Listing, more_listing, more_pages
+from pipeline.render.view import Group, Listed, Listing, more_listing, more_pages
+from pipeline.search import MAX_QUERY, Query, QueryProblem, parse_query
 from pipeline.store import Store
+
+SEARCH_RESULTS = 10
+SEARCH_USAGE = "用法：/search 关键词，例如 /search 大模型 或 /search OpenAI"
+# What is wrong with a search term, in the chat's words (the API says it in English).
+SEARCH_PROBLEM_ZH: dict[QueryProblem, str] = {
+    "empty": SEARCH_USAGE,
+    "too_long": f"搜索词太长：最多 {MAX_QUERY} 个字符。",
+    "no_words": "搜索词里没有可搜索的文字或数字。" + SEARCH_USAGE,
+    "one_cjk": "中文搜索词至少需要两个相连的汉字（例如「模型」），或一个英文单词。",
+}
 
 MORE_USAGE = "用法：/more 或 /more 2（第几页，每页每个板块 5 条）"
 
@@ -42,3 +53,20 @@ async def pool_range(store: Store, digest: Digest) -> tuple[int, int] | None:
     """The first and last number of the pool of `digest`, or None when it has none."""
     pool = await store.get_pool(digest.date)
     return (pool[0].n, pool[-1].n) if pool else None
+
+
+async def search(store: Store, args: list[str]) -> Listing | str:
+    """The ten newest archive items that hold the words of `args`, each with date and number."""
+    query = parse_query(" ".join(args))
+    if not isinstance(query, Query):
+        return SEARCH_PROBLEM_ZH[query]
+    hits = await store.search(query, SEARCH_RESULTS)
+    if not hits:
+        return f"往期日报中没有找到「{query.text}」。换个关键词试试，例如更短的词或英文名。"
+    rows = tuple(Listed(day, item) for day, item in hits)
+    return Listing(
+        title=f"搜索「{query.text}」· 最新 {len(rows)} 条",
+        groups=(Group(None, rows),),
+        footer="发送 /date YYYY-MM-DD 查看当天日报，再发 /why N 查看第 N 条的详情。",
+        dated=True,
+    )

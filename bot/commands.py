@@ -193,6 +193,9 @@ class Commands:
             return Reply(text="还没有任何日报。管理员运行 aidaily run 之后再来看看。")
         return _listing_reply(await archive.more(self.store, digest, args))
 
+    async def _search(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return _listing_reply(await archive.search(self.store, args))
+
     async def _view_of_shown(self, ctx: ChatContext, view: View) -> Reply:
         digest = await self._shown_digest(ctx)
         if digest is None:
@@ -405,6 +408,13 @@ COMMANDS: tuple[Command, ...] = (
         "未入选的候选：每个板块接下来的 5 条，注明得分与入选线（/more 2 翻页）",
         "更多动态：/more",
         usage=" [页码]",
+    ),
+    Command(
+        "search",
+        Commands._search,
+        "搜索往期日报：最新 10 条，带日期、编号和链接",
+        "搜索往期日报：/search 关键词",
+        usage=" 关键词",
     ),
     Command("start", Commands._start, "订阅每日推送", "订阅每日推送", ("subscribe",)),
     Command("stop", Commands._stop, "退订", "退订", ("unsubscribe",)),

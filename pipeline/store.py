@@ -12,6 +12,14 @@ Redis Cluster (`redis.cluster`). Values are JSON (UTF-8) unless noted.
     {p}:{d:DATE}:pool            the day's judged news stories the digest left out (PoolItem
                                  JSON list); written and deleted with the digest
     {p}:dates                    sorted set: every stored DATE, score = ordinal day
+    {p}:{s}:t:TOKEN              search index: sorted set of the digest items holding TOKEN
+                                 (pipeline/search.py), member DATE:N, score = ordinal day
+                                 * 1000 + 999 - N (newest day first, then by number)
+    {p}:{s}:day:DATE             set: the tokens DATE's items are filed under (to unfile them)
+    {p}:{s}:docs:DATE            hash: N -> the Item JSON of DATE's item N (what a hit shows)
+    {p}:{s}:gen                  integer: bumped whenever the index changes
+    {p}:{s}:q:GEN:HASH           a multi-word query's matches (ZINTERSTORE), kept a minute
+    {p}:{s}:version              the index format the archive was indexed with
     {p}:{f:FEED}:state           feed state: ETag, Last-Modified, entries of the last 200
     {p}:{f:FEED}:seen            hash: entry id -> first time seen (undated entries)
     {p}:llm:MODEL:PV:HASH        one cached LLM judgement
@@ -55,8 +63,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from pipeline.config import RedisSettings
 from pipeline.errors import StoreError, describe
-from pipeline.models import DIGEST_VERSION, Digest, Entry, PoolItem, Subscriber
+from pipeline.models import DIGEST_VERSION, Digest, Entry, Item, PoolItem, Subscriber
 from pipeline.redact import redact_url
+from pipeline.search import Query, item_tokens
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +77,10 @@ ARTICLE_TTL = timedelta(days=3)  # an article page changes little after its news
 LEDGER_TTL = timedelta(days=8)
 EVENT_TTL = timedelta(hours=48)
 DIGEST_CACHE_SIZE = 32  # the RSS feed shows 30 days
+SEARCH_INDEX_VERSION = "1"  # bump when pipeline/search.py files items differently
+SEARCH_WINDOW = 50  # candidates read (and checked) per round trip
+SEARCH_SCAN_MAX = 2000  # candidates checked per query at most: a query's cost is bounded
+SEARCH_CACHE_TTL = 60  # seconds a multi-word query's matches are kept
 # Sends Redis could not take are written again this often (doubling up to the max).
 FLUSH_FIRST_S = 0.5
 FLUSH_MAX_S = 5.0
@@ -97,6 +110,25 @@ class Keys:
 
     def dates(self) -> str:
         return f"{self.p}:dates"
+
+    # The search index lives in one slot ({s}): a query intersects many token sets at once.
+    def search_token(self, token: str) -> str:
+        return f"{self.p}:{{s}}:t:{token}"
+
+    def search_day(self, day: str) -> str:
+        return f"{self.p}:{{s}}:day:{day}"
+
+    def search_docs(self, day: str) -> str:
+        return f"{self.p}:{{s}}:docs:{day}"
+
+    def search_gen(self) -> str:
+        return f"{self.p}:{{s}}:gen"
+
+    def search_query(self, gen: str, digest: str) -> str:
+        return f"{self.p}:{{s}}:q:{gen}:{digest}"
+
+    def search_version(self) -> str:
+        return f"{self.p}:{{s}}:version"
 
     def feed_state(self, feed: str) -> str:
         return f"{self.p}:{{f:{feed}}}:state"
@@ -309,6 +341,31 @@ def _ordinal(day: str) -> int:
     return date.fromisoformat(day).toordinal()
 
 
+def _search_score(ordinal: int, n: int) -> int:
+    """Newest day first, then item 1, 2, 3 … (n < 1000: quotas are at most 100 a section)."""
+    return ordinal * 1000 + 999 - n
+
+
+def _search_ref(score: float) -> tuple[str, int]:
+    """The (date, number) a search score stands for."""
+    ordinal, rest = divmod(int(score), 1000)
+    return date.fromordinal(ordinal).isoformat(), 999 - rest
+
+
+# A multi-word query's candidates: the intersection of its tokens' sets, made once and
+# kept ARGV[1] seconds. KEYS: the result key, then the token keys (one slot: {s}).
+_INTERSECT = """
+if redis.call('exists', KEYS[1]) == 1 then return 1 end
+local args = {'zinterstore', KEYS[1], #KEYS - 1}
+for i = 2, #KEYS do args[#args + 1] = KEYS[i] end
+args[#args + 1] = 'AGGREGATE'
+args[#args + 1] = 'MAX'
+local n = redis.call(unpack(args))
+redis.call('expire', KEYS[1], ARGV[1])
+return n
+"""
+
+
 class Store:
     """Async access to everything aidaily keeps. One instance per process."""
 
@@ -418,6 +475,7 @@ class Store:
                 tx.delete(self.k.pool(digest.date))
             await tx.execute()
         await self.r.zadd(self.k.dates(), {digest.date: _ordinal(digest.date)})
+        await self._index(digest.date, digest.items)
 
     @_redis_errors("read from")
     async def get_digest(self, day: str) -> Digest | None:
@@ -534,6 +592,7 @@ class Store:
         old = [d for d in await self._older_than(oldest) if d != keep]
         for day in old:
             await self.r.delete(self.k.digest(day), self.k.raw(day), self.k.pool(day))
+            await self._index(day, [])
             await self.r.zrem(self.k.dates(), day)
             log.warning("store: deleted the digest of %s (store.keep_digests_days: %d)", day, days)
         return len(old)
@@ -547,6 +606,87 @@ class Store:
             for day in dates:
                 p.persist(self.k.digest(day))
             await p.execute()
+
+    # -- the search index ----------------------------------------------------
+    #
+    # Written with each digest (and emptied with it by `prune`), in one transaction
+    # in the {s} slot: the day's old filings go and its items' new ones come at once.
+
+    async def _index(self, day: str, items: Sequence[Item]) -> None:
+        """File the items of `day` in the search index, replacing what was filed for it."""
+        ordinal = _ordinal(day)
+        old = await self.r.smembers(self.k.search_day(day))
+        by_token: dict[str, dict[str, int]] = {}
+        for item in items:
+            member = f"{day}:{item.n}"
+            for token in item_tokens(item):
+                by_token.setdefault(token, {})[member] = _search_score(ordinal, item.n)
+        async with self.r.pipeline(transaction=True) as tx:
+            for filed in old:
+                key = self.k.search_token(_text(filed))
+                tx.zremrangebyscore(key, ordinal * 1000, ordinal * 1000 + 999)
+            tx.delete(self.k.search_day(day), self.k.search_docs(day))
+            for token, members in by_token.items():
+                tx.zadd(self.k.search_token(token), members)
+            if by_token:
+                tx.sadd(self.k.search_day(day), *by_token)
+                docs = {str(it.n): it.model_dump_json() for it in items}
+                tx.hset(self.k.search_docs(day), mapping=docs)  # type: ignore[arg-type]
+            tx.incr(self.k.search_gen())
+            await tx.execute()
+
+    @_redis_errors("index the archive in")
+    async def ensure_search_index(self) -> int:
+        """Index every stored digest once, when the archive predates this index (or its
+        format changed); returns how many were indexed (0 when it was up to date)."""
+        if _text(await self.r.get(self.k.search_version()) or b"") == SEARCH_INDEX_VERSION:
+            return 0
+        days = [_text(d) for d in await self.r.zrange(self.k.dates(), 0, -1)]
+        for day in days:
+            digest = await self.get_digest(day)
+            await self._index(day, digest.items if digest is not None else [])
+        await self.r.set(self.k.search_version(), SEARCH_INDEX_VERSION)
+        if days:
+            log.info("search: indexed the %d stored digests", len(days))
+        return len(days)
+
+    @_redis_errors("search")
+    async def search(self, query: Query, limit: int = 10) -> list[tuple[str, Item]]:
+        """Up to `limit` archive items that hold `query`, newest day first, then by number:
+        (date, item). At most SEARCH_SCAN_MAX candidates are checked."""
+        source = await self._search_source(query)
+        found: list[tuple[str, Item]] = []
+        for start in range(0, SEARCH_SCAN_MAX, SEARCH_WINDOW):
+            hits: list[Any] = await self.r.zrevrange(
+                source, start, start + SEARCH_WINDOW - 1, withscores=True
+            )
+            refs = [_search_ref(float(score)) for _, score in hits]
+            async with self.r.pipeline(transaction=False) as p:
+                for day, n in refs:
+                    p.hget(self.k.search_docs(day), str(n))
+                docs = await p.execute()
+            for (day, _), raw in zip(refs, docs, strict=True):
+                item = Item.model_validate_json(raw) if raw is not None else None
+                if item is not None and query.matches(item):
+                    found.append((day, item))
+                    if len(found) == limit:
+                        return found
+            if len(hits) < SEARCH_WINDOW:
+                break
+        return found
+
+    async def _search_source(self, query: Query) -> str:
+        """The sorted set of the query's candidates: a token's own, or the tokens' intersection
+        (made once per index generation and kept a minute: a repeated query costs no ZINTER)."""
+        tokens = sorted(query.tokens)
+        if len(tokens) == 1:
+            return self.k.search_token(tokens[0])
+        gen = _text(await self.r.get(self.k.search_gen()) or b"0")
+        digest = hashlib.sha1("\x00".join(tokens).encode()).hexdigest()[:16]
+        key = self.k.search_query(gen, digest)
+        keys = [key, *(self.k.search_token(t) for t in tokens)]
+        await self.r.eval(_INTERSECT, len(keys), *keys, SEARCH_CACHE_TTL)
+        return key
 
     # -- feed state ---------------------------------------------------------
 

@@ -14,6 +14,7 @@ HELP_TEXT = """AI每日动态 · 可用命令
 /why N — 第 N 条为什么入选：重要性、分类、理由、标签、来源与链接、评分
 /date YYYY-MM-DD — 查看某一天的日报
 /more [页码] — 未入选的候选：每个板块接下来的 5 条，注明得分与入选线（/more 2 翻页）
+/search 关键词 — 搜索往期日报：最新 10 条，带日期、编号和链接
 /start 或 /subscribe — 订阅每日推送
 /stop 或 /unsubscribe — 退订
 /settings — 本会话的推送设置（/settings time 07:30 · /settings mode brief|full · /settings sections all|cn|intl）
