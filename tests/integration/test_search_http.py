@@ -20,9 +20,11 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 async def client(store: Store, make_settings: Callable[..., Settings]) -> AsyncIterator[Any]:
-    async with live(create_app(make_settings(), store)) as base:
-        async with httpx.AsyncClient(base_url=base, timeout=10) as c:
-            yield c
+    async with (
+        live(create_app(make_settings(), store)) as base,
+        httpx.AsyncClient(base_url=base, timeout=10) as c,
+    ):
+        yield c
 
 
 def about(day: str, title: str) -> Digest:
