@@ -12,13 +12,9 @@ Redis Cluster (`redis.cluster`). Values are JSON (UTF-8) unless noted.
     {p}:{d:DATE}:pool            the day's judged news stories the digest left out (PoolItem
                                  JSON list); written and deleted with the digest
     {p}:dates                    sorted set: every stored DATE, score = ordinal day
-    {p}:{s}:t:TOKEN              search index: sorted set of the digest items holding TOKEN
-                                 (pipeline/search.py), member DATE:N, score = ordinal day
-                                 * 1000 + 999 - N (newest day first, then by number)
-    {p}:{s}:day:DATE             set: the tokens DATE's items are filed under (to unfile them)
+    {p}:{s}:t:TOKEN              search index: the digest items holding TOKEN (pipeline/search.py)
+                                 as packed 4-byte big-endian refs, ordinal day * 1024 + 1023 - N
     {p}:{s}:docs:DATE            hash: N -> the Item JSON of DATE's item N (what a hit shows)
-    {p}:{s}:gen                  integer: bumped whenever the index changes
-    {p}:{s}:q:GEN:HASH           a multi-word query's matches (ZINTERSTORE), kept a minute
     {p}:{s}:version              the index format the archive was indexed with
     {p}:{f:FEED}:state           feed state: ETag, Last-Modified, entries of the last 200
     {p}:{f:FEED}:seen            hash: entry id -> first time seen (undated entries)
@@ -46,7 +42,9 @@ import hashlib
 import json
 import logging
 import re
+import sys
 import time
+from array import array
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -77,10 +75,9 @@ ARTICLE_TTL = timedelta(days=3)  # an article page changes little after its news
 LEDGER_TTL = timedelta(days=8)
 EVENT_TTL = timedelta(hours=48)
 DIGEST_CACHE_SIZE = 32  # the RSS feed shows 30 days
-SEARCH_INDEX_VERSION = "1"  # bump when pipeline/search.py files items differently
+SEARCH_INDEX_VERSION = "2"  # bump when pipeline/search.py files items differently
 SEARCH_WINDOW = 50  # candidates read (and checked) per round trip
 SEARCH_SCAN_MAX = 2000  # candidates checked per query at most: a query's cost is bounded
-SEARCH_CACHE_TTL = 60  # seconds a multi-word query's matches are kept
 # Sends Redis could not take are written again this often (doubling up to the max).
 FLUSH_FIRST_S = 0.5
 FLUSH_MAX_S = 5.0
@@ -111,21 +108,12 @@ class Keys:
     def dates(self) -> str:
         return f"{self.p}:dates"
 
-    # The search index lives in one slot ({s}): a query intersects many token sets at once.
+    # The search index lives in one slot ({s}): a day is filed in one transaction.
     def search_token(self, token: str) -> str:
         return f"{self.p}:{{s}}:t:{token}"
 
-    def search_day(self, day: str) -> str:
-        return f"{self.p}:{{s}}:day:{day}"
-
     def search_docs(self, day: str) -> str:
         return f"{self.p}:{{s}}:docs:{day}"
-
-    def search_gen(self) -> str:
-        return f"{self.p}:{{s}}:gen"
-
-    def search_query(self, gen: str, digest: str) -> str:
-        return f"{self.p}:{{s}}:q:{gen}:{digest}"
 
     def search_version(self) -> str:
         return f"{self.p}:{{s}}:version"
@@ -341,28 +329,51 @@ def _ordinal(day: str) -> int:
     return date.fromisoformat(day).toordinal()
 
 
-def _search_score(ordinal: int, n: int) -> int:
-    """Newest day first, then item 1, 2, 3 … (n < 1000: quotas are at most 100 a section)."""
-    return ordinal * 1000 + 999 - n
+def _search_ref(ordinal: int, n: int) -> int:
+    """An item's ref in the index: newest day first, then item 1, 2, 3 … when sorted down
+    (n < 1024: quotas are at most 100 a section)."""
+    return ordinal * 1024 + 1023 - n
 
 
-def _search_ref(score: float) -> tuple[str, int]:
-    """The (date, number) a search score stands for."""
-    ordinal, rest = divmod(int(score), 1000)
-    return date.fromordinal(ordinal).isoformat(), 999 - rest
+def _search_item(ref: int) -> tuple[str, int]:
+    """The (date, number) a ref stands for."""
+    ordinal, rest = divmod(ref, 1024)
+    return date.fromordinal(ordinal).isoformat(), 1023 - rest
 
 
-# A multi-word query's candidates: the intersection of its tokens' sets, made once and
-# kept ARGV[1] seconds. KEYS: the result key, then the token keys (one slot: {s}).
-_INTERSECT = """
-if redis.call('exists', KEYS[1]) == 1 then return 1 end
-local args = {'zinterstore', KEYS[1], #KEYS - 1}
-for i = 2, #KEYS do args[#args + 1] = KEYS[i] end
-args[#args + 1] = 'AGGREGATE'
-args[#args + 1] = 'MAX'
-local n = redis.call(unpack(args))
-redis.call('expire', KEYS[1], ARGV[1])
-return n
+def _pack(refs: Iterable[int]) -> bytes:
+    out = array("I", refs)
+    if sys.byteorder == "little":
+        out.byteswap()
+    return out.tobytes()
+
+
+def _unpack(data: bytes) -> array[int]:
+    out = array("I")
+    out.frombytes(data[: len(data) - len(data) % 4])
+    if sys.byteorder == "little":
+        out.byteswap()
+    return out
+
+
+# Drop the refs of one day (ARGV: its lowest and highest ref) from token keys (KEYS, one
+# slot: {s}); a key left empty is deleted. Runs on a rebuild or a prune, not on a new day.
+_UNFILE = """
+local lo, hi = tonumber(ARGV[1]), tonumber(ARGV[2])
+for _, key in ipairs(KEYS) do
+  local s = redis.call('get', key)
+  if s then
+    local keep = {}
+    for j = 1, #s - 3, 4 do
+      local a, b, c, d = string.byte(s, j, j + 3)
+      local v = ((a * 256 + b) * 256 + c) * 256 + d
+      if v < lo or v > hi then keep[#keep + 1] = string.sub(s, j, j + 3) end
+    end
+    if #keep == 0 then redis.call('del', key)
+    elseif #keep * 4 < #s then redis.call('set', key, table.concat(keep)) end
+  end
+end
+return 1
 """
 
 
@@ -613,26 +624,29 @@ class Store:
     # in the {s} slot: the day's old filings go and its items' new ones come at once.
 
     async def _index(self, day: str, items: Sequence[Item]) -> None:
-        """File the items of `day` in the search index, replacing what was filed for it."""
+        """File the items of `day` in the search index, replacing what was filed for it.
+
+        Each token's refs are one string of 4-byte refs (APPEND for a new day): a year
+        of 30-item days is a few MB, where a sorted set an item costs ~100 bytes a ref.
+        """
         ordinal = _ordinal(day)
-        old = await self.r.smembers(self.k.search_day(day))
-        by_token: dict[str, dict[str, int]] = {}
+        old = await self.r.hvals(self.k.search_docs(day))
+        unfile = sorted({t for raw in old for t in item_tokens(Item.model_validate_json(raw))})
+        by_token: dict[str, list[int]] = {}
         for item in items:
-            member = f"{day}:{item.n}"
             for token in item_tokens(item):
-                by_token.setdefault(token, {})[member] = _search_score(ordinal, item.n)
+                by_token.setdefault(token, []).append(_search_ref(ordinal, item.n))
+        lo, hi = _search_ref(ordinal, 1023), _search_ref(ordinal, 0)
         async with self.r.pipeline(transaction=True) as tx:
-            for filed in old:
-                key = self.k.search_token(_text(filed))
-                tx.zremrangebyscore(key, ordinal * 1000, ordinal * 1000 + 999)
-            tx.delete(self.k.search_day(day), self.k.search_docs(day))
-            for token, members in by_token.items():
-                tx.zadd(self.k.search_token(token), members)
-            if by_token:
-                tx.sadd(self.k.search_day(day), *by_token)
+            for start in range(0, len(unfile), 1000):
+                keys = [self.k.search_token(t) for t in unfile[start : start + 1000]]
+                tx.eval(_UNFILE, len(keys), *keys, lo, hi)
+            tx.delete(self.k.search_docs(day))
+            for token, refs in by_token.items():
+                tx.append(self.k.search_token(token), _pack(refs))
+            if items:
                 docs = {str(it.n): it.model_dump_json() for it in items}
                 tx.hset(self.k.search_docs(day), mapping=docs)  # type: ignore[arg-type]
-            tx.incr(self.k.search_gen())
             await tx.execute()
 
     @_redis_errors("index the archive in")
@@ -654,39 +668,35 @@ class Store:
     async def search(self, query: Query, limit: int = 10) -> list[tuple[str, Item]]:
         """Up to `limit` archive items that hold `query`, newest day first, then by number:
         (date, item). At most SEARCH_SCAN_MAX candidates are checked."""
-        source = await self._search_source(query)
+        candidates = await self._candidates(query)
         found: list[tuple[str, Item]] = []
-        for start in range(0, SEARCH_SCAN_MAX, SEARCH_WINDOW):
-            hits: list[Any] = await self.r.zrevrange(
-                source, start, start + SEARCH_WINDOW - 1, withscores=True
-            )
-            refs = [_search_ref(float(score)) for _, score in hits]
+        for start in range(0, min(len(candidates), SEARCH_SCAN_MAX), SEARCH_WINDOW):
+            window = [_search_item(ref) for ref in candidates[start : start + SEARCH_WINDOW]]
             async with self.r.pipeline(transaction=False) as p:
-                for day, n in refs:
+                for day, n in window:
                     p.hget(self.k.search_docs(day), str(n))
                 docs = await p.execute()
-            for (day, _), raw in zip(refs, docs, strict=True):
+            for (day, _), raw in zip(window, docs, strict=True):
                 item = Item.model_validate_json(raw) if raw is not None else None
                 if item is not None and query.matches(item):
                     found.append((day, item))
                     if len(found) == limit:
                         return found
-            if len(hits) < SEARCH_WINDOW:
-                break
         return found
 
-    async def _search_source(self, query: Query) -> str:
-        """The sorted set of the query's candidates: a token's own, or the tokens' intersection
-        (made once per index generation and kept a minute: a repeated query costs no ZINTER)."""
-        tokens = sorted(query.tokens)
-        if len(tokens) == 1:
-            return self.k.search_token(tokens[0])
-        gen = _text(await self.r.get(self.k.search_gen()) or b"0")
-        digest = hashlib.sha1("\x00".join(tokens).encode()).hexdigest()[:16]
-        key = self.k.search_query(gen, digest)
-        keys = [key, *(self.k.search_token(t) for t in tokens)]
-        await self.r.eval(_INTERSECT, len(keys), *keys, SEARCH_CACHE_TTL)
-        return key
+    async def _candidates(self, query: Query) -> list[int]:
+        """The refs filed under every token of the query, newest first."""
+        async with self.r.pipeline(transaction=False) as p:
+            for token in query.tokens:
+                p.get(self.k.search_token(token))
+            values = await p.execute()
+        if any(v is None for v in values):
+            return []
+        postings = sorted((_unpack(v) for v in values), key=len)
+        common = set(postings[0])
+        for other in postings[1:]:
+            common.intersection_update(other)
+        return sorted(common, reverse=True)
 
     # -- feed state ---------------------------------------------------------
 

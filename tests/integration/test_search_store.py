@@ -89,7 +89,7 @@ async def test_an_archive_stored_before_the_index_is_filed_once(store: Store) ->
 async def _keys(store: Store, part: str):  # type: ignore[no-untyped-def]
     pattern = f"{store.k.p}:{part}:*"
     if hasattr(store.r, "get_nodes"):  # the cluster: every key of the {s} slot is on one node
-        node = store.r.get_node_from_key(store.k.search_gen())
+        node = store.r.get_node_from_key(store.k.search_docs("x"))
         for key in await store.r.keys(pattern, target_nodes=node):
             yield key
         return
