@@ -39,15 +39,77 @@ from pipeline.search import Query, parse_query
 from pipeline.store import Keys, Store
 from tests.factories import make_digest
 
-COMPANIES = (
-    "OpenAI Anthropic Google Meta 英伟达 微软 苹果 亚马逊 百度 阿里巴巴 腾讯 字节跳动 华为 小米 "
-    "智谱 月之暗面 深度求索 零一万物 百川智能 商汤 科大讯飞 寒武纪 摩尔线程 地平线 宇树科技 "
-    "优必选 Mistral Cohere xAI Perplexity Midjourney Stability 三星 台积电 英特尔 AMD 高通"
-).split()
-TOPICS = (
-    "大模型 芯片 融资 开源 机器人 自动驾驶 监管 版权 算力 数据中心 智能体 多模态 推理 训练 "
-    "安全 医疗 教育 金融 搜索 编程 视频生成 语音 具身智能 端侧 云服务 并购 上市 裁员 诉讼 合作"
-).split()
+COMPANIES = [
+    "OpenAI",
+    "Anthropic",
+    "Google",
+    "Meta",
+    "英伟达",
+    "微软",
+    "苹果",
+    "亚马逊",
+    "百度",
+    "阿里巴巴",
+    "腾讯",
+    "字节跳动",
+    "华为",
+    "小米",
+    "智谱",
+    "月之暗面",
+    "深度求索",
+    "零一万物",
+    "百川智能",
+    "商汤",
+    "科大讯飞",
+    "寒武纪",
+    "摩尔线程",
+    "地平线",
+    "宇树科技",
+    "优必选",
+    "Mistral",
+    "Cohere",
+    "xAI",
+    "Perplexity",
+    "Midjourney",
+    "Stability",
+    "三星",
+    "台积电",
+    "英特尔",
+    "AMD",
+    "高通",
+]
+TOPICS = [
+    "大模型",
+    "芯片",
+    "融资",
+    "开源",
+    "机器人",
+    "自动驾驶",
+    "监管",
+    "版权",
+    "算力",
+    "数据中心",
+    "智能体",
+    "多模态",
+    "推理",
+    "训练",
+    "安全",
+    "医疗",
+    "教育",
+    "金融",
+    "搜索",
+    "编程",
+    "视频生成",
+    "语音",
+    "具身智能",
+    "端侧",
+    "云服务",
+    "并购",
+    "上市",
+    "裁员",
+    "诉讼",
+    "合作",
+]
 
 
 def pct(values: list[float], p: float) -> float:
