@@ -196,6 +196,9 @@ class Commands:
     async def _search(self, ctx: ChatContext, args: list[str]) -> Reply:
         return _listing_reply(await archive.search(self.store, args))
 
+    async def _week(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return _listing_reply(await archive.week(self.store, self.settings.today()))
+
     async def _view_of_shown(self, ctx: ChatContext, view: View) -> Reply:
         digest = await self._shown_digest(ctx)
         if digest is None:
@@ -416,6 +419,7 @@ COMMANDS: tuple[Command, ...] = (
         "搜索往期日报：/search 关键词",
         usage=" 关键词",
     ),
+    Command("week", Commands._week, "本周要闻：近 7 天最重要的 10 条", "本周要闻"),
     Command("start", Commands._start, "订阅每日推送", "订阅每日推送", ("subscribe",)),
     Command("stop", Commands._stop, "退订", "退订", ("unsubscribe",)),
     Command(

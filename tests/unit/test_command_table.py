@@ -15,6 +15,7 @@ HELP_TEXT = """AI每日动态 · 可用命令
 /date YYYY-MM-DD — 查看某一天的日报
 /more [页码] — 未入选的候选：每个板块接下来的 5 条，注明得分与入选线（/more 2 翻页）
 /search 关键词 — 搜索往期日报：最新 10 条，带日期、编号和链接
+/week — 本周要闻：近 7 天最重要的 10 条
 /start 或 /subscribe — 订阅每日推送
 /stop 或 /unsubscribe — 退订
 /settings — 本会话的推送设置（/settings time 07:30 · /settings mode brief|full · /settings sections all|cn|intl）
