@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from pipeline.config import RedisSettings, Settings, load_settings
 from pipeline.errors import AidailyError
-from pipeline.models import Digest, iso_date
+from pipeline.models import Digest, PoolItem, iso_date
 from pipeline.redact import SCRUB, secrets_of
 
 if TYPE_CHECKING:  # imported when a command opens it: see `connect`
@@ -168,21 +168,27 @@ async def cmd_show(settings: Settings, args: argparse.Namespace) -> int:
     store = await connect(settings.redis)
     try:
         digest = await _find_digest(settings, store, args.date)
-        sys.stdout.write(_render_show(settings, digest, args) + "\n")
+        # `--why N` answers for the day's left-out stories too, as /why N does
+        pool = await store.get_pool(digest.date) if args.why is not None else []
+        sys.stdout.write(_render_show(settings, digest, args, pool) + "\n")
         return 0
     finally:
         await store.close()
 
 
-def _render_show(settings: Settings, digest: Digest, args: argparse.Namespace) -> str:
+def _render_show(
+    settings: Settings, digest: Digest, args: argparse.Namespace, pool: Sequence[PoolItem] = ()
+) -> str:
     from pipeline import render
 
     if args.why is not None:
-        item = digest.item(args.why)
+        item = digest.item(args.why) or next((it for it in pool if it.n == args.why), None)
         if item is None:
             total = len(digest.items)
+            left = f" (left out: {pool[0].n}–{pool[-1].n})" if pool else ""
             raise UsageError(
-                f"--why: no item {args.why} in the digest of {digest.date}; it has items 1–{total}"
+                f"--why: no item {args.why} in the digest of {digest.date}; "
+                f"it has items 1–{total}{left}"
             )
         whys: dict[str, Callable[[Digest, Any], Any]] = {
             "text": render.render_text_why,
