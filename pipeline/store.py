@@ -331,7 +331,7 @@ def _ordinal(day: str) -> int:
 
 def _search_ref(ordinal: int, n: int) -> int:
     """An item's ref in the index: newest day first, then item 1, 2, 3 … when sorted down
-    (n < 1024: quotas are at most 100 a section)."""
+    (n < 1024: quotas are at most 100 a section, the pool 50 more)."""
     return ordinal * 1024 + 1023 - n
 
 
