@@ -357,20 +357,34 @@ def _unpack(data: bytes) -> array[int]:
 
 
 # Drop the refs of one day (ARGV: its lowest and highest ref) from token keys (KEYS, one
-# slot: {s}); a key left empty is deleted. Runs on a rebuild or a prune, not on a new day.
+# slot: {s}); a key left empty is deleted. A day's refs are one run in each string (one
+# APPEND per save), so the run is cut out: found at the end (today rebuilt) or the front
+# (the oldest day pruned) at once, else by a scan that stops where the run ends.
 _UNFILE = """
 local lo, hi = tonumber(ARGV[1]), tonumber(ARGV[2])
+local function inday(s, i)
+  local a, b, c, d = string.byte(s, i * 4 + 1, i * 4 + 4)
+  local v = ((a * 256 + b) * 256 + c) * 256 + d
+  return v >= lo and v <= hi
+end
 for _, key in ipairs(KEYS) do
   local s = redis.call('get', key)
-  if s then
-    local keep = {}
-    for j = 1, #s - 3, 4 do
-      local a, b, c, d = string.byte(s, j, j + 3)
-      local v = ((a * 256 + b) * 256 + c) * 256 + d
-      if v < lo or v > hi then keep[#keep + 1] = string.sub(s, j, j + 3) end
+  local n = s and math.floor(#s / 4) or 0
+  local first, last = nil, nil
+  if n > 0 and inday(s, n - 1) then
+    last, first = n - 1, n - 1
+    while first > 0 and inday(s, first - 1) do first = first - 1 end
+  elseif n > 0 then
+    local i = 0
+    while i < n and not inday(s, i) do i = i + 1 end
+    if i < n then
+      first, last = i, i
+      while last + 1 < n and inday(s, last + 1) do last = last + 1 end
     end
-    if #keep == 0 then redis.call('del', key)
-    elseif #keep * 4 < #s then redis.call('set', key, table.concat(keep)) end
+  end
+  if first then
+    local rest = string.sub(s, 1, first * 4) .. string.sub(s, (last + 1) * 4 + 1, n * 4)
+    if #rest == 0 then redis.call('del', key) else redis.call('set', key, rest) end
   end
 end
 return 1

@@ -95,3 +95,24 @@ async def _keys(store: Store, part: str):  # type: ignore[no-untyped-def]
         return
     async for key in store.r.scan_iter(pattern):
         yield key
+
+
+async def test_a_day_rebuilt_between_others_leaves_theirs_alone(store: Store) -> None:
+    for i in range(3):
+        await store.save_digest(digest_with(day(i), f"机器人第{i}天", "机器人再一条"), [])
+    await store.save_digest(digest_with(day(1), "别的新闻"), [])  # a middle day, rebuilt
+
+    assert found(await store.search(query("机器人"))) == [
+        (day(2), 1),
+        (day(2), 2),
+        (day(0), 1),
+        (day(0), 2),
+    ]
+    await store.save_digest(digest_with(day(1), "机器人回来了"), [])
+    assert [d for d, _ in await store.search(query("机器人"))] == [
+        day(2),
+        day(2),
+        day(1),
+        day(0),
+        day(0),
+    ]
