@@ -7,6 +7,7 @@ listing renderer) or one line in Chinese saying what is wrong and what would wor
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from pipeline.models import Digest, Item, PoolItem
@@ -77,13 +78,23 @@ async def search(store: Store, args: list[str]) -> Listing | str:
     )
 
 
-async def week(store: Store, end: date) -> Listing | str:
+async def week(store: Store, end: date, *, latest: bool = False) -> Listing | str:
     """The ten most important stories of the seven days up to `end`, each with its date
-    and number: by importance, then how many outlets reported it, team votes, score."""
+    and number: by importance, then how many outlets reported it, team votes, score.
+
+    With `latest` (the /week command), a week with no daily stored falls back to the
+    seven days up to the newest stored one, and says so; the weekly push never does.
+    """
     start = end - timedelta(days=WEEK_DAYS - 1)
     days = [(start + timedelta(days=i)).isoformat() for i in range(WEEK_DAYS)]
     stored = [d for d in [await store.get_digest(day) for day in days] if d is not None]
     if not stored:
+        newest = await store.latest_date() if latest else None
+        if newest is not None and newest < days[0]:
+            answer = await week(store, date.fromisoformat(newest))
+            if isinstance(answer, Listing):
+                note = f"{days[0]} 至 {days[-1]} 没有日报，以下为截至 {newest} 的一周。"
+                return replace(answer, intro=f"{note}{answer.intro}")
         return f"{days[0]} 至 {days[-1]} 没有存档的日报，暂时没有周报。"
     ranked: list[tuple[tuple[int, int, int, float, int], Listed]] = []
     seen: set[str] = set()

@@ -197,7 +197,7 @@ class Commands:
         return _listing_reply(await archive.search(self.store, args))
 
     async def _week(self, ctx: ChatContext, args: list[str]) -> Reply:
-        return _listing_reply(await archive.week(self.store, self.settings.today()))
+        return _listing_reply(await archive.week(self.store, self.settings.today(), latest=True))
 
     async def _view_of_shown(self, ctx: ChatContext, view: View) -> Reply:
         digest = await self._shown_digest(ctx)

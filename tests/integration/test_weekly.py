@@ -110,6 +110,15 @@ async def test_week_command_answers_with_date_number_and_link(store: Store, make
     assert first.startswith(f"{day_of(3)} · 1、🔥")
     assert f"https://news.example.com/{day_of(3)}/周四大事" in text and "5 家媒体报道" in text
 
+    # weeks later with nothing new: the last week there was, said as such
+    class MonthLater(Settings):
+        def today(self, now=None) -> date:  # type: ignore[no-untyped-def]
+            return END + timedelta(days=30)
+
+    later = Commands(store, MonthLater.model_validate(make_settings().model_dump()))
+    text = reply_to_text(await later.handle(ctx, "/week"))
+    assert f"以下为截至 {END.isoformat()} 的一周" in text and "周四大事" in text
+
 
 # -- the weekly push against the fakes ------------------------------------------------------
 
