@@ -25,7 +25,7 @@ from bot.telegram.errors import classify
 from pipeline.config import Settings
 from pipeline.errors import DeliveryError
 from pipeline.models import Digest, Subscriber
-from pipeline.render import render_telegram
+from pipeline.render import Listing, render_telegram, render_telegram_listing
 from pipeline.store import Store, Target
 
 PUSH_RATE = 29.0  # messages per second over all chats (Telegram allows about 30)
@@ -93,6 +93,12 @@ class TelegramChannel:
             if is_due(self.settings, sub, due_at):
                 jobs.append(self._job(sub, renders.parts(sub.chat_id, sub), digest.date))
         return jobs
+
+    async def listing_jobs(self, listing: Listing, day: str) -> list[Job]:
+        """Every active subscriber, the list answer (the weekly) in one rendering."""
+        parts = render_telegram_listing(listing)
+        subs = await self.store.list_subscribers(CHANNEL)
+        return [replace(self._job(sub, parts, day), on_done=None) for sub in subs]
 
     def _job(self, sub: Subscriber, parts: list[str], day: str) -> Job:
         sender = ChatSender(self.bot, self.store, int(sub.chat_id))
