@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.render.view import SCORE_PARTS
 from tests.acceptance.conftest import DB_CHAT, Built, assert_one_line_error, build, items, run_many
 from tests.acceptance.feeds import D0, D
 
@@ -151,8 +152,8 @@ def test_why_shows_everything_the_contract_lists(built: Built) -> None:
         assert text in out, text
     for other in story["also_reported_by"]:
         assert other["source"] in out and other["link"] in out
-    for part in story["score"]["parts"]:
-        assert part in out, part
+    for part, value in story["score"]["parts"].items():  # named as a reader says it
+        assert f"{SCORE_PARTS[part]} {value:.2f}" in out, part
 
 
 @pytest.mark.parametrize("fmt", [*FORMATS, "json"])
