@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 
 from bot.delivery import PushReport, RateLimiter, RetryPolicy
@@ -21,7 +20,9 @@ async def test_limiter_spaces_grants_and_serves_everyone() -> None:
     stamps.sort()
     assert len(stamps) == 11
     assert stamps[-1] - stamps[0] >= 10 / 100 * 0.95
-    assert min(b - a for a, b in itertools.pairwise(stamps)) >= 0.005
+    # No bunching: at 100/s a 30 ms window holds 3 or 4 grants; 5 leaves room for a
+    # late wake-up on a loaded machine (a stamp is when the waiter ran, not its grant).
+    assert max(sum(1 for t in stamps if s <= t < s + 0.03) for s in stamps) <= 5
 
 
 async def test_limiter_burst_lets_a_few_through_at_once() -> None:
