@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from pipeline.models import Digest, Item, PoolItem
+from bot.interests import muted_by
+from pipeline.models import Digest, Interests, Item, PoolItem
 from pipeline.render.view import Group, Listed, Listing, more_listing, more_pages
 from pipeline.search import MAX_QUERY, Query, QueryProblem, parse_query
 from pipeline.store import Store
@@ -31,12 +32,21 @@ SEARCH_PROBLEM_ZH: dict[QueryProblem, str] = {
 MORE_USAGE = "用法：/more 或 /more 2（第几页，每页每个板块 5 条）"
 
 
-async def more(store: Store, digest: Digest, args: list[str]) -> Listing | str:
-    """Page N (default 1) of the stories `digest` left out, with the margin that kept each out."""
+async def more(
+    store: Store, digest: Digest, args: list[str], interests: Interests | None = None
+) -> Listing | str:
+    """Page N (default 1) of the stories `digest` left out, with the margin that kept each out.
+
+    A chat's mutes hide stories here as in its digest, and the answer counts them.
+    """
     if len(args) > 1 or (args and not args[0].isdigit()):
         return MORE_USAGE
     page = int(args[0]) if args else 1
     pool = await store.get_pool(digest.date)
+    hidden = 0
+    if interests is not None and (interests.mutes or interests.muted_sources):
+        kept = [it for it in pool if muted_by(it, interests) is None]
+        hidden, pool = len(pool) - len(kept), kept
     pages = more_pages(pool)
     if pages == 0:
         return (
@@ -44,7 +54,11 @@ async def more(store: Store, digest: Digest, args: list[str]) -> Listing | str:
         )
     if not 1 <= page <= pages:
         return f"没有第 {args[0]} 页。{digest.date} 的更多动态共 {pages} 页：/more 1 到 /more {pages}。"
-    return more_listing(digest, pool, page)
+    listing = more_listing(digest, pool, page)
+    if hidden:
+        note = f"已按你的设置隐藏 {hidden} 条（/following 查看）。"
+        listing = replace(listing, intro=f"{listing.intro or ''}{note}")
+    return listing
 
 
 async def pool_item(store: Store, digest: Digest, n: int) -> PoolItem | None:

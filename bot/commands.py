@@ -201,7 +201,8 @@ class Commands:
         digest = await self._shown_digest(ctx)
         if digest is None:
             return Reply(text="还没有任何日报。管理员运行 aidaily run 之后再来看看。")
-        return _listing_reply(await archive.more(self.store, digest, args))
+        interests = await self.store.get_interests(ctx.channel, ctx.chat_id)
+        return _listing_reply(await archive.more(self.store, digest, args, interests))
 
     async def _search(self, ctx: ChatContext, args: list[str]) -> Reply:
         return _listing_reply(await archive.search(self.store, args))

@@ -183,3 +183,21 @@ async def test_search_bad_or_missing_words_say_what_would_work(
     assert "最多 50 个字符" in await say(commands, "/search " + "很长" * 30)
     assert "两个相连的汉字" in await say(commands, "/search 猫")
     assert "没有找到「量子引力」" in await say(commands, "/search 量子引力")
+
+
+async def test_more_hides_what_the_chat_muted_and_counts_it(
+    commands: Commands, store: Store
+) -> None:
+    digest = make_digest(date=TODAY)
+    pool = make_pool(digest, per_section=12)
+    await store.save_digest(digest, [], pool=pool)
+    muted = pool[0]
+    word = muted.title
+
+    await say(commands, f"/mute {word[:20]}")
+    text = await say(commands, "/more")
+
+    assert muted.link not in text
+    assert "已按你的设置隐藏" in text
+    other = await say(commands, "/more", chat("200"))  # another chat's view is its own
+    assert muted.link in other and "已按你的设置隐藏" not in other
