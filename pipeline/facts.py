@@ -418,6 +418,11 @@ def remember(known: Mapping[tuple[str, str], Facts]) -> None:
     _READ.update(known)
 
 
+def forget() -> None:
+    """Drop the facts read so far (a worker process between slices of a day)."""
+    _READ.clear()
+
+
 def _read(title: str, summary: str) -> Facts:
     title = _REPOST_RE.sub("", strip_title_prefix(nfkc(title))).strip()
     opening = first_sentence(strip_zh_lead(nfkc(summary)), limit=240)
