@@ -2,7 +2,9 @@
 against feedparser's own loop.
 
     .venv/bin/python bench/pipeline.py [--feeds 200] [--entries 50] [--delay 0.2] [--concurrency 32]
-    .venv/bin/python bench/pipeline.py --table        # 20/200/1,000 feeds x 10/100 entries
+    .venv/bin/python bench/pipeline.py --table        # 20/200/1,000 feeds x 10/100 entries,
+                                                      # then 200x50 and 1,000x20 (the targets)
+    .venv/bin/python bench/pipeline.py --table --only-targets --repeat 2
     .venv/bin/python bench/pipeline.py --bombs 16     # peak memory with 16 gzip bombs added
 
 A local HTTP server (in a child process, so it shares neither the GIL nor the
@@ -235,6 +237,7 @@ class TreeMemory:
     def __init__(self, exclude: int) -> None:
         self.exclude = exclude  # the feed host; redis-server is skipped by name: not the pipeline
         self.peak_kb = 0
+        self.main_peak_kb = 0  # this process alone (the rest: workers and their forkserver)
         self._ticks: dict[int, int] = {}
         self._tree_kb()  # what the tree had used before (the forkserver of an earlier run)
         self._before = dict(self._ticks)
@@ -261,7 +264,10 @@ class TreeMemory:
             pid = todo.pop()
             if pid == self.exclude or _name(pid) == "redis-server":
                 continue
-            total += _pss_kb(pid)
+            pss = _pss_kb(pid)
+            total += pss
+            if pid == os.getpid():
+                self.main_peak_kb = max(self.main_peak_kb, pss)
             self._ticks[pid] = max(self._ticks.get(pid, 0), _cpu_ticks(pid))
             todo += _children(pid)
         return total
@@ -332,6 +338,7 @@ class Measured:
     walls: list[float]
     peak_mb: float
     cpu_s: float  # per run: this process and its workers
+    main_peak_mb: float = 0.0  # this process alone
 
     @property
     def median(self) -> float:
@@ -350,7 +357,9 @@ def measure(
         settings = bench_settings(urls, args.concurrency)
         with TreeMemory(exclude=host) as memory:
             walls = [timed_run(settings, url, first=n == 0, quiet=quiet) for n in range(args.runs)]
-    return Measured(walls, memory.peak_kb / 1024, memory.cpu_s / len(walls))
+    return Measured(
+        walls, memory.peak_kb / 1024, memory.cpu_s / len(walls), memory.main_peak_kb / 1024
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -366,6 +375,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--no-baseline", action="store_true", help="skip the ~45 s baseline")
     ap.add_argument("--table", action="store_true", help="20/200/1,000 feeds x 10/100 entries")
+    ap.add_argument(
+        "--only-targets", action="store_true", help="with --table: the 3 target sizes only"
+    )
+    ap.add_argument("--repeat", type=int, default=1, help="with --table: measure each row N times")
     ap.add_argument("--bombs", type=int, default=0, help="add N gzip-bomb feeds (memory check)")
     args = ap.parse_args(argv)
     print(f"load average before: {load()}")
@@ -387,7 +400,8 @@ def single(args: argparse.Namespace) -> None:
     got = measure(args.feeds, args.entries, args)
     print(
         f"          median {got.median:.2f} s of {args.runs} runs = {got.median / floor:.2f}x the floor; "
-        f"peak memory {got.peak_mb:.0f} MB (PSS of this process + its workers, sampled); "
+        f"peak memory {got.peak_mb:.0f} MB (PSS of this process + its workers, sampled; "
+        f"this process alone {got.main_peak_mb:.0f} MB); "
         f"{got.cpu_s:.2f} s CPU per run with the workers"
     )
     if args.no_baseline:
@@ -400,25 +414,38 @@ def single(args: argparse.Namespace) -> None:
     print(f"ratio     {base / got.median:7.1f}x faster than the baseline (median run)")
 
 
+# The scaling table, then the issue's three target sizes not already in it.
+TABLE = [*itertools.product((20, 200, 1000), (10, 100))]
+TARGETS = [(200, 50), (1000, 20), (1000, 100)]
+
+
 def table(args: argparse.Namespace) -> None:
-    """The scaling table: each row's median against its own floor, measured in this run."""
+    """The scaling table and the target sizes: each row's median against its own floor,
+    feedparser's rate measured in this run; `--only-targets` skips the scaling rows."""
     rate = parse_rate(100)
     print(f"delay {args.delay:g} s, fetch.concurrency {args.concurrency}, {os.cpu_count()} cores, "
           f"feedparser {rate:,.0f} entries/s on one core, {args.runs} runs per row")  # fmt: skip
-    print("CPU: seconds per run of this process and its workers; vs parse: that CPU over")
-    print("what feedparser alone needs to parse the same entries on one core")
+    print("floor = max(delay x ceil(feeds / concurrency), entries / (feedparser's rate x cores))")
+    print("peak: PSS of this process and its workers (main: this process alone); CPU: seconds")
+    print("per run of this process and its workers; vs parse: that CPU over what feedparser")
+    print("alone needs to parse the same entries on one core; load: 1-minute load average")
     print(
         f"{'feeds':>6} {'entries':>8} {'floor s':>8} {'median s':>9} {'ratio':>7} "
-        f"{'peak MB':>8} {'CPU s':>6} {'vs parse':>8}"
+        f"{'peak MB':>8} {'main MB':>8} {'CPU s':>6} {'vs parse':>8} {'load':>5}"
     )
-    for feeds, entries in itertools.product((20, 200, 1000), (10, 100)):
-        floor = floor_s(feeds, entries, args.delay, args.concurrency, rate)
-        got = measure(feeds, entries, args, quiet=True)
-        print(
-            f"{feeds:>6} {entries:>8} {floor:>8.2f} {got.median:>9.2f} {got.median / floor:>6.2f}x "
-            f"{got.peak_mb:>8.0f} {got.cpu_s:>6.2f} {got.cpu_s * rate / (feeds * entries):>7.2f}x",
-            flush=True,
-        )
+    rows = [] if args.only_targets else [(*size, "") for size in TABLE]
+    rows += [(*size, "target") for size in TARGETS if args.only_targets or size not in TABLE]
+    for _ in range(args.repeat):
+        for feeds, entries, note in rows:
+            floor = floor_s(feeds, entries, args.delay, args.concurrency, rate)
+            got = measure(feeds, entries, args, quiet=True)
+            print(
+                f"{feeds:>6} {entries:>8} {floor:>8.2f} {got.median:>9.2f} "
+                f"{got.median / floor:>6.2f}x {got.peak_mb:>8.0f} {got.main_peak_mb:>8.0f} "
+                f"{got.cpu_s:>6.2f} {got.cpu_s * rate / (feeds * entries):>7.2f}x "
+                f"{load().split()[0]:>5} {note}",
+                flush=True,
+            )
 
 
 def bombs(args: argparse.Namespace) -> None:
