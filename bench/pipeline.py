@@ -60,9 +60,8 @@ from pipeline.config import Settings, parse_settings
 from pipeline.curate.heuristic import HeuristicCurator
 from tests.fakes.feed_server import FeedServer, gzip_bomb
 
-# pipeline.run and pipeline.store are imported where they are used: the worker processes
-# re-import this module (multiprocessing re-runs __main__), and like `aidaily`'s they
-# should load only what parsing and judging need, not redis or httpx.
+# pipeline.run and pipeline.store are imported where they are used, so that importing this
+# module stays light (the worker processes no longer re-run it: pipeline/workers.py).
 
 BOMB_DECODED = 1 << 30  # 1 GiB once decoded, ~1 MB on the wire
 
