@@ -198,6 +198,10 @@ async def _workers(feeds: int) -> AsyncIterator[Parse]:
 async def _parse_in(
     pool: workers.Pool, result: FetchResult, now: datetime
 ) -> tuple[ParsedFeed, list[dedupe.Notes] | None]:
+    if not pool.ready:
+        # The workers are still starting (~0.3 s, seconds on a busy machine): parse here
+        # rather than wait. A small run is often done before they are up.
+        return await _parse_inline(result, now)
     job = functools.partial(parse_noted, **_parse_args(result, now))
     try:
         return await pool.run(job)

@@ -52,6 +52,11 @@ class Pool:
         self._executor = executor
         self._started = started
 
+    @property
+    def ready(self) -> bool:
+        """True once every worker is up (`run` before that waits for them)."""
+        return self._started.done() and self._started.exception() is None
+
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """`fn(*args)` in a worker; raises BrokenProcessPool if the worker died."""
         await asyncio.shield(self._started)  # one caller giving up must not stop the start

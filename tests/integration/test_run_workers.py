@@ -82,6 +82,8 @@ async def test_a_run_in_worker_processes_builds_the_same_digest(
     feeds = run_module.POOL_MIN_FEEDS + 4
     settings = _settings(tmp_path, feeds)
     # In this process parsing and judging would fail: only the workers can have done them.
+    # (A run parses in this process while its workers start; here it waits for them.)
+    monkeypatch.setattr(workers.Pool, "ready", True)
     monkeypatch.setattr(run_module, "_parse_inline", _not_here)
     monkeypatch.setattr(heuristic, "POOL_MIN_CANDIDATES", 10)  # this day has ~40 stories
     curator = HeuristicCurator(settings)
@@ -91,11 +93,16 @@ async def test_a_run_in_worker_processes_builds_the_same_digest(
     monkeypatch.undo()
     assert pools == [1]  # judging borrowed the parse workers: one pool for the run
 
+    # Workers still starting when the feeds arrive: those feeds are parsed here instead.
+    monkeypatch.setattr(workers.Pool, "ready", False)
+    while_starting = await _digest_json(settings, store)
+    monkeypatch.undo()
+
     monkeypatch.setattr(run_module, "POOL_MIN_FEEDS", 10_000)
     monkeypatch.setattr(heuristic, "POOL_MIN_CANDIDATES", 10_000)
     in_process = await _digest_json(settings, store)
 
-    assert in_workers == in_process
+    assert in_workers == in_process == while_starting
     assert in_workers["raw_count"] == 12 * feeds
     assert in_workers["candidate_count"] >= 20  # above the 10 that sent judging to workers
     assert [f["ok"] for f in in_workers["feeds"]].count(False) == 1  # the missing file
