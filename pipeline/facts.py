@@ -419,8 +419,11 @@ def remember(known: Mapping[tuple[str, str], Facts]) -> None:
 
 
 def forget() -> None:
-    """Drop the facts read so far (a worker process between slices of a day)."""
+    """Drop the facts and names read so far: a worker process between slices of a day,
+    and a run when it ends (a day's texts are not read again; a long-lived `aidaily serve`
+    would keep up to 65,536 of them, and its garbage collector walk them)."""
     _READ.clear()
+    _names.cache_clear()
 
 
 def _read(title: str, summary: str) -> Facts:

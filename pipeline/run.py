@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
-from pipeline import dedupe, select, workers
+from pipeline import dedupe, facts, kinds, select, workers
 from pipeline.config import FeedSettings, Settings
 from pipeline.curate.base import Curator
 from pipeline.errors import RunError
@@ -121,6 +121,8 @@ async def run(
     await store.prune(keep.keep_days, settings.today(), digest.date, keep.keep_digests_days)
     await store.set_last_run(_run_summary(digest, started))
     log.info("%s", run_line(digest))
+    facts.forget()  # what this day's texts said: the next run reads other texts
+    kinds.forget()
     return RunResult(digest=digest, raw=raw)
 
 
