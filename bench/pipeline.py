@@ -2,8 +2,8 @@
 against feedparser's own loop.
 
     .venv/bin/python bench/pipeline.py [--feeds 200] [--entries 50] [--delay 0.2] [--concurrency 32]
-    .venv/bin/python bench/pipeline.py --table        # 20/200/1,000 feeds x 10/100 entries,
-                                                      # then 200x50 and 1,000x20 (the targets)
+    .venv/bin/python bench/pipeline.py --table        # 20/200/1,000 feeds x 10/100 entries
+                                                      # and 200x50, 1,000x20 (the targets)
     .venv/bin/python bench/pipeline.py --table --only-targets --repeat 2
     .venv/bin/python bench/pipeline.py --bombs 16     # peak memory with 16 gzip bombs added
 
@@ -22,7 +22,9 @@ request after DELAY seconds, like a real feed host far away. Then, in one run:
    loop, the way a simple script would do it (skip with --no-baseline).
 
 Prints wall time of each run with its stages, the median against the floor,
-and the peak memory (PSS) of this process and the workers it starts.
+and the peak memory (PSS) of this process and the workers it starts (the PSS is
+read only as their RSS grows: reading it walks page tables, see `TreeMemory`).
+`--table` prints one row per size, smallest first, with the load average.
 `--bombs N` adds N feeds that are gzip bombs (1 MB on the wire, 1 GiB decoded)
 and compares the peak memory of runs with and without them, in the same run.
 """
