@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pipeline import facts, kinds
 from pipeline.config import FeedSettings
 from pipeline.dedupe import Notes, notes_of
 from pipeline.parse import ParsedFeed, parse_feed
@@ -20,4 +21,9 @@ def parse_noted(
 ) -> tuple[ParsedFeed, list[Notes]]:
     """`parse_feed` of a body, and the notes of each of its entries, in the same order."""
     parsed = parse_feed(body, feed, content_type=content_type, location=location, now=now)
-    return parsed, [notes_of(e) for e in parsed.entries]
+    notes = [notes_of(e) for e in parsed.entries]
+    # The names and kinds read on the way are cached by text; the next feed's texts are
+    # other texts, so a worker keeps none (else up to 65,536 of each, all run long).
+    facts.forget()
+    kinds.forget()
+    return parsed, notes
