@@ -52,7 +52,7 @@ import heapq
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Generic, NamedTuple, TypeVar
@@ -275,8 +275,10 @@ class TitleIndex:
     more than `COMMON_FEATURE_DF` titles weighs 0 and indexes nothing.
     """
 
-    def __init__(self, titles: Sequence[str]) -> None:
-        raw = [title_features(t) for t in titles]
+    def __init__(
+        self, titles: Sequence[str], *, features: Sequence[TitleFeatures] | None = None
+    ) -> None:
+        raw = list(features) if features is not None else [title_features(t) for t in titles]
         kind: dict[str, float] = {}
         df: Counter[str] = Counter()
         for feats in raw:
@@ -295,7 +297,9 @@ class TitleIndex:
         telling = {name for name in live if kind[name] >= BIGRAM_WEIGHT and "#" not in name}
         self.features = [frozenset(f.weights.keys() & live) for f in raw]
         self.entities = [f.entities for f in raw]
-        self._all = [frozenset(f.weights) for f in raw]  # common features too: a name may be common
+        # Common features too: a name may be common. A view, not a set per title (~0.2 KB
+        # each, 20+ MB of a 100,000-entry batch).
+        self._all = [f.weights.keys() for f in raw]
         self.raw = raw  # the features before rarity (summaries are weighted like them)
         self.totals = [sum([self.weights[n] for n in f]) for f in self.features]
         self._minor = [f - telling for f in self.features]
@@ -583,7 +587,9 @@ def order_key(entry: Entry) -> tuple[float, bool, datetime, str, str, str, str]:
     )
 
 
-def lead_key(entry: Entry) -> tuple[bool, bool, tuple[float, bool, datetime, str, str, str, str]]:
+def lead_key(
+    entry: Entry, news: Callable[[Entry], bool] = is_news
+) -> tuple[bool, bool, tuple[float, bool, datetime, str, str, str, str]]:
     """Sort key of the entry that leads a story.
 
     A news report before a piece that is not news (an essay, a review, a roundup:
@@ -591,7 +597,7 @@ def lead_key(entry: Entry) -> tuple[bool, bool, tuple[float, bool, datetime, str
     English one (the digest is read in Chinese; the report is shown with its own
     link and source), then `order_key`.
     """
-    return (not is_news(entry), not is_chinese(entry.title), order_key(entry))
+    return (not news(entry), not is_chinese(entry.title), order_key(entry))
 
 
 def _link_groups(entries: Sequence[Entry]) -> list[list[Entry]]:
@@ -611,9 +617,55 @@ def _link_key(entry: Entry) -> str:
     return entry.link
 
 
-def _candidate(entries: Sequence[Entry]) -> Candidate:
-    ordered = sorted(entries, key=lead_key) if len(entries) > 1 else list(entries)
+def _candidate(entries: Sequence[Entry], news: Callable[[Entry], bool] = is_news) -> Candidate:
+    if len(entries) == 1:
+        return Candidate(id=entries[0].id, lead=entries[0], others=[])
+    ordered = sorted(entries, key=lambda e: lead_key(e, news))
     return Candidate(id=ordered[0].id, lead=ordered[0], others=ordered[1:])
+
+
+class Notes(NamedTuple):
+    """What `cluster` reads of one entry by itself, whatever else the batch holds: its
+    title's features, the names and laws it gives (its part of `_cheap_keys`), and
+    whether it reports news (`lead_key`). Each depends only on the entry's text and link,
+    so it can be read where the entry is parsed (a worker process, while other feeds are
+    still on the wire) and handed to `cluster`, which then has that much less to do
+    after the last fetch. The same entry gives the same notes wherever they are read."""
+
+    features: TitleFeatures
+    keys: frozenset[str]
+    news: bool
+
+
+NoteKey = tuple[str, str, str]
+
+
+def note_key(entry: Entry) -> NoteKey:
+    """What an entry's notes depend on: its title, summary and link."""
+    return (entry.title, entry.summary, entry.link)
+
+
+def notes_of(entry: Entry) -> Notes:
+    """The notes of one entry (see `Notes`)."""
+    return Notes(title_features(entry.title), _entry_keys(entry), is_news(entry))
+
+
+class _Noted:
+    """Each entry's notes during one `cluster`: the ones given, else read once here."""
+
+    def __init__(self, given: Mapping[NoteKey, Notes] | None) -> None:
+        self._given = given or {}
+        self._read: dict[NoteKey, Notes] = {}
+
+    def __call__(self, entry: Entry) -> Notes:
+        key = note_key(entry)
+        found = self._given.get(key) or self._read.get(key)
+        if found is None:
+            found = self._read[key] = notes_of(entry)
+        return found
+
+    def news(self, entry: Entry) -> bool:
+        return self(entry).news
 
 
 K = TypeVar("K", int, str)
@@ -645,20 +697,31 @@ class UnionFind(Generic[K]):
         return list(out.values())
 
 
-def cluster(entries: Sequence[Entry], threshold: float = SAME_STORY_THRESHOLD) -> list[Candidate]:
+def cluster(
+    entries: Sequence[Entry],
+    threshold: float = SAME_STORY_THRESHOLD,
+    *,
+    notes: Mapping[NoteKey, Notes] | None = None,
+) -> list[Candidate]:
     """Entries -> stories: one Candidate per link, then per story across sources and languages.
 
     Candidates come out in the order of their leads (`order_key`), whatever the input order.
+    `notes` (by `note_key`) are entries' notes already read elsewhere (`notes_of`); the
+    others are read here. They change nothing but the time it takes.
     """
+    noted = _Noted(notes)
     groups = _link_groups(entries)
     groups.sort(key=lambda g: order_key(g[0]))
-    index = TitleIndex([g[0].title for g in groups])
+    index = TitleIndex(
+        [g[0].title for g in groups], features=[noted(g[0]).features for g in groups]
+    )
     floor = threshold / 2
     scores = index.scores(floor)
     summaries = SummaryIndex(index, [g[0] for g in groups])
     joined = join_by_summaries(index.stories(threshold, scores), scores, summaries, floor)
     stories = [[e for i in story for e in groups[i]] for story in joined]
-    candidates = [_candidate(story) for story in join_by_facts(join_by_names(stories))]
+    joined_stories = join_by_facts(join_by_names(stories), noted)
+    candidates = [_candidate(story, noted.news) for story in joined_stories]
     return sorted(candidates, key=lambda c: order_key(c.lead))
 
 
@@ -1000,7 +1063,9 @@ def _name_grams(names: Iterable[str]) -> frozenset[str]:
     return frozenset(g for n in names for g in _grams(n))
 
 
-def join_by_facts(stories: Sequence[Sequence[Entry]]) -> list[list[Entry]]:
+def join_by_facts(
+    stories: Sequence[Sequence[Entry]], notes: Callable[[Entry], Notes] = notes_of
+) -> list[list[Entry]]:
     """Join the stories whose facts say they report one event (`facts_match`).
 
     A fourth pass after titles, summaries and names: paraphrases that share few words
@@ -1013,7 +1078,7 @@ def join_by_facts(stories: Sequence[Sequence[Entry]]) -> list[list[Entry]]:
     chain a day's reports about one busy company into one story.
     """
     groups: dict[int, list[Entry]] = {i: list(story) for i, story in enumerate(stories)}
-    facts = {i: story_facts(groups[i]) for i in _worth_reading(groups)}
+    facts = {i: story_facts(groups[i]) for i in _worth_reading(groups, notes)}
     postings: dict[str, set[int]] = defaultdict(set)
     for i, f in facts.items():
         for key in _keys(f):
@@ -1041,22 +1106,31 @@ def join_by_facts(stories: Sequence[Sequence[Entry]]) -> list[list[Entry]]:
     return [groups[i] for i in sorted(groups)]
 
 
-def _worth_reading(groups: dict[int, list[Entry]]) -> list[int]:
+def _worth_reading(
+    groups: dict[int, list[Entry]], notes: Callable[[Entry], Notes] = notes_of
+) -> list[int]:
     """The stories that share a name or a law with some other story, and not one common to
     most of a big batch: only they can join, so only their facts are read in full (reading
     them costs about a millisecond a report; a batch of 10,000 has mostly common names)."""
-    keys = {i: _cheap_keys(story) for i, story in groups.items()}
+    keys = {i: _cheap_keys(story, notes) for i, story in groups.items()}
     df = Counter(key for found in keys.values() for key in found)
     return [i for i, found in keys.items() if any(2 <= df[k] <= COMMON_FEATURE_DF for k in found)]
 
 
-def _cheap_keys(story: Sequence[Entry]) -> frozenset[str]:
+def _cheap_keys(
+    story: Sequence[Entry], notes: Callable[[Entry], Notes] = notes_of
+) -> frozenset[str]:
     """`_keys` of a story, or more, without reading all its facts."""
-    found: set[str] = set()
-    for e in story:
-        opening = summary_lead(e.summary, limit=240)
-        found.update(find_names(e.title), find_names(opening)[:3])
-        found.update(f"law:{law}" for law in laws_in(f"{e.title} {opening}"))
+    if len(story) == 1:
+        return notes(story[0]).keys
+    return frozenset().union(*(notes(e).keys for e in story))
+
+
+def _entry_keys(entry: Entry) -> frozenset[str]:
+    """An entry's part of `_cheap_keys`: the names in its title and opening, and its laws."""
+    opening = summary_lead(entry.summary, limit=240)
+    found = {*find_names(entry.title), *find_names(opening)[:3]}
+    found.update(f"law:{law}" for law in laws_in(f"{entry.title} {opening}"))
     return frozenset(_with_parents(found))
 
 

@@ -418,6 +418,14 @@ def remember(known: Mapping[tuple[str, str], Facts]) -> None:
     _READ.update(known)
 
 
+def forget() -> None:
+    """Drop the facts and names read so far: a worker process between slices of a day,
+    and a run when it ends (a day's texts are not read again; a long-lived `aidaily serve`
+    would keep up to 65,536 of them, and its garbage collector walk them)."""
+    _READ.clear()
+    _names.cache_clear()
+
+
 def _read(title: str, summary: str) -> Facts:
     title = _REPOST_RE.sub("", strip_title_prefix(nfkc(title))).strip()
     opening = first_sentence(strip_zh_lead(nfkc(summary)), limit=240)

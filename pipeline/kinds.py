@@ -162,6 +162,12 @@ def paper_host(link: str) -> str | None:
     return next((h for h in PAPER_HOSTS if host == h or host.endswith("." + h)), None)
 
 
+def forget() -> None:
+    """Drop the kinds read so far (see `facts.forget`)."""
+    piece_kind.cache_clear()
+    paper_host.cache_clear()
+
+
 def entry_kind(entry: Entry) -> str | None:
     """The non-news kind of an entry, a paper included; None when it reports news."""
     return PAPER if paper_host(entry.link) else piece_kind(entry.title, entry.summary)

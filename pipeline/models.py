@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -74,6 +74,18 @@ class Entry(_Model):
         from pipeline.ids import content_hash
 
         return content_hash(self.title, self.summary)
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        """Unpickled (from a parse or judge worker): an entry that sets every field shares
+        one set of the field names instead of a set of its own, ~0.7 KB of its ~1.9 KB
+        (70 MB of a 100,000-entry run). Adding a name to it, as setting a field does, is
+        a no-op; `model_copy` copies it."""
+        super().__setstate__(state)
+        if self.__pydantic_fields_set__ == _ENTRY_FIELDS:
+            object.__setattr__(self, "__pydantic_fields_set__", _ENTRY_FIELDS)
+
+
+_ENTRY_FIELDS: set[str] = set(Entry.model_fields)
 
 
 class Candidate(_Model):

@@ -16,13 +16,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from pipeline import dedupe, feedback, select, workers
+from pipeline import dedupe, facts, feedback, kinds, select, workers
 from pipeline.config import FeedSettings, Settings
 from pipeline.curate.base import Curator
 from pipeline.errors import RunError
 from pipeline.fetch import FetchResult, fetch_each
+from pipeline.intake import parse_noted
 from pipeline.models import Candidate, Digest, Entry, FeedStatus, Judgement, PoolItem, Window
 from pipeline.parse import ParsedFeed, parse_feed
 from pipeline.store import FeedState, Store
@@ -30,7 +31,8 @@ from pipeline.store import FeedState, Store
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
-Parse = Callable[[FetchResult, datetime], Awaitable[ParsedFeed]]
+# A parse gives the feed's entries and, from a worker, each entry's notes for `dedupe.cluster`.
+Parse = Callable[[FetchResult, datetime], Awaitable[tuple[ParsedFeed, list[dedupe.Notes] | None]]]
 
 # Parsing is CPU-bound (feedparser is pure Python, ~0.2 ms an entry): with many feeds it is
 # done in worker processes (`pipeline.workers`), so that both cores parse while the event
@@ -51,6 +53,7 @@ class RunResult:
 class _FeedOutcome:
     status: FeedStatus
     entries: list[Entry]
+    notes: list[dedupe.Notes] | None = None  # the entries' notes, when a worker read them
 
 
 def make_curator(settings: Settings, store: Store) -> Curator:
@@ -91,7 +94,7 @@ async def run(
         raw = [e for o in outcomes for e in o.entries if start < e.published_at <= end]
         for o in outcomes:
             o.status.in_window = sum(1 for e in o.entries if start < e.published_at <= end)
-        candidates = dedupe.cluster(raw)
+        candidates = dedupe.cluster(raw, notes=_notes(outcomes))
 
         curator = curator or make_curator(settings, store)
         say(f"curating {len(candidates)} stories ({curator.kind})")
@@ -123,6 +126,8 @@ async def run(
     await store.prune(keep.keep_days, settings.today(), digest.date, keep.keep_digests_days)
     await store.set_last_run(_run_summary(digest, started))
     log.info("%s", run_line(digest))
+    facts.forget()  # what this day's texts said: the next run reads other texts
+    kinds.forget()
     return RunResult(digest=digest, raw=raw, pool=pool)
 
 
@@ -161,6 +166,16 @@ def _seen_at(now: datetime, start: datetime, end: datetime) -> datetime:
     day, a run before the cut-off) it is simply now.
     """
     return end if end <= now < end + (end - start) else now
+
+
+def _notes(outcomes: list[_FeedOutcome]) -> dict[dedupe.NoteKey, dedupe.Notes]:
+    """The entries' notes the parse workers read, for `dedupe.cluster`; taken, not kept."""
+    notes: dict[dedupe.NoteKey, dedupe.Notes] = {}
+    for o in outcomes:
+        if o.notes is not None:
+            notes.update(zip(map(dedupe.note_key, o.entries), o.notes, strict=True))
+            o.notes = None
+    return notes
 
 
 async def _fetch_and_take(
@@ -202,28 +217,37 @@ async def _workers(feeds: int) -> AsyncIterator[Parse]:
         yield functools.partial(_parse_in, pool)
 
 
-async def _parse_in(pool: workers.Pool, result: FetchResult, now: datetime) -> ParsedFeed:
+async def _parse_in(
+    pool: workers.Pool, result: FetchResult, now: datetime
+) -> tuple[ParsedFeed, list[dedupe.Notes] | None]:
+    if not pool.ready:
+        # The workers are still starting (~0.3 s, seconds on a busy machine): parse here
+        # rather than wait. A small run is often done before they are up.
+        return await _parse_inline(result, now)
+    job = functools.partial(parse_noted, **_parse_args(result, now))
     try:
-        return await pool.run(_parse_job(result, now))
+        return await pool.run(job)
     except BrokenProcessPool:  # a worker died (killed, out of memory): parse here
         log.warning("parse worker lost; parsing %s in the main process", result.feed.id)
-        return _parse_job(result, now)()
+        return job()
 
 
-async def _parse_inline(result: FetchResult, now: datetime) -> ParsedFeed:
-    return _parse_job(result, now)()
+async def _parse_inline(
+    result: FetchResult, now: datetime
+) -> tuple[ParsedFeed, list[dedupe.Notes] | None]:
+    # A small run: `dedupe.cluster` reads the entries' notes itself, in this process.
+    return parse_feed(**_parse_args(result, now)), None
 
 
-def _parse_job(result: FetchResult, now: datetime) -> Callable[[], ParsedFeed]:
-    """`parse_feed` of a fetched body, as a call a worker process can receive."""
-    return functools.partial(
-        parse_feed,
-        result.body or b"",
-        result.feed,
-        content_type=result.content_type,
-        location=result.final_url,
-        now=now,
-    )
+def _parse_args(result: FetchResult, now: datetime) -> dict[str, Any]:
+    """The arguments of `parse_feed` (and of `parse_noted`) for a fetched body."""
+    return {
+        "body": result.body or b"",
+        "feed": result.feed,
+        "content_type": result.content_type,
+        "location": result.final_url,
+        "now": now,
+    }
 
 
 @dataclass
@@ -255,13 +279,13 @@ class _Intake:
             entries = _relabel(state.entries if state else [], feed)
             status.not_modified, status.entries = True, len(entries)
             return _FeedOutcome(status, entries)
-        parsed = await parse(result, self.now)
+        parsed, notes = await parse(result, self.now)
         if parsed.error and not parsed.entries:
             status.ok, status.error, status.error_kind = False, parsed.error, "not_a_feed"
             return _FeedOutcome(status, [])
         entries = await self._remember(result, parsed.entries)
         status.entries = len(entries)
-        return _FeedOutcome(status, entries)
+        return _FeedOutcome(status, entries, notes)
 
     async def _remember(self, result: FetchResult, entries: list[Entry]) -> list[Entry]:
         """Date the undated entries and store the feed's state for the next conditional GET."""

@@ -5,9 +5,9 @@ feeds arrive and the heuristic curator's judging borrows the same warm workers
 (`borrow`), instead of starting a second pool when the first has ended.
 
 Workers come from a forkserver that has imported only what the jobs need
-(`PRELOAD`): a worker is forked ready and loads neither redis nor httpx.
-(multiprocessing still re-runs the caller's `__main__` in every worker, `bot.cli`
-for `aidaily`, so that module keeps its own top-level imports light.)
+(`PRELOAD`): a worker is forked ready and loads neither redis nor httpx, nor
+anything of `bot`: unlike multiprocessing's default, it does not re-run the
+caller's `__main__` (`_Popen`).
 
 Workers die with the process that opened the pool, even when it is killed with
 SIGKILL: their parent is the forkserver, which outlives the caller, so each
@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import multiprocessing
+import io
 import os
 import select
 import signal
@@ -29,11 +29,13 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import context as mp_context
+from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
 from typing import Any, TypeVar
 
 WORKERS = 2
 # Imported once in the forkserver, inherited by every worker it forks.
-PRELOAD = ["pipeline.parse", "pipeline.curate.heuristic"]
+PRELOAD = ["pipeline.intake", "pipeline.curate.heuristic"]
 POLL_S = 0.5  # how often a worker without pidfd support checks on its caller
 
 _open: contextvars.ContextVar[Pool | None] = contextvars.ContextVar(
@@ -49,6 +51,11 @@ class Pool:
     def __init__(self, executor: ProcessPoolExecutor, started: asyncio.Future[None]) -> None:
         self._executor = executor
         self._started = started
+
+    @property
+    def ready(self) -> bool:
+        """True once every worker is up (`run` before that waits for them)."""
+        return self._started.done() and self._started.exception() is None
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """`fn(*args)` in a worker; raises BrokenProcessPool if the worker died."""
@@ -66,7 +73,7 @@ async def pool() -> AsyncIterator[Pool]:
     """A pool of `WORKERS` processes that die with this one; `borrow` finds it while open."""
     # forkserver, not fork: forking a process that runs threads (the event loop's resolver,
     # redis, the caller's) can copy a held lock into the child.
-    context = multiprocessing.get_context("forkserver")
+    context = _Context()
     context.set_forkserver_preload(PRELOAD)
     executor = ProcessPoolExecutor(
         max_workers=WORKERS, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)
@@ -96,6 +103,44 @@ async def borrow() -> AsyncIterator[Pool]:
         return
     async with pool() as opened:
         yield opened
+
+
+class _Popen(popen_forkserver.Popen):
+    """Starts a worker from the forkserver as multiprocessing does, less one step: the
+    worker does not re-run the caller's `__main__` (`aidaily`, i.e. `bot.cli`; a bench or
+    test script), which multiprocessing does in case a job is a function defined there.
+    Jobs here are functions of `pipeline` modules, so a worker loads only those."""
+
+    def _launch(self, process_obj: Any) -> None:
+        prep_data = spawn.get_preparation_data(process_obj._name)
+        prep_data.pop("init_main_from_name", None)
+        prep_data.pop("init_main_from_path", None)
+        # The rest as in multiprocessing.popen_forkserver.Popen._launch.
+        buf = io.BytesIO()
+        mp_context.set_spawning_popen(self)
+        try:
+            reduction.dump(prep_data, buf)
+            reduction.dump(process_obj, buf)
+        finally:
+            mp_context.set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)  # type: ignore[attr-defined]
+        parent_w = os.dup(w)  # the child's sentinel of this process, as upstream keeps it
+        self.finalizer = util.Finalize(self, util.close_fds, (parent_w, self.sentinel))  # type: ignore[attr-defined]
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _Process(mp_context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj: Any) -> _Popen:
+        return _Popen(process_obj)
+
+
+class _Context(mp_context.ForkServerContext):
+    """The forkserver context, with workers that do not re-run the caller's `__main__`."""
+
+    Process = _Process
 
 
 def _start(executor: ProcessPoolExecutor) -> None:

@@ -32,7 +32,7 @@ import asyncio
 import logging
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -44,6 +44,7 @@ from pipeline.facts import (
     english_headline,
     facts_from,
     facts_of,
+    forget,
     headline_phrase,
     known_facts,
     majors,
@@ -512,8 +513,9 @@ class HeuristicCurator:
 
     async def judge(self, candidates: Sequence[Candidate], day: date) -> Verdicts:
         """A judgement for every candidate; one that cannot be judged gets a plain low one."""
+        weights: dict[str, float] | None = None
         if len(candidates) >= POOL_MIN_CANDIDATES and workers.available():
-            results = await _judge_in_workers(self.settings, candidates, day)
+            results, weights = await _judge_in_workers(self.settings, candidates, day)
         else:
             results = [_judge_or_error(self.judge_one, cand, day) for cand in candidates]
         judgements: dict[str, Judgement] = {}
@@ -523,7 +525,8 @@ class HeuristicCurator:
                 self._errors.append(f"heuristic: candidate {cand.id}: {result}")
                 result = self._plain(cand)
             judgements[cand.id] = result
-        return Verdicts(judgements=calibrate(candidates, judgements, self.settings.digest))
+        calibrated = calibrate(candidates, judgements, self.settings.digest, weights)
+        return Verdicts(judgements=calibrated)
 
     def _plain(self, candidate: Candidate) -> Judgement:
         lead = candidate.lead
@@ -567,7 +570,10 @@ def _highlight_rank(item: Item) -> tuple[bool, float, float, int]:
 
 
 def calibrate(
-    candidates: Sequence[Candidate], judgements: dict[str, Judgement], cfg: DigestSettings
+    candidates: Sequence[Candidate],
+    judgements: dict[str, Judgement],
+    cfg: DigestSettings,
+    weights: Mapping[str, float] | None = None,
 ) -> dict[str, Judgement]:
     """The day's importances as an editor sets them (see `HIGH_SHARE`, `LOW_SHARE`).
 
@@ -576,7 +582,14 @@ def calibrate(
     rest are medium. In each section, a medium story
     ranked in the weakest `LOW_SHARE` of its quota (or below it) that only one outlet
     reported and nothing else weighs (`facts.story_weight`) is low. Scores, and so the selection, are untouched.
+    `weights` are the stories' weights by id when the judging workers have them already.
     """
+    known = weights or {}
+
+    def _weight(c: Candidate) -> float:
+        found = known.get(c.id)
+        return story_weight(facts_of(c.lead), c.source_count) if found is None else found
+
     news = [c for c in candidates if c.id in judgements and judgements[c.id].news]
     out = dict(judgements)
     high = [c for c in news if judgements[c.id].importance == "high"]
@@ -604,10 +617,6 @@ def calibrate(
     return out
 
 
-def _weight(candidate: Candidate) -> float:
-    return story_weight(facts_of(candidate.lead), candidate.source_count)
-
-
 def _judge_or_error(
     judge_one: Callable[[Candidate, date], Judgement], candidate: Candidate, day: date
 ) -> Judgement | str:
@@ -623,22 +632,23 @@ def _judge_chunk(
     candidates: list[Candidate],
     day: date,
     known: dict[tuple[str, str], Facts],
-) -> tuple[list[Judgement | str], dict[tuple[str, str], Facts]]:
-    """Judgements of a slice of the day (runs in a worker process), and the leads' facts.
+) -> tuple[list[Judgement | str], list[float]]:
+    """Judgements of a slice of the day (runs in a worker process), and the stories' weights.
 
-    Given the facts the parent already read (dedupe reads many) and handing back the ones
-    read here (the day's ranking asks for them), each entry's facts are read once a run.
+    Given the facts the parent already read (dedupe reads many), each entry's facts are
+    read once a run; the day's calibration needs of them only each story's weight, handed
+    back instead of the facts (a float, not a Facts to pickle and keep per story).
     """
+    forget()  # the facts of earlier slices: this worker will not be asked for them again
     remember(known)
     judge_one = HeuristicCurator(settings).judge_one
     results = [_judge_or_error(judge_one, cand, day) for cand in candidates]
-    read = known_facts(c.lead for c in candidates)
-    return results, {key: found for key, found in read.items() if key not in known}
+    return results, [story_weight(facts_of(c.lead), c.source_count) for c in candidates]
 
 
 async def _judge_in_workers(
     settings: Settings, candidates: Sequence[Candidate], day: date
-) -> list[Judgement | str]:
+) -> tuple[list[Judgement | str], dict[str, float]]:
     """Judge a big day in worker processes, in input order: both cores, same judgements."""
     size = min(-(-len(candidates) // JUDGE_CHUNKS), JUDGE_CHUNK_MAX)
     chunks = [list(candidates[i : i + size]) for i in range(0, len(candidates), size)]
@@ -648,6 +658,6 @@ async def _judge_in_workers(
             for chunk in chunks
         ]
         done = await asyncio.gather(*jobs)
-    for _, read in done:
-        remember(read)
-    return [result for results, _ in done for result in results]
+    weights = [weight for _, chunk_weights in done for weight in chunk_weights]
+    results = [result for chunk_results, _ in done for result in chunk_results]
+    return results, {c.id: w for c, w in zip(candidates, weights, strict=True)}

@@ -4,6 +4,7 @@ run would build in one process."""
 from __future__ import annotations
 
 import contextlib
+import json
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -81,6 +82,8 @@ async def test_a_run_in_worker_processes_builds_the_same_digest(
     feeds = run_module.POOL_MIN_FEEDS + 4
     settings = _settings(tmp_path, feeds)
     # In this process parsing and judging would fail: only the workers can have done them.
+    # (A run parses in this process while its workers start; here it waits for them.)
+    monkeypatch.setattr(workers.Pool, "ready", True)
     monkeypatch.setattr(run_module, "_parse_inline", _not_here)
     monkeypatch.setattr(heuristic, "POOL_MIN_CANDIDATES", 10)  # this day has ~40 stories
     curator = HeuristicCurator(settings)
@@ -90,11 +93,16 @@ async def test_a_run_in_worker_processes_builds_the_same_digest(
     monkeypatch.undo()
     assert pools == [1]  # judging borrowed the parse workers: one pool for the run
 
+    # Workers still starting when the feeds arrive: those feeds are parsed here instead.
+    monkeypatch.setattr(workers.Pool, "ready", False)
+    while_starting = await _digest_json(settings, store)
+    monkeypatch.undo()
+
     monkeypatch.setattr(run_module, "POOL_MIN_FEEDS", 10_000)
     monkeypatch.setattr(heuristic, "POOL_MIN_CANDIDATES", 10_000)
     in_process = await _digest_json(settings, store)
 
-    assert in_workers == in_process
+    assert in_workers == in_process == while_starting
     assert in_workers["raw_count"] == 12 * feeds
     assert in_workers["candidate_count"] >= 20  # above the 10 that sent judging to workers
     assert [f["ok"] for f in in_workers["feeds"]].count(False) == 1  # the missing file
@@ -127,10 +135,33 @@ async def test_workers_import_only_what_parsing_and_judging_need() -> None:
     assert ready is True  # preloaded by the forkserver, not imported per job
 
 
-def test_the_cli_module_that_workers_re_import_does_not_pull_in_redis() -> None:
-    # multiprocessing re-runs the caller's __main__ (`aidaily`, i.e. bot.cli) in every worker.
-    probe = "import sys, bot.cli; print(sorted({'redis', 'httpx'} & set(sys.modules)))"
+# Run as a script, the way `aidaily` runs: its __main__ imports the bot (and so redis).
+UNDER_THE_CLI = """
+import asyncio, json, sys
+import bot.cli  # what `aidaily`'s __main__ imports
+from pipeline import workers
+
+LOADED = "sorted({m.split('.')[0] for m in __import__('sys').modules} & {'redis', 'bot', 'httpx'})"
+MAIN = "getattr(__import__('sys').modules['__main__'], '__file__', None)"
+
+async def main() -> None:
+    async with workers.pool() as pool:
+        print(json.dumps([await pool.run(eval, LOADED), await pool.run(eval, MAIN)]))
+
+if __name__ == "__main__":
+    assert "bot" in sys.modules
+    asyncio.run(main())
+"""
+
+
+def test_workers_do_not_re_run_the_callers_main_module(tmp_path: Path) -> None:
+    # multiprocessing would re-run the caller's __main__ (`aidaily`: bot.cli) in every worker.
+    script = tmp_path / "like_aidaily.py"
+    script.write_text(UNDER_THE_CLI, encoding="utf-8")
     out = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
-    assert out.stdout.strip() == "[]"
+    assert out.returncode == 0, out.stderr
+    loaded, main_file = json.loads(out.stdout)
+    assert loaded == []  # no bot, no redis, no httpx in a worker
+    assert main_file != str(script)  # and the script did not run again there

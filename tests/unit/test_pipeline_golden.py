@@ -16,6 +16,7 @@ the commit:
 from __future__ import annotations
 
 import json
+import pickle
 import random
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -25,6 +26,7 @@ from typing import Any
 from pipeline import dedupe
 from pipeline.config import FeedSettings, Settings, parse_settings
 from pipeline.curate.heuristic import HeuristicCurator
+from pipeline.intake import parse_noted
 from pipeline.models import Candidate, Entry
 from pipeline.parse import parse_feed
 from tests.fakes import news_day
@@ -193,6 +195,31 @@ def test_parse_cluster_and_judgements_are_unchanged() -> None:
     assert len(want["judgements"]) > 250
     diff = _first_difference(want, got)
     assert diff is None, f"pipeline output changed at {diff}"
+
+
+def test_stories_are_the_same_from_notes_read_in_a_parse_worker() -> None:
+    # A big run's workers parse each body and read its entries' notes (pipeline.intake);
+    # both come back pickled, and `cluster` takes the notes instead of reading them.
+    want = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    entries: list[Entry] = []
+    notes: dict[dedupe.NoteKey, dedupe.Notes] = {}
+    for feed, body, location in _feeds():
+        job = parse_noted(
+            body, feed, content_type="application/rss+xml", location=location, now=NOW
+        )
+        parsed, noted = pickle.loads(pickle.dumps(job))
+        assert parsed.entries == job[0].entries
+        entries += parsed.entries
+        notes.update(zip(map(dedupe.note_key, parsed.entries), noted, strict=True))
+    candidates = dedupe.cluster(entries, notes=notes)
+    assert [[c.id, [o.id for o in c.others]] for c in candidates] == want["stories"]
+    # Unpickled entries share one set of field names; changing a copy changes no other entry.
+    first, second = entries[0], entries[1]
+    moved = first.model_copy(update={"published_at": NOW})
+    moved.title = "changed"
+    assert first.model_fields_set == second.model_fields_set == set(Entry.model_fields)
+    assert (first.published_at, first.title) != (NOW, "changed")
+    assert entries[0] == Entry.model_validate(first.model_dump())
 
 
 if __name__ == "__main__" and "--write" in sys.argv:
