@@ -65,6 +65,7 @@ LLM_CACHE_TTL = timedelta(days=14)
 ARTICLE_TTL = timedelta(days=3)  # an article page changes little after its news day
 LEDGER_TTL = timedelta(days=8)
 EVENT_TTL = timedelta(hours=48)
+TAPPED_TTL = timedelta(days=30)  # what a message shows after a view switch (double taps)
 DIGEST_CACHE_SIZE = 32  # the RSS feed shows 30 days
 # Sends Redis could not take are written again this often (doubling up to the max).
 FLUSH_FIRST_S = 0.5
@@ -115,6 +116,9 @@ class Keys:
 
     def shown(self, channel: str, chat: str) -> str:
         return f"{self.p}:shown:{channel}:{chat}"
+
+    def tapped(self, channel: str, chat: str, message: str) -> str:
+        return f"{self.p}:tapped:{channel}:{chat}:{message}"
 
     def ledger(self, day: str) -> str:
         return f"{self.p}:{{push:{day}}}:ledger"
@@ -625,6 +629,16 @@ class Store:
     @_redis_errors("read from")
     async def get_shown(self, channel: str, chat_id: str) -> str | None:
         return await self._get(self.k.shown(channel, chat_id))
+
+    @_redis_errors("write to")
+    async def swap_tapped(self, channel: str, chat_id: str, message: str, data: str) -> str | None:
+        """Record the button a message now shows the answer of; returns the one it showed before.
+
+        A double tap finds its own data already there, so the message is not edited twice.
+        """
+        key = self.k.tapped(channel, chat_id, message)
+        old = await self.r.set(key, data, ex=TAPPED_TTL, get=True)
+        return old.decode() if isinstance(old, bytes) else old if isinstance(old, str) else None
 
     # -- delivery ledger ----------------------------------------------------
     #

@@ -1,0 +1,234 @@
+"""Buttons: which ones a Reply carries, and what a tap on one does, for every channel.
+
+A tap is a command on a pinned digest. Callback data is `<kind>:<YYYY-MM-DD>[:<n>]`
+(at most 64 bytes, Telegram's limit), e.g. `w:2026-02-03:15` is "/why 15 of the
+3 February digest". `keyboard(reply)` decides the buttons once; Telegram renders
+them as an inline keyboard, Feishu as card `action` elements, `aidaily chat` as
+numbered choices. `tap(commands, ctx, data)` validates the data (it is user input:
+a forged or stale one gets a short toast, never an error), pins the chat to that
+date (`Store.set_shown`) and runs the command through `Commands.handle`.
+
+How a channel shows a tap's answer (`Tap.mode`):
+
+    edit    the view switches (f b c i): the tapped message becomes the new view
+    send    why and more (w m): a new message (in Feishu, in the card's thread)
+    toast   votes (l d), and every refusal: a short line at the top of the screen
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+from bot.commands import HANDLERS, ChatContext, Commands, Reply
+from pipeline.models import Digest, iso_date
+from pipeline.render.view import View, section_items
+
+log = logging.getLogger(__name__)
+
+MAX_DATA = 64  # bytes: Telegram's callback_data limit
+ROW_NUMBERS = 6  # "❓N" buttons per row: six fit a 360-pixel phone screen
+MAX_TOAST = 200  # characters: Telegram's answerCallbackQuery text limit
+INVALID = "这个按钮无效。发送 /help 查看可用命令。"
+STALE = "这条日报已过期。发送 /today 查看最新日报。"
+Mode = Literal["edit", "send", "toast"]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of button: its letter, the command it runs, and how its answer is shown."""
+
+    code: str
+    command: str
+    mode: Mode
+    takes_n: bool = False
+
+    def line(self, day: str, n: int | None) -> str:
+        """The command a tap runs (the date is pinned with set_shown first)."""
+        if self.code == "f":
+            return f"/date {day}"
+        return f"/{self.command} {n}" if self.takes_n else f"/{self.command}"
+
+    @property
+    def available(self) -> bool:
+        """Whether this build has the command (like, dislike and more come with their helpers)."""
+        return self.command in HANDLERS
+
+
+KINDS: dict[str, Kind] = {
+    k.code: k
+    for k in (
+        Kind("f", "date", "edit"),
+        Kind("b", "brief", "edit"),
+        Kind("c", "cn", "edit"),
+        Kind("i", "intl", "edit"),
+        Kind("w", "why", "send", takes_n=True),
+        Kind("l", "like", "toast", takes_n=True),
+        Kind("d", "dislike", "toast", takes_n=True),
+        Kind("m", "more", "send"),
+    )
+}
+DATA_RE = re.compile(r"([a-z]):(\d{4}-\d{2}-\d{2})(?::(\d{1,4}))?")
+
+
+@dataclass(frozen=True)
+class Button:
+    """One button: what it says and the callback data it sends back."""
+
+    label: str
+    data: str
+
+
+Keyboard = tuple[tuple[Button, ...], ...]  # rows of buttons
+
+
+@dataclass(frozen=True)
+class Press:
+    """Valid callback data, parsed: a kind, a date and maybe an item number."""
+
+    kind: Kind
+    day: str
+    n: int | None = None
+
+    @property
+    def data(self) -> str:
+        return data(self.kind.code, self.day, self.n)
+
+
+def data(code: str, day: str, n: int | None = None) -> str:
+    """The callback data of a button: `w:2026-02-03:15`."""
+    return f"{code}:{day}" if n is None else f"{code}:{day}:{n}"
+
+
+def parse(raw: str) -> Press | None:
+    """Callback data → Press, or None when it is not one we could have made (logged)."""
+    why = _invalid(raw)
+    if why is not None:
+        log.info("button: refused callback data %r: %s", raw[:80], why)
+        return None
+    m = DATA_RE.fullmatch(raw)
+    assert m is not None
+    n = int(m.group(3)) if m.group(3) else None
+    return Press(KINDS[m.group(1)], m.group(2), n)
+
+
+def _invalid(raw: str) -> str | None:
+    """What is wrong with callback data, or None when it is well formed."""
+    if len(raw.encode()) > MAX_DATA:
+        return "longer than 64 bytes"
+    m = DATA_RE.fullmatch(raw)
+    if m is None:
+        return "not <kind>:<YYYY-MM-DD>[:<n>]"
+    kind = KINDS.get(m.group(1))
+    if kind is None or not kind.available:
+        return f"unknown kind {m.group(1)!r}"
+    if iso_date(m.group(2)) is None:
+        return "not a date"
+    if kind.takes_n != bool(m.group(3)):
+        return "item number missing" if kind.takes_n else "unexpected item number"
+    if kind.takes_n and int(m.group(3)) < 1:
+        return "item number below 1"
+    return None
+
+
+# -- which buttons a Reply carries ---------------------------------------------------
+
+
+def keyboard(reply: Reply) -> Keyboard:
+    """The buttons under a Reply: a digest view gets view switches and its items' why;
+    a why gets 👍 / 👎; plain text gets none."""
+    if reply.digest is None:
+        return ()
+    if reply.why is not None:
+        return _vote_rows(reply.digest.date, reply.why.n)
+    view = reply.view or View()
+    rows = [_view_row(reply.digest.date, view)]
+    numbers = shown_numbers(reply.digest, view)
+    if view.brief and _votes():
+        rows += [_item_row(reply.digest.date, n) for n in numbers]
+    else:
+        why = [Button(f"❓{n}", data("w", reply.digest.date, n)) for n in numbers]
+        rows += [tuple(why[i : i + ROW_NUMBERS]) for i in range(0, len(why), ROW_NUMBERS)]
+    if KINDS["m"].available:
+        rows.append((Button("更多 ▸", data("m", reply.digest.date)),))
+    return tuple(rows)
+
+
+def shown_numbers(digest: Digest, view: View) -> list[int]:
+    """The numbers of the items a view shows, in the order it shows them."""
+    return [item.n for s in view.sections() for item in section_items(digest, s, view)]
+
+
+def _view_row(day: str, view: View) -> tuple[Button, ...]:
+    """国内 / 国际 / 精简 / 完整, the one shown now marked ✓."""
+    current = {
+        "c": view.section == "domestic" and not view.brief,
+        "i": view.section == "international" and not view.brief,
+        "b": view.brief,
+        "f": view.section == "all" and not view.brief,
+    }
+    labels = {"c": "国内", "i": "国际", "b": "精简", "f": "完整"}
+    return tuple(
+        Button(("✓ " if current[code] else "") + label, data(code, day))
+        for code, label in labels.items()
+    )
+
+
+def _votes() -> bool:
+    return KINDS["l"].available and KINDS["d"].available
+
+
+def _item_row(day: str, n: int) -> tuple[Button, ...]:
+    return (Button(f"❓{n} 为什么", data("w", day, n)), *_vote_rows(day, n)[0])
+
+
+def _vote_rows(day: str, n: int) -> Keyboard:
+    if not _votes():
+        return ()
+    return ((Button(f"👍 {n}", data("l", day, n)), Button(f"👎 {n}", data("d", day, n))),)
+
+
+# -- a tap ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tap:
+    """What a tap answers: a toast, or a Reply to show in `mode` (edit or send)."""
+
+    mode: Mode
+    reply: Reply | None = None
+    toast: str | None = None
+    press: Press | None = None
+
+
+async def tap(commands: Commands, ctx: ChatContext, raw: str) -> Tap:
+    """Run one button press; never raises for bad callback data."""
+    press = parse(raw)
+    if press is None:
+        return Tap("toast", toast=INVALID)
+    if await commands.store.get_digest(press.day) is None:
+        log.info("button %s in %s:%s: no digest of that date", raw, ctx.channel, ctx.chat_id)
+        return Tap("toast", toast=STALE, press=press)
+    await commands.store.set_shown(ctx.channel, ctx.chat_id, press.day)
+    reply = await commands.handle(ctx, press.kind.line(press.day, press.n))
+    if press.kind.mode == "toast" or reply.digest is None:
+        # A vote's answer, or a refusal such as "没有第 99 条": one short line.
+        return Tap("toast", reply=reply, toast=toast_text(reply.text or ""), press=press)
+    return Tap(press.kind.mode, reply=reply, press=press)
+
+
+def toast_text(text: str) -> str:
+    """A text as a toast: one line, at most MAX_TOAST characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= MAX_TOAST else line[: MAX_TOAST - 1] + "…"
+
+
+def split_for_edit(parts: list[T]) -> tuple[T, list[T]]:
+    """A view switch edits the tapped message into the first part and sends the rest.
+
+    The keyboard always travels on the last part, so it stays under the newest message.
+    """
+    return parts[0], parts[1:]
