@@ -7,6 +7,13 @@ HTML parse mode, link previews off, replying in groups, through PTB's
 `ChatSender` sends one chat its parts, following a migration and falling back to
 plain text once, with outcomes from `bot.telegram.errors.classify`. The push is
 in `bot.telegram.push`.
+
+Buttons (`bot.buttons`): a digest or a why is sent with its inline keyboard on
+the last part. A tap (callback query) is answered with `answerCallbackQuery` as
+soon as its answer is known — a toast for votes and refusals — and then a view
+switch edits the tapped message in place (`editMessageText`; when the new view
+needs several messages, the tapped one becomes the first and the rest follow,
+the keyboard on the last), while why and more are sent as new messages.
 """
 
 from __future__ import annotations
@@ -15,19 +22,31 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from telegram import Bot, BotCommand, LinkPreviewOptions, Message, ReplyParameters, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
     filters,
 )
 
+from bot.buttons import INVALID, Keyboard, keyboard, split_for_edit, tap
 from bot.commands import (
     BOT_COMMANDS,
     HANDLERS,
@@ -38,7 +57,15 @@ from bot.commands import (
     reply_to_telegram,
 )
 from bot.http_guard import Refused, load_object, secret_matches
-from bot.telegram.errors import PLAIN, Migrated, classify, html_to_plain
+from bot.telegram.errors import (
+    NOT_EDITABLE,
+    NOT_MODIFIED,
+    PLAIN,
+    Migrated,
+    classify,
+    edit_refusal,
+    html_to_plain,
+)
 from pipeline.config import Settings
 from pipeline.errors import DeliveryError, TargetGone
 from pipeline.store import Store
@@ -50,6 +77,17 @@ SORRY = "出错了，请稍后再试"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 RENDER_CACHE = 256  # digest renderings kept (views x items of the last digests)
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
+UPDATES = ["message", "callback_query"]  # what we ask Telegram for (polling and webhook)
+Markup = InlineKeyboardMarkup | None
+
+
+def markup(rows: Keyboard) -> Markup:
+    """`bot.buttons` rows as an inline keyboard; None when there are no buttons."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+    )
 
 
 # -- subscriber bookkeeping ---------------------------------------------------------
@@ -97,12 +135,12 @@ class ChatSender:
         self.chat_id = chat_id
         self.reply_to = reply_to
 
-    async def send(self, i: int, text: str) -> None:
+    async def send(self, i: int, text: str, buttons: Markup = None) -> None:
         """Send part `i`; raises RetryLater, TargetGone, TransientDelivery or DeliveryError."""
         html = True
         for _ in range(3):  # at most one migration and one plain-text retry
             try:
-                await self._send_once(i, text if html else html_to_plain(text), html)
+                await self._send_once(i, text if html else html_to_plain(text), html, buttons)
                 return
             except TelegramError as exc:
                 outcome = classify(exc, html=html)
@@ -124,7 +162,7 @@ class ChatSender:
             f"telegram chat {self.chat_id}: part {i} refused after a migration and plain text"
         )
 
-    async def _send_once(self, i: int, text: str, html: bool) -> Message:
+    async def _send_once(self, i: int, text: str, html: bool, buttons: Markup) -> Message:
         reply = None
         if self.reply_to is not None and i == 0:
             reply = ReplyParameters(message_id=self.reply_to, allow_sending_without_reply=True)
@@ -134,6 +172,7 @@ class ChatSender:
             parse_mode=ParseMode.HTML if html else None,
             link_preview_options=NO_PREVIEW,
             reply_parameters=reply,
+            reply_markup=buttons,
         )
 
 
@@ -147,7 +186,7 @@ class TelegramBot:
         self.settings = settings
         self.store = store
         self.commands = commands or Commands(store, settings)
-        self._rendered: dict[tuple[Any, ...], list[str]] = {}
+        self._rendered: dict[tuple[Any, ...], tuple[list[str], Markup]] = {}
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A known command (PTB has already checked any @BotName in it)."""
@@ -156,7 +195,60 @@ class TelegramBot:
             return
         ctx = await self.chat_context(update, context.bot)
         reply = await self.commands.handle(ctx, message.text)
-        await self.answer(context.bot, update, self.render(reply))
+        await self.answer(context.bot, update, *self.rendered(reply))
+
+    async def on_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button pressed: answered once (a toast or nothing), then the edit or the new message."""
+        query = update.callback_query
+        if query is None:
+            return
+        if update.effective_chat is None:  # a button under an inline message: none of ours
+            await _answer_query(query, INVALID)
+            return
+        ctx = await self.chat_context(update, context.bot)
+        result = await tap(self.commands, ctx, query.data or "")
+        if result.mode == "toast" or result.reply is None:
+            await _answer_query(query, result.toast)
+            return
+        message = query.message
+        if result.mode == "edit" and isinstance(message, Message):
+            shown = await self.store.swap_tapped(
+                CHANNEL, ctx.chat_id, str(message.message_id), query.data or ""
+            )
+            await _answer_query(query, None)
+            if shown != query.data:  # the same data again: a double tap, already shown
+                await self.edit(context.bot, update, message.message_id, result.reply)
+            return
+        await _answer_query(query, None)
+        await self.answer(context.bot, update, *self.rendered(result.reply))
+
+    async def edit(self, bot: Bot, update: Update, message_id: int, reply: Reply) -> None:
+        """The tapped message becomes the reply's first part; the rest follow as new messages."""
+        chat = update.effective_chat
+        assert chat is not None
+        parts, buttons = self.rendered(reply)
+        first, rest = split_for_edit(parts)
+        try:
+            await bot.edit_message_text(
+                first,
+                chat_id=chat.id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=None if rest else buttons,
+            )
+        except TelegramError as exc:
+            refusal = edit_refusal(exc)
+            if refusal == NOT_MODIFIED:
+                log.debug("telegram chat %s: message %s already shows it", chat.id, message_id)
+            elif refusal == NOT_EDITABLE:
+                log.info("telegram chat %s: cannot edit %s; sending anew", chat.id, message_id)
+                await self.answer(bot, update, parts, buttons)
+                return
+            else:
+                raise
+        if rest:
+            await self.answer(bot, update, rest, buttons, first_index=1)
 
     async def on_other_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An unknown command gets the help, when it is meant for us."""
@@ -194,27 +286,41 @@ class TelegramBot:
             )
 
     def render(self, reply: Reply) -> list[str]:
-        """`reply_to_telegram`, remembering digest renderings: a burst of /today renders once."""
+        """The reply's HTML parts (`reply_to_telegram`)."""
+        return self.rendered(reply)[0]
+
+    def rendered(self, reply: Reply) -> tuple[list[str], Markup]:
+        """Parts and keyboard, remembering digest renderings: a burst of /today renders once."""
         if reply.digest is None:
-            return reply_to_telegram(reply)
+            return reply_to_telegram(reply), None
         d = reply.digest
         key = (d.date, d.generated_at, reply.view, reply.why.n if reply.why else None)
-        parts = self._rendered.get(key)
-        if parts is None:
+        done = self._rendered.get(key)
+        if done is None:
             if len(self._rendered) >= RENDER_CACHE:
                 self._rendered.clear()  # a new day's digest: the old renderings are done with
-            parts = self._rendered[key] = reply_to_telegram(reply)
-        return parts
+            done = self._rendered[key] = (reply_to_telegram(reply), markup(keyboard(reply)))
+        return done
 
-    async def answer(self, bot: Bot, update: Update, parts: Sequence[str]) -> None:
-        """Send the answer's parts in order; a chat that is gone is unsubscribed quietly."""
+    async def answer(
+        self,
+        bot: Bot,
+        update: Update,
+        parts: Sequence[str],
+        buttons: Markup = None,
+        *,
+        first_index: int = 0,
+    ) -> None:
+        """Send the answer's parts in order, the keyboard on the last; a chat that is gone is
+        unsubscribed quietly."""
         chat, message = update.effective_chat, update.effective_message
         assert chat is not None
         reply_to = message.message_id if message is not None and chat.type != "private" else None
         sender = ChatSender(bot, self.store, chat.id, reply_to=reply_to)
+        last = len(parts) - 1
         try:
             for i, part in enumerate(parts):
-                await sender.send(i, part)
+                await sender.send(first_index + i, part, buttons if i == last else None)
         except TargetGone as exc:
             log.info("telegram chat %s: answer not delivered: %s", chat.id, exc)
 
@@ -254,6 +360,14 @@ class TelegramBot:
             )
             return False
         return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+
+async def _answer_query(query: CallbackQuery, toast: str | None) -> None:
+    """answerCallbackQuery, once per query: the toast, or nothing (the spinner stops)."""
+    try:
+        await query.answer(text=toast)
+    except TelegramError as exc:  # too old (over ~15 s), or already answered
+        log.info("telegram callback %s: not answered: %s", query.id, exc)
 
 
 def _changes_settings(text: str) -> bool:
@@ -298,6 +412,7 @@ def build_application(
     only_messages = filters.UpdateType.MESSAGE
     app.add_handler(CommandHandler(sorted(HANDLERS), handlers.on_command, filters=only_messages))
     app.add_handler(MessageHandler(filters.COMMAND & only_messages, handlers.on_other_command))
+    app.add_handler(CallbackQueryHandler(handlers.on_tap))
     app.add_error_handler(handlers.on_error)
     return app
 
@@ -311,11 +426,11 @@ async def start_telegram(app: TelegramApp, settings: Settings, *, poll_timeout: 
         await app.bot.set_webhook(
             url=str(settings.telegram.webhook_url),
             secret_token=settings.telegram.webhook_secret,
-            allowed_updates=["message"],
+            allowed_updates=UPDATES,
         )
         return
     assert app.updater is not None
-    await app.updater.start_polling(timeout=int(poll_timeout), allowed_updates=["message"])
+    await app.updater.start_polling(timeout=int(poll_timeout), allowed_updates=UPDATES)
 
 
 async def stop_telegram(app: TelegramApp) -> None:

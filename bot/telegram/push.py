@@ -4,7 +4,8 @@ It does not use PTB's `AIORateLimiter`: the push needs to see every 429 for its
 report and its give-up rule, so it takes one shared `bot.delivery.RateLimiter`
 (29/s, just under Telegram's 30) plus a per-chat pace (1 s in private chats, 3 s
 in groups). A group that becomes a supergroup mid-push is followed to its new
-id, and what it already got is recorded under that id too.
+id, and what it already got is recorded under that id too. The last part of a
+pushed digest carries its buttons (`bot.buttons.keyboard`), as a requested one does.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
+from bot.buttons import keyboard
 from bot.channel import chat_view, is_due, shown_after_push
+from bot.commands import Reply
 from bot.delivery import Job, RateLimiter
-from bot.telegram.bot import CHANNEL, ChatSender, file_url
+from bot.telegram.bot import CHANNEL, ChatSender, Markup, file_url, markup
 from bot.telegram.errors import classify
 from pipeline.config import Settings
 from pipeline.errors import DeliveryError
@@ -87,23 +90,25 @@ class TelegramChannel:
 
     async def jobs(self, digest: Digest, due_at: str | None) -> list[Job]:
         """One Job per active subscriber due at `due_at`, with the digest in the form it chose."""
-        rendered: dict[View, list[str]] = {}
+        rendered: dict[View, tuple[list[str], Markup]] = {}
         jobs = []
         for sub in await self.store.list_subscribers(CHANNEL):
             if not is_due(self.settings, sub, due_at):
                 continue
             view = chat_view(self.settings, sub)
             if view not in rendered:
-                rendered[view] = render_telegram(digest, view)
-            jobs.append(self._job(sub, rendered[view], digest.date))
+                buttons = markup(keyboard(Reply(digest=digest, view=view)))
+                rendered[view] = (render_telegram(digest, view), buttons)
+            jobs.append(self._job(sub, *rendered[view], digest.date))
         return jobs
 
-    def _job(self, sub: Subscriber, parts: list[str], day: str) -> Job:
+    def _job(self, sub: Subscriber, parts: list[str], buttons: Markup, day: str) -> Job:
         sender = ChatSender(self.bot, self.store, int(sub.chat_id))
         origin = sender.chat_id
+        last = len(parts) - 1
 
         async def send(i: int, part: str) -> None:
-            await sender.send(i, part)
+            await sender.send(i, part, buttons if i == last else None)
             if sender.chat_id != origin:
                 # The group migrated: a later push of this day knows it by its new id,
                 # so record what it already has under that id too (idempotent).

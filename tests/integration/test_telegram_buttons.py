@@ -1,0 +1,246 @@
+"""Telegram buttons end to end: python-telegram-bot polling the fake Bot API, a real Redis.
+
+A digest comes with an inline keyboard on its last message; a tap arrives as a
+callback query, is answered once (answerCallbackQuery), and either edits the
+tapped message (editMessageText), sends a new one, or only shows a toast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from bot.buttons import INVALID, STALE
+from bot.commands import Reply
+from bot.delivery import RetryPolicy, deliver
+from bot.telegram.bot import (
+    TelegramApp,
+    TelegramBot,
+    build_application,
+    start_telegram,
+    stop_telegram,
+)
+from bot.telegram.push import TelegramChannel, push_bot
+from pipeline.config import Settings
+from pipeline.models import Digest, Subscriber
+from pipeline.render import View, render_telegram, render_telegram_why
+from pipeline.store import Store
+from tests.factories import make_digest
+from tests.fakes.telegram_server import TOKEN, Answer, FakeTelegram, Sent
+
+DAY = "2026-02-03"
+GROUP = -100777
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+def settings(tg: FakeTelegram, make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings({"telegram": {"base_url": tg.base_url}}, {"TELEGRAM_BOT_TOKEN": TOKEN})
+
+
+@pytest.fixture
+async def digest(store: Store) -> Digest:
+    day = make_digest()
+    assert day.date == DAY
+    await store.save_digest(day, [])
+    return day
+
+
+@pytest.fixture
+async def app(settings: Settings, store: Store, digest: Digest) -> AsyncIterator[TelegramApp]:
+    application = build_application(settings, store, concurrent_updates=1)
+    await start_telegram(application, settings, poll_timeout=1)
+    yield application
+    await stop_telegram(application)
+
+
+async def ask(tg: FakeTelegram, chat: int, text: str, parts: int, **kw: Any) -> list[Sent]:
+    before = len(tg.to(chat))
+    tg.command(chat, text, **kw)
+    return (await tg.wait_sent(before + parts, chat))[before:]
+
+
+async def press(tg: FakeTelegram, chat: int, message_id: int, data: str, **kw: Any) -> Answer:
+    """Tap a button and wait for its answer; a /help after it proves all its work is done."""
+    query = tg.tap(chat, message_id, data, **kw)
+    answer = await tg.wait_answered(query)
+    helper = 1
+    before = len(tg.to(helper))
+    tg.command(helper, "/help")  # updates go in order: the tap's edits and sends came first
+    await tg.wait_sent(before + 1, helper)
+    return answer
+
+
+def labels(tg: FakeTelegram, chat: int, message_id: int) -> list[list[str]]:
+    return [[b["text"] for b in row] for row in tg.keyboard(chat, message_id)]
+
+
+def datas(tg: FakeTelegram, chat: int, message_id: int) -> list[str]:
+    return [b["callback_data"] for row in tg.keyboard(chat, message_id) for b in row]
+
+
+async def test_a_digest_carries_its_keyboard_on_the_last_message(
+    tg: FakeTelegram, app: TelegramApp, digest: Digest
+) -> None:
+    parts = render_telegram(digest, View())
+    sent = await ask(tg, 21, f"/date {DAY}", len(parts))
+    assert [s.text for s in sent] == parts and len(parts) > 1
+    assert all(s.reply_markup is None for s in sent[:-1])
+    rows = labels(tg, 21, sent[-1].message_id)
+    assert rows[0] == ["国内", "国际", "精简", "✓ 完整"]
+    numbers = [label for row in rows[1:] for label in row]
+    assert numbers == [f"❓{item.n}" for item in digest.items]
+    assert all(len(row) <= 6 for row in rows)  # fits a phone's width
+    assert all(len(d.encode()) <= 64 for d in datas(tg, 21, sent[-1].message_id))
+
+
+async def test_a_view_switch_edits_the_tapped_message_in_place(
+    tg: FakeTelegram, app: TelegramApp, digest: Digest, store: Store
+) -> None:
+    sent = await ask(tg, 22, f"/date {DAY}", len(render_telegram(digest, View())))
+    last = sent[-1].message_id
+    answer = await press(tg, 22, last, f"b:{DAY}")
+    assert answer.text is None  # the edit is the answer: no toast
+    brief = render_telegram(digest, View(brief=True, brief_count=5))
+    assert len(brief) == 1
+    (edit,) = tg.edits
+    assert (edit.chat_id, edit.message_id, edit.text) == (22, last, brief[0])
+    assert labels(tg, 22, last)[0] == ["国内", "国际", "✓ 精简", "完整"]
+    assert len(tg.to(22)) == len(sent)  # nothing new sent: edited in place
+    assert await store.get_shown("telegram", "22") == DAY
+
+
+async def test_a_longer_view_edits_the_first_part_and_sends_the_rest(
+    tg: FakeTelegram, app: TelegramApp, digest: Digest
+) -> None:
+    sent = await ask(tg, 23, "/brief", 1)
+    domestic = render_telegram(digest, View(section="domestic"))
+    assert len(domestic) == 2
+    await press(tg, 23, sent[0].message_id, f"c:{DAY}")
+    assert [e.text for e in tg.edits] == [domestic[0]]
+    assert tg.keyboard(23, sent[0].message_id) == []  # the keyboard moved to the new last part
+    new = tg.to(23)[-1]
+    assert new.text == domestic[1]
+    assert labels(tg, 23, new.message_id)[0] == ["✓ 国内", "国际", "精简", "完整"]
+    domestic_numbers = [f"❓{i.n}" for i in digest.sections.domestic]
+    assert [b for row in labels(tg, 23, new.message_id)[1:] for b in row] == domestic_numbers
+
+
+async def test_why_is_one_tap_away_and_sent_as_a_new_message(
+    tg: FakeTelegram, app: TelegramApp, digest: Digest
+) -> None:
+    sent = await ask(tg, 24, "/brief", 1)
+    answer = await press(tg, 24, sent[0].message_id, f"w:{DAY}:3")
+    item = digest.item(3)
+    assert item is not None and answer.text is None
+    assert tg.to(24)[-1].text == render_telegram_why(digest, item)[0]
+    assert tg.edits == []
+
+
+async def test_a_tap_pins_its_digest_whatever_the_chat_saw_since(
+    tg: FakeTelegram, app: TelegramApp, digest: Digest, store: Store
+) -> None:
+    older = make_digest(date="2026-02-02")
+    await store.save_digest(older, [])
+    sent = await ask(tg, 25, "/date 2026-02-02", len(render_telegram(older, View())))
+    await ask(tg, 25, f"/date {DAY}", len(render_telegram(digest, View())))
+    await press(tg, 25, sent[-1].message_id, "i:2026-02-02")
+    assert tg.edits[0].text == render_telegram(older, View(section="international"))[0]
+    assert await store.get_shown("telegram", "25") == "2026-02-02"
+
+
+@pytest.mark.parametrize(
+    ("data", "toast"),
+    [
+        ("x:2026-02-03", INVALID),  # unknown kind
+        ("w:2026-02-03", INVALID),  # why without a number
+        ("f:2026-02-03:4", INVALID),  # a number where none belongs
+        ("w:2026-13-45:1", INVALID),  # not a date
+        ("w:2026-02-03:0", INVALID),
+        ("w:2026-02-03:" + "9" * 60, INVALID),  # over 64 bytes
+        ("'; DROP TABLE", INVALID),
+        ("", INVALID),
+        ("f:2020-01-01", STALE),  # well formed, but no such digest (any more)
+        ("w:2026-02-03:99", "没有第 99 条"),
+    ],
+)
+async def test_a_forged_or_stale_tap_gets_a_short_toast_and_nothing_else(
+    tg: FakeTelegram, app: TelegramApp, digest: Digest, data: str, toast: str
+) -> None:
+    sent = await ask(tg, 26, "/brief", 1)
+    answer = await press(tg, 26, sent[0].message_id, data)
+    assert answer.text is not None and toast in answer.text and len(answer.text) <= 200
+    assert tg.edits == [] and len(tg.to(26)) == 1
+    assert tg.refused_answers == 0
+
+
+async def test_a_double_tap_is_answered_twice_and_edits_once(
+    tg: FakeTelegram, app: TelegramApp, digest: Digest
+) -> None:
+    sent = await ask(tg, 27, "/brief", 1)
+    first = tg.tap(27, sent[0].message_id, f"i:{DAY}")
+    second = tg.tap(27, sent[0].message_id, f"i:{DAY}")
+    await press(tg, 27, sent[0].message_id, f"i:{DAY}")  # a third, after both
+    assert len(tg.answered(first)) == len(tg.answered(second)) == 1
+    assert len(tg.edits) == 1 and tg.refused_answers == 0
+    assert len(tg.to(27)) == 2  # the brief, and the second part of 国际动态
+
+
+async def test_tapping_the_view_already_shown_changes_nothing(
+    tg: FakeTelegram, app: TelegramApp, digest: Digest
+) -> None:
+    sent = await ask(tg, 28, "/brief", 1)
+    answer = await press(
+        tg, 28, sent[0].message_id, f"b:{DAY}"
+    )  # 精简 on the brief: "not modified"
+    assert answer.text is None and tg.edits == [] and len(tg.to(28)) == 1
+
+
+async def test_a_message_that_cannot_be_edited_gets_the_view_as_new_messages(
+    tg: FakeTelegram, app: TelegramApp, digest: Digest
+) -> None:
+    await press(tg, 29, 999_999, f"b:{DAY}")  # a message Telegram no longer has
+    brief = render_telegram(digest, View(brief=True, brief_count=5))
+    assert [s.text for s in tg.to(29)] == brief and tg.edits == []
+
+
+async def test_buttons_work_in_groups_and_answers_reply_to_the_digest(
+    tg: FakeTelegram, app: TelegramApp, digest: Digest
+) -> None:
+    sent = await ask(tg, GROUP, "/brief@AidailyBot", 1, chat_type="supergroup")
+    await press(tg, GROUP, sent[0].message_id, f"w:{DAY}:2", chat_type="supergroup", user_id=5)
+    why = tg.to(GROUP)[-1]
+    assert why.reply_to == sent[0].message_id and "第 2 条" in why.text
+
+
+async def test_the_push_carries_the_chats_keyboard(
+    tg: FakeTelegram, settings: Settings, store: Store, digest: Digest
+) -> None:
+    from datetime import UTC, datetime
+
+    from pipeline.models import ChatSettings
+
+    sub = Subscriber(
+        channel="telegram",
+        chat_id="30",
+        since=datetime.now(UTC),
+        settings=ChatSettings(mode="brief"),
+    )
+    await store.save_subscriber(sub)
+    async with push_bot(settings) as bot:
+        channel = TelegramChannel(settings, store, bot)
+        fast = RetryPolicy(max_attempts=2, backoff_base_s=0.001, backoff_max_s=0.01)
+        report = await deliver(store, DAY, await channel.jobs(digest, None), policy=fast)
+    assert report.ok
+    (pushed,) = tg.to(30)
+    assert labels(tg, 30, pushed.message_id)[0] == ["国内", "国际", "✓ 精简", "完整"]
+    handlers = TelegramBot(settings, store)
+    _, markup = handlers.rendered(Reply(digest=digest, view=View(brief=True, brief_count=5)))
+    assert markup is not None and pushed.reply_markup == markup.to_dict()
