@@ -2,7 +2,9 @@
 
 Chats are the configured `feishu.chats` plus those that subscribed with /start,
 minus those that said /stop; each gets the digest in the form it chose, at its
-own push time. Webhooks get the full digest at `digest.time`. The app's limits
+own push time, its buttons under the last card (`bot.feishu.buttons`). Webhooks
+get the full digest at `digest.time`, without buttons (a custom bot's card cannot
+call the app back). The app's limits
 (50/s and 1000/min) are one shared `WindowLimiter`; each chat is paced at 4/s.
 Every app message carries `message_uuid(date, target, part)`: Feishu drops a
 repeat of it within an hour, so a part resent after a crash is not shown twice.
@@ -15,7 +17,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bot.channel import chat_view, is_due, shown_after_push
+from bot.commands import Reply
 from bot.delivery import Job
+from bot.feishu.buttons import reply_cards
 from bot.feishu.client import FeishuApp, message_uuid
 from bot.feishu.webhook import WebhookSender, WindowLimiter
 from pipeline.config import Settings
@@ -64,9 +68,12 @@ class FeishuChannel:
         """One Job per chat due at `due_at`; webhooks when `due_at` is `digest.time` (or None)."""
         jobs: list[Job] = []
         if self.app is not None:
+            rendered: dict[View, list[Any]] = {}
             for chat, sub in await self._chats(due_at):
-                cards = render_feishu(digest, chat_view(self.settings, sub))
-                jobs.append(self._chat_job(chat, cards, digest.date))
+                view = chat_view(self.settings, sub)
+                if view not in rendered:
+                    rendered[view] = reply_cards(Reply(digest=digest, view=view))
+                jobs.append(self._chat_job(chat, rendered[view], digest.date))
         if due_at is None or due_at == self.settings.digest.time:
             cards = render_feishu(digest, View(), for_webhook=True)
             for hook in self.settings.feishu.webhooks:
