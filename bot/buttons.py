@@ -226,6 +226,21 @@ def toast_text(text: str) -> str:
     return line if len(line) <= MAX_TOAST else line[: MAX_TOAST - 1] + "…"
 
 
+CHOICES_HEAD = "── 按钮（输入编号即点按）──"
+
+
+def render_choices(rows: Keyboard) -> str:
+    """Buttons as `aidaily chat` shows them: numbered choices, one line per row."""
+    lines, k = [CHOICES_HEAD], 0
+    for row in rows:
+        cells = []
+        for button in row:
+            k += 1
+            cells.append(f"[{k}] {button.label}")
+        lines.append("  ".join(cells))
+    return "\n".join(lines)
+
+
 def split_for_edit(parts: list[T]) -> tuple[T, list[T]]:
     """A view switch edits the tapped message into the first part and sends the rest.
 
