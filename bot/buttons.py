@@ -71,7 +71,7 @@ KINDS: dict[str, Kind] = {
         Kind("m", "more", "send"),
     )
 }
-DATA_RE = re.compile(r"([a-z]):(\d{4}-\d{2}-\d{2})(?::(\d{1,4}))?")
+DATA_RE = re.compile(r"([a-z]):([0-9]{4}-[0-9]{2}-[0-9]{2})(?::([0-9]{1,4}))?")
 
 
 @dataclass(frozen=True)

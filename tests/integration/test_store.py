@@ -160,6 +160,16 @@ async def test_events_are_answered_once(store: Store) -> None:
     assert not await store.first_event("feishu", "ev-1")
 
 
+async def test_a_message_remembers_the_button_it_shows_so_a_double_tap_is_seen(
+    store: Store,
+) -> None:
+    assert await store.swap_tapped("telegram", "7", "42", "b:2026-02-03") is None
+    assert await store.swap_tapped("telegram", "7", "42", "b:2026-02-03") == "b:2026-02-03"
+    assert await store.swap_tapped("telegram", "7", "42", "c:2026-02-03") == "b:2026-02-03"
+    assert await store.swap_tapped("telegram", "7", "43", "c:2026-02-03") is None  # per message
+    assert await store.swap_tapped("feishu", "7", "42", "c:2026-02-03") is None  # per channel
+
+
 async def test_digest_keys_share_a_cluster_slot(store: Store) -> None:
     """The digest and its raw entries are written in one transaction: one hash slot."""
     from redis.crc import key_slot
