@@ -206,13 +206,28 @@ class Tap:
 
 async def tap(commands: Commands, ctx: ChatContext, raw: str) -> Tap:
     """Run one button press; never raises for bad callback data."""
+    checked = await check(commands, ctx, raw)
+    return checked if isinstance(checked, Tap) else await run(commands, ctx, checked)
+
+
+async def check(commands: Commands, ctx: ChatContext, raw: str) -> Press | Tap:
+    """The press, with the chat pinned to its digest (`Store.pin_shown`), if its data is
+    valid and that digest still stored; else the toast to answer.
+
+    A view switch (mode edit) that passes needs no other answer: a channel may
+    answer the press now, before `run` (Telegram stops the button's spinner).
+    """
     press = parse(raw)
     if press is None:
         return Tap("toast", toast=INVALID)
-    if await commands.store.get_digest(press.day) is None:
+    if not await commands.store.pin_shown(ctx.channel, ctx.chat_id, press.day):
         log.info("button %s in %s:%s: no digest of that date", raw, ctx.channel, ctx.chat_id)
         return Tap("toast", toast=STALE, press=press)
-    await commands.store.set_shown(ctx.channel, ctx.chat_id, press.day)
+    return press
+
+
+async def run(commands: Commands, ctx: ChatContext, press: Press) -> Tap:
+    """Run the command of a checked press (its digest is what the chat was shown now)."""
     reply = await commands.handle(ctx, press.kind.line(press.day, press.n))
     if press.kind.mode == "toast" or reply.digest is None:
         # A vote's answer, or a refusal such as "没有第 99 条": one short line.

@@ -65,6 +65,7 @@ LLM_CACHE_TTL = timedelta(days=14)
 ARTICLE_TTL = timedelta(days=3)  # an article page changes little after its news day
 LEDGER_TTL = timedelta(days=8)
 EVENT_TTL = timedelta(hours=48)
+SHOWN_TTL = timedelta(days=400)  # what a chat was last shown (/why N means that digest)
 TAPPED_TTL = timedelta(days=30)  # what a message shows after a view switch (double taps)
 DIGEST_CACHE_SIZE = 32  # the RSS feed shows 30 days
 # Sends Redis could not take are written again this often (doubling up to the max).
@@ -624,7 +625,23 @@ class Store:
 
     @_redis_errors("write to")
     async def set_shown(self, channel: str, chat_id: str, day: str) -> None:
-        await self.r.set(self.k.shown(channel, chat_id), day, ex=timedelta(days=400))
+        await self.r.set(self.k.shown(channel, chat_id), day, ex=SHOWN_TTL)
+
+    @_redis_errors("write to")
+    async def pin_shown(self, channel: str, chat_id: str, day: str) -> bool:
+        """`set_shown` if `day`'s digest is stored, in one round trip; False (nothing changed)
+        when it is not. A button press pins its digest this way before its command runs."""
+        shown = self.k.shown(channel, chat_id)
+        async with self.r.pipeline(transaction=False) as p:
+            p.exists(self.k.digest(day))
+            p.set(shown, day, ex=SHOWN_TTL, get=True)
+            exists, before = await p.execute()
+        if not exists:  # rare (a stale button): put back what the chat was shown
+            if before is None:
+                await self.r.delete(shown)
+            else:
+                await self.r.set(shown, before, ex=SHOWN_TTL)
+        return bool(exists)
 
     @_redis_errors("read from")
     async def get_shown(self, channel: str, chat_id: str) -> str | None:

@@ -18,8 +18,9 @@ the keyboard on the last), while why and more are sent as new messages.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from telegram import (
@@ -46,7 +47,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.buttons import INVALID, Keyboard, keyboard, split_for_edit, tap
+from bot.buttons import INVALID, Keyboard, Press, Tap, check, keyboard, run, split_for_edit
 from bot.commands import (
     BOT_COMMANDS,
     HANDLERS,
@@ -187,6 +188,7 @@ class TelegramBot:
         self.store = store
         self.commands = commands or Commands(store, settings)
         self._rendered: dict[tuple[Any, ...], tuple[list[str], Markup]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A known command (PTB has already checked any @BotName in it)."""
@@ -198,7 +200,12 @@ class TelegramBot:
         await self.answer(context.bot, update, *self.rendered(reply))
 
     async def on_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A button pressed: answered once (a toast or nothing), then the edit or the new message."""
+        """A button pressed: answered once (a toast or nothing), then the edit or the new message.
+
+        A valid view switch is answered before its command runs (its answer is the edit),
+        a why once its command ran. What follows the answer runs as a task of its own, so
+        that edits waiting on the rate limiter do not hold up the answers to other taps.
+        """
         query = update.callback_query
         if query is None:
             return
@@ -206,21 +213,52 @@ class TelegramBot:
             await _answer_query(query, INVALID)
             return
         ctx = await self.chat_context(update, context.bot)
-        result = await tap(self.commands, ctx, query.data or "")
-        if result.mode == "toast" or result.reply is None:
-            await _answer_query(query, result.toast)
-            return
-        message = query.message
-        if result.mode == "edit" and isinstance(message, Message):
-            shown = await self.store.swap_tapped(
-                CHANNEL, ctx.chat_id, str(message.message_id), query.data or ""
-            )
+        press = await check(self.commands, ctx, query.data or "")
+        if isinstance(press, Tap):
+            await _answer_query(query, press.toast)
+        elif press.kind.mode == "edit":
             await _answer_query(query, None)
-            if shown != query.data:  # the same data again: a double tap, already shown
-                await self.edit(context.bot, update, message.message_id, result.reply)
+            self._later(context, update, self._switch(context.bot, update, ctx, press))
+        else:
+            result = await run(self.commands, ctx, press)
+            await _answer_query(query, result.toast if result.mode == "toast" else None)
+            if result.mode != "toast" and result.reply is not None:
+                self._later(
+                    context, update, self.answer(context.bot, update, *self.rendered(result.reply))
+                )
+
+    async def _switch(self, bot: Bot, update: Update, ctx: ChatContext, press: Press) -> None:
+        """A view switch: run its command, then edit the tapped message (once per view)."""
+        result = await run(self.commands, ctx, press)
+        message = update.callback_query.message if update.callback_query else None
+        if result.mode == "toast" or result.reply is None:
+            return  # the digest went between check and run: the press was answered already
+        if not isinstance(message, Message):  # too old for Telegram to tell us: send anew
+            await self.answer(bot, update, *self.rendered(result.reply))
             return
-        await _answer_query(query, None)
-        await self.answer(context.bot, update, *self.rendered(result.reply))
+        shown = await self.store.swap_tapped(
+            CHANNEL, ctx.chat_id, str(message.message_id), press.data
+        )
+        if shown != press.data:  # the same data again: a double tap, already shown
+            await self.edit(bot, update, message.message_id, result.reply)
+
+    def _later(
+        self, context: ContextTypes.DEFAULT_TYPE, update: Update, coro: Coroutine[Any, Any, None]
+    ) -> None:
+        """Run `coro` as a task PTB awaits on stop and whose errors reach `on_error`."""
+        task = context.application.create_task(coro, update=update)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled():
+            task.exception()  # already logged by on_error (PTB hands it there): retrieved
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait (bounded) for the edits and messages that follow answered taps."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
 
     async def edit(self, bot: Bot, update: Update, message_id: int, reply: Reply) -> None:
         """The tapped message becomes the reply's first part; the rest follow as new messages."""
@@ -439,6 +477,9 @@ async def stop_telegram(app: TelegramApp) -> None:
         await app.updater.stop()
     if app.running:
         await app.stop()
+    handlers = app.bot_data.get("aidaily")
+    if isinstance(handlers, TelegramBot):
+        await handlers.drain()  # edits and sends after taps answered just before the stop
     await app.shutdown()
 
 

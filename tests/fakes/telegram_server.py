@@ -149,6 +149,7 @@ class FakeTelegram:
         self.edits: list[Edit] = []
         self.answers: list[Answer] = []
         self.tapped_at: dict[str, float] = {}  # query id -> when the tap was queued (monotonic)
+        self.handed_at: dict[str, float] = {}  # query id -> when getUpdates gave it to the bot
         self.refused_answers = 0  # answerCallbackQuery refused: already answered, or unknown
         self._queries = 0
         self._answered_event = asyncio.Event()
@@ -389,7 +390,13 @@ class FakeTelegram:
                 await asyncio.wait_for(self._new_update.wait(), left)
             except TimeoutError:
                 break
-        return self._updates[:limit]
+        handed = self._updates[:limit]
+        now = time.monotonic()
+        for update in handed:
+            query = update.get("callback_query")
+            if query is not None:
+                self.handed_at.setdefault(query["id"], now)
+        return handed
 
     async def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
