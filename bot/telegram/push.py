@@ -5,7 +5,8 @@ report and its give-up rule, so it takes one shared `bot.delivery.RateLimiter`
 (29/s, just under Telegram's 30) plus a per-chat pace (1 s in private chats, 3 s
 in groups). A group that becomes a supergroup mid-push is followed to its new
 id, and what it already got is recorded under that id too. The last part of a
-pushed digest carries its buttons (`bot.buttons.keyboard`), as a requested one does.
+pushed digest carries its buttons (`bot.buttons.keyboard`), as a requested one does
+(not in a Telegram channel: one reader's tap would change the post for all).
 """
 
 from __future__ import annotations
@@ -99,7 +100,10 @@ class TelegramChannel:
             if view not in rendered:
                 buttons = markup(keyboard(Reply(digest=digest, view=view)))
                 rendered[view] = (render_telegram(digest, view), buttons)
-            jobs.append(self._job(sub, *rendered[view], digest.date))
+            parts, buttons = rendered[view]
+            if sub.type == "channel":  # a reader's tap would change the post for every reader
+                buttons = None
+            jobs.append(self._job(sub, parts, buttons, digest.date))
         return jobs
 
     def _job(self, sub: Subscriber, parts: list[str], buttons: Markup, day: str) -> Job:

@@ -245,6 +245,8 @@ async def test_the_push_carries_the_chats_keyboard(
         settings=ChatSettings(mode="brief"),
     )
     await store.save_subscriber(sub)
+    post = Subscriber(channel="telegram", chat_id="-100900", type="channel", since=sub.since)
+    await store.save_subscriber(post)
     async with push_bot(settings) as bot:
         channel = TelegramChannel(settings, store, bot)
         fast = RetryPolicy(max_attempts=2, backoff_base_s=0.001, backoff_max_s=0.01)
@@ -255,3 +257,5 @@ async def test_the_push_carries_the_chats_keyboard(
     handlers = TelegramBot(settings, store)
     _, markup = handlers.rendered(Reply(digest=digest, view=View(brief=True, brief_count=5)))
     assert markup is not None and pushed.reply_markup == markup.to_dict()
+    # In a channel one reader's tap would change the post for everyone: no buttons there.
+    assert tg.to(-100900) and all(m.reply_markup is None for m in tg.to(-100900))
