@@ -306,9 +306,16 @@ class FeishuEvents:
             if rest:
                 self._spawn(self._thread(message, rest, key, first=1))
             return {"card": {"type": "raw", "data": first}}
-        if message:
-            self._spawn(self._thread(message, cards, key))
+        self._spawn(self._thread(message, cards, key) if message else self._post(chat, cards, key))
         return {}
+
+    async def _post(self, chat: str, cards: list[Card], key: str) -> None:
+        """A press whose card Feishu did not name: the answer goes to the chat."""
+        try:
+            for i, card in enumerate(cards):
+                await self.app.send_card(chat, card, message_uuid(key, chat, i))
+        except DeliveryError as exc:
+            log.warning("feishu card action %s: send failed: %s", key, exc)
 
     async def _thread(self, message_id: str, cards: list[Card], key: str, first: int = 0) -> None:
         """Reply in the card's thread, in the background (the callback answers within 3 s)."""

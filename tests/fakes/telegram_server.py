@@ -327,6 +327,11 @@ class FakeTelegram:
     def pending_updates(self) -> int:
         return len(self._updates)
 
+    @property
+    def queued(self) -> list[dict[str, Any]]:
+        """The updates not yet confirmed by the bot, as Telegram would deliver them."""
+        return list(self._updates)
+
     # -- HTTP ---------------------------------------------------------------
 
     async def _endpoint(self, request: Request) -> JSONResponse:

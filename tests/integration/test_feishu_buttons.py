@@ -311,3 +311,20 @@ def encrypt(key: str, payload: dict[str, Any]) -> str:
     iv = os.urandom(16)
     cipher = AES.new(hashlib.sha256(key.encode()).digest(), AES.MODE_CBC, iv)
     return base64.b64encode(iv + cipher.encrypt(raw + bytes([pad]) * pad)).decode()
+
+
+async def test_a_press_feishu_names_no_message_for_is_answered_in_the_chat(
+    make_settings, store, fake, digest
+):
+    settings = settings_for(make_settings, fake)
+    events = FeishuEvents(settings, store)
+    event = press("ev-12", f"w:{DAY}:1")
+    del event["event"]["context"]["open_message_id"]
+    async with serving(events, settings) as http:
+        resp = await http.post("/feishu/card", json=event)
+        await events.drain()
+    item = digest.item(1)
+    assert item is not None and resp.json() == {}
+    assert [(m.chat_id, m.content) for m in fake.messages] == [
+        ("oc_team", card) for card in reply_cards(Reply(digest=digest, why=item))
+    ]

@@ -7,6 +7,7 @@ tapped message (editMessageText), sends a new one, or only shows a toast.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from bot.telegram.bot import (
     TelegramApp,
     TelegramBot,
     build_application,
+    handle_webhook,
     start_telegram,
     stop_telegram,
 )
@@ -42,7 +44,10 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 def settings(tg: FakeTelegram, make_settings: Callable[..., Settings]) -> Settings:
-    return make_settings({"telegram": {"base_url": tg.base_url}}, {"TELEGRAM_BOT_TOKEN": TOKEN})
+    return make_settings(
+        {"telegram": {"base_url": tg.base_url}},
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": "s3cret"},
+    )
 
 
 @pytest.fixture
@@ -229,6 +234,33 @@ async def test_buttons_work_in_groups_and_answers_reply_to_the_digest(
     await press(tg, app, GROUP, sent[0].message_id, f"w:{DAY}:2", chat_type="supergroup", user_id=5)
     why = tg.to(GROUP)[-1]
     assert why.reply_to == sent[0].message_id and "第 2 条" in why.text
+
+
+async def test_a_tap_through_the_webhook_is_answered_and_edits(
+    tg: FakeTelegram, settings: Settings, store: Store, digest: Digest
+) -> None:
+    application = build_application(settings, store)
+    await application.initialize()
+    await application.start()
+    try:
+        parts, markup = application.bot_data["aidaily"].rendered(
+            Reply(digest=digest, view=View(brief=True, brief_count=5))
+        )
+        sent = await application.bot.send_message(
+            31, parts[0], parse_mode="HTML", reply_markup=markup
+        )
+        query = tg.tap(31, sent.message_id, f"i:{DAY}")
+        update = tg.queued[-1]  # what Telegram would POST to the webhook
+        body = json.dumps(update).encode()
+        assert await handle_webhook(application, body, "s3cret", "s3cret") == 200
+        answer = await tg.wait_answered(query)
+        await application.bot_data["aidaily"].drain()
+    finally:
+        await application.stop()
+        await application.shutdown()
+    assert answer.text is None
+    assert tg.edits[0].message_id == sent.message_id
+    assert tg.edits[0].text == render_telegram(digest, View(section="international"))[0]
 
 
 async def test_the_push_carries_the_chats_keyboard(
