@@ -219,11 +219,19 @@ async def check(commands: Commands, ctx: ChatContext, raw: str) -> Press | Tap:
     """
     press = parse(raw)
     if press is None:
+        _count(commands, ctx, "unknown", "invalid")
         return Tap("toast", toast=INVALID)
     if not await commands.store.pin_shown(ctx.channel, ctx.chat_id, press.day):
         log.info("button %s in %s:%s: no digest of that date", raw, ctx.channel, ctx.chat_id)
+        _count(commands, ctx, press.kind.code, "stale")
         return Tap("toast", toast=STALE, press=press)
+    _count(commands, ctx, press.kind.code, "ok")
     return press
+
+
+def _count(commands: Commands, ctx: ChatContext, kind: str, outcome: str) -> None:
+    if commands.metrics is not None:
+        commands.metrics.observe_press(ctx.channel, kind, outcome)
 
 
 async def run(commands: Commands, ctx: ChatContext, press: Press) -> Tap:
