@@ -212,6 +212,21 @@ class TelegramBot:
         if update.effective_chat is None:  # a button under an inline message: none of ours
             await _answer_query(query, INVALID)
             return
+        try:
+            await self._press(update, context, query)
+        except Exception as exc:  # answered all the same: a spinner must not hang for 15 s
+            log.warning(
+                "telegram callback %s failed: %s: %s",
+                query.id,
+                type(exc).__name__,
+                exc,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
+            await _answer_query(query, SORRY)  # refused by Telegram if answered already
+
+    async def _press(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery
+    ) -> None:
         ctx = await self.chat_context(update, context.bot)
         press = await check(self.commands, ctx, query.data or "")
         if isinstance(press, Tap):

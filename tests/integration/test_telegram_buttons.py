@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from bot.buttons import INVALID, STALE
-from bot.commands import Reply
+from bot.commands import ChatContext, Commands, Reply
 from bot.delivery import RetryPolicy, deliver
 from bot.telegram.bot import (
+    SORRY,
     TelegramApp,
     TelegramBot,
     build_application,
@@ -261,6 +262,26 @@ async def test_a_tap_through_the_webhook_is_answered_and_edits(
     assert answer.text is None
     assert tg.edits[0].message_id == sent.message_id
     assert tg.edits[0].text == render_telegram(digest, View(section="international"))[0]
+
+
+async def test_a_press_that_fails_inside_is_still_answered(
+    tg: FakeTelegram, settings: Settings, store: Store, digest: Digest
+) -> None:
+    class Broken(Commands):
+        async def handle(self, ctx: ChatContext, text: str) -> Reply:
+            if text.startswith("/why"):
+                raise RuntimeError("boom")
+            return await super().handle(ctx, text)
+
+    application = build_application(settings, store, Broken(store, settings), concurrent_updates=1)
+    await start_telegram(application, settings, poll_timeout=1)
+    try:
+        (sent,) = await ask(tg, 32, "/brief", 1)
+        answer = await press(tg, application, 32, sent.message_id, f"w:{DAY}:2")
+    finally:
+        await stop_telegram(application)
+    assert answer.text == SORRY and len(tg.answered(answer.query_id)) == 1
+    assert len(tg.to(32)) == 1  # a toast, not a message
 
 
 async def test_the_push_carries_the_chats_keyboard(
