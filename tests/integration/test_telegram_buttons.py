@@ -147,6 +147,20 @@ async def test_a_longer_view_edits_the_first_part_and_sends_the_rest(
     assert [b for row in labels(tg, 23, new.message_id)[1:] for b in row] == domestic_numbers
 
 
+async def test_full_from_the_brief_is_three_messages_the_tapped_one_first(
+    tg: FakeTelegram, app: TelegramApp, digest: Digest
+) -> None:
+    (brief,) = await ask(tg, 33, "/brief", 1)
+    full = render_telegram(digest, View())
+    assert len(full) == 3
+    await press(tg, app, 33, brief.message_id, f"f:{DAY}")
+    assert [(e.message_id, e.text) for e in tg.edits] == [(brief.message_id, full[0])]
+    later = tg.to(33)[1:]
+    assert [m.text for m in later] == full[1:]
+    assert later[0].reply_markup is None and later[1].reply_markup is not None
+    assert labels(tg, 33, later[1].message_id)[0] == ["国内", "国际", "精简", "✓ 完整"]
+
+
 async def test_why_is_one_tap_away_and_sent_as_a_new_message(
     tg: FakeTelegram, app: TelegramApp, digest: Digest
 ) -> None:
