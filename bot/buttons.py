@@ -24,7 +24,7 @@ from typing import Literal, TypeVar
 
 from bot.commands import HANDLERS, ChatContext, Commands, Reply
 from pipeline.models import Digest, iso_date
-from pipeline.render.view import View, section_items
+from pipeline.render.view import Listing, View, section_items
 
 log = logging.getLogger(__name__)
 
@@ -138,8 +138,10 @@ def _invalid(raw: str) -> str | None:
 
 
 def keyboard(reply: Reply) -> Keyboard:
-    """The buttons under a Reply: a digest view gets view switches and its items' why;
-    a why gets 👍 / 👎; plain text gets none."""
+    """The buttons under a Reply: a digest view gets view switches and its items' why
+    (and 👍 / 👎 in brief), a why gets 👍 / 👎, a list its items' why; plain text none."""
+    if reply.listing is not None:
+        return _listing_rows(reply.listing)
     if reply.digest is None:
         return ()
     if reply.why is not None:
@@ -155,6 +157,20 @@ def keyboard(reply: Reply) -> Keyboard:
     if KINDS["m"].available:
         rows.append((Button("更多 ▸", data("m", reply.digest.date)),))
     return tuple(rows)
+
+
+def _listing_rows(listing: Listing) -> Keyboard:
+    """A list (/more, /search, /week): a why for each item, under its own digest's date."""
+    per_row = ROW_NUMBERS - 2 if listing.dated else ROW_NUMBERS
+    why = [
+        Button(
+            f"❓{x.day[5:]}·{x.item.n}" if listing.dated else f"❓{x.item.n}",
+            data("w", x.day, x.item.n),
+        )
+        for group in listing.groups
+        for x in group.items
+    ]
+    return tuple(tuple(why[i : i + per_row]) for i in range(0, len(why), per_row))
 
 
 def shown_numbers(digest: Digest, view: View) -> list[int]:
@@ -237,7 +253,7 @@ def _count(commands: Commands, ctx: ChatContext, kind: str, outcome: str) -> Non
 async def run(commands: Commands, ctx: ChatContext, press: Press) -> Tap:
     """Run the command of a checked press (its digest is what the chat was shown now)."""
     reply = await commands.handle(ctx, press.kind.line(press.day, press.n))
-    if press.kind.mode == "toast" or reply.digest is None:
+    if press.kind.mode == "toast" or (reply.digest is None and reply.listing is None):
         # A vote's answer, or a refusal such as "没有第 99 条": one short line.
         return Tap("toast", reply=reply, toast=toast_text(reply.text or ""), press=press)
     return Tap(press.kind.mode, reply=reply, press=press)

@@ -2,19 +2,26 @@
 
 A channel (Telegram, Feishu) turns a stored digest into push `Job`s for the chats
 due now; `bot.push` runs each channel's jobs through `bot.delivery.deliver`.
-What a chat asked for (`chat_view`), when it is due (`is_due`) and what it was
-shown after a push (`shown_after_push`) are decided here once, for every channel.
+What a chat asked for (`chat_view`: its /settings and its /follow and /mute),
+when it is due (`is_due`) and what it was shown after a push (`shown_after_push`)
+are decided here once, for every channel. A push renders once per distinct view
+(`Renders`): chats with no interests and the same settings share one render.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
 
 from bot.delivery import Job
+from bot.interests import interest_view
 from pipeline.config import Settings
-from pipeline.models import Digest, Subscriber
+from pipeline.models import Digest, Interests, PoolItem, Subscriber
 from pipeline.render import View
 from pipeline.store import Store, Target
+
+Parts = TypeVar("Parts")
 
 
 class Channel(Protocol):
@@ -46,8 +53,22 @@ def is_due(settings: Settings, sub: Subscriber | None, due_at: str | None) -> bo
     return due_at is None or push_time(settings, sub) == due_at
 
 
-def chat_view(settings: Settings, sub: Subscriber | None) -> View:
-    """The View a chat asked for with /settings: brief or full, which sections."""
+def chat_view(
+    settings: Settings,
+    sub: Subscriber | None,
+    interests: Interests | None = None,
+    digest: Digest | None = None,
+    pool: Sequence[PoolItem] = (),
+) -> View:
+    """The View a chat asked for: /settings (brief or full, which sections), then its
+    /follow and /mute over `digest` (and the day's judged `pool`)."""
+    view = _settings_view(settings, sub)
+    if digest is None:
+        return view
+    return interest_view(view, digest, interests, pool)
+
+
+def _settings_view(settings: Settings, sub: Subscriber | None) -> View:
     if sub is None:
         return View(brief_count=settings.digest.brief)
     sections = set(sub.settings.sections)
@@ -57,6 +78,63 @@ def chat_view(settings: Settings, sub: Subscriber | None) -> View:
             section=only, brief=sub.settings.mode == "brief", brief_count=settings.digest.brief
         )
     return View(brief=sub.settings.mode == "brief", brief_count=settings.digest.brief)
+
+
+async def with_interests(
+    store: Store, channel: str, chat_id: str, digest: Digest, view: View
+) -> View:
+    """A command's `view` as this chat sees it (/today, /brief, /cn, /intl, /date, taps)."""
+    interests = await store.get_interests(channel, chat_id)
+    if interests.empty:
+        return view
+    pool = await store.get_pool(digest.date) if interests.follows else []
+    return interest_view(view, digest, interests, pool)
+
+
+@dataclass
+class Renders(Generic[Parts]):
+    """A push's views, decided once per chat and rendered once per distinct view.
+
+    Interests are read for every chat of the channel in one pass (`load`), the pool
+    only when some chat follows something: 100,000 chats with no interests cost one
+    render per /settings form, not 100,000.
+    """
+
+    settings: Settings
+    digest: Digest
+    render: Callable[[Digest, View], Parts]
+    interests: dict[str, Interests] = field(default_factory=dict)
+    pool: Sequence[PoolItem] = ()
+    _cache: dict[View, Parts] = field(default_factory=dict, init=False)
+
+    @classmethod
+    async def load(
+        cls,
+        store: Store,
+        settings: Settings,
+        channel: str,
+        digest: Digest,
+        render: Callable[[Digest, View], Parts],
+    ) -> Renders[Parts]:
+        interests = await store.all_interests(channel)
+        follows = any(i.follows for i in interests.values())
+        pool = await store.get_pool(digest.date) if follows else []
+        return cls(settings, digest, render, interests, pool)
+
+    def view(self, chat_id: str, sub: Subscriber | None) -> View:
+        return chat_view(self.settings, sub, self.interests.get(chat_id), self.digest, self.pool)
+
+    def parts(self, chat_id: str, sub: Subscriber | None) -> Parts:
+        """What this chat is sent: its view's render, shared with every chat of that view."""
+        view = self.view(chat_id, sub)
+        if view not in self._cache:
+            self._cache[view] = self.render(self.digest, view)
+        return self._cache[view]
+
+    @property
+    def distinct(self) -> int:
+        """How many renders were made."""
+        return len(self._cache)
 
 
 async def shown_after_push(store: Store, channel: str, chat_id: str, day: str) -> None:

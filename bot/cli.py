@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from pipeline.config import RedisSettings, Settings, load_settings
 from pipeline.errors import AidailyError
-from pipeline.models import Digest, iso_date
+from pipeline.models import Digest, Tally, iso_date
 from pipeline.redact import SCRUB, secrets_of
 
 if TYPE_CHECKING:  # imported when a command opens it: see `connect`
@@ -170,13 +170,18 @@ async def cmd_show(settings: Settings, args: argparse.Namespace) -> int:
     store = await connect(settings.redis)
     try:
         digest = await _find_digest(settings, store, args.date)
-        sys.stdout.write(_render_show(settings, digest, args) + "\n")
+        item = digest.item(args.why) if args.why is not None else None
+        tally = await store.item_votes(digest.date, item.id) if item is not None else None
+        sys.stdout.write(_render_show(settings, digest, args, tally) + "\n")
         return 0
     finally:
         await store.close()
 
 
-def _render_show(settings: Settings, digest: Digest, args: argparse.Namespace) -> str:
+def _render_show(
+    settings: Settings, digest: Digest, args: argparse.Namespace, votes: Tally | None = None
+) -> str:
+    """What `show` prints; with --why, `votes` are the item's (shown as /why shows them)."""
     from pipeline import render
 
     if args.why is not None:
@@ -186,14 +191,15 @@ def _render_show(settings: Settings, digest: Digest, args: argparse.Namespace) -
             raise UsageError(
                 f"--why: no item {args.why} in the digest of {digest.date}; it has items 1–{total}"
             )
-        whys: dict[str, Callable[[Digest, Any], Any]] = {
+        notes = render.WhyNotes(up=votes.up, down=votes.down) if votes is not None else None
+        whys: dict[str, Callable[[Digest, Any, Any], Any]] = {
             "text": render.render_text_why,
             "markdown": render.render_markdown_why,
             "telegram": render.render_telegram_why,
             "feishu": render.render_feishu_why,
-            "json": lambda _d, it: it.model_dump_json(indent=2),
+            "json": lambda _d, it, _n: it.model_dump_json(indent=2),
         }
-        return _as_text(whys[args.format](digest, item))
+        return _as_text(whys[args.format](digest, item, notes))
     view = render.View(section=args.section, brief=args.brief, brief_count=settings.digest.brief)
     views: dict[str, Callable[[Digest, Any], Any]] = {
         "text": render.render_text,
@@ -262,7 +268,9 @@ async def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
 
     store = await connect(settings.redis)
     commands = Commands(store, settings)
-    ctx = ChatContext(channel="console", chat_id="console", title="terminal", is_admin=True)
+    ctx = ChatContext(
+        channel="console", chat_id="console", title="terminal", user_id="console", is_admin=True
+    )
     interactive = sys.stdin.isatty()
     if interactive:
         print("aidaily chat — 输入 /help 查看命令，输入按钮编号即点按，Ctrl-D 退出。")

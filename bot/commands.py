@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot import archive, feedback, interests
+from bot.channel import with_interests
 from bot.push import CHANNEL_NAMES
 from pipeline.config import HHMM_RE, Settings
 from pipeline.errors import FeedErrorKind
@@ -33,17 +35,22 @@ from pipeline.models import (
     iso_date,
 )
 from pipeline.render import (
+    Listing,
     View,
+    WhyNotes,
     feishu_plain,
     render_feishu,
+    render_feishu_listing,
     render_feishu_why,
     render_telegram,
+    render_telegram_listing,
     render_telegram_why,
     render_text,
+    render_text_listing,
     render_text_why,
     telegram_plain,
 )
-from pipeline.store import Store
+from pipeline.store import Store, Vote
 
 if TYPE_CHECKING:
     from bot.metrics import Metrics
@@ -79,12 +86,18 @@ class ChatContext:
 
 @dataclass
 class Reply:
-    """A channel-agnostic answer: plain text, a digest view, or one item's why."""
+    """A channel-agnostic answer: plain text, a digest view, one item's why, or a list.
+
+    With a `listing` (/more, /search, /week), `text` is a one-line summary of it, short
+    enough for a button's toast.
+    """
 
     text: str | None = None
     digest: Digest | None = None
     view: View | None = None
     why: Item | None = None
+    notes: WhyNotes | None = None  # with `why`: the item's votes, this chat's view of it
+    listing: Listing | None = None
     command: str = ""
 
 
@@ -161,20 +174,46 @@ class Commands:
         if digest is None:
             return Reply(text="还没有任何日报，暂时无法解释入选理由。")
         total = len(digest.items)
-        item = digest.item(int(args[0]))
-        if item is None:
-            if total == 0:
-                return Reply(text=f"{digest.date} 的日报没有条目。")
-            return Reply(
-                text=f"没有第 {args[0]} 条。{digest.date} 的日报共 {total} 条，请发送 /why 1 到 /why {total}。"
-            )
-        return Reply(digest=digest, why=item)
+        n = int(args[0])
+        item = digest.item(n) or await archive.pool_item(self.store, digest, n)
+        if item is not None:
+            return Reply(digest=digest, why=item, notes=await self._why_notes(ctx, digest, item))
+        if total == 0:
+            return Reply(text=f"{digest.date} 的日报没有条目。")
+        text = (
+            f"没有第 {args[0]} 条。{digest.date} 的日报共 {total} 条，请发送 /why 1 到 /why {total}"
+        )
+        more = await archive.pool_range(self.store, digest)
+        if more is not None:
+            text += f"；未入选的 {more[0]}–{more[1]} 条见 /more"
+        return Reply(text=text + "。")
+
+    async def _why_notes(self, ctx: ChatContext, digest: Digest, item: Item) -> WhyNotes:
+        """What /why adds to the digest's reasons: the team's votes, this chat's interests."""
+        tally = await self.store.item_votes(digest.date, item.id)
+        mine = await self.store.get_interests(ctx.channel, ctx.chat_id)
+        view = await with_interests(self.store, ctx.channel, ctx.chat_id, digest, View())
+        return WhyNotes(up=tally.up, down=tally.down, interest=interests.explain(item, view, mine))
+
+    # -- the archive: /more, /search, /week (bot/archive.py) ----------------------
+
+    async def _more(self, ctx: ChatContext, args: list[str]) -> Reply:
+        digest = await self._shown_digest(ctx)
+        if digest is None:
+            return Reply(text="还没有任何日报。管理员运行 aidaily run 之后再来看看。")
+        return _listing_reply(await archive.more(self.store, digest, args))
 
     async def _view_of_shown(self, ctx: ChatContext, view: View) -> Reply:
         digest = await self._shown_digest(ctx)
         if digest is None:
             return Reply(text="还没有任何日报。管理员运行 aidaily run 之后再来看看。")
-        return Reply(digest=digest, view=replace(view, brief_count=self.settings.digest.brief))
+        return await self._reply_view(ctx, digest, view)
+
+    async def _reply_view(self, ctx: ChatContext, digest: Digest, view: View) -> Reply:
+        """The digest in `view`, as this chat sees it (its follows and mutes)."""
+        view = replace(view, brief_count=self.settings.digest.brief)
+        view = await with_interests(self.store, ctx.channel, ctx.chat_id, digest, view)
+        return Reply(digest=digest, view=view)
 
     async def _shown_digest(self, ctx: ChatContext) -> Digest | None:
         shown = await self.store.get_shown(ctx.channel, ctx.chat_id)
@@ -183,7 +222,41 @@ class Commands:
 
     async def _show(self, ctx: ChatContext, digest: Digest, view: View) -> Reply:
         await self.store.set_shown(ctx.channel, ctx.chat_id, digest.date)
-        return Reply(digest=digest, view=replace(view, brief_count=self.settings.digest.brief))
+        return await self._reply_view(ctx, digest, view)
+
+    # -- votes: /like, /dislike (bot/feedback.py) ---------------------------------
+
+    async def _like(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return await self._vote(ctx, args, "up")
+
+    async def _dislike(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return await self._vote(ctx, args, "down")
+
+    async def _vote(self, ctx: ChatContext, args: list[str], choice: Vote) -> Reply:
+        digest = await self._shown_digest(ctx)
+        item = None
+        if digest is not None and len(args) == 1 and args[0].isdigit():
+            n = int(args[0])
+            item = digest.item(n) or await archive.pool_item(self.store, digest, n)
+        keep = self.settings.store.keep_days
+        return Reply(text=await feedback.vote(self.store, ctx, args, choice, digest, item, keep))
+
+    # -- interests: /follow, /mute, /following (bot/interests.py) -------------------
+
+    async def _follow(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return Reply(text=await interests.follow(self.store, ctx, args))
+
+    async def _unfollow(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return Reply(text=await interests.unfollow(self.store, ctx, args))
+
+    async def _mute(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return Reply(text=await interests.mute(self.store, self.settings, ctx, args))
+
+    async def _unmute(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return Reply(text=await interests.unmute(self.store, ctx, args))
+
+    async def _following(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return Reply(text=await interests.following(self.store, ctx))
 
     # -- subscription and settings ------------------------------------------------
 
@@ -250,6 +323,8 @@ class Commands:
             active = sum(1 for s in subs if s.active)
             lines.append(f"{channel} 订阅：{active} 个活跃 / {len(subs)} 个总计")
         lines.extend(await self._run_lines())
+        names = {f.id: f.name for f in self.settings.feeds}
+        lines.extend(await feedback.stats_lines(self.store, self.settings.today(), names))
         for channel in CHANNEL_NAMES:
             last = await self.store.get_last_push(channel)
             if last:
@@ -316,6 +391,13 @@ def _apply_setting(cs: ChatSettings, args: list[str]) -> str | None:
     return None
 
 
+def _listing_reply(answer: Listing | str) -> Reply:
+    """A list answer, or the one line that says why there is none."""
+    if isinstance(answer, str):
+        return Reply(text=answer)
+    return Reply(text=f"{answer.title}：{answer.count} 条", listing=answer)
+
+
 def _push_line(info: dict[str, Any]) -> str:
     keys = ("date", "sent", "skipped", "failed", "gone", "rate_limited", "elapsed_s")
     return "，".join(f"{k}={info[k]}" for k in keys if k in info)
@@ -369,6 +451,56 @@ COMMANDS: tuple[Command, ...] = (
         "某天的日报：/date YYYY-MM-DD",
         usage=" YYYY-MM-DD",
     ),
+    Command(
+        "more",
+        Commands._more,
+        "未入选的候选：每个板块接下来的 5 条，注明得分与入选线（/more 2 翻页）",
+        "更多动态：/more",
+        usage=" [页码]",
+    ),
+    Command(
+        "like",
+        Commands._like,
+        "给第 N 条点 👍（每人每条一票，可改）",
+        "点赞：/like N",
+        usage=" N",
+    ),
+    Command(
+        "dislike",
+        Commands._dislike,
+        "给第 N 条点 👎（每人每条一票，可改）",
+        "点踩：/dislike N",
+        usage=" N",
+    ),
+    Command(
+        "follow",
+        Commands._follow,
+        "关注话题：含有它的条目排在前面并标 🔖",
+        "关注话题：/follow 词语",
+        usage=" 词语",
+    ),
+    Command(
+        "mute",
+        Commands._mute,
+        "屏蔽词语或来源（/mute source 来源），并注明隐藏了几条",
+        "屏蔽：/mute 词语",
+        usage=" 词语",
+    ),
+    Command("following", Commands._following, "本会话的关注与屏蔽", "我的关注与屏蔽"),
+    Command(
+        "unfollow",
+        Commands._unfollow,
+        "取消关注话题",
+        "取消关注：/unfollow 词语",
+        usage=" 词语",
+    ),
+    Command(
+        "unmute",
+        Commands._unmute,
+        "取消屏蔽（/unmute source 来源）",
+        "取消屏蔽：/unmute 词语",
+        usage=" 词语",
+    ),
     Command("start", Commands._start, "订阅每日推送", "订阅每日推送", ("subscribe",)),
     Command("stop", Commands._stop, "退订", "退订", ("unsubscribe",)),
     Command(
@@ -391,24 +523,30 @@ METRIC_LABELS = frozenset(HANDLERS)
 
 
 def reply_to_text(reply: Reply) -> str:
+    if reply.listing is not None:
+        return render_text_listing(reply.listing)
     if reply.digest is not None and reply.why is not None:
-        return render_text_why(reply.digest, reply.why)
+        return render_text_why(reply.digest, reply.why, reply.notes)
     if reply.digest is not None:
         return render_text(reply.digest, reply.view or View())
     return reply.text or ""
 
 
 def reply_to_telegram(reply: Reply) -> list[str]:
+    if reply.listing is not None:
+        return render_telegram_listing(reply.listing)
     if reply.digest is not None and reply.why is not None:
-        return render_telegram_why(reply.digest, reply.why)
+        return render_telegram_why(reply.digest, reply.why, reply.notes)
     if reply.digest is not None:
         return render_telegram(reply.digest, reply.view or View())
     return telegram_plain(reply.text or "")
 
 
 def reply_to_feishu(reply: Reply) -> list[dict[str, Any]]:
+    if reply.listing is not None:
+        return render_feishu_listing(reply.listing)
     if reply.digest is not None and reply.why is not None:
-        return render_feishu_why(reply.digest, reply.why)
+        return render_feishu_why(reply.digest, reply.why, reply.notes)
     if reply.digest is not None:
         return render_feishu(reply.digest, reply.view or View())
     return [feishu_plain(reply.text or "")]

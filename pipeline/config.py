@@ -44,9 +44,10 @@ class DigestSettings(_Section):
     max_per_feed: int = Field(
         6, ge=1, le=100
     )  # diversity: at most this many from one feed while others wait
-    # Keys of the documented config that this version reads but does not act on yet:
-    # accepted at their "off" value, refused with a clear line otherwise (never ignored).
-    feedback: bool = True  # votes do not exist yet, so there is nothing to nudge
+    # 👍/👎 votes of the last 30 days nudge source and category scores (pipeline.feedback)
+    feedback: bool = True
+    # A key of the documented config that this version reads but does not act on yet:
+    # accepted at its "off" value, refused with a clear line otherwise (never ignored).
     weekly: str | None = None
 
     @field_validator("weekly")

@@ -4,6 +4,7 @@
 `Candidate` is a story: one or more entries about the same thing (dedupe.py).
 `Judgement` is what a curator says of a candidate. `Item` is a selected story as
 it appears in the digest, and `Digest` is the stored day (README, "The digest JSON").
+`PoolItem` is a judged news story of the day that the digest left out (/more).
 """
 
 from __future__ import annotations
@@ -96,6 +97,24 @@ class ScoreParts(_Model):
     parts: dict[str, float] = Field(default_factory=dict)
 
 
+class Approval(_Model):
+    """The team's votes over 30 days on one source or category (`digest.feedback`).
+
+    Stored with the item whose score it nudged, so `/why` can say so
+    ("团队近30天对 36氪 的好评率 82%").
+    """
+
+    of: Literal["source", "category"]
+    name: str  # the source's name, or the category
+    up: int
+    down: int
+
+    @property
+    def rate(self) -> float:
+        """The share of 👍 among the votes (0..1)."""
+        return self.up / max(self.up + self.down, 1)
+
+
 class Judgement(_Model):
     """A curator's verdict on one candidate. Never carries a link or a source."""
 
@@ -109,6 +128,9 @@ class Judgement(_Model):
     by: Literal["heuristic", "llm"] = "heuristic"
     # False: the piece is not news (an essay, a review, a promotion …): never an item.
     news: bool = True
+    # The team's votes that nudged `score` (its part "feedback"), set by the run
+    # (pipeline.feedback) after judging: never a curator's word, so never dumped or cached.
+    feedback: list[Approval] = Field(default_factory=list, exclude=True)
 
 
 class Mention(_Model):
@@ -133,6 +155,27 @@ class Item(_Model):
     published_at: datetime
     also_reported_by: list[Mention] = Field(default_factory=list)
     score: ScoreParts
+    # The votes that nudged `score` (its part "feedback"); empty when none did.
+    feedback: list[Approval] = Field(default_factory=list)
+
+
+class PoolItem(Item):
+    """A judged news story of the day that did not make the digest: the pool /more shows.
+
+    Numbered after the digest's last item (domestic first, then international, each by
+    rank), so `/why N` answers for it too. `cutoff` is its section's 入选线: the score
+    of the section's last pick. A story that scored at or above the line was kept out
+    by the per-feed cap (`capped`), not by its score.
+    """
+
+    section: Region
+    cutoff: float
+    capped: bool = False
+
+    @property
+    def margin(self) -> float:
+        """How far below the line it scored (0 or less when the per-feed cap kept it out)."""
+        return round(self.cutoff - self.score.total, 3)
 
 
 class FeedStatus(_Model):
@@ -215,6 +258,33 @@ class ChatSettings(_Model):
     push_time: str | None = None
     mode: PushMode = "full"
     sections: list[Region] = Field(default_factory=lambda: list(SECTIONS))
+
+
+class Tally(_Model):
+    """Votes counted: 👍 and 👎."""
+
+    up: int = 0
+    down: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.up + self.down
+
+
+class Interests(_Model):
+    """A chat's /follow and /mute words: how it sees the one shared digest.
+
+    Followed words rise (🔖) and may pull a judged story of the day into its
+    view; muted words and sources are hidden from it. Words are kept as typed.
+    """
+
+    follows: list[str] = Field(default_factory=list)
+    mutes: list[str] = Field(default_factory=list)
+    muted_sources: list[str] = Field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.follows or self.mutes or self.muted_sources)
 
 
 class Subscriber(_Model):

@@ -1,7 +1,7 @@
 """One run: feeds in, a stored digest out. The CLI and the scheduler both call `run`.
 
 Linear on purpose: fetch → parse → window → cluster → judge → select →
-conclude → store. A feed that fails is recorded in the digest's `feeds` list and
+conclude → pool → store. A feed that fails is recorded in the digest's `feeds` list and
 never fails the run; only "no feed could be fetched" does (RunError), and then
 the previous digest stays as it was.
 """
@@ -12,18 +12,18 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import NoReturn
 
-from pipeline import dedupe, select, workers
+from pipeline import dedupe, feedback, select, workers
 from pipeline.config import FeedSettings, Settings
 from pipeline.curate.base import Curator
 from pipeline.errors import RunError
 from pipeline.fetch import FetchResult, fetch_each
-from pipeline.models import Digest, Entry, FeedStatus, Window
+from pipeline.models import Candidate, Digest, Entry, FeedStatus, Judgement, PoolItem, Window
 from pipeline.parse import ParsedFeed, parse_feed
 from pipeline.store import FeedState, Store
 
@@ -44,6 +44,7 @@ STORE_WRITES = 4
 class RunResult:
     digest: Digest
     raw: list[Entry]
+    pool: list[PoolItem] = field(default_factory=list)
 
 
 @dataclass
@@ -96,7 +97,8 @@ async def run(
         say(f"curating {len(candidates)} stories ({curator.kind})")
         verdicts = await curator.judge(candidates, day)  # the heuristic borrows the workers
     candidates = dedupe.merge(candidates, verdicts.same_story)
-    sections = select.select(candidates, verdicts.judgements, settings.digest)
+    judgements = await _with_votes(settings, store, day, candidates, verdicts.judgements)
+    sections = select.select(candidates, judgements, settings.digest)
     conclusion = await curator.conclude(sections, day)
     sections = select.reorder(sections, conclusion.order)
 
@@ -112,13 +114,30 @@ async def run(
         feeds=[o.status for o in outcomes],
         curator=curator.stats(),
     )
+    # Every news story judged but left out, numbered after the digest's items (/more).
+    pool = select.pool(candidates, judgements, sections)
     say("storing")
     keep = settings.store
-    await store.save_digest(digest, raw, keep_days=keep.keep_days)
+    await store.save_digest(digest, raw, keep_days=keep.keep_days, pool=pool)
     await store.prune(keep.keep_days, settings.today(), digest.date, keep.keep_digests_days)
     await store.set_last_run(_run_summary(digest, started))
     log.info("%s", run_line(digest))
-    return RunResult(digest=digest, raw=raw)
+    return RunResult(digest=digest, raw=raw, pool=pool)
+
+
+async def _with_votes(
+    settings: Settings,
+    store: Store,
+    day: date,
+    candidates: Sequence[Candidate],
+    judgements: Mapping[str, Judgement],
+) -> Mapping[str, Judgement]:
+    """The judgements nudged by the team's votes of the last 30 days (`digest.feedback`)."""
+    if not settings.digest.feedback:
+        return judgements
+    tallies = await store.vote_tallies(feedback.window(day))
+    names = {f.id: f.name for f in settings.feeds}
+    return feedback.nudged(candidates, judgements, tallies, names)
 
 
 async def _fail(

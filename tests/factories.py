@@ -12,11 +12,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pipeline.models import (
+    SECTIONS,
     CuratorStats,
     Digest,
     FeedStatus,
     Item,
     Mention,
+    PoolItem,
     Region,
     ScoreParts,
     Sections,
@@ -478,3 +480,29 @@ def make_digest(n_domestic: int = 14, n_international: int = 13, **overrides: An
     }
     data.update(overrides)
     return Digest.model_validate(data)
+
+
+def make_pool(digest: Digest, per_section: int = 12) -> list[PoolItem]:
+    """A pool for `digest`: `per_section` left-out stories a section, numbered after its items,
+    scoring below their section's last pick (入选线) by 0.01 more each."""
+    n = len(digest.items)
+    out: list[PoolItem] = []
+    for section in SECTIONS:
+        picks = digest.sections.of(section)
+        if not picks:
+            continue
+        cutoff = picks[-1].score.total
+        for i in range(per_section):
+            n += 1
+            item = make_item(region=section, index=len(picks) + i, n=n)
+            item = item.model_copy(
+                update={
+                    "id": f"pool-{section[:3]}{i:03d}",
+                    "link": f"https://pool.example.com/{section}/{i}",
+                    "score": ScoreParts(
+                        total=round(cutoff - 0.01 * (i + 1), 2), parts=dict(item.score.parts)
+                    ),
+                }
+            )
+            out.append(PoolItem(**dict(item), section=section, cutoff=cutoff))
+    return out

@@ -14,6 +14,8 @@ from typing import Any
 
 from bot.buttons import Button, Keyboard, keyboard
 from bot.commands import Reply, reply_to_feishu
+from pipeline.models import Digest
+from pipeline.render import View
 from pipeline.render.feishu import CARD_LIMIT, card_size
 
 Card = dict[str, Any]
@@ -51,3 +53,8 @@ def with_buttons(cards: list[Card], rows: Keyboard) -> list[Card]:
 def reply_cards(reply: Reply) -> list[Card]:
     """A Reply as app-bot cards, with its buttons."""
     return with_buttons(reply_to_feishu(reply), keyboard(reply))
+
+
+def digest_cards(digest: Digest, view: View) -> list[Card]:
+    """A digest view as an app-bot chat is pushed it: its cards, the buttons under the last."""
+    return reply_cards(Reply(digest=digest, view=view))

@@ -16,10 +16,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from bot.channel import chat_view, is_due, shown_after_push
-from bot.commands import Reply
+from bot.channel import Renders, is_due, shown_after_push
 from bot.delivery import Job
-from bot.feishu.buttons import reply_cards
+from bot.feishu.buttons import digest_cards
 from bot.feishu.client import FeishuApp, message_uuid
 from bot.feishu.webhook import WebhookSender, WindowLimiter
 from pipeline.config import Settings
@@ -68,12 +67,9 @@ class FeishuChannel:
         """One Job per chat due at `due_at`; webhooks when `due_at` is `digest.time` (or None)."""
         jobs: list[Job] = []
         if self.app is not None:
-            rendered: dict[View, list[Any]] = {}
+            renders = await Renders.load(self.store, self.settings, CHANNEL, digest, digest_cards)
             for chat, sub in await self._chats(due_at):
-                view = chat_view(self.settings, sub)
-                if view not in rendered:
-                    rendered[view] = reply_cards(Reply(digest=digest, view=view))
-                jobs.append(self._chat_job(chat, rendered[view], digest.date))
+                jobs.append(self._chat_job(chat, renders.parts(chat, sub), digest.date))
         if due_at is None or due_at == self.settings.digest.time:
             cards = render_feishu(digest, View(), for_webhook=True)
             for hook in self.settings.feishu.webhooks:

@@ -344,10 +344,11 @@ class TelegramBot:
 
     def rendered(self, reply: Reply) -> tuple[list[str], Markup]:
         """Parts and keyboard, remembering digest renderings: a burst of /today renders once."""
-        if reply.digest is None:
-            return reply_to_telegram(reply), None
+        if reply.digest is None:  # text, or a list (/more, /search, /week: its items' why)
+            return reply_to_telegram(reply), markup(keyboard(reply))
         d = reply.digest
-        key = (d.date, d.generated_at, reply.view, reply.why.n if reply.why else None)
+        # A why's notes (its votes) are part of it: a vote shows in the next /why at once.
+        key = (d.date, d.generated_at, reply.view, reply.why.n if reply.why else None, reply.notes)
         done = self._rendered.get(key)
         if done is None:
             if len(self._rendered) >= RENDER_CACHE:

@@ -21,7 +21,7 @@ from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.buttons import keyboard
-from bot.channel import chat_view, is_due, shown_after_push
+from bot.channel import Renders, is_due, shown_after_push
 from bot.commands import Reply
 from bot.delivery import Job, RateLimiter
 from bot.telegram.bot import CHANNEL, ChatSender, Markup, file_url, markup
@@ -91,16 +91,12 @@ class TelegramChannel:
 
     async def jobs(self, digest: Digest, due_at: str | None) -> list[Job]:
         """One Job per active subscriber due at `due_at`, with the digest in the form it chose."""
-        rendered: dict[View, tuple[list[str], Markup]] = {}
+        renders = await Renders.load(self.store, self.settings, CHANNEL, digest, with_keyboard)
         jobs = []
         for sub in await self.store.list_subscribers(CHANNEL):
             if not is_due(self.settings, sub, due_at):
                 continue
-            view = chat_view(self.settings, sub)
-            if view not in rendered:
-                buttons = markup(keyboard(Reply(digest=digest, view=view)))
-                rendered[view] = (render_telegram(digest, view), buttons)
-            parts, buttons = rendered[view]
+            parts, buttons = renders.parts(sub.chat_id, sub)
             if sub.type == "channel":  # a reader's tap would change the post for every reader
                 buttons = None
             jobs.append(self._job(sub, parts, buttons, digest.date))
@@ -134,6 +130,11 @@ class TelegramChannel:
             on_done=shown,
         )
         return job
+
+
+def with_keyboard(digest: Digest, view: View) -> tuple[list[str], Markup]:
+    """A view's messages, and the keyboard that goes under the last."""
+    return render_telegram(digest, view), markup(keyboard(Reply(digest=digest, view=view)))
 
 
 @asynccontextmanager

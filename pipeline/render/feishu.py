@@ -34,15 +34,20 @@ from pipeline.models import IMPORTANCE_EMOJI, SECTION_TITLES, Digest, Item, Ment
 from pipeline.render.view import (
     EMPTY_SECTION,
     TITLE,
+    Listed,
+    Listing,
     Row,
     View,
+    WhyNotes,
     clip,
     fit,
     generated_at,
     http_link,
+    listed_number,
     one_line,
     section_items,
     shown_value,
+    view_notes,
     why_heading,
     why_rows,
 )
@@ -140,7 +145,7 @@ def render_feishu(
 
 
 def _meta(digest: Digest, view: View, cap: Cap) -> str:
-    lines = [f"*{fs_escape(view.note, cap)}*"] if view.note else []
+    lines = [f"*{fs_escape(note, cap)}*" for note in view_notes(digest, view)]
     lines.append(f"生成时间 {generated_at(digest)} · 从 {digest.raw_count} 条原始信息中精选")
     return "\n".join(lines)
 
@@ -159,21 +164,21 @@ def _section_blocks(
     if not items:
         return [[*lead, _md(EMPTY_SECTION)]]
     render = _brief_item if view.brief else _full_item
-    blocks = [[fits(partial(render, item))] for item in items]
+    blocks = [[fits(partial(render, view.mark(item), item))] for item in items]
     # The heading travels with the first item, so no card ends on a heading.
     blocks[0] = [*lead, *blocks[0]]
     return blocks
 
 
-def _brief_item(item: Item, cap: Cap) -> str:
+def _brief_item(mark: str, item: Item, cap: Cap) -> str:
     emoji = IMPORTANCE_EMOJI[item.importance]
     source = fs_link(item.source, item.link, cap)
-    return f"**{item.n}.** {emoji} {fs_escape(item.summary, cap)}\n来源：{source}"
+    return f"**{item.n}.** {mark}{emoji} {fs_escape(item.summary, cap)}\n来源：{source}"
 
 
-def _full_item(item: Item, cap: Cap) -> str:
+def _full_item(mark: str, item: Item, cap: Cap) -> str:
     lines = [
-        _brief_item(item, cap),
+        _brief_item(mark, item, cap),
         f"📋 {fs_escape(item.category, cap)}：{fs_escape(item.reason, cap)}",
     ]
     if item.tags:
@@ -216,16 +221,18 @@ def _pack(blank: Card, blocks: list[list[Element]], limit: int) -> list[list[Ele
     return groups
 
 
-def render_feishu_why(digest: Digest, item: Item, *, for_webhook: bool = False) -> list[Card]:
+def render_feishu_why(
+    digest: Digest, item: Item, notes: WhyNotes | None = None, *, for_webhook: bool = False
+) -> list[Card]:
     """The answer to `/why N` as one card."""
     limit = WEBHOOK_LIMIT if for_webhook else CARD_LIMIT
     title = why_heading(item)
-    element = _fit_element(_card(title, []), limit, partial(_why, digest, item))
+    element = _fit_element(_card(title, []), limit, partial(_why, digest, item, notes))
     return [_card(title, [element])]
 
 
-def _why(digest: Digest, item: Item, cap: Cap) -> str:
-    return "\n".join(_why_row(row, cap) for row in why_rows(digest, item))
+def _why(digest: Digest, item: Item, notes: WhyNotes | None, cap: Cap) -> str:
+    return "\n".join(_why_row(row, cap) for row in why_rows(digest, item, notes))
 
 
 def _why_row(row: Row, cap: Cap) -> str:
@@ -238,6 +245,42 @@ def _why_row(row: Row, cap: Cap) -> str:
         MAX_MENTIONS,
     )
     return f"{row.label}：{shown}"
+
+
+def render_feishu_listing(listing: Listing, *, for_webhook: bool = False) -> list[Card]:
+    """A list answer (/more, /search, /week) as one card, or several split between items."""
+    limit = WEBHOOK_LIMIT if for_webhook else CARD_LIMIT
+    title = listing.title
+    blank = _card(title + "（99/99）", [])
+    fits = partial(_fit_element, blank, limit)
+    blocks: list[list[Element]] = []
+    if listing.intro:
+        blocks.append([_md(f"*{fs_escape(listing.intro)}*")])
+    for group in listing.groups:
+        lead = [_md(f"**{fs_escape(group.heading)}**")] if group.heading else []
+        rows = [[fits(partial(_listed, listed, listing.dated))] for listed in group.items]
+        if rows:  # the heading travels with the first item, so no card ends on it
+            rows[0] = [*lead, *rows[0]]
+        blocks += rows
+    if listing.footer:
+        blocks.append([{"tag": "hr"}, _md(fs_escape(listing.footer))])
+    groups = _pack(blank, blocks, limit) or [[]]
+    if len(groups) == 1:
+        return [_card(title, groups[0])]
+    return [_card(f"{title}（{i}/{len(groups)}）", g) for i, g in enumerate(groups, 1)]
+
+
+def _listed(listed: Listed, dated: bool, cap: Cap) -> str:
+    item = listed.item
+    number = fs_escape(listed_number(listed, dated))
+    emoji = IMPORTANCE_EMOJI[item.importance]
+    lines = [
+        f"**{number}** {emoji} {fs_escape(item.summary, cap)}",
+        f"来源：{fs_link(item.source, item.link, cap)}",
+    ]
+    if listed.note:
+        lines.append(fs_escape(listed.note))
+    return "\n".join(lines)
 
 
 def feishu_plain(text: str, *, for_webhook: bool = False) -> Card:

@@ -16,11 +16,13 @@ from pipeline.render.view import (
     TITLE,
     Row,
     View,
+    WhyNotes,
     generated_at,
     http_link,
     one_line,
     section_items,
     shown_value,
+    view_notes,
     why_heading,
     why_rows,
 )
@@ -53,8 +55,8 @@ def md_link(text: str, link: str) -> str:
 def render_markdown(digest: Digest, view: View = DEFAULT_VIEW) -> str:
     """The digest as Markdown: title, 精简版 or 完整版 per section, then the day summary."""
     lines: list[str] = [f"# {TITLE} - {digest.date}", ""]
-    if view.note:
-        lines += [f"> {md_escape(view.note)}", ""]
+    for note in view_notes(digest, view):
+        lines += [f"> {md_escape(note)}", ""]
     lines += [
         f"生成时间: {generated_at(digest)} · 数据来源: 从 {digest.raw_count} 条原始信息中精选",
         "",
@@ -72,18 +74,20 @@ def _section(digest: Digest, section: Region, view: View) -> list[str]:
     if not items:
         return [*lines, EMPTY_SECTION, ""]
     for it in items:
-        lines += _brief_item(it) if view.brief else _full_item(it)
+        mark = view.mark(it)
+        lines += _brief_item(it, mark) if view.brief else _full_item(it, mark)
     return [*lines, ""]
 
 
-def _brief_item(item: Item) -> list[str]:
+def _brief_item(item: Item, mark: str) -> list[str]:
     emoji = IMPORTANCE_EMOJI[item.importance]
-    return [f"{item.n}. {emoji} {md_escape(item.summary)}（{md_link(item.source, item.link)}）"]
+    source = md_link(item.source, item.link)
+    return [f"{item.n}. {mark}{emoji} {md_escape(item.summary)}（{source}）"]
 
 
-def _full_item(item: Item) -> list[str]:
+def _full_item(item: Item, mark: str) -> list[str]:
     lines = [
-        f"{item.n}. {IMPORTANCE_EMOJI[item.importance]} {md_escape(item.summary)}",
+        f"{item.n}. {mark}{IMPORTANCE_EMOJI[item.importance]} {md_escape(item.summary)}",
         f"    - 📋 入选理由: {md_escape(item.category)}：{md_escape(item.reason)}",
         f"    - 📰 来源: {md_link(item.source, item.link)}",
     ]
@@ -98,10 +102,10 @@ def _mentions(mentions: list[Mention]) -> str:
     return ", ".join(md_link(m.source, m.link) for m in mentions)
 
 
-def render_markdown_why(digest: Digest, item: Item) -> str:
+def render_markdown_why(digest: Digest, item: Item, notes: WhyNotes | None = None) -> str:
     """The answer to `/why N` as Markdown."""
     lines = [f"### {why_heading(item)}", ""]
-    for row in why_rows(digest, item):
+    for row in why_rows(digest, item, notes):
         lines += _why_row(row)
     return "\n".join(lines) + "\n"
 

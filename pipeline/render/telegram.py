@@ -19,15 +19,20 @@ from pipeline.models import IMPORTANCE_EMOJI, SECTION_TITLES, Digest, Item, Ment
 from pipeline.render.view import (
     EMPTY_SECTION,
     TITLE,
+    Listed,
+    Listing,
     Row,
     View,
+    WhyNotes,
     clip,
     fit,
     generated_at,
     http_link,
+    listed_number,
     one_line,
     section_items,
     shown_value,
+    view_notes,
     why_heading,
     why_rows,
 )
@@ -78,7 +83,8 @@ def _blocks(digest: Digest, view: View) -> list[str]:
         for i, item in enumerate(items):
             # The section title travels with its first item, so no message ends on a title.
             prefix = title + "\n" if i == 0 else ""
-            blocks.append(_fit(partial(_item_block, prefix, render, item)))
+            marked = partial(render, view.mark(item))
+            blocks.append(_fit(partial(_item_block, prefix, marked, item)))
     blocks.append(_fit(lambda cap: f"📊 <b>今日总结</b>：{esc(digest.summary, cap)}"))
     return blocks
 
@@ -88,9 +94,7 @@ def _item_block(prefix: str, render: Callable[[Item, Cap], str], item: Item, cap
 
 
 def _header(digest: Digest, view: View, cap: Cap) -> str:
-    lines = []
-    if view.note:
-        lines.append(f"<i>{esc(view.note, cap)}</i>")
+    lines = [f"<i>{esc(note, cap)}</i>" for note in view_notes(digest, view)]
     lines += [
         f"<b>{TITLE} · {digest.date}</b>",
         f"生成时间 {generated_at(digest)} · 从 {digest.raw_count} 条原始信息中精选",
@@ -98,14 +102,15 @@ def _header(digest: Digest, view: View, cap: Cap) -> str:
     return "\n".join(lines)
 
 
-def _brief_item(item: Item, cap: Cap) -> str:
+def _brief_item(mark: str, item: Item, cap: Cap) -> str:
     emoji = IMPORTANCE_EMOJI[item.importance]
-    return f"{item.n}. {emoji} {esc(item.summary, cap)}（{link(item.source, item.link, cap)}）"
+    source = link(item.source, item.link, cap)
+    return f"{item.n}. {mark}{emoji} {esc(item.summary, cap)}（{source}）"
 
 
-def _full_item(item: Item, cap: Cap) -> str:
+def _full_item(mark: str, item: Item, cap: Cap) -> str:
     lines = [
-        f"{item.n}. {IMPORTANCE_EMOJI[item.importance]} {esc(item.summary, cap)}",
+        f"{item.n}. {mark}{IMPORTANCE_EMOJI[item.importance]} {esc(item.summary, cap)}",
         f"📋 <i>{esc(item.category, cap)}：{esc(item.reason, cap)}</i>",
         f"📰 {link(item.source, item.link, cap)}",
     ]
@@ -122,14 +127,14 @@ def _mentions(mentions: list[Mention], cap: Cap) -> str:
     return f"{shown} 等 {len(mentions)} 家" if rest > 0 else shown
 
 
-def render_telegram_why(digest: Digest, item: Item) -> list[str]:
+def render_telegram_why(digest: Digest, item: Item, notes: WhyNotes | None = None) -> list[str]:
     """The answer to `/why N` as one HTML message."""
-    return [_fit(lambda cap: _why(digest, item, cap))]
+    return [_fit(lambda cap: _why(digest, item, notes, cap))]
 
 
-def _why(digest: Digest, item: Item, cap: Cap) -> str:
+def _why(digest: Digest, item: Item, notes: WhyNotes | None, cap: Cap) -> str:
     lines = [f"<b>{why_heading(item)}</b>"]
-    lines += [_why_row(row, cap) for row in why_rows(digest, item)]
+    lines += [_why_row(row, cap) for row in why_rows(digest, item, notes)]
     return "\n".join(lines)
 
 
@@ -143,6 +148,32 @@ def _why_row(row: Row, cap: Cap) -> str:
         MAX_MENTIONS,
     )
     return f"{row.label}：{shown}"
+
+
+def render_telegram_listing(listing: Listing) -> list[str]:
+    """A list answer (/more, /search, /week) as HTML messages; split only between items."""
+    head = f"<b>{esc(listing.title)}</b>" + (
+        f"\n<i>{esc(listing.intro)}</i>" if listing.intro else ""
+    )
+    blocks = [head]
+    for group in listing.groups:
+        for i, listed in enumerate(group.items):
+            # A heading travels with its group's first item, so no message ends on it.
+            prefix = f"<b>{esc(group.heading)}</b>\n" if group.heading and i == 0 else ""
+            blocks.append(_fit(partial(_listed_block, prefix, listed, listing.dated)))
+    if listing.footer:
+        blocks.append(esc(listing.footer))
+    return pack(blocks)
+
+
+def _listed_block(prefix: str, listed: Listed, dated: bool, cap: Cap) -> str:
+    item = listed.item
+    number = escape(listed_number(listed, dated))
+    line = f"{number}{IMPORTANCE_EMOJI[item.importance]} {esc(item.summary, cap)}"
+    lines = [f"{prefix}{line}（{link(item.source, item.link, cap)}）"]
+    if listed.note:
+        lines.append(esc(listed.note))
+    return "\n".join(lines)
 
 
 def _fit(build: Callable[[Cap], str]) -> str:

@@ -13,11 +13,15 @@ from pipeline.render.view import (
     NONE,
     TITLE,
     Link,
+    Listing,
     Row,
     View,
-    brief_items,
+    WhyNotes,
     generated_at,
+    listed_number,
     one_line,
+    section_items,
+    view_notes,
     why_heading,
     why_rows,
 )
@@ -43,8 +47,8 @@ DEFAULT_VIEW = View()
 def render_text(digest: Digest, view: View = DEFAULT_VIEW) -> str:
     """The report as plain text, for the terminal and `aidaily run`."""
     lines: list[str] = []
-    if view.note:
-        lines += [one_line(view.note), ""]
+    for note in view_notes(digest, view):
+        lines += [one_line(note), ""]
     lines += _header(digest)
     shown = [s for s in view.sections() if digest.sections.of(s)]
     if not shown:
@@ -56,7 +60,7 @@ def render_text(digest: Digest, view: View = DEFAULT_VIEW) -> str:
         if not view.brief:
             lines += ["", "", *FULL_BOX, ""]
             for section in view.sections():
-                lines += _full_section(digest, section)
+                lines += _full_section(digest, section, view)
         else:
             lines.append("")
     lines += [RULE, f"📊 今日总结: {one_line(digest.summary)}", RULE]
@@ -81,26 +85,26 @@ def _empty_sections(view: View) -> list[str]:
 
 
 def _brief_section(digest: Digest, section: Region, view: View) -> list[str]:
-    items = brief_items(digest.sections.of(section), view)
+    items = section_items(digest, section, view, brief=True)
     lines = [f"{SECTION_TITLES[section]}："]
-    lines += [f"{it.n}、{one_line(it.summary)}" for it in items] or [EMPTY_SECTION]
+    lines += [f"{it.n}、{view.mark(it)}{one_line(it.summary)}" for it in items] or [EMPTY_SECTION]
     return [*lines, ""]
 
 
-def _full_section(digest: Digest, section: Region) -> list[str]:
+def _full_section(digest: Digest, section: Region, view: View) -> list[str]:
     lines = [f"【{SECTION_TITLES[section]}】", SECTION_RULE]
-    items = digest.sections.of(section)
+    items = section_items(digest, section, view, brief=False)
     if not items:
         lines += [EMPTY_SECTION, ""]
     for it in items:
-        lines += [*item_lines(it), ""]
+        lines += [*item_lines(it, view.mark(it)), ""]
     return [*lines, ""]
 
 
-def item_lines(item: Item) -> list[str]:
+def item_lines(item: Item, mark: str = "") -> list[str]:
     """One item of the 完整版: number, emoji and summary, then reason, source, tags."""
     lines = [
-        f"{item.n}、{IMPORTANCE_EMOJI[item.importance]} {one_line(item.summary)}",
+        f"{item.n}、{mark}{IMPORTANCE_EMOJI[item.importance]} {one_line(item.summary)}",
         f"   📋 入选理由: {one_line(item.category)}：{one_line(item.reason)}",
         f"   📰 来源: {one_line(item.source)} | 🔗 {one_line(item.link)}",
     ]
@@ -112,10 +116,10 @@ def item_lines(item: Item) -> list[str]:
     return lines
 
 
-def render_text_why(digest: Digest, item: Item) -> str:
+def render_text_why(digest: Digest, item: Item, notes: WhyNotes | None = None) -> str:
     """The answer to `/why N` as plain text: every reason the item was selected."""
     lines = [why_heading(item)]
-    for row in why_rows(digest, item):
+    for row in why_rows(digest, item, notes):
         lines += _row_lines(row)
     return "\n".join(lines)
 
@@ -133,3 +137,26 @@ def _row_lines(row: Row) -> list[str]:
 
 def _link(link: Link) -> str:
     return f"{one_line(link.text)} · {one_line(link.url)}"
+
+
+def render_text_listing(listing: Listing) -> str:
+    """A list answer (/more, /search, /week) as plain text: each item numbered, sourced, linked."""
+    lines = [one_line(listing.title)]
+    if listing.intro:
+        lines.append(one_line(listing.intro))
+    for group in listing.groups:
+        lines.append("")
+        if group.heading:
+            lines.append(group.heading)
+        for listed in group.items:
+            it = listed.item
+            number = listed_number(listed, listing.dated)
+            lines += [
+                f"{number}{IMPORTANCE_EMOJI[it.importance]} {one_line(it.summary)}",
+                f"   📰 来源: {one_line(it.source)} | 🔗 {one_line(it.link)}",
+            ]
+            if listed.note:
+                lines.append(f"   {one_line(listed.note)}")
+    if listing.footer:
+        lines += ["", one_line(listing.footer)]
+    return "\n".join(lines)

@@ -1,7 +1,10 @@
 """What part of a digest to show, the one list of field labels, and the helpers every renderer shares.
 
 A `View` is what a command asked for (`/intl` is `View(section="international")`,
-`/brief` is `View(brief=True)`). `why_rows` is the answer to `/why N` (and the web
+`/brief` is `View(brief=True)`), and what a chat's /follow and /mute make of it:
+items hidden, items marked 🔖 that rise within their section, judged stories a
+follow pulls in. `section_items` applies all of it, once, for every renderer;
+numbers stay the digest's own. `why_rows` is the answer to `/why N` (and the web
 page's "为什么入选") as rows of label + value, in order, with the labels and score
 part names of `LABELS` / `SCORE_PARTS`: every renderer walks those rows and
 supplies only escaping, links and packing. The helpers decide the other shared
@@ -14,12 +17,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pipeline.models import IMPORTANCE_EMOJI, SECTIONS, Digest, Item, Region
+from pipeline.models import (
+    IMPORTANCE_EMOJI,
+    SECTION_TITLES,
+    SECTIONS,
+    Digest,
+    Item,
+    PoolItem,
+    Region,
+)
 
 SectionChoice = Literal["all", "domestic", "international"]
 
@@ -39,7 +50,11 @@ LABELS = {
     "published": "发布时间",
     "also": "同时报道",
     "score": "评分",
+    "feedback": "反馈加权",
+    "votes": "团队反馈",
+    "interest": "本会话",
     "date": "日报日期",
+    "margin": "未入选",
 }
 NONE = "无"  # an empty field
 # What the curators' score parts are called (heuristic and LLM); chats show the names.
@@ -50,7 +65,9 @@ SCORE_PARTS = {
     "sources": "多源报道",
     "feed": "来源权重",
     "recency": "时效",
+    "feedback": "团队反馈",
 }
+FOLLOW_MARK = "🔖"
 
 # A link longer than this is shown as plain text: no client needs it, and it
 # would eat a whole Telegram message on its own.
@@ -86,18 +103,68 @@ class Row:
 
 
 def why_heading(item: Item) -> str:
-    """ "第 3 条 · 🔥 高重要性"."""
-    return (
+    """ "第 3 条 · 🔥 高重要性" (a story the digest left out: "… · 未入选")."""
+    head = (
         f"第 {item.n} 条 · {IMPORTANCE_EMOJI[item.importance]} {IMPORTANCE_NAMES[item.importance]}"
     )
+    return f"{head} · 未入选" if isinstance(item, PoolItem) else head
 
 
-def why_rows(digest: Digest, item: Item) -> list[Row]:
-    """Every reason an item was selected, in the order every channel shows them."""
+def margin_line(item: PoolItem) -> str:
+    """What kept a story out: "得分 0.58，入选线 0.61", or the per-feed cap when it scored above."""
+    line = f"得分 {item.score.total:.2f}，入选线 {item.cutoff:.2f}"
+    if item.capped:
+        return f"{line}（分数够线，但同一来源的入选条数已达上限）"
+    return line
+
+
+@dataclass(frozen=True)
+class WhyNotes:
+    """What `/why N` adds from outside the digest: the item's votes, this chat's view of it."""
+
+    up: int = 0
+    down: int = 0
+    interest: str | None = None  # e.g. "因你关注「具身智能」而提前（🔖）"
+
+
+def why_rows(digest: Digest, item: Item, notes: WhyNotes | None = None) -> list[Row]:
+    """Every reason an item was selected (or, for a pool story, kept out), in the order
+    every channel shows them."""
     tags = ", ".join(one_line(t) for t in item.tags)
     others = tuple(Link(m.source, m.link) for m in item.also_reported_by)
     return [
+        *_rows(digest, item, tags, others),
+        *_feedback_rows(item, notes),
+        Row("date", digest.date, ours=True),
+    ]
+
+
+def _feedback_rows(item: Item, notes: WhyNotes | None) -> list[Row]:
+    rows = []
+    if item.feedback:
+        rows.append(Row("feedback", feedback_line(item), ours=True))
+    if notes is not None:
+        rows.append(Row("votes", f"👍{notes.up} 👎{notes.down}", ours=True))
+        if notes.interest:
+            rows.append(Row("interest", notes.interest, ours=True))
+    return rows
+
+
+def feedback_line(item: Item) -> str:
+    """ "团队近30天对 36氪 的好评率 82%（👍9 👎2）；评分 +0.02"."""
+    said = "；".join(
+        f"团队近30天对 {one_line(a.name)} 的好评率 {a.rate:.0%}（👍{a.up} 👎{a.down}）"
+        for a in item.feedback
+    )
+    part = item.score.parts.get("feedback")
+    return f"{said}；评分 {part:+.2f}" if part is not None else said
+
+
+def _rows(digest: Digest, item: Item, tags: str, others: tuple[Link, ...]) -> list[Row]:
+    margin = [Row("margin", margin_line(item), ours=True)] if isinstance(item, PoolItem) else []
+    return [
         Row("title", item.title),
+        *margin,
         Row("summary", item.summary),
         Row("category", item.category),
         Row("reason", item.reason),
@@ -106,7 +173,6 @@ def why_rows(digest: Digest, item: Item) -> list[Row]:
         Row("published", published_at(item, digest), ours=True),
         Row("also", others or None),
         Row("score", score_line(item), ours=True),
-        Row("date", digest.date, ours=True),
     ]
 
 
@@ -119,13 +185,33 @@ def score_parts_line(item: Item, sep: str = "，") -> str:
 
 
 @dataclass(frozen=True)
+class Pulled:
+    """A judged story of the day that a chat's follow pulls into its view, and its section.
+
+    Equal by section and id: two chats pulling the same stories share one render.
+    """
+
+    section: Region
+    id: str
+    item: Item = field(compare=False)
+
+
+@dataclass(frozen=True)
 class View:
-    """Which sections, full or brief, and an optional line shown above the digest."""
+    """Which sections, full or brief, a line shown above the digest, and a chat's interests.
+
+    `hidden` (item ids) are left out and counted; `followed` (ids) are marked 🔖 and
+    rise within their section; `pulled` are judged stories added by a follow. Views
+    are values: equal views render the same, so renders are cached per view.
+    """
 
     section: SectionChoice = "all"
     brief: bool = False
     brief_count: int = 5
     note: str | None = None
+    hidden: frozenset[str] = frozenset()
+    followed: frozenset[str] = frozenset()
+    pulled: tuple[Pulled, ...] = ()
 
     def sections(self) -> tuple[Region, ...]:
         """The sections this view shows, in digest order."""
@@ -133,10 +219,28 @@ class View:
             return SECTIONS
         return (self.section,)
 
+    def mark(self, item: Item) -> str:
+        """ "🔖 " before a followed item, else nothing."""
+        return f"{FOLLOW_MARK} " if item.id in self.followed else ""
+
 
 def brief_items(items: list[Item], view: View) -> list[Item]:
     """The top `brief_count` items of a section (sections are stored ranked)."""
     return items[: max(view.brief_count, 0)]
+
+
+def hidden_count(digest: Digest, view: View) -> int:
+    """How many items of the shown sections this chat's mutes hide."""
+    return sum(1 for s in view.sections() for it in digest.sections.of(s) if it.id in view.hidden)
+
+
+def view_notes(digest: Digest, view: View) -> list[str]:
+    """The lines above the digest: the view's note, then "已按你的设置隐藏 2 条"."""
+    notes = [view.note] if view.note else []
+    hidden = hidden_count(digest, view)
+    if hidden:
+        notes.append(f"已按你的设置隐藏 {hidden} 条（/following 查看）")
+    return notes
 
 
 def digest_zone(digest: Digest) -> tzinfo:
@@ -209,10 +313,24 @@ def score_line(item: Item) -> str:
     return f"{total}（{parts}）" if parts else total
 
 
-def section_items(digest: Digest, section: Region, view: View) -> list[Item]:
-    """The items of `section` this view shows: all, or the brief top ones."""
-    items = digest.sections.of(section)
-    return brief_items(items, view) if view.brief else items
+def section_items(
+    digest: Digest, section: Region, view: View, brief: bool | None = None
+) -> list[Item]:
+    """The items of `section` this view shows, in order: all, or the brief top ones.
+
+    Hidden items go; followed items come first (digest ones, then pulled ones),
+    each group in rank order. `brief` overrides the view's (the text report shows both).
+    """
+    items = [it for it in digest.sections.of(section) if it.id not in view.hidden]
+    if view.followed or view.pulled:
+        pulled = [p.item for p in view.pulled if p.section == section]
+        items = [
+            *(it for it in items if it.id in view.followed),
+            *pulled,
+            *(it for it in items if it.id not in view.followed),
+        ]
+    short = view.brief if brief is None else brief
+    return brief_items(items, view) if short else items
 
 
 def fit(build: Callable[[int | None], str], size: Callable[[str], int], limit: int) -> str:
@@ -255,3 +373,77 @@ def shown_value(
         over = max_links is not None and len(value) > max_links
         return f"{shown} 等 {len(value)} 家" if over else shown
     return escape(value, row.ours)
+
+
+# -- lists of items from the archive: /more, /search, /week -------------------------
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One item in a list: the digest date it belongs to, and a line of ours under it."""
+
+    day: str
+    item: Item
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    """Items under an optional heading (a section title)."""
+
+    heading: str | None
+    items: tuple[Listed, ...]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list answer (/more, /search, /week): a title, groups of items, a closing line.
+
+    `dated`: each item says its digest date before its number (items of many days).
+    """
+
+    title: str
+    groups: tuple[Group, ...]
+    intro: str | None = None
+    footer: str | None = None
+    dated: bool = False
+
+    @property
+    def count(self) -> int:
+        return sum(len(g.items) for g in self.groups)
+
+
+def listed_number(listed: Listed, dated: bool) -> str:
+    """How an item of a list starts: "28、", or "2026-02-03 · 3、" with its date."""
+    return f"{listed.day} · {listed.item.n}、" if dated else f"{listed.item.n}、"
+
+
+MORE_PAGE = 5  # /more shows this many of each section a page
+
+
+def more_listing(digest: Digest, pool: list[PoolItem], page: int) -> Listing:
+    """Page `page` (1-based) of the day's pool: the next MORE_PAGE of each section,
+    each with the margin that kept it out. `page` must be within `more_pages`."""
+    pages = more_pages(pool)
+    start = (page - 1) * MORE_PAGE
+    groups: list[Group] = []
+    for section in SECTIONS:
+        chosen = [it for it in pool if it.section == section][start : start + MORE_PAGE]
+        if chosen:
+            rows = tuple(Listed(digest.date, it, f"📉 {margin_line(it)}") for it in chosen)
+            groups.append(Group(f"【{SECTION_TITLES[section]}】", rows))
+    footer = "发送 /why N 查看某条的详情。"
+    if page < pages:
+        footer = f"发送 /more {page + 1} 查看下一页，/why N 查看某条的详情。"
+    return Listing(
+        title=f"更多动态 · {digest.date}（第 {page}/{pages} 页）",
+        intro="未进入日报的候选，按得分排列，每条注明得分与所在板块的入选线。",
+        groups=tuple(groups),
+        footer=footer,
+    )
+
+
+def more_pages(pool: list[PoolItem]) -> int:
+    """How many /more pages the pool fills (0 when empty)."""
+    biggest = max((sum(1 for it in pool if it.section == s) for s in SECTIONS), default=0)
+    return -(-biggest // MORE_PAGE)

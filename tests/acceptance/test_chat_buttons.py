@@ -78,7 +78,7 @@ def test_a_why_button_answers_for_the_digest_it_was_under(world: Built) -> None:
 
 def test_a_wrong_number_says_which_work_and_keeps_the_buttons(world: Built) -> None:
     out = chat(world, f"/date {D}", "99", "1")
-    total = 4 + len(items(world.digest))
+    total = len(choices(chat(world, f"/date {D}")))
     assert f"没有按钮 99：请输入 1 到 {total}" in out
     last = out.rsplit("AI每日动态", 1)[1]
     assert numbers(last) == ns(world.digest, "domestic")  # "1" still meant 国内
@@ -86,3 +86,21 @@ def test_a_wrong_number_says_which_work_and_keeps_the_buttons(world: Built) -> N
 
 def test_a_number_with_no_buttons_above_is_just_text(world: Built) -> None:
     assert chat(world, "3") == chat(world, "/help")
+
+
+def test_votes_and_more_are_one_number_away(world: Built) -> None:
+    brief = chat(world, f"/date {D}", "/brief")
+    shown = choices(brief)
+    first = items(world.digest)[0]["n"]
+    assert [shown[f"❓{first} 为什么"], shown[f"👍 {first}"], shown[f"👎 {first}"]] == [5, 6, 7]
+    out = chat(world, f"/date {D}", "/brief", "6", "6", "7")
+    assert f"〔第 {first} 条：已记录 👍（团队反馈 👍1 👎0）〕" in out
+    assert f"〔第 {first} 条：你已投过 👍（团队反馈 👍1 👎0）〕" in out  # a second press: one vote
+    assert f"〔第 {first} 条：已改为 👎（团队反馈 👍0 👎1）〕" in out
+    # This world's day picked every story judged news: /more says so, as a toast.
+    more = chat(world, f"/date {D}", str(shown_more(world))).split(CHOICES_HEAD, 1)[1]
+    assert f"〔{D} 的日报没有更多候选" in more
+
+
+def shown_more(world: Built) -> int:
+    return choices(chat(world, f"/date {D}"))["更多 ▸"]

@@ -291,6 +291,27 @@ def test_subscribe_settings_and_stop(built: Built) -> None:
     assert "退订" in chat(built, "/unsubscribe")
 
 
+def test_votes_and_interests_in_the_terminal(built: Built) -> None:
+    # The module's store is shared: what this follows, it unfollows before it ends.
+    out = chat(
+        built,
+        f"/date {D}",
+        "/like 2",
+        "/dislike 2",
+        "/follow 芯片",
+        "/following",
+        "/unfollow 芯片",
+        "/mute",
+    )
+    assert "第 2 条：已记录 👍（团队反馈 👍1 👎0）" in out
+    assert "第 2 条：已改为 👎（团队反馈 👍0 👎1）" in out
+    assert "已关注「芯片」" in out and "🔖 关注（1/20）：芯片" in out
+    assert "已取消关注「芯片」。" in out
+    assert "用法：/mute 词语 或 /mute source 来源" in out
+    shown = built.cli("show", "--date", D, "--why", "2").stdout
+    assert "团队反馈：👍0 👎1" in shown  # `show --why` and /why say the same
+
+
 def test_stats_for_the_terminal_admin(built: Built) -> None:
     out = chat(built, "/stats")
     assert "仅限管理员" not in out

@@ -9,6 +9,8 @@ fake's knobs for a chat that is gone and a rate-limit answer.
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
@@ -21,12 +23,13 @@ from bot.commands import Reply
 from bot.delivery import RetryPolicy, deliver
 from bot.feishu.buttons import reply_cards
 from bot.feishu.push import FeishuChannel
+from bot.interests import interest_view
 from bot.telegram.push import TelegramChannel, push_bot
 from pipeline.config import Settings
-from pipeline.models import ChatSettings, Digest, Subscriber
+from pipeline.models import ChatSettings, Digest, Interests, Subscriber
 from pipeline.render import View, render_telegram
 from pipeline.store import Store
-from tests.factories import make_digest
+from tests.factories import make_digest, make_pool
 from tests.fakes.feishu_server import FeishuFake
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 
@@ -200,3 +203,28 @@ async def test_send_part_sends_one_part_to_one_chat(harness: Harness) -> None:
     await harness.channel.send_part(chat, digest.date, 0, parts[0])
     assert harness.received(chat) == parts[:1] and harness.received(other) == []
     assert str(harness.channel.target(chat)) == f"{harness.channel.name}:{chat}"
+
+
+async def test_a_chat_with_interests_gets_its_view_of_the_push(harness: Harness) -> None:
+    tuned, plain = harness.chats
+    for chat in harness.chats:
+        await harness.subscribe(chat)
+    mine = Interests(follows=["机器人"], muted_sources=["36氪"])
+    await harness.store.save_interests(harness.channel.name, tuned, mine)
+    digest = make_digest()
+    pool = make_pool(digest)
+    await harness.store.save_digest(digest, [], pool=pool)
+
+    report = await push(harness, digest)
+
+    assert report.ok
+    view = interest_view(View(), digest, mine, pool)
+    assert view.hidden and view.followed and view.pulled
+    assert harness.received(tuned) == harness.render(digest, view)
+    assert harness.received(plain) == harness.render(digest, View())
+    tuned_text = json.dumps(harness.received(tuned), ensure_ascii=False)
+    assert f"已按你的设置隐藏 {len(view.hidden)} 条" in tuned_text and "🔖" in tuned_text
+    for pulled in view.pulled:  # pulled in from the pool, under the pool's own number
+        assert re.search(rf"(\\n|^|\*\*|\"){pulled.item.n}\.(\*\*)? 🔖", tuned_text), pulled.item.n
+    plain_text = json.dumps(harness.received(plain), ensure_ascii=False)
+    assert "🔖" not in plain_text and "已按你的设置隐藏" not in plain_text

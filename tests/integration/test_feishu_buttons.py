@@ -28,9 +28,10 @@ from bot.http import create_app
 from bot.metrics import Metrics
 from pipeline.config import Settings
 from pipeline.models import Digest
-from pipeline.render import View, render_feishu_why
+from pipeline.render import View, WhyNotes, render_feishu_listing, render_feishu_why
+from pipeline.render.view import more_listing
 from pipeline.store import Store
-from tests.factories import make_digest
+from tests.factories import make_digest, make_pool
 from tests.fakes.feishu_server import FeishuFake, card_problem
 from tests.fakes.live_app import live
 
@@ -130,7 +131,8 @@ async def test_a_digest_card_carries_buttons_feishu_accepts(digest: Digest) -> N
         ("精简", f"b:{DAY}"),
         ("✓ 完整", f"f:{DAY}"),
     ]
-    assert [d for row in rows[1:] for _, d in row] == [f"w:{DAY}:{i.n}" for i in digest.items]
+    assert [d for row in rows[1:-1] for _, d in row] == [f"w:{DAY}:{i.n}" for i in digest.items]
+    assert rows[-1] == [("更多 ▸", f"m:{DAY}")]
 
 
 async def test_a_message_answer_carries_the_buttons(make_settings, store, fake, digest):
@@ -197,10 +199,11 @@ async def test_why_is_replied_in_the_cards_thread(make_settings, store, fake, di
         await events.drain()
     item = digest.item(4)
     assert item is not None and resp.status_code == 200 and "card" not in resp.json()
-    assert [r.content for r in fake.replies] == reply_cards(Reply(digest=digest, why=item))
-    assert (
-        fake.replies[0].content["elements"][0] == render_feishu_why(digest, item)[0]["elements"][0]
-    )
+    expected = reply_cards(Reply(digest=digest, why=item, notes=WhyNotes()))
+    assert [r.content for r in fake.replies] == expected
+    why_card = render_feishu_why(digest, item, WhyNotes())[0]
+    assert fake.replies[0].content["elements"][0] == why_card["elements"][0]
+    assert buttons(fake.replies[0].content) == [[("👍 4", f"l:{DAY}:4"), ("👎 4", f"d:{DAY}:4")]]
     assert fake.replies[0].reply_to == CARD_MESSAGE
 
 
@@ -326,5 +329,62 @@ async def test_a_press_feishu_names_no_message_for_is_answered_in_the_chat(
     item = digest.item(1)
     assert item is not None and resp.json() == {}
     assert [(m.chat_id, m.content) for m in fake.messages] == [
-        ("oc_team", card) for card in reply_cards(Reply(digest=digest, why=item))
+        ("oc_team", card) for card in reply_cards(Reply(digest=digest, why=item, notes=WhyNotes()))
     ]
+
+
+async def test_votes_are_toasts_once_per_user_over_http_and_ws(make_settings, store, fake, digest):
+    settings = settings_for(make_settings, fake)
+    events = FeishuEvents(settings, store)
+    (brief,) = cards(digest, BRIEF)
+    assert buttons(brief)[1] == [
+        ("❓1 为什么", f"w:{DAY}:1"),
+        ("👍 1", f"l:{DAY}:1"),
+        ("👎 1", f"d:{DAY}:1"),
+    ]
+    async with serving(events, settings) as http:
+        answers = [
+            (await http.post("/feishu/card", json=press(ev, data, user=user))).json()
+            for ev, data, user in [
+                ("ev-v1", f"l:{DAY}:2", "ou_a"),
+                ("ev-v2", f"l:{DAY}:2", "ou_a"),  # a double tap
+                ("ev-v2", f"l:{DAY}:2", "ou_a"),  # Feishu's retry of that one
+                ("ev-v3", f"d:{DAY}:2", "ou_b"),
+            ]
+        ]
+    events.start_ws(asyncio.get_running_loop())
+    try:
+        assert await asyncio.to_thread(fake.wait_for, lambda: fake.ws_connected)
+        payload = json.dumps(press("ev-v4", f"d:{DAY}:2", user="ou_a")).encode()
+        await asyncio.to_thread(fake.push_event, payload)
+        assert await asyncio.to_thread(fake.wait_for, lambda: len(fake.ws_answers) == 1)
+    finally:
+        await events.aclose()
+    toasts = [a.get("toast", {}).get("content") for a in [*answers, *fake.ws_answers]]
+    assert toasts == [
+        "第 2 条：已记录 👍（团队反馈 👍1 👎0）",
+        "第 2 条：你已投过 👍（团队反馈 👍1 👎0）",
+        None,  # the retry: answered once already
+        "第 2 条：已记录 👎（团队反馈 👍1 👎1）",
+        "第 2 条：已改为 👎（团队反馈 👍0 👎2）",
+    ]
+    assert fake.replies == [] and fake.messages == []
+
+
+async def test_more_is_replied_in_the_thread_with_its_stories_why(make_settings, store, fake):
+    day = make_digest()
+    pool = make_pool(day)
+    await store.save_digest(day, [], pool=pool)
+    settings = settings_for(make_settings, fake)
+    events = FeishuEvents(settings, store)
+    assert buttons(cards(day, View())[-1])[-1] == [("更多 ▸", f"m:{DAY}")]
+    async with serving(events, settings) as http:
+        resp = await http.post("/feishu/card", json=press("ev-m", f"m:{DAY}"))
+        await events.drain()
+    assert resp.json() == {}
+    listing = render_feishu_listing(more_listing(day, pool, 1))
+    (reply,) = fake.replies
+    assert reply.content["elements"][: len(listing[0]["elements"])] == listing[0]["elements"]
+    whys = [d for row in buttons(reply.content) for _, d in row]
+    shown = [p.n for p in pool if p.section == "domestic"][:5]
+    assert [f"w:{DAY}:{n}" for n in shown] == whys[:5]

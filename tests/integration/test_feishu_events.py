@@ -29,7 +29,7 @@ from bot.feishu.buttons import reply_cards
 from bot.feishu.events import FeishuEvents, signature
 from pipeline.config import Settings
 from pipeline.models import Digest
-from pipeline.render import View
+from pipeline.render import View, WhyNotes
 from pipeline.store import Store
 from tests.factories import make_digest
 from tests.fakes.feishu_server import FeishuFake
@@ -236,7 +236,9 @@ async def test_private_why_n_is_answered_with_the_reason(make_settings, store, f
         await events.drain()
     item = digest.item(3)
     assert item is not None
-    assert [r.content for r in fake.replies] == reply_cards(Reply(digest=digest, why=item))
+    # with the item's votes, as /why shows them everywhere (none yet), and its vote buttons
+    expected = reply_cards(Reply(digest=digest, why=item, notes=WhyNotes()))
+    assert [r.content for r in fake.replies] == expected
 
 
 async def test_group_messages_not_addressed_to_the_bot_are_ignored(make_settings, store, fake):

@@ -13,7 +13,7 @@ from redis.asyncio.cluster import RedisCluster
 from pipeline.errors import StoreError
 from pipeline.models import Digest, Entry, Sections, Window
 from pipeline.store import FeedState, Form, LedgerKey, Store, Target, open_store
-from tests.factories import make_digest
+from tests.factories import make_digest, make_pool
 from tests.fakes.redis_process import RedisProcess
 from tests.redis_cluster import client_for
 
@@ -78,6 +78,29 @@ async def test_prune_drops_digests_only_past_keep_digests_days(store: Store) -> 
     assert dropped == 1
     assert await store.list_dates() == ["2026-02-03", "2026-02-01"]
     assert await store.get_digest("2026-01-01") is None
+
+
+async def test_the_pool_is_stored_with_its_digest_and_goes_with_it(store: Store) -> None:
+    digest = make_digest(3, 2)
+    pool = make_pool(digest, per_section=4)
+    await store.save_digest(digest, [], pool=pool)
+    await store.save_digest(digest_of("2026-01-01"), [])
+
+    got = await store.get_pool(digest.date)
+    assert got == pool and [it.n for it in got] == list(range(6, 14))
+    assert {it.section for it in got[:4]} == {"domestic"} and got[0].cutoff == digest.items[
+        2
+    ].score.total
+    assert await store.get_pool("2026-01-01") == [] and await store.get_pool("2020-01-01") == []
+
+    # rebuilt without one (e.g. an older run), the day has no pool: never yesterday's leftovers
+    await store.save_digest(digest, [])
+    assert await store.get_pool(digest.date) == []
+
+    await store.save_digest(digest, [], pool=pool)
+    await store.save_digest(digest_of("2026-06-01"), [])
+    await store.prune(keep_days=10, today=date(2026, 6, 1), keep_digests_days=30)
+    assert await store.get_digest(digest.date) is None and await store.get_pool(digest.date) == []
 
 
 async def test_feed_state_keeps_validators_and_entries(store: Store) -> None:

@@ -28,9 +28,16 @@ from bot.telegram.bot import (
 from bot.telegram.push import TelegramChannel, push_bot
 from pipeline.config import Settings
 from pipeline.models import Digest, Subscriber
-from pipeline.render import View, render_telegram, render_telegram_why
+from pipeline.render import (
+    View,
+    WhyNotes,
+    render_telegram,
+    render_telegram_listing,
+    render_telegram_why,
+)
+from pipeline.render.view import more_listing
 from pipeline.store import Store
-from tests.factories import make_digest
+from tests.factories import make_digest, make_pool
 from tests.fakes.telegram_server import TOKEN, Answer, FakeTelegram, Sent
 
 DAY = "2026-02-03"
@@ -109,8 +116,9 @@ async def test_a_digest_carries_its_keyboard_on_the_last_message(
     assert all(s.reply_markup is None for s in sent[:-1])
     rows = labels(tg, 21, sent[-1].message_id)
     assert rows[0] == ["国内", "国际", "精简", "✓ 完整"]
-    numbers = [label for row in rows[1:] for label in row]
+    numbers = [label for row in rows[1:-1] for label in row]
     assert numbers == [f"❓{item.n}" for item in digest.items]
+    assert rows[-1] == ["更多 ▸"]
     assert all(len(row) <= 6 for row in rows)  # fits a phone's width
     assert all(len(d.encode()) <= 64 for d in datas(tg, 21, sent[-1].message_id))
 
@@ -144,7 +152,8 @@ async def test_a_longer_view_edits_the_first_part_and_sends_the_rest(
     assert new.text == domestic[1]
     assert labels(tg, 23, new.message_id)[0] == ["✓ 国内", "国际", "精简", "完整"]
     domestic_numbers = [f"❓{i.n}" for i in digest.sections.domestic]
-    assert [b for row in labels(tg, 23, new.message_id)[1:] for b in row] == domestic_numbers
+    shown = [b for row in labels(tg, 23, new.message_id)[1:] for b in row if b.startswith("❓")]
+    assert shown == domestic_numbers
 
 
 async def test_full_from_the_brief_is_three_messages_the_tapped_one_first(
@@ -168,7 +177,8 @@ async def test_why_is_one_tap_away_and_sent_as_a_new_message(
     answer = await press(tg, app, 24, sent[0].message_id, f"w:{DAY}:3")
     item = digest.item(3)
     assert item is not None and answer.text is None
-    assert tg.to(24)[-1].text == render_telegram_why(digest, item)[0]
+    assert tg.to(24)[-1].text == render_telegram_why(digest, item, WhyNotes())[0]
+    assert labels(tg, 24, tg.to(24)[-1].message_id) == [["👍 3", "👎 3"]]
     assert tg.edits == []
 
 
@@ -326,3 +336,56 @@ async def test_the_push_carries_the_chats_keyboard(
     assert markup is not None and pushed.reply_markup == markup.to_dict()
     # In a channel one reader's tap would change the post for everyone: no buttons there.
     assert tg.to(-100900) and all(m.reply_markup is None for m in tg.to(-100900))
+
+
+async def test_votes_from_the_brief_are_toasts_and_count_once_per_user(
+    tg: FakeTelegram, app: TelegramApp, digest: Digest, store: Store
+) -> None:
+    (brief,) = await ask(tg, 40, "/brief", 1)
+    rows = labels(tg, 40, brief.message_id)
+    assert rows[1] == ["❓1 为什么", "👍 1", "👎 1"]  # per item in the brief view
+    toasts = [
+        (await press(tg, app, 40, brief.message_id, data, user_id=user)).text
+        for data, user in [
+            (f"l:{DAY}:1", 1),
+            (f"l:{DAY}:1", 1),  # a double tap
+            (f"d:{DAY}:1", 1),  # changed
+            (f"l:{DAY}:1", 2),  # someone else in the same chat
+        ]
+    ]
+    assert toasts == [
+        "第 1 条：已记录 👍（团队反馈 👍1 👎0）",
+        "第 1 条：你已投过 👍（团队反馈 👍1 👎0）",
+        "第 1 条：已改为 👎（团队反馈 👍0 👎1）",
+        "第 1 条：已记录 👍（团队反馈 👍1 👎1）",
+    ]
+    assert tg.edits == [] and len(tg.to(40)) == 1  # votes send nothing
+    tally = await store.item_votes(DAY, digest.items[0].id)
+    assert (tally.up, tally.down) == (1, 1)
+    # the why shows the votes, and carries the vote buttons itself
+    await press(tg, app, 40, brief.message_id, f"w:{DAY}:1")
+    why = tg.to(40)[-1]
+    assert "👍1 👎1" in why.text
+    assert labels(tg, 40, why.message_id) == [["👍 1", "👎 1"]]
+    assert (await press(tg, app, 40, why.message_id, f"l:{DAY}:1", user_id=3)).text == (
+        "第 1 条：已记录 👍（团队反馈 👍2 👎1）"
+    )
+
+
+async def test_more_is_a_button_and_its_stories_why_too(
+    tg: FakeTelegram, app: TelegramApp, store: Store
+) -> None:
+    day = make_digest()
+    pool = make_pool(day)
+    await store.save_digest(day, [], pool=pool)
+    parts = render_telegram(day, View())
+    sent = await ask(tg, 41, f"/date {DAY}", len(parts))
+    assert labels(tg, 41, sent[-1].message_id)[-1] == ["更多 ▸"]
+    await press(tg, app, 41, sent[-1].message_id, f"m:{DAY}")
+    more = tg.to(41)[-1]
+    assert more.text == render_telegram_listing(more_listing(day, pool, 1))[0]
+    first_left_out = next(p.n for p in pool if p.section == "domestic")
+    assert f"❓{first_left_out}" in [b for row in labels(tg, 41, more.message_id) for b in row]
+    await press(tg, app, 41, more.message_id, f"w:{DAY}:{first_left_out}")
+    assert "入选线" in tg.to(41)[-1].text  # a left-out story's why says what kept it out
+    assert tg.edits == []

@@ -13,6 +13,14 @@ HELP_TEXT = """AI每日动态 · 可用命令
 /intl — 只看国际动态
 /why N — 第 N 条为什么入选：重要性、分类、理由、标签、来源与链接、评分
 /date YYYY-MM-DD — 查看某一天的日报
+/more [页码] — 未入选的候选：每个板块接下来的 5 条，注明得分与入选线（/more 2 翻页）
+/like N — 给第 N 条点 👍（每人每条一票，可改）
+/dislike N — 给第 N 条点 👎（每人每条一票，可改）
+/follow 词语 — 关注话题：含有它的条目排在前面并标 🔖
+/mute 词语 — 屏蔽词语或来源（/mute source 来源），并注明隐藏了几条
+/following — 本会话的关注与屏蔽
+/unfollow 词语 — 取消关注话题
+/unmute 词语 — 取消屏蔽（/unmute source 来源）
 /start 或 /subscribe — 订阅每日推送
 /stop 或 /unsubscribe — 退订
 /settings — 本会话的推送设置（/settings time 07:30 · /settings mode brief|full · /settings sections all|cn|intl）

@@ -185,3 +185,9 @@ def test_documented_keys_not_yet_acted_on_are_accepted_off_and_refused_on() -> N
     assert "digest.weekly: the weekly push is not in this version yet" in error_of(
         {"digest": {"weekly": "sun 20:00"}}
     )
+
+
+def test_feedback_is_on_by_default_and_can_be_turned_off() -> None:
+    assert parse_settings({}, {}).digest.feedback is True
+    assert parse_settings({"digest": {"feedback": False}}, {}).digest.feedback is False
+    assert "digest.feedback" in error_of({"digest": {"feedback": "sometimes"}})

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pipeline.config import DigestSettings
 from pipeline.ids import entry_id
 from pipeline.models import Candidate, Entry, Judgement, Region, ScoreParts, Sections
-from pipeline.select import day_summary, reorder, select
+from pipeline.select import day_summary, pool, reorder, select
 
 T0 = datetime(2026, 2, 3, 0, 0, tzinfo=UTC)
 NAMES = {
@@ -222,6 +222,68 @@ def test_day_summary_of_an_empty_digest_says_nothing_qualified() -> None:
     )
 
 
+# -- the day's pool: what was judged news but left out ---------------------------------
+
+
+def test_the_pool_is_every_news_story_left_out_numbered_after_the_digest() -> None:
+    dom = [cand("kr36", f"d{i}") for i in range(4)]
+    intl = [cand("bloomberg", f"i{i}", region="international") for i in range(3)]
+    essay = cand("wired", "essay", region="international")
+    judgements = {c.id: judged(c, round(0.9 - 0.1 * i, 2)) for i, c in enumerate(dom)}
+    judgements |= {c.id: judged(c, round(0.8 - 0.1 * i, 2)) for i, c in enumerate(intl)}
+    judgements[essay.id] = judged(essay, 0.2).model_copy(update={"news": False})
+    everyone = [*dom, *intl, essay]
+    limits = cfg(domestic=2, international=1, max_per_feed=10)
+    sections = select(everyone, judgements, limits)
+
+    left = pool(everyone, judgements, sections)
+
+    # the digest has 3 items; the pool goes on at 4: domestic first, each by rank
+    assert [(it.n, it.id, it.section) for it in left] == [
+        (4, dom[2].id, "domestic"),
+        (5, dom[3].id, "domestic"),
+        (6, intl[1].id, "international"),
+        (7, intl[2].id, "international"),
+    ]
+    # 入选线: the score of the section's last pick; each one's margin below it
+    assert [(it.cutoff, it.score.total) for it in left] == [
+        (0.8, 0.7),
+        (0.8, 0.6),
+        (0.8, 0.7),
+        (0.8, 0.6),
+    ]
+    assert [it.margin for it in left] == [0.1, 0.2, 0.1, 0.2] and not any(it.capped for it in left)
+    # a left-out story is shown as an item would be: the lead's link, the judgement's text
+    assert left[0].link == dom[2].lead.link and left[0].summary == judgements[dom[2].id].summary
+
+
+def test_a_story_above_the_line_kept_out_by_the_feed_cap_says_so() -> None:
+    loud = [cand("kr36", f"k{i}") for i in range(3)]
+    quiet = cand("qbitai", "q0")
+    judgements = {c.id: judged(c, round(0.9 - 0.1 * i, 2)) for i, c in enumerate(loud)}
+    judgements[quiet.id] = judged(quiet, 0.3)
+    sections = select([*loud, quiet], judgements, cfg(domestic=3, max_per_feed=2))
+
+    (left,) = pool([*loud, quiet], judgements, sections)
+
+    assert left.id == loud[2].id and left.capped
+    assert (left.score.total, left.cutoff) == (0.7, 0.3) and left.margin < 0
+
+
+def test_the_pool_is_bounded_per_section_and_empty_without_a_line() -> None:
+    dom = [cand("kr36", f"d{i}") for i in range(30)]
+    intl = [cand("bloomberg", f"i{i}", region="international") for i in range(5)]
+    judgements = {c.id: judged(c, 0.5 - 0.01 * i) for i, c in enumerate(dom + intl)}
+    sections = select(dom + intl, judgements, cfg(domestic=5, international=0, max_per_feed=50))
+
+    left = pool(dom + intl, judgements, sections, limit=10)
+
+    # a section that takes nothing has no line to miss: its stories are not "left out"
+    assert [it.section for it in left] == ["domestic"] * 10
+    assert [it.id for it in left] == [c.id for c in dom[5:15]]
+    assert [it.n for it in left] == list(range(6, 16))
+
+
 FEED_IDS = sorted(NAMES)
 
 
@@ -283,6 +345,14 @@ def test_numbering_quotas_and_links_hold_for_any_day(
         assert it.link == by_id[it.id].lead.link and it.source == by_id[it.id].lead.source
     assert len({it.id for it in items}) == len(items)
 
+    left = pool(cands, judgements, sections)
+    assert [it.n for it in left] == list(range(len(items) + 1, len(items) + len(left) + 1))
+    assert not {it.id for it in left} & {it.id for it in items}
+    for it in left:
+        assert judgements[it.id].news and judgements[it.id].region == it.section
+        assert it.link == by_id[it.id].lead.link
+        line = [x.score.total for x in sections.of(it.section)]
+        assert it.cutoff == min(line) and (it.capped or it.score.total <= it.cutoff)
     order = [it.id for it in reversed(items)]
     again = reorder(sections, order)
     assert [it.n for it in (*again.domestic, *again.international)] == list(
