@@ -18,7 +18,7 @@ from bot.delivery import Job
 from bot.interests import interest_view
 from pipeline.config import Settings
 from pipeline.models import Digest, Interests, PoolItem, Subscriber
-from pipeline.render import View
+from pipeline.render import Listing, View
 from pipeline.store import Store, Target
 
 Parts = TypeVar("Parts")
@@ -40,6 +40,11 @@ class Channel(Protocol):
 
     async def jobs(self, digest: Digest, due_at: str | None) -> list[Job]:
         """One Job per target due at `due_at` (HH:MM; None: every target)."""
+        ...
+
+    async def listing_jobs(self, listing: Listing, day: str) -> list[Job]:
+        """One Job per target of the daily push, whatever its time or form, with a list
+        answer (the weekly push); `day` is its ledger key. Nothing counts as shown."""
         ...
 
 

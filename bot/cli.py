@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from pipeline.config import RedisSettings, Settings, load_settings
 from pipeline.errors import AidailyError
-from pipeline.models import Digest, Tally, iso_date
+from pipeline.models import Digest, PoolItem, Tally, iso_date
 from pipeline.redact import SCRUB, secrets_of
 
 if TYPE_CHECKING:  # imported when a command opens it: see `connect`
@@ -170,26 +170,34 @@ async def cmd_show(settings: Settings, args: argparse.Namespace) -> int:
     store = await connect(settings.redis)
     try:
         digest = await _find_digest(settings, store, args.date)
-        item = digest.item(args.why) if args.why is not None else None
+        # `--why N` answers for the day's left-out stories too, as /why N does, with its votes
+        pool = await store.get_pool(digest.date) if args.why is not None else []
+        item = _why_item(digest, pool, args.why) if args.why is not None else None
         tally = await store.item_votes(digest.date, item.id) if item is not None else None
-        sys.stdout.write(_render_show(settings, digest, args, tally) + "\n")
+        sys.stdout.write(_render_show(settings, digest, args, pool, tally) + "\n")
         return 0
     finally:
         await store.close()
 
 
 def _render_show(
-    settings: Settings, digest: Digest, args: argparse.Namespace, votes: Tally | None = None
+    settings: Settings,
+    digest: Digest,
+    args: argparse.Namespace,
+    pool: Sequence[PoolItem] = (),
+    votes: Tally | None = None,
 ) -> str:
     """What `show` prints; with --why, `votes` are the item's (shown as /why shows them)."""
     from pipeline import render
 
     if args.why is not None:
-        item = digest.item(args.why)
+        item = _why_item(digest, pool, args.why)
         if item is None:
             total = len(digest.items)
+            left = f" (left out: {pool[0].n}–{pool[-1].n})" if pool else ""
             raise UsageError(
-                f"--why: no item {args.why} in the digest of {digest.date}; it has items 1–{total}"
+                f"--why: no item {args.why} in the digest of {digest.date}; "
+                f"it has items 1–{total}{left}"
             )
         notes = render.WhyNotes(up=votes.up, down=votes.down) if votes is not None else None
         whys: dict[str, Callable[[Digest, Any, Any], Any]] = {
@@ -209,6 +217,11 @@ def _render_show(
         "json": lambda d, _v: render.render_json(d),
     }
     return _as_text(views[args.format](digest, view))
+
+
+def _why_item(digest: Digest, pool: Sequence[PoolItem], n: int) -> Any:
+    """Item `n` of the digest, else the left-out story numbered `n`, else None."""
+    return digest.item(n) or next((it for it in pool if it.n == n), None)
 
 
 def _as_text(out: Any) -> str:

@@ -203,6 +203,12 @@ class Commands:
             return Reply(text="还没有任何日报。管理员运行 aidaily run 之后再来看看。")
         return _listing_reply(await archive.more(self.store, digest, args))
 
+    async def _search(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return _listing_reply(await archive.search(self.store, args))
+
+    async def _week(self, ctx: ChatContext, args: list[str]) -> Reply:
+        return _listing_reply(await archive.week(self.store, self.settings.today(), latest=True))
+
     async def _view_of_shown(self, ctx: ChatContext, view: View) -> Reply:
         digest = await self._shown_digest(ctx)
         if digest is None:
@@ -458,6 +464,14 @@ COMMANDS: tuple[Command, ...] = (
         "更多动态：/more",
         usage=" [页码]",
     ),
+    Command(
+        "search",
+        Commands._search,
+        "搜索往期日报：最新 10 条，带日期、编号和链接",
+        "搜索往期日报：/search 关键词",
+        usage=" 关键词",
+    ),
+    Command("week", Commands._week, "本周要闻：近 7 天最重要的 10 条", "本周要闻"),
     Command(
         "like",
         Commands._like,

@@ -10,6 +10,8 @@ one Metrics. aiohttp would bring a second HTTP stack and its own runner for no g
     GET  /metrics               Prometheus text
     GET  /api/digests/latest    the digest JSON (README, "The digest JSON")
     GET  /api/digests/{date}    same, 400 on a bad date, 404 when none is stored
+    GET  /api/search?q=WORD     the archive's items holding WORD, newest first (ten); 400 on a bad q
+    GET  /search?q=WORD         the same as a page (the search box on every page)
     GET  /                      the latest digest as a page
     GET  /d/{date}              that date's page
     GET  /archive               every stored date
@@ -40,6 +42,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bot import http_guard
+from bot.archive import SEARCH_PROBLEM_ZH
 from bot.metrics import CONTENT_TYPE, Metrics
 from bot.push import CHANNEL_NAMES
 from pipeline.config import Settings
@@ -47,6 +50,7 @@ from pipeline.errors import StoreError
 from pipeline.models import Digest, iso_date
 from pipeline.render import html as web
 from pipeline.render import render_json
+from pipeline.search import QUERY_PROBLEM_EN, Query, parse_query
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
@@ -62,6 +66,9 @@ HTML_TYPE = "text/html; charset=utf-8"
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 
 Clock = Callable[[], datetime]
+
+SEARCH_RESULTS = 10
+MAX_SHOWN = 100  # characters of a bad query echoed back in the search box
 
 
 @dataclass(frozen=True)
@@ -238,6 +245,29 @@ class Server:
             lambda: Rendered.of(render_json(digest), JSON_TYPE, (digest,)),
         )
 
+    # -- search -----------------------------------------------------------------
+
+    async def api_search(self, request: Request) -> Response:
+        query = parse_query(request.query_params.get("q", ""))
+        if not isinstance(query, Query):
+            return _json_error(400, QUERY_PROBLEM_EN[query])
+        hits = await self.store.search(query, SEARCH_RESULTS)
+        items = [
+            {"date": day, "url": f"/d/{day}#item-{item.n}", **item.model_dump(mode="json")}
+            for day, item in hits
+        ]
+        return JSONResponse({"query": query.text, "count": len(items), "items": items})
+
+    async def page_search(self, request: Request) -> Response:
+        text = request.query_params.get("q", "")
+        query = parse_query(text)
+        if not isinstance(query, Query):
+            said = "请输入要搜索的词。" if query == "empty" else SEARCH_PROBLEM_ZH[query]
+            page = web.render_message("搜索词有误", said, text[:MAX_SHOWN])
+            return HTMLResponse(page, status_code=400)
+        hits = await self.store.search(query, SEARCH_RESULTS)
+        return HTMLResponse(web.render_search(query.text, hits, self.settings.timezone))
+
     # -- web pages ----------------------------------------------------------------
 
     async def page_latest(self, request: Request) -> Response:
@@ -360,6 +390,8 @@ class Server:
             Route("/metrics", self.metrics_text, methods=["GET"]),
             Route("/api/digests/latest", self.api_latest, methods=["GET"]),
             Route("/api/digests/{day}", self.api_day, methods=["GET"]),
+            Route("/api/search", self.api_search, methods=["GET"]),
+            Route("/search", self.page_search, methods=["GET", "HEAD"]),
             Route("/", self.page_latest, methods=["GET", "HEAD"]),
             Route("/d/{day}", self.page_day, methods=["GET", "HEAD"]),
             Route("/archive", self.archive, methods=["GET", "HEAD"]),

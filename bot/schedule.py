@@ -9,6 +9,11 @@ Two APScheduler 3.x jobs on an `AsyncIOScheduler` in the service's loop:
   `RETRY_S`) plus the chats whose `/settings time` is another minute of the day.
 
 Both call the functions the CLI calls: `pipeline.run.run`, then `bot.push.push`.
+With `digest.weekly` set ("sun 20:00"), the tick also pushes /week's digest once a
+week (`bot.weekly.push_week`), from that time until WEEKLY_CATCHUP_S after it
+(a service down at 20:00 and back by the morning still sends it); a marker
+`weekly:DATE` and the lock of the same name keep it to once, and its ledger key
+(`week-DATE`) keeps every target to one copy.
 
 Doing it once per day, whatever restarts or runs beside us:
 - a marker `run:DATE` (Store.set_marker) says the scheduled build is done: no rebuild;
@@ -49,6 +54,7 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 RunFn = Callable[..., Awaitable[Any]]
 PushFn = Callable[..., Awaitable[Any]]
+WeeklyFn = Callable[..., Awaitable[Any]]
 
 LOCK_TTL_S = (
     60.0  # a crashed holder frees the day within a minute; the holder extends it every 20 s
@@ -57,6 +63,8 @@ RETRY_S = 15 * 60  # a failed run (no feed reachable) is tried again this often,
 MARKER_TTL = timedelta(days=3)
 SUBSCRIBER_TIMES_TTL_S = 300.0  # per-chat times are re-read this often (catch-up covers the gap)
 DAILY_MISFIRE_S = 15 * 60  # the tick's catch-up covers anything later than this
+WEEKLY_CATCHUP_S = 12 * 3600  # a weekly push missed by longer than this waits for next week
+WEEKLY_MARKER_TTL = timedelta(days=8)
 STARTUP_OUTCOME = {
     "early": "before today's push time, nothing due",
     "done": "today's digest was built and pushed already",
@@ -84,6 +92,12 @@ def _default_push() -> PushFn:
     return push
 
 
+def _default_weekly() -> WeeklyFn:
+    from bot.weekly import push_week
+
+    return push_week
+
+
 class DailyScheduler:
     """Builds and pushes each day's digest once, across restarts and instances."""
 
@@ -96,6 +110,7 @@ class DailyScheduler:
         now: Clock | None = None,
         run_fn: RunFn | None = None,
         push_fn: PushFn | None = None,
+        weekly_fn: WeeklyFn | None = None,
         owner: str | None = None,
         lock_ttl_s: float = LOCK_TTL_S,
     ) -> None:
@@ -105,6 +120,7 @@ class DailyScheduler:
         self.now = now or (lambda: datetime.now(UTC))
         self.run_fn = run_fn
         self.push_fn = push_fn
+        self.weekly_fn = weekly_fn
         self.owner = owner or new_owner()
         self.lock_ttl_s = lock_ttl_s
         self.aps: AsyncIOScheduler | None = None
@@ -145,6 +161,12 @@ class DailyScheduler:
             self.settings.timezone,
             job.next_run_time if job else "?",
         )
+        if self.settings.digest.weekly:
+            log.info(
+                "schedule: weekly push (/week) at %s %s",
+                self.settings.digest.weekly,
+                self.settings.timezone,
+            )
 
     async def stop(self, timeout: float = 8.0) -> None:
         """Take no more work; cancel the job in flight (delivery finishes the part on the wire)."""
@@ -189,21 +211,74 @@ class DailyScheduler:
     # -- the work -----------------------------------------------------------------------
 
     async def tick(self) -> str:
-        """Do whatever is due now: today's build and push, then per-chat push times."""
+        """Do whatever is due now: today's build and push, per-chat push times, the weekly."""
         if self._guard.locked():
             return "busy"
         async with self._guard:
             now = self.now().astimezone(self.settings.tz)
-            day = now.date()
-            # instants, not wall clocks: in a DST gap the clock skips the cut-off, and two
-            # datetimes with the same tzinfo compare by wall clock, so compare them in UTC
-            if now.astimezone(UTC) < self.settings.window(day)[1].astimezone(UTC):
-                return "early"
-            outcome = await self.daily(day)
-            # one unreachable target must not hold back the chats that chose their own time
-            if outcome in ("pushed", "done", "push-incomplete"):
-                await self.push_chat_times(day, now)
+            outcome = await self._today(now)
+            if self.settings.digest.weekly_at is not None:
+                await self.weekly(now)
             return outcome
+
+    async def _today(self, now: datetime) -> str:
+        day = now.date()
+        # instants, not wall clocks: in a DST gap the clock skips the cut-off, and two
+        # datetimes with the same tzinfo compare by wall clock, so compare them in UTC
+        if now.astimezone(UTC) < self.settings.window(day)[1].astimezone(UTC):
+            return "early"
+        outcome = await self.daily(day)
+        # one unreachable target must not hold back the chats that chose their own time
+        if outcome in ("pushed", "done", "push-incomplete"):
+            await self.push_chat_times(day, now)
+        return outcome
+
+    def weekly_due(self, now: datetime) -> date | None:
+        """The date of the weekly push due at `now` (its time passed less than
+        WEEKLY_CATCHUP_S ago), or None."""
+        when = self.settings.digest.weekly_at
+        if when is None:
+            return None
+        weekday, at = when
+        local = now.astimezone(self.settings.tz)
+        day = local.date() - timedelta(days=(local.weekday() - weekday) % 7)
+        due = datetime.combine(day, at, tzinfo=self.settings.tz)
+        late = (now.astimezone(UTC) - due.astimezone(UTC)).total_seconds()
+        return day if 0 <= late < WEEKLY_CATCHUP_S else None
+
+    async def weekly(self, now: datetime) -> str:
+        """Push the week's digest when it is due and not pushed yet (once, across instances)."""
+        day = self.weekly_due(now)
+        if day is None:
+            return "not-due"
+        name = f"weekly:{day.isoformat()}"
+        if await self.store.get_marker(name):
+            return "done"
+        if not await self.store.acquire_lock(name, self.owner, self.lock_ttl_s):
+            return "busy"
+        keeper = asyncio.create_task(self._keep_lock(name))
+        try:
+            push_week = self.weekly_fn or _default_weekly()
+            try:
+                report = await push_week(self.settings, self.store, day)
+            except AidailyError as exc:
+                log.warning("weekly push %s: %s", day, exc)
+                return "push-incomplete"
+            if report.ok:
+                await self.store.set_marker(name, self.owner, WEEKLY_MARKER_TTL)
+            event(
+                log,
+                f"weekly push {day}: {_summary(report)}",
+                kind="weekly",
+                date=day.isoformat(),
+                ok=bool(report.ok),
+                sent=report.sent,
+                failed=report.failed,
+            )
+            return "pushed" if report.ok else "push-incomplete"
+        finally:
+            keeper.cancel()
+            await asyncio.shield(self.store.release_lock(name, self.owner))
 
     async def daily(self, day: date) -> str:
         """Build (unless built) and push (unless pushed) the digest of `day`, under the day's lock."""

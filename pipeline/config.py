@@ -29,6 +29,16 @@ CONFIG_MAX_BYTES = 1_000_000
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 FEED_ID_RE = re.compile(r"^[a-z0-9_-]+$")
 HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_NAMES = {
+    **{d: i for i, d in enumerate(WEEKDAYS)},
+    **{
+        d: i
+        for i, d in enumerate(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        )
+    },
+}
 
 
 class _Section(BaseModel):
@@ -46,16 +56,29 @@ class DigestSettings(_Section):
     )  # diversity: at most this many from one feed while others wait
     # 👍/👎 votes of the last 30 days nudge source and category scores (pipeline.feedback)
     feedback: bool = True
-    # A key of the documented config that this version reads but does not act on yet:
-    # accepted at its "off" value, refused with a clear line otherwise (never ignored).
-    weekly: str | None = None
+    weekly: str | None = None  # "sun 20:00": /week's digest is pushed then (normalised)
 
     @field_validator("weekly")
     @classmethod
-    def _no_weekly_yet(cls, v: str | None) -> str | None:
-        if v is not None:
-            raise ValueError("the weekly push is not in this version yet; leave it null")
-        return v
+    def _weekday_hhmm(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        parts = str(v).lower().split()
+        if len(parts) != 2 or parts[0] not in _WEEKDAY_NAMES or not HHMM_RE.match(parts[1]):
+            raise ValueError(
+                f'expected a weekday and a time, e.g. "sun 20:00" (mon … sun, HH:MM 24-hour), '
+                f"or null; got {v!r}"
+            )
+        return f"{WEEKDAYS[_WEEKDAY_NAMES[parts[0]]]} {parts[1]}"
+
+    @property
+    def weekly_at(self) -> tuple[int, clock_time] | None:
+        """The weekly push as (weekday, 0 = Monday; local time), or None when off."""
+        if self.weekly is None:
+            return None
+        day, hhmm = self.weekly.split()
+        h, m = hhmm.split(":")
+        return WEEKDAYS.index(day), clock_time(int(h), int(m))
 
     @field_validator("time", mode="before")
     @classmethod

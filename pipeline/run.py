@@ -119,6 +119,7 @@ async def run(
     say("storing")
     keep = settings.store
     await store.save_digest(digest, raw, keep_days=keep.keep_days, pool=pool)
+    await store.ensure_search_index()  # an archive stored before the index: filed once
     await store.prune(keep.keep_days, settings.today(), digest.date, keep.keep_digests_days)
     await store.set_last_run(_run_summary(digest, started))
     log.info("%s", run_line(digest))

@@ -104,8 +104,8 @@ def _quota(cfg: DigestSettings, section: Region) -> int:
 Ranked = list[tuple[Candidate, Judgement]]
 
 # The pool keeps at most this many stories per section: /more pages through five at a
-# time, and a day's pool stays a few hundred KB however many entries came in.
-POOL_PER_SECTION = 100
+# time (ten pages), and a day's pool stays under ~100 KB however many entries came in.
+POOL_PER_SECTION = 50
 
 
 def _ranked(

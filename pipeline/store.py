@@ -12,6 +12,10 @@ Redis Cluster (`redis.cluster`). Values are JSON (UTF-8) unless noted.
     {p}:{d:DATE}:pool            the day's judged news stories the digest left out (PoolItem
                                  JSON list); written and deleted with the digest
     {p}:dates                    sorted set: every stored DATE, score = ordinal day
+    {p}:{s}:t:TOKEN              search index: the digest items holding TOKEN (pipeline/search.py)
+                                 as packed 4-byte big-endian refs, ordinal day * 1024 + 1023 - N
+    {p}:{s}:docs:DATE            hash: N -> the Item JSON of DATE's item N (what a hit shows)
+    {p}:{s}:version              the index format the archive was indexed with
     {p}:{f:FEED}:state           feed state: ETag, Last-Modified, entries of the last 200
     {p}:{f:FEED}:seen            hash: entry id -> first time seen (undated entries)
     {p}:llm:MODEL:PV:HASH        one cached LLM judgement
@@ -42,7 +46,9 @@ import hashlib
 import json
 import logging
 import re
+import sys
 import time
+from array import array
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -59,8 +65,18 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from pipeline.config import RedisSettings
 from pipeline.errors import StoreError, describe
-from pipeline.models import DIGEST_VERSION, Digest, Entry, Interests, PoolItem, Subscriber, Tally
+from pipeline.models import (
+    DIGEST_VERSION,
+    Digest,
+    Entry,
+    Interests,
+    Item,
+    PoolItem,
+    Subscriber,
+    Tally,
+)
 from pipeline.redact import redact_url
+from pipeline.search import Query, item_tokens
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +92,9 @@ TAPPED_TTL = timedelta(days=30)  # what a message shows after a view switch (dou
 # Votes live at least this long: digest.feedback reads the 30 days before a run.
 VOTE_MIN_DAYS = 31
 DIGEST_CACHE_SIZE = 32  # the RSS feed shows 30 days
+SEARCH_INDEX_VERSION = "2"  # bump when pipeline/search.py files items differently
+SEARCH_WINDOW = 50  # candidates read (and checked) per round trip
+SEARCH_SCAN_MAX = 2000  # candidates checked per query at most: a query's cost is bounded
 # Sends Redis could not take are written again this often (doubling up to the max).
 FLUSH_FIRST_S = 0.5
 FLUSH_MAX_S = 5.0
@@ -131,6 +150,16 @@ class Keys:
 
     def dates(self) -> str:
         return f"{self.p}:dates"
+
+    # The search index lives in one slot ({s}): a day is filed in one transaction.
+    def search_token(self, token: str) -> str:
+        return f"{self.p}:{{s}}:t:{token}"
+
+    def search_docs(self, day: str) -> str:
+        return f"{self.p}:{{s}}:docs:{day}"
+
+    def search_version(self) -> str:
+        return f"{self.p}:{{s}}:version"
 
     def feed_state(self, feed: str) -> str:
         return f"{self.p}:{{f:{feed}}}:state"
@@ -358,6 +387,68 @@ def _ordinal(day: str) -> int:
     return date.fromisoformat(day).toordinal()
 
 
+def _search_ref(ordinal: int, n: int) -> int:
+    """An item's ref in the index: newest day first, then item 1, 2, 3 … when sorted down
+    (n < 1024: quotas are at most 100 a section, the pool 50 more)."""
+    return ordinal * 1024 + 1023 - n
+
+
+def _search_item(ref: int) -> tuple[str, int]:
+    """The (date, number) a ref stands for."""
+    ordinal, rest = divmod(ref, 1024)
+    return date.fromordinal(ordinal).isoformat(), 1023 - rest
+
+
+def _pack(refs: Iterable[int]) -> bytes:
+    out = array("I", refs)
+    if sys.byteorder == "little":
+        out.byteswap()
+    return out.tobytes()
+
+
+def _unpack(data: bytes) -> array[int]:
+    out = array("I")
+    out.frombytes(data[: len(data) - len(data) % 4])
+    if sys.byteorder == "little":
+        out.byteswap()
+    return out
+
+
+# Drop the refs of one day (ARGV: its lowest and highest ref) from token keys (KEYS, one
+# slot: {s}); a key left empty is deleted. A day's refs are one run in each string (one
+# APPEND per save), so the run is cut out: found at the end (today rebuilt) or the front
+# (the oldest day pruned) at once, else by a scan that stops where the run ends.
+_UNFILE = """
+local lo, hi = tonumber(ARGV[1]), tonumber(ARGV[2])
+local function inday(s, i)
+  local a, b, c, d = string.byte(s, i * 4 + 1, i * 4 + 4)
+  local v = ((a * 256 + b) * 256 + c) * 256 + d
+  return v >= lo and v <= hi
+end
+for _, key in ipairs(KEYS) do
+  local s = redis.call('get', key)
+  local n = s and math.floor(#s / 4) or 0
+  local first, last = nil, nil
+  if n > 0 and inday(s, n - 1) then
+    last, first = n - 1, n - 1
+    while first > 0 and inday(s, first - 1) do first = first - 1 end
+  elseif n > 0 then
+    local i = 0
+    while i < n and not inday(s, i) do i = i + 1 end
+    if i < n then
+      first, last = i, i
+      while last + 1 < n and inday(s, last + 1) do last = last + 1 end
+    end
+  end
+  if first then
+    local rest = string.sub(s, 1, first * 4) .. string.sub(s, (last + 1) * 4 + 1, n * 4)
+    if #rest == 0 then redis.call('del', key) else redis.call('set', key, rest) end
+  end
+end
+return 1
+"""
+
+
 class Store:
     """Async access to everything aidaily keeps. One instance per process."""
 
@@ -467,6 +558,7 @@ class Store:
                 tx.delete(self.k.pool(digest.date))
             await tx.execute()
         await self.r.zadd(self.k.dates(), {digest.date: _ordinal(digest.date)})
+        await self._index(digest.date, digest.items)
 
     @_redis_errors("read from")
     async def get_digest(self, day: str) -> Digest | None:
@@ -583,6 +675,7 @@ class Store:
         old = [d for d in await self._older_than(oldest) if d != keep]
         for day in old:
             await self.r.delete(self.k.digest(day), self.k.raw(day), self.k.pool(day))
+            await self._index(day, [])
             await self.r.zrem(self.k.dates(), day)
             log.warning("store: deleted the digest of %s (store.keep_digests_days: %d)", day, days)
         return len(old)
@@ -596,6 +689,86 @@ class Store:
             for day in dates:
                 p.persist(self.k.digest(day))
             await p.execute()
+
+    # -- the search index ----------------------------------------------------
+    #
+    # Written with each digest (and emptied with it by `prune`), in one transaction
+    # in the {s} slot: the day's old filings go and its items' new ones come at once.
+
+    async def _index(self, day: str, items: Sequence[Item]) -> None:
+        """File the items of `day` in the search index, replacing what was filed for it.
+
+        Each token's refs are one string of 4-byte refs (APPEND for a new day): a year
+        of 30-item days is a few MB, where a sorted set an item costs ~100 bytes a ref.
+        """
+        ordinal = _ordinal(day)
+        old = await self.r.hvals(self.k.search_docs(day))
+        unfile = sorted({t for raw in old for t in item_tokens(Item.model_validate_json(raw))})
+        by_token: dict[str, list[int]] = {}
+        for item in items:
+            for token in item_tokens(item):
+                by_token.setdefault(token, []).append(_search_ref(ordinal, item.n))
+        lo, hi = _search_ref(ordinal, 1023), _search_ref(ordinal, 0)
+        async with self.r.pipeline(transaction=True) as tx:
+            for start in range(0, len(unfile), 1000):
+                keys = [self.k.search_token(t) for t in unfile[start : start + 1000]]
+                tx.eval(_UNFILE, len(keys), *keys, lo, hi)
+            tx.delete(self.k.search_docs(day))
+            for token, refs in by_token.items():
+                tx.append(self.k.search_token(token), _pack(refs))
+            if items:
+                docs = {str(it.n): it.model_dump_json() for it in items}
+                tx.hset(self.k.search_docs(day), mapping=docs)  # type: ignore[arg-type]
+            await tx.execute()
+
+    @_redis_errors("index the archive in")
+    async def ensure_search_index(self) -> int:
+        """Index every stored digest once, when the archive predates this index (or its
+        format changed); returns how many were indexed (0 when it was up to date)."""
+        if _text(await self.r.get(self.k.search_version()) or b"") == SEARCH_INDEX_VERSION:
+            return 0
+        days = [_text(d) for d in await self.r.zrange(self.k.dates(), 0, -1)]
+        for day in days:
+            digest = await self.get_digest(day)
+            await self._index(day, digest.items if digest is not None else [])
+        await self.r.set(self.k.search_version(), SEARCH_INDEX_VERSION)
+        if days:
+            log.info("search: indexed the %d stored digests", len(days))
+        return len(days)
+
+    @_redis_errors("search")
+    async def search(self, query: Query, limit: int = 10) -> list[tuple[str, Item]]:
+        """Up to `limit` archive items that hold `query`, newest day first, then by number:
+        (date, item). At most SEARCH_SCAN_MAX candidates are checked."""
+        candidates = await self._candidates(query)
+        found: list[tuple[str, Item]] = []
+        for start in range(0, min(len(candidates), SEARCH_SCAN_MAX), SEARCH_WINDOW):
+            window = [_search_item(ref) for ref in candidates[start : start + SEARCH_WINDOW]]
+            async with self.r.pipeline(transaction=False) as p:
+                for day, n in window:
+                    p.hget(self.k.search_docs(day), str(n))
+                docs = await p.execute()
+            for (day, _), raw in zip(window, docs, strict=True):
+                item = Item.model_validate_json(raw) if raw is not None else None
+                if item is not None and query.matches(item):
+                    found.append((day, item))
+                    if len(found) == limit:
+                        return found
+        return found
+
+    async def _candidates(self, query: Query) -> list[int]:
+        """The refs filed under every token of the query, newest first."""
+        async with self.r.pipeline(transaction=False) as p:
+            for token in query.tokens:
+                p.get(self.k.search_token(token))
+            values = await p.execute()
+        if any(v is None for v in values):
+            return []
+        postings = sorted((_unpack(v) for v in values), key=len)
+        common = set(postings[0])
+        for other in postings[1:]:
+            common.intersection_update(other)
+        return sorted(common, reverse=True)
 
     # -- feed state ---------------------------------------------------------
 

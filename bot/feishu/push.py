@@ -14,16 +14,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 from bot.channel import Renders, is_due, shown_after_push
+from bot.commands import Reply
 from bot.delivery import Job
-from bot.feishu.buttons import digest_cards
+from bot.feishu.buttons import digest_cards, reply_cards
 from bot.feishu.client import FeishuApp, message_uuid
 from bot.feishu.webhook import WebhookSender, WindowLimiter
 from pipeline.config import Settings
 from pipeline.models import Digest, Subscriber
-from pipeline.render import View, render_feishu
+from pipeline.render import Listing, View, render_feishu, render_feishu_listing
 from pipeline.store import Store, Target
 
 CHANNEL = "feishu"
@@ -75,6 +77,19 @@ class FeishuChannel:
             for hook in self.settings.feishu.webhooks:
                 sender = WebhookSender(hook, backoff_s=self.hook_backoff_s)
                 jobs.append(Job(sender.target, cards, sender.send, limiter=sender.limiter))
+        return jobs
+
+    async def listing_jobs(self, listing: Listing, day: str) -> list[Job]:
+        """Every chat and webhook of the daily push, the list answer (the weekly) as cards."""
+        jobs: list[Job] = []
+        if self.app is not None:
+            cards = reply_cards(Reply(listing=listing))  # with a why button per story
+            for chat, _ in await self._chats(None):
+                jobs.append(replace(self._chat_job(chat, cards, day), on_done=None))
+        hook_cards = render_feishu_listing(listing, for_webhook=True)
+        for hook in self.settings.feishu.webhooks:
+            sender = WebhookSender(hook, backoff_s=self.hook_backoff_s)
+            jobs.append(Job(sender.target, hook_cards, sender.send, limiter=sender.limiter))
         return jobs
 
     def _chat_job(self, chat: str, cards: list[Any], day: str) -> Job:

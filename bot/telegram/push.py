@@ -29,7 +29,7 @@ from bot.telegram.errors import classify
 from pipeline.config import Settings
 from pipeline.errors import DeliveryError
 from pipeline.models import Digest, Subscriber
-from pipeline.render import View, render_telegram
+from pipeline.render import Listing, View, render_telegram, render_telegram_listing
 from pipeline.store import Store, Target
 
 PUSH_RATE = 29.0  # messages per second over all chats (Telegram allows about 30)
@@ -100,6 +100,17 @@ class TelegramChannel:
             if sub.type == "channel":  # a reader's tap would change the post for every reader
                 buttons = None
             jobs.append(self._job(sub, parts, buttons, digest.date))
+        return jobs
+
+    async def listing_jobs(self, listing: Listing, day: str) -> list[Job]:
+        """Every active subscriber, the list answer (the weekly) in one rendering, with
+        a why button per story (none in channels, as for the daily)."""
+        parts = render_telegram_listing(listing)
+        buttons = markup(keyboard(Reply(listing=listing)))
+        jobs = []
+        for sub in await self.store.list_subscribers(CHANNEL):
+            mine = None if sub.type == "channel" else buttons
+            jobs.append(replace(self._job(sub, parts, mine, day), on_done=None))
         return jobs
 
     def _job(self, sub: Subscriber, parts: list[str], buttons: Markup, day: str) -> Job:

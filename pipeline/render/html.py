@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline.models import IMPORTANCE_EMOJI, SECTION_TITLES, SECTIONS, Digest, Item
 from pipeline.render.view import LABELS, score_parts_line
+from pipeline.search import MAX_QUERY
 
 IMPORTANCE_LABEL = {"high": "高", "medium": "中", "low": "低"}
 # XML 1.0 forbids these code points even when escaped; a feed may still carry them.
@@ -73,6 +74,12 @@ details .why dd{margin:0}
 .month h2{font-size:1.05rem}
 ul.dates{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:8px}
 ul.dates a{font-variant-numeric:tabular-nums}
+form.search{display:flex;gap:8px;margin:0 0 12px}
+form.search input{flex:1;min-width:0;font:inherit;padding:4px 12px;border:1px solid var(--line);
+border-radius:999px;background:var(--card);color:var(--fg)}
+form.search button{font:inherit;padding:4px 14px;border:1px solid var(--line);border-radius:999px;
+background:var(--chip);color:var(--fg);cursor:pointer}
+.hit .day{color:var(--muted);font-size:.88rem;margin:0 0 .2em}
 footer{margin:2.5em 0 1em;padding-top:1em;border-top:1px solid var(--line);color:var(--muted);font-size:.85rem}
 @media (max-width:480px){main{padding:12px 10px 4px}body{font-size:15.5px}header h1{font-size:1.35rem}
 li.item{grid-template-columns:2.7em minmax(0,1fr);padding:10px 12px 8px 6px}}
@@ -188,14 +195,25 @@ def _toc(digest: Digest) -> str:
     return f'<nav class="toc" aria-label="栏目">{links}</nav>'
 
 
-def _page(title: str, body: str) -> str:
+def search_form(query: str = "") -> str:
+    """The search box every page carries: GET /search?q=… (no JavaScript)."""
+    value = f' value="{esc(query)}"' if query else ""
+    return (
+        '<form class="search" role="search" action="/search" method="get">'
+        f'<input type="search" name="q" maxlength="{MAX_QUERY}" required'
+        f' placeholder="搜索往期日报：标题、摘要、标签、来源" aria-label="搜索往期日报"{value}>'
+        '<button type="submit">搜索</button></form>'
+    )
+
+
+def _page(title: str, body: str, query: str = "") -> str:
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="referrer" content="no-referrer">'
         f"<title>{esc(title)}</title>"
         '<link rel="alternate" type="application/rss+xml" title="AI每日动态" href="/feed.xml">'
-        f"<style>{CSS}</style></head><body><main>{body}"
+        f"<style>{CSS}</style></head><body><main>{search_form(query)}{body}"
         '<footer>由 aidaily 生成 · <a href="/feed.xml">RSS 订阅</a> · <a href="/archive">往期日报</a></footer>'
         "</main></body></html>"
     )
@@ -246,10 +264,27 @@ def _day_label(day: str) -> str:
         return day
 
 
-def render_message(title: str, text: str) -> str:
-    """A small page that says one thing (nothing stored yet, a bad date …)."""
+def render_message(title: str, text: str, query: str = "") -> str:
+    """A small page that says one thing (nothing stored yet, a bad date, a bad query …)."""
     body = f'<header><h1>{esc(title)}</h1></header><p class="empty">{esc(text)}</p>'
-    return _page(title, body + '<p><a href="/">返回最新日报</a></p>')
+    return _page(title, body + '<p><a href="/">返回最新日报</a></p>', query)
+
+
+def render_search(query: str, hits: Sequence[tuple[str, Item]], timezone: str = "UTC") -> str:
+    """The archive's items that hold `query`, newest first, each with its date and number."""
+    header = (
+        f"<header><h1>搜索：{esc(query)}</h1>"
+        f'<p class="meta">往期日报中最新的 {len(hits)} 条 · <a href="/archive">往期日报</a></p></header>'
+    )
+    if not hits:
+        return _page(f"搜索 {query}", header + '<p class="empty">没有找到匹配的条目。</p>', query)
+    rows = "".join(
+        f'<div class="hit"><p class="day"><a href="/d/{esc(day)}#item-{item.n}">'
+        f"{esc(day)} · 第 {item.n} 条</a></p>"
+        f'<ol class="items">{render_item(item, timezone)}</ol></div>'
+        for day, item in hits
+    )
+    return _page(f"搜索 {query} · AI每日动态", header + rows, query)
 
 
 def _xml_text(text: str) -> str:

@@ -8,6 +8,7 @@ import pytest
 
 from bot.commands import ChatContext, Commands, reply_to_feishu, reply_to_telegram, reply_to_text
 from pipeline.config import Settings, parse_settings
+from pipeline.models import Digest
 from pipeline.store import Store
 from tests.factories import make_digest, make_pool
 
@@ -137,3 +138,48 @@ async def test_why_on_a_pool_number_explains_it_and_what_kept_it_out(
 
     wrong = await say(commands, "/why 99")
     assert "/why 1 到 /why 27" in wrong and "未入选的 28–39 条见 /more" in wrong
+
+
+# -- /search --------------------------------------------------------------------------------
+
+
+def renamed(digest: Digest, *titles: str) -> Digest:
+    """`digest` with its first domestic items about `titles` (title and summary)."""
+    items = list(digest.sections.domestic)
+    for i, title in enumerate(titles):
+        items[i] = items[i].model_copy(update={"title": title, "summary": f"2月3日消息，{title}。"})
+    return digest.model_copy(
+        update={"sections": digest.sections.model_copy(update={"domestic": items})}
+    )
+
+
+async def test_search_answers_ten_items_newest_first_with_date_number_and_link(
+    commands: Commands, store: Store
+) -> None:
+    for i in range(12):
+        day = f"2026-01-{i + 10:02d}"
+        await store.save_digest(
+            renamed(make_digest(date=day), "其他", f"星尘机器人第{i}轮融资"), []
+        )
+
+    reply = await commands.handle(chat(), "/search 星尘机器人 融资")
+    text = reply_to_text(reply)
+
+    lines = [ln for ln in text.splitlines() if "星尘机器人第" in ln]
+    assert len(lines) == 10
+    assert lines[0].startswith("2026-01-21 · 2、") and lines[-1].startswith("2026-01-12 · 2、")
+    digest = await store.get_digest("2026-01-21")
+    assert digest is not None and digest.items[1].link in text
+    html = "\n".join(reply_to_telegram(reply))
+    assert "2026-01-21 · 2、" in html and f'href="{digest.items[1].link}"' in html
+    assert "2026-01-21 · 2、" in str(reply_to_feishu(reply))
+
+
+async def test_search_bad_or_missing_words_say_what_would_work(
+    commands: Commands, store: Store
+) -> None:
+    await store.save_digest(make_digest(date=TODAY), [])
+    assert "用法：/search" in await say(commands, "/search")
+    assert "最多 50 个字符" in await say(commands, "/search " + "很长" * 30)
+    assert "两个相连的汉字" in await say(commands, "/search 猫")
+    assert "没有找到「量子引力」" in await say(commands, "/search 量子引力")

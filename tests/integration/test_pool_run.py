@@ -58,3 +58,22 @@ async def test_the_run_stores_every_news_story_it_left_out(
     assert len(digest.items) + len(pool) <= digest.candidate_count
     if digest.curator.kind == "heuristic":  # the demo's essays and reviews are not news
         assert len(digest.items) + len(pool) < digest.candidate_count
+
+
+def test_show_why_answers_for_a_left_out_number_too() -> None:
+    import argparse
+
+    from bot.cli import UsageError, _render_show
+    from pipeline.config import parse_settings
+    from tests.factories import make_digest, make_pool
+
+    digest = make_digest()
+    pool = make_pool(digest, per_section=2)
+    args = argparse.Namespace(why=pool[0].n, format="text", section="all", brief=False)
+
+    out = _render_show(parse_settings({}, {}), digest, args, pool)
+
+    assert "未入选：得分" in out and pool[0].link in out
+    args.why = 99
+    with pytest.raises(UsageError, match=r"it has items 1–27 \(left out: 28–31\)"):
+        _render_show(parse_settings({}, {}), digest, args, pool)

@@ -182,8 +182,25 @@ def test_documented_keys_not_yet_acted_on_are_accepted_off_and_refused_on() -> N
     assert "telegram.paid_broadcast: paid broadcast is not in this version yet" in error_of(
         {"telegram": {"paid_broadcast": True}}
     )
-    assert "digest.weekly: the weekly push is not in this version yet" in error_of(
-        {"digest": {"weekly": "sun 20:00"}}
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [("sun 20:00", "sun 20:00"), ("Sunday 07:30", "sun 07:30"), ("MON 00:00", "mon 00:00")],
+)
+def test_the_weekly_push_is_a_weekday_and_a_time(given: str, kept: str) -> None:
+    settings = parse_settings({"digest": {"weekly": given}}, {})
+    assert settings.digest.weekly == kept and settings.digest.weekly_at is not None
+    assert parse_settings({}, {}).digest.weekly_at is None
+
+
+@pytest.mark.parametrize("bad", ["sun", "20:00", "sun 25:00", "someday 20:00", "sun 20:00 utc"])
+def test_a_bad_weekly_push_is_refused_with_one_line(bad: str) -> None:
+    error = error_of({"digest": {"weekly": bad}})
+    assert error.startswith("digest.weekly: expected a weekday and a time") and "\n" not in error
+    assert (
+        error_of({"digest": {"weekly": 5}})
+        == "digest.weekly: input should be a valid string, got 5"
     )
 
 
