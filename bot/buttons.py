@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 
 from bot.commands import HANDLERS, ChatContext, Commands, Reply
@@ -92,6 +92,7 @@ class Press:
     kind: Kind
     day: str
     n: int | None = None
+    sure: bool = False  # set by `check`: its answer cannot be a toast (see there)
 
     @property
     def data(self) -> str:
@@ -230,8 +231,10 @@ async def check(commands: Commands, ctx: ChatContext, raw: str) -> Press | Tap:
     """The press, with the chat pinned to its digest (`Store.pin_shown`), if its data is
     valid and that digest still stored; else the toast to answer.
 
-    A view switch (mode edit) that passes needs no other answer: a channel may
-    answer the press now, before `run` (Telegram stops the button's spinner).
+    A press that comes back `sure` needs no other answer: a channel may answer it
+    now, before `run` (Telegram stops the button's spinner). That is a view switch,
+    and a why of one of the digest's own items (any other number may be a left-out
+    story's, or none: its command decides, and a refusal is a toast).
     """
     press = parse(raw)
     if press is None:
@@ -242,6 +245,11 @@ async def check(commands: Commands, ctx: ChatContext, raw: str) -> Press | Tap:
         _count(commands, ctx, press.kind.code, "stale")
         return Tap("toast", toast=STALE, press=press)
     _count(commands, ctx, press.kind.code, "ok")
+    if press.kind.mode == "edit":
+        return replace(press, sure=True)
+    if press.kind.code == "w" and press.n is not None:
+        digest = await commands.store.get_digest(press.day)  # parsed once per process
+        return replace(press, sure=digest is not None and digest.item(press.n) is not None)
     return press
 
 

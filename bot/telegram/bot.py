@@ -202,8 +202,8 @@ class TelegramBot:
     async def on_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button pressed: answered once (a toast or nothing), then the edit or the new message.
 
-        A valid view switch is answered before its command runs (its answer is the edit),
-        a why once its command ran. What follows the answer runs as a task of its own, so
+        A view switch, or a why of a digest item, is answered before its command runs;
+        a vote, or a why of any other number, once its command ran (a toast may say why not). What follows the answer runs as a task of its own, so
         that edits waiting on the rate limiter do not hold up the answers to other taps.
         """
         query = update.callback_query
@@ -234,6 +234,9 @@ class TelegramBot:
         elif press.kind.mode == "edit":
             await _answer_query(query, None)
             self._later(context, update, self._switch(context.bot, update, ctx, press))
+        elif press.sure:  # a why of one of the digest's items: nothing to wait for
+            await _answer_query(query, None)
+            self._later(context, update, self._send(context.bot, update, ctx, press))
         else:
             result = await run(self.commands, ctx, press)
             await _answer_query(query, result.toast if result.mode == "toast" else None)
@@ -241,6 +244,12 @@ class TelegramBot:
                 self._later(
                     context, update, self.answer(context.bot, update, *self.rendered(result.reply))
                 )
+
+    async def _send(self, bot: Bot, update: Update, ctx: ChatContext, press: Press) -> None:
+        """A press answered already: run its command and send what it says."""
+        result = await run(self.commands, ctx, press)
+        if result.reply is not None and result.mode != "toast":
+            await self.answer(bot, update, *self.rendered(result.reply))
 
     async def _switch(self, bot: Bot, update: Update, ctx: ChatContext, press: Press) -> None:
         """A view switch: run its command, then edit the tapped message (once per view)."""

@@ -293,7 +293,7 @@ async def test_a_press_that_fails_inside_is_still_answered(
 ) -> None:
     class Broken(Commands):
         async def handle(self, ctx: ChatContext, text: str) -> Reply:
-            if text.startswith("/why"):
+            if text.startswith(("/why", "/like")):
                 raise RuntimeError("boom")
             return await super().handle(ctx, text)
 
@@ -301,11 +301,15 @@ async def test_a_press_that_fails_inside_is_still_answered(
     await start_telegram(application, settings, poll_timeout=1)
     try:
         (sent,) = await ask(tg, 32, "/brief", 1)
-        answer = await press(tg, application, 32, sent.message_id, f"w:{DAY}:2")
+        vote = await press(tg, application, 32, sent.message_id, f"l:{DAY}:2")
+        why = await press(tg, application, 32, sent.message_id, f"w:{DAY}:2")
     finally:
         await stop_telegram(application)
-    assert answer.text == SORRY and len(tg.answered(answer.query_id)) == 1
-    assert len(tg.to(32)) == 1  # a toast, not a message
+    # a vote is answered after its command: the failure is its toast, nothing is sent
+    assert vote.text == SORRY and len(tg.answered(vote.query_id)) == 1
+    # a why of a digest item is answered at once; its failure comes as the apology
+    assert why.text is None and len(tg.answered(why.query_id)) == 1
+    assert [m.text for m in tg.to(32)[1:]] == [SORRY]
 
 
 async def test_the_push_carries_the_chats_keyboard(
