@@ -25,6 +25,8 @@ from pipeline.models import Digest, Item, PoolItem, Tally, iso_date
 from pipeline.redact import SCRUB, secrets_of
 
 if TYPE_CHECKING:  # imported when a command opens it: see `connect`
+    from bot.buttons import Button
+    from bot.commands import ChatContext, Commands
     from pipeline.store import Store
 
 log = logging.getLogger("aidaily")
@@ -277,7 +279,7 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.commands import ChatContext, Commands, reply_to_text
+    from bot.commands import ChatContext, Commands
 
     store = await connect(settings.redis)
     commands = Commands(store, settings)
@@ -286,18 +288,45 @@ async def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     )
     interactive = sys.stdin.isatty()
     if interactive:
-        print("aidaily chat — 输入 /help 查看命令，Ctrl-D 退出。")
+        print("aidaily chat — 输入 /help 查看命令，输入按钮编号即点按，Ctrl-D 退出。")
+    session = _ChatSession(commands, ctx)
     try:
         while True:
             line = await asyncio.to_thread(_read_line, interactive)
             if line is None:
                 return 0
-            if not line.strip():
-                continue
-            reply = await commands.handle(ctx, line)
-            print(reply_to_text(reply), flush=True)
+            if line.strip():
+                print(await session.answer(line.strip()), flush=True)
     finally:
         await store.close()
+
+
+class _ChatSession:
+    """`aidaily chat`: a command, or the number of a button under the last answer."""
+
+    def __init__(self, commands: Commands, ctx: ChatContext) -> None:
+        self.commands = commands
+        self.ctx = ctx
+        self.choices: list[Button] = []  # the buttons under the last answer, numbered from 1
+
+    async def answer(self, line: str) -> str:
+        from bot.buttons import keyboard, render_choices, tap
+        from bot.commands import reply_to_text
+
+        if line.isdigit() and self.choices:
+            k = int(line)
+            if not 1 <= k <= len(self.choices):
+                return f"没有按钮 {k}：请输入 1 到 {len(self.choices)}，或一条命令（/help）。"
+            pressed = await tap(self.commands, self.ctx, self.choices[k - 1].data)
+            if pressed.reply is None or pressed.mode == "toast":
+                return f"〔{pressed.toast}〕"  # a toast: the buttons above stay
+            reply = pressed.reply
+        else:
+            reply = await self.commands.handle(self.ctx, line)
+        rows = keyboard(reply)
+        self.choices = [b for row in rows for b in row]
+        text = reply_to_text(reply)
+        return f"{text}\n\n{render_choices(rows)}" if rows else text
 
 
 def _read_line(interactive: bool) -> str | None:

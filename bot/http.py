@@ -17,6 +17,7 @@ one Metrics. aiohttp would bring a second HTTP stack and its own runner for no g
     GET  /archive               every stored date
     GET  /feed.xml              RSS 2.0, one item per digest date
     POST /feishu/events         FeishuEvents.handle_http (feishu.events: http)
+    POST /feishu/card           the same, for Feishu's card callback URL (button presses)
     POST /telegram/webhook      bot.telegram.bot.handle_webhook (telegram.mode: webhook)
 
 An internal failure answers 503 with a fixed text and a request id, never its detail
@@ -396,6 +397,7 @@ class Server:
             Route("/archive", self.archive, methods=["GET", "HEAD"]),
             Route("/feed.xml", self.feed, methods=["GET", "HEAD"]),
             Route("/feishu/events", self.feishu, methods=["POST"]),
+            Route("/feishu/card", self.feishu, methods=["POST"]),
             Route("/telegram/webhook", self.telegram, methods=["POST"]),
         ]
 

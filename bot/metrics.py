@@ -72,6 +72,12 @@ class Metrics:
             buckets=COMMAND_BUCKETS,
             registry=r,
         )
+        self.presses = Counter(
+            "aidaily_button_presses",
+            "Button presses, by kind (bot/buttons.py) and outcome: ok, invalid or stale",
+            ["channel", "kind", "outcome"],
+            registry=r,
+        )
         self.subscribers = Gauge(
             "aidaily_subscribers", "Active subscribed chats", ["channel"], registry=r
         )
@@ -119,6 +125,10 @@ class Metrics:
             channel=channel, command=name if name in METRIC_LABELS else "other"
         ).inc()
         self.command_seconds.labels(channel=channel).observe(seconds)
+
+    def observe_press(self, channel: str, kind: str, outcome: str) -> None:
+        """Count one button press (`kind` is a known kind's letter, else "unknown")."""
+        self.presses.labels(channel=channel, kind=kind, outcome=outcome).inc()
 
     def render(self) -> bytes:
         """The Prometheus text exposition of every metric."""

@@ -87,6 +87,8 @@ LLM_CACHE_TTL = timedelta(days=14)
 ARTICLE_TTL = timedelta(days=3)  # an article page changes little after its news day
 LEDGER_TTL = timedelta(days=8)
 EVENT_TTL = timedelta(hours=48)
+SHOWN_TTL = timedelta(days=400)  # what a chat was last shown (/why N means that digest)
+TAPPED_TTL = timedelta(days=30)  # what a message shows after a view switch (double taps)
 # Votes live at least this long: digest.feedback reads the 30 days before a run.
 VOTE_MIN_DAYS = 31
 DIGEST_CACHE_SIZE = 32  # the RSS feed shows 30 days
@@ -182,6 +184,9 @@ class Keys:
 
     def shown(self, channel: str, chat: str) -> str:
         return f"{self.p}:shown:{channel}:{chat}"
+
+    def tapped(self, channel: str, chat: str, message: str) -> str:
+        return f"{self.p}:tapped:{channel}:{chat}:{message}"
 
     def interests(self, channel: str, chat: str) -> str:
         return f"{self.p}:interests:{channel}:{chat}"
@@ -882,11 +887,37 @@ class Store:
 
     @_redis_errors("write to")
     async def set_shown(self, channel: str, chat_id: str, day: str) -> None:
-        await self.r.set(self.k.shown(channel, chat_id), day, ex=timedelta(days=400))
+        await self.r.set(self.k.shown(channel, chat_id), day, ex=SHOWN_TTL)
+
+    @_redis_errors("write to")
+    async def pin_shown(self, channel: str, chat_id: str, day: str) -> bool:
+        """`set_shown` if `day`'s digest is stored, in one round trip; False (nothing changed)
+        when it is not. A button press pins its digest this way before its command runs."""
+        shown = self.k.shown(channel, chat_id)
+        async with self.r.pipeline(transaction=False) as p:
+            p.exists(self.k.digest(day))
+            p.set(shown, day, ex=SHOWN_TTL, get=True)
+            exists, before = await p.execute()
+        if not exists:  # rare (a stale button): put back what the chat was shown
+            if before is None:
+                await self.r.delete(shown)
+            else:
+                await self.r.set(shown, before, ex=SHOWN_TTL)
+        return bool(exists)
 
     @_redis_errors("read from")
     async def get_shown(self, channel: str, chat_id: str) -> str | None:
         return await self._get(self.k.shown(channel, chat_id))
+
+    @_redis_errors("write to")
+    async def swap_tapped(self, channel: str, chat_id: str, message: str, data: str) -> str | None:
+        """Record the button a message now shows the answer of; returns the one it showed before.
+
+        A double tap finds its own data already there, so the message is not edited twice.
+        """
+        key = self.k.tapped(channel, chat_id, message)
+        old = await self.r.set(key, data, ex=TAPPED_TTL, get=True)
+        return old.decode() if isinstance(old, bytes) else old if isinstance(old, str) else None
 
     # -- interests (/follow, /mute) -------------------------------------------
 

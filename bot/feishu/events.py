@@ -16,7 +16,15 @@ Two ways in, one way through (`FeishuEvents.dispatch`):
 `dispatch` answers an `event_id` at most once (`Store.first_event`, 48 h), takes
 text messages from private chats and from groups where the bot is @-mentioned,
 strips the mention keys (`@_user_1`), asks `Commands.handle`, and replies to
-the message with cards (`im.v1.message.reply`).
+the message with cards (`im.v1.message.reply`), their buttons under the last.
+
+A button press is a `card.action.trigger` callback (schema 2.0), through the same
+two doors (lark-oapi's dispatcher for the long connection, `handle_http` for
+`POST /feishu/events` and `POST /feishu/card`, token and signature checked alike).
+`card_action` answers each event id once, within Feishu's 3 s, with what the
+callback response can carry: a toast (votes, refusals) or the updated card (a
+view switch, in place). Why and more are replied in the card's thread, as is the
+rest of a view too long for one card.
 """
 
 from __future__ import annotations
@@ -37,9 +45,15 @@ import lark_oapi as lark
 import lark_oapi.ws.client as lark_ws_client
 from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
 from lark_oapi.core.utils import AESCipher
+from lark_oapi.event.callback.model.p2_card_action_trigger import (
+    P2CardActionTrigger,
+    P2CardActionTriggerResponse,
+)
 
-from bot.commands import ChatContext, Commands, reply_to_feishu
+from bot.buttons import INVALID, split_for_edit, tap
+from bot.commands import ChatContext, Commands
 from bot.feishu import guard as feishu_guard
+from bot.feishu.buttons import VALUE_KEY, Card, reply_cards
 from bot.feishu.client import FeishuApp, message_uuid
 from bot.http_guard import Refused, load_object
 from pipeline.config import Settings
@@ -49,6 +63,9 @@ from pipeline.store import Store
 log = logging.getLogger(__name__)
 
 MESSAGE_EVENT = "im.message.receive_v1"
+CARD_EVENT = "card.action.trigger"
+CARD_ANSWER_S = 2.5  # Feishu waits 3 s for a card callback's answer
+SORRY = "出错了，请稍后再试"
 MENTION_KEY_RE = re.compile(r"@_user_\d+")
 # The loop lark-oapi's ws module made at import. We point the module at a loop of our
 # own while the long connection runs and put this one back after; holding it here
@@ -125,6 +142,7 @@ class FeishuEvents:
                 self.cfg.encrypt_key or "", self.cfg.verification_token or ""
             )
             .register_p2_im_message_receive_v1(self._from_sdk)
+            .register_p2_card_action_trigger(self._card_from_sdk)
             .build()
         )
 
@@ -145,7 +163,10 @@ class FeishuEvents:
             if payload.get("type") == "url_verification":
                 return 200, {"challenge": str(payload.get("challenge", ""))}
             header = payload.get("header")
-            if not isinstance(header, dict) or header.get("event_type") != MESSAGE_EVENT:
+            kind = header.get("event_type") if isinstance(header, dict) else None
+            if kind == CARD_EVENT:
+                return 200, await self.card_action(feishu_guard.card_event(payload))
+            if kind != MESSAGE_EVENT:
                 return 200, {"msg": "ignored"}
             event = feishu_guard.message_event(payload)
         except (Rejected, Refused) as exc:
@@ -233,10 +254,75 @@ class FeishuEvents:
             can_change_settings=admin or not group,
         )
         reply = await self.commands.handle(ctx, text)
-        for i, card in enumerate(reply_to_feishu(reply)):
-            await self.app.reply_card(
-                msg.message_id, card, message_uuid(event_id, msg.message_id, i)
-            )
+        await self._reply_cards(msg.message_id, reply_cards(reply), event_id)
+
+    async def _reply_cards(
+        self, message_id: str, cards: list[Card], event_id: str, first: int = 0
+    ) -> None:
+        for i, card in enumerate(cards, first):
+            await self.app.reply_card(message_id, card, message_uuid(event_id, message_id, i))
+
+    # -- one button press -----------------------------------------------------------
+
+    async def card_action(self, event: P2CardActionTrigger) -> dict[str, Any]:
+        """Answer one button press (the callback response body); never raises."""
+        event_id = event.header.event_id if event.header is not None else None
+        key = event_id or (f"card:{event.event.token}" if event.event and event.event.token else "")
+        try:
+            if key and not await self.store.first_event("feishu", key):
+                log.info("feishu card action %s: already answered", key)
+                return {}
+            return await self._press(event, key)
+        except Exception:
+            log.exception("feishu card action %s: could not be answered", key)
+            return _toast(SORRY, "error")
+
+    async def _press(self, event: P2CardActionTrigger, key: str) -> dict[str, Any]:
+        data = event.event
+        assert data is not None  # feishu_guard.card_event and the SDK model see to it
+        value = data.action.value if data.action is not None else None
+        raw = value.get(VALUE_KEY) if isinstance(value, dict) else None
+        where = data.context
+        chat = where.open_chat_id if where is not None else None
+        message = where.open_message_id if where is not None else None
+        if not isinstance(raw, str) or not chat:
+            log.info("feishu card action %s: not one of our buttons: %r", key, value)
+            return _toast(INVALID, "warning")
+        user = data.operator.open_id if data.operator is not None else None
+        ctx = ChatContext(
+            channel="feishu",
+            chat_id=chat,
+            user_id=user,
+            is_admin=bool(user and user in self.settings.feishu.admins),
+        )
+        result = await tap(self.commands, ctx, raw)
+        if result.mode == "toast" or result.reply is None:
+            return _toast(result.toast or INVALID, "info")
+        cards = reply_cards(result.reply)
+        if result.mode == "edit" and message:
+            if await self.store.swap_tapped("feishu", chat, message, raw) == raw:
+                return {}  # a double tap: the card already shows it
+            first, rest = split_for_edit(cards)
+            if rest:
+                self._spawn(self._thread(message, rest, key, first=1))
+            return {"card": {"type": "raw", "data": first}}
+        self._spawn(self._thread(message, cards, key) if message else self._post(chat, cards, key))
+        return {}
+
+    async def _post(self, chat: str, cards: list[Card], key: str) -> None:
+        """A press whose card Feishu did not name: the answer goes to the chat."""
+        try:
+            for i, card in enumerate(cards):
+                await self.app.send_card(chat, card, message_uuid(key, chat, i))
+        except DeliveryError as exc:
+            log.warning("feishu card action %s: send failed: %s", key, exc)
+
+    async def _thread(self, message_id: str, cards: list[Card], key: str, first: int = 0) -> None:
+        """Reply in the card's thread, in the background (the callback answers within 3 s)."""
+        try:
+            await self._reply_cards(message_id, cards, key, first)
+        except DeliveryError as exc:
+            log.warning("feishu card action %s: reply failed: %s", key, exc)
 
     async def _mentions_bot(self, mentions: list[Any]) -> bool:
         """In a group, answer only when the bot itself is @-mentioned."""
@@ -270,6 +356,20 @@ class FeishuEvents:
             log.warning("feishu ws: event received while the bot is not running; dropped")
             return
         loop.call_soon_threadsafe(self._spawn, self.dispatch(event))
+
+    def _card_from_sdk(self, event: P2CardActionTrigger) -> P2CardActionTriggerResponse:
+        """Called by the SDK's dispatcher (in the ws thread): the main loop answers the press."""
+        loop = self._main_loop
+        if loop is None or loop.is_closed():
+            log.warning("feishu ws: button pressed while the bot is not running")
+            return P2CardActionTriggerResponse(_toast(SORRY, "error"))
+        future = asyncio.run_coroutine_threadsafe(self.card_action(event), loop)
+        try:
+            answer = future.result(timeout=CARD_ANSWER_S)
+        except TimeoutError:
+            log.warning("feishu ws: a button press took over %.1f s; answered empty", CARD_ANSWER_S)
+            answer = {}
+        return P2CardActionTriggerResponse(answer)
 
     def start_ws(self, loop: asyncio.AbstractEventLoop) -> None:
         """Start the long connection in a thread of its own; messages are answered on `loop`."""
@@ -331,6 +431,11 @@ class FeishuEvents:
         """Stop the long connection and finish the answers in flight."""
         await asyncio.to_thread(self.stop_ws)
         await self.drain(timeout)
+
+
+def _toast(text: str, kind: str) -> dict[str, Any]:
+    """A callback answer that shows one short line (kind: info, success, warning, error)."""
+    return {"toast": {"type": kind, "content": text}}
 
 
 def _text_of(content: str | None) -> str:

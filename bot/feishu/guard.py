@@ -5,6 +5,7 @@
   old signed request is a replay.
 - A message event has the shape the SDK model promises: lark-oapi checks the
   nested objects (`"event": 5` fails there) but not the strings in them.
+- A card action (a button press) has the shape of lark-oapi's `P2CardActionTrigger`.
 - Each message is answered once: by `event_id`, or by its message id when the
   event carries none (schema 1.0 and hand-made events).
 """
@@ -17,6 +18,7 @@ from typing import Any
 
 from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
 from lark_oapi.core.exception import UnmarshalException
+from lark_oapi.event.callback.model.p2_card_action_trigger import P2CardActionTrigger
 
 from bot.http_guard import Refused
 
@@ -58,6 +60,27 @@ def message_event(payload: Mapping[str, Any]) -> P2ImMessageReceiveV1:
     event_id = event.header.event_id if event.header is not None else None
     if event_id is not None and not isinstance(event_id, str):
         raise Refused(400, "malformed", "not a message event: header.event_id is not text")
+    return event
+
+
+def card_event(payload: Mapping[str, Any]) -> P2CardActionTrigger:
+    """The `card.action.trigger` callback in `payload`, or Refused(400) saying what is wrong."""
+    if not isinstance(payload.get("event"), dict):
+        raise Refused(400, "malformed", "card action without an `event` object")
+    try:
+        event = P2CardActionTrigger(payload)
+    except (UnmarshalException, AttributeError, TypeError, ValueError) as exc:
+        raise Refused(400, "malformed", f"not a card action: {exc}") from None
+    if event.event is None:
+        raise Refused(400, "malformed", "card action without an `event` object")
+    where = event.event.context
+    for name in ("open_message_id", "open_chat_id"):
+        value = getattr(where, name, None)
+        if value is not None and not isinstance(value, str):
+            raise Refused(400, "malformed", f"not a card action: event.context.{name} is not text")
+    event_id = event.header.event_id if event.header is not None else None
+    if event_id is not None and not isinstance(event_id, str):
+        raise Refused(400, "malformed", "not a card action: header.event_id is not text")
     return event
 
 

@@ -2,7 +2,9 @@
 
 Chats are the configured `feishu.chats` plus those that subscribed with /start,
 minus those that said /stop; each gets the digest in the form it chose, at its
-own push time. Webhooks get the full digest at `digest.time`. The app's limits
+own push time, its buttons under the last card (`bot.feishu.buttons`). Webhooks
+get the full digest at `digest.time`, without buttons (a custom bot's card cannot
+call the app back). The app's limits
 (50/s and 1000/min) are one shared `WindowLimiter`; each chat is paced at 4/s.
 Every app message carries `message_uuid(date, target, part)`: Feishu drops a
 repeat of it within an hour, so a part resent after a crash is not shown twice.
@@ -16,7 +18,9 @@ from dataclasses import replace
 from typing import Any
 
 from bot.channel import Renders, is_due, shown_after_push
+from bot.commands import Reply
 from bot.delivery import Job
+from bot.feishu.buttons import digest_cards, reply_cards
 from bot.feishu.client import FeishuApp, message_uuid
 from bot.feishu.webhook import WebhookSender, WindowLimiter
 from pipeline.config import Settings
@@ -65,7 +69,7 @@ class FeishuChannel:
         """One Job per chat due at `due_at`; webhooks when `due_at` is `digest.time` (or None)."""
         jobs: list[Job] = []
         if self.app is not None:
-            renders = await Renders.load(self.store, self.settings, CHANNEL, digest, render_feishu)
+            renders = await Renders.load(self.store, self.settings, CHANNEL, digest, digest_cards)
             for chat, sub in await self._chats(due_at):
                 jobs.append(self._chat_job(chat, renders.parts(chat, sub), digest.date))
         if due_at is None or due_at == self.settings.digest.time:
@@ -79,7 +83,7 @@ class FeishuChannel:
         """Every chat and webhook of the daily push, the list answer (the weekly) as cards."""
         jobs: list[Job] = []
         if self.app is not None:
-            cards = render_feishu_listing(listing)
+            cards = reply_cards(Reply(listing=listing))  # with a why button per story
             for chat, _ in await self._chats(None):
                 jobs.append(replace(self._chat_job(chat, cards, day), on_done=None))
         hook_cards = render_feishu_listing(listing, for_webhook=True)

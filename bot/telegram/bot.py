@@ -7,27 +7,47 @@ HTML parse mode, link previews off, replying in groups, through PTB's
 `ChatSender` sends one chat its parts, following a migration and falling back to
 plain text once, with outcomes from `bot.telegram.errors.classify`. The push is
 in `bot.telegram.push`.
+
+Buttons (`bot.buttons`): a digest or a why is sent with its inline keyboard on
+the last part. A tap (callback query) is answered with `answerCallbackQuery` as
+soon as its answer is known — a toast for votes and refusals — and then a view
+switch edits the tapped message in place (`editMessageText`; when the new view
+needs several messages, the tapped one becomes the first and the rest follow,
+the keyboard on the last), while why and more are sent as new messages.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
-from telegram import Bot, BotCommand, LinkPreviewOptions, Message, ReplyParameters, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
     filters,
 )
 
+from bot.buttons import INVALID, Keyboard, Press, Tap, check, keyboard, run, split_for_edit
 from bot.commands import (
     BOT_COMMANDS,
     HANDLERS,
@@ -38,7 +58,15 @@ from bot.commands import (
     reply_to_telegram,
 )
 from bot.http_guard import Refused, load_object, secret_matches
-from bot.telegram.errors import PLAIN, Migrated, classify, html_to_plain
+from bot.telegram.errors import (
+    NOT_EDITABLE,
+    NOT_MODIFIED,
+    PLAIN,
+    Migrated,
+    classify,
+    edit_refusal,
+    html_to_plain,
+)
 from pipeline.config import Settings
 from pipeline.errors import DeliveryError, TargetGone
 from pipeline.store import Store
@@ -50,6 +78,17 @@ SORRY = "出错了，请稍后再试"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 RENDER_CACHE = 256  # digest renderings kept (views x items of the last digests)
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
+UPDATES = ["message", "callback_query"]  # what we ask Telegram for (polling and webhook)
+Markup = InlineKeyboardMarkup | None
+
+
+def markup(rows: Keyboard) -> Markup:
+    """`bot.buttons` rows as an inline keyboard; None when there are no buttons."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+    )
 
 
 # -- subscriber bookkeeping ---------------------------------------------------------
@@ -97,12 +136,12 @@ class ChatSender:
         self.chat_id = chat_id
         self.reply_to = reply_to
 
-    async def send(self, i: int, text: str) -> None:
+    async def send(self, i: int, text: str, buttons: Markup = None) -> None:
         """Send part `i`; raises RetryLater, TargetGone, TransientDelivery or DeliveryError."""
         html = True
         for _ in range(3):  # at most one migration and one plain-text retry
             try:
-                await self._send_once(i, text if html else html_to_plain(text), html)
+                await self._send_once(i, text if html else html_to_plain(text), html, buttons)
                 return
             except TelegramError as exc:
                 outcome = classify(exc, html=html)
@@ -124,7 +163,7 @@ class ChatSender:
             f"telegram chat {self.chat_id}: part {i} refused after a migration and plain text"
         )
 
-    async def _send_once(self, i: int, text: str, html: bool) -> Message:
+    async def _send_once(self, i: int, text: str, html: bool, buttons: Markup) -> Message:
         reply = None
         if self.reply_to is not None and i == 0:
             reply = ReplyParameters(message_id=self.reply_to, allow_sending_without_reply=True)
@@ -134,6 +173,7 @@ class ChatSender:
             parse_mode=ParseMode.HTML if html else None,
             link_preview_options=NO_PREVIEW,
             reply_parameters=reply,
+            reply_markup=buttons,
         )
 
 
@@ -147,7 +187,8 @@ class TelegramBot:
         self.settings = settings
         self.store = store
         self.commands = commands or Commands(store, settings)
-        self._rendered: dict[tuple[Any, ...], list[str]] = {}
+        self._rendered: dict[tuple[Any, ...], tuple[list[str], Markup]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A known command (PTB has already checked any @BotName in it)."""
@@ -156,7 +197,120 @@ class TelegramBot:
             return
         ctx = await self.chat_context(update, context.bot)
         reply = await self.commands.handle(ctx, message.text)
-        await self.answer(context.bot, update, self.render(reply))
+        await self.answer(context.bot, update, *self.rendered(reply))
+
+    async def on_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button pressed: answered once (a toast or nothing), then the edit or the new message.
+
+        A view switch, or a why of a digest item, is answered before its command runs;
+        a vote, or a why of any other number, once its command ran (a toast may say why not). What follows the answer runs as a task of its own, so
+        that edits waiting on the rate limiter do not hold up the answers to other taps.
+        """
+        query = update.callback_query
+        if query is None:
+            return
+        if update.effective_chat is None:  # a button under an inline message: none of ours
+            await _answer_query(query, INVALID)
+            return
+        try:
+            await self._press(update, context, query)
+        except Exception as exc:  # answered all the same: a spinner must not hang for 15 s
+            log.warning(
+                "telegram callback %s failed: %s: %s",
+                query.id,
+                type(exc).__name__,
+                exc,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
+            await _answer_query(query, SORRY)  # refused by Telegram if answered already
+
+    async def _press(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery
+    ) -> None:
+        ctx = await self.chat_context(update, context.bot)
+        press = await check(self.commands, ctx, query.data or "")
+        if isinstance(press, Tap):
+            await _answer_query(query, press.toast)
+        elif press.kind.mode == "edit":
+            await _answer_query(query, None)
+            self._later(context, update, self._switch(context.bot, update, ctx, press))
+        elif press.sure:  # a why of one of the digest's items: nothing to wait for
+            await _answer_query(query, None)
+            self._later(context, update, self._send(context.bot, update, ctx, press))
+        else:
+            result = await run(self.commands, ctx, press)
+            await _answer_query(query, result.toast if result.mode == "toast" else None)
+            if result.mode != "toast" and result.reply is not None:
+                self._later(
+                    context, update, self.answer(context.bot, update, *self.rendered(result.reply))
+                )
+
+    async def _send(self, bot: Bot, update: Update, ctx: ChatContext, press: Press) -> None:
+        """A press answered already: run its command and send what it says."""
+        result = await run(self.commands, ctx, press)
+        if result.reply is not None and result.mode != "toast":
+            await self.answer(bot, update, *self.rendered(result.reply))
+
+    async def _switch(self, bot: Bot, update: Update, ctx: ChatContext, press: Press) -> None:
+        """A view switch: run its command, then edit the tapped message (once per view)."""
+        result = await run(self.commands, ctx, press)
+        message = update.callback_query.message if update.callback_query else None
+        if result.mode == "toast" or result.reply is None:
+            return  # the digest went between check and run: the press was answered already
+        if not isinstance(message, Message):  # too old for Telegram to tell us: send anew
+            await self.answer(bot, update, *self.rendered(result.reply))
+            return
+        shown = await self.store.swap_tapped(
+            CHANNEL, ctx.chat_id, str(message.message_id), press.data
+        )
+        if shown != press.data:  # the same data again: a double tap, already shown
+            await self.edit(bot, update, message.message_id, result.reply)
+
+    def _later(
+        self, context: ContextTypes.DEFAULT_TYPE, update: Update, coro: Coroutine[Any, Any, None]
+    ) -> None:
+        """Run `coro` as a task PTB awaits on stop and whose errors reach `on_error`."""
+        task = context.application.create_task(coro, update=update)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled():
+            task.exception()  # already logged by on_error (PTB hands it there): retrieved
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait (bounded) for the edits and messages that follow answered taps."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+
+    async def edit(self, bot: Bot, update: Update, message_id: int, reply: Reply) -> None:
+        """The tapped message becomes the reply's first part; the rest follow as new messages."""
+        chat = update.effective_chat
+        assert chat is not None
+        parts, buttons = self.rendered(reply)
+        first, rest = split_for_edit(parts)
+        try:
+            await bot.edit_message_text(
+                first,
+                chat_id=chat.id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=None if rest else buttons,
+            )
+        except TelegramError as exc:
+            refusal = edit_refusal(exc)
+            if refusal == NOT_MODIFIED:
+                log.debug("telegram chat %s: message %s already shows it", chat.id, message_id)
+            elif refusal == NOT_EDITABLE:
+                log.info("telegram chat %s: cannot edit %s; sending anew", chat.id, message_id)
+                await self.answer(bot, update, parts, buttons)
+                return
+            else:
+                raise
+        if rest:
+            await self.answer(bot, update, rest, buttons, first_index=1)
 
     async def on_other_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An unknown command gets the help, when it is meant for us."""
@@ -194,27 +348,42 @@ class TelegramBot:
             )
 
     def render(self, reply: Reply) -> list[str]:
-        """`reply_to_telegram`, remembering digest renderings: a burst of /today renders once."""
-        if reply.digest is None:
-            return reply_to_telegram(reply)
+        """The reply's HTML parts (`reply_to_telegram`)."""
+        return self.rendered(reply)[0]
+
+    def rendered(self, reply: Reply) -> tuple[list[str], Markup]:
+        """Parts and keyboard, remembering digest renderings: a burst of /today renders once."""
+        if reply.digest is None:  # text, or a list (/more, /search, /week: its items' why)
+            return reply_to_telegram(reply), markup(keyboard(reply))
         d = reply.digest
-        key = (d.date, d.generated_at, reply.view, reply.why.n if reply.why else None)
-        parts = self._rendered.get(key)
-        if parts is None:
+        # A why's notes (its votes) are part of it: a vote shows in the next /why at once.
+        key = (d.date, d.generated_at, reply.view, reply.why.n if reply.why else None, reply.notes)
+        done = self._rendered.get(key)
+        if done is None:
             if len(self._rendered) >= RENDER_CACHE:
                 self._rendered.clear()  # a new day's digest: the old renderings are done with
-            parts = self._rendered[key] = reply_to_telegram(reply)
-        return parts
+            done = self._rendered[key] = (reply_to_telegram(reply), markup(keyboard(reply)))
+        return done
 
-    async def answer(self, bot: Bot, update: Update, parts: Sequence[str]) -> None:
-        """Send the answer's parts in order; a chat that is gone is unsubscribed quietly."""
+    async def answer(
+        self,
+        bot: Bot,
+        update: Update,
+        parts: Sequence[str],
+        buttons: Markup = None,
+        *,
+        first_index: int = 0,
+    ) -> None:
+        """Send the answer's parts in order, the keyboard on the last; a chat that is gone is
+        unsubscribed quietly."""
         chat, message = update.effective_chat, update.effective_message
         assert chat is not None
         reply_to = message.message_id if message is not None and chat.type != "private" else None
         sender = ChatSender(bot, self.store, chat.id, reply_to=reply_to)
+        last = len(parts) - 1
         try:
             for i, part in enumerate(parts):
-                await sender.send(i, part)
+                await sender.send(first_index + i, part, buttons if i == last else None)
         except TargetGone as exc:
             log.info("telegram chat %s: answer not delivered: %s", chat.id, exc)
 
@@ -254,6 +423,14 @@ class TelegramBot:
             )
             return False
         return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+
+async def _answer_query(query: CallbackQuery, toast: str | None) -> None:
+    """answerCallbackQuery, once per query: the toast, or nothing (the spinner stops)."""
+    try:
+        await query.answer(text=toast)
+    except TelegramError as exc:  # too old (over ~15 s), or already answered
+        log.info("telegram callback %s: not answered: %s", query.id, exc)
 
 
 def _changes_settings(text: str) -> bool:
@@ -298,6 +475,7 @@ def build_application(
     only_messages = filters.UpdateType.MESSAGE
     app.add_handler(CommandHandler(sorted(HANDLERS), handlers.on_command, filters=only_messages))
     app.add_handler(MessageHandler(filters.COMMAND & only_messages, handlers.on_other_command))
+    app.add_handler(CallbackQueryHandler(handlers.on_tap))
     app.add_error_handler(handlers.on_error)
     return app
 
@@ -311,11 +489,11 @@ async def start_telegram(app: TelegramApp, settings: Settings, *, poll_timeout: 
         await app.bot.set_webhook(
             url=str(settings.telegram.webhook_url),
             secret_token=settings.telegram.webhook_secret,
-            allowed_updates=["message"],
+            allowed_updates=UPDATES,
         )
         return
     assert app.updater is not None
-    await app.updater.start_polling(timeout=int(poll_timeout), allowed_updates=["message"])
+    await app.updater.start_polling(timeout=int(poll_timeout), allowed_updates=UPDATES)
 
 
 async def stop_telegram(app: TelegramApp) -> None:
@@ -324,6 +502,9 @@ async def stop_telegram(app: TelegramApp) -> None:
         await app.updater.stop()
     if app.running:
         await app.stop()
+    handlers = app.bot_data.get("aidaily")
+    if isinstance(handlers, TelegramBot):
+        await handlers.drain()  # edits and sends after taps answered just before the stop
     await app.shutdown()
 
 

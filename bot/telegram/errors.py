@@ -5,6 +5,10 @@ ChatMigrated                    Migrated: resend to the supergroup's new id
 Forbidden, "chat not found"     TargetGone: the chat is marked inactive
 any other BadRequest            PLAIN: resend that part once as plain text
 network errors, timeouts        TransientDelivery
+
+Editing a message in place (a button's view switch) has its own two answers
+(`edit_refusal`): "message is not modified" (a double tap: nothing to do) and a
+message that can no longer be edited (the answer is sent as new messages).
 """
 
 from __future__ import annotations
@@ -58,6 +62,22 @@ def classify(exc: TelegramError, *, html: bool = True) -> DeliveryError | Migrat
     if isinstance(exc, TimedOut | NetworkError):
         return TransientDelivery(f"telegram: {exc.message or type(exc).__name__}")
     return TransientDelivery(f"telegram: {type(exc).__name__}: {exc.message}")
+
+
+NOT_MODIFIED = "same"  # the edit would change nothing: done
+NOT_EDITABLE = "gone"  # the message cannot be edited (deleted, too old): send instead
+
+
+def edit_refusal(exc: TelegramError) -> str | None:
+    """What an editMessageText error means: NOT_MODIFIED, NOT_EDITABLE, or None (any other)."""
+    if not isinstance(exc, BadRequest):
+        return None
+    message = exc.message.lower()
+    if "message is not modified" in message:
+        return NOT_MODIFIED
+    if "message to edit not found" in message or "message can't be edited" in message:
+        return NOT_EDITABLE
+    return None
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:

@@ -4,7 +4,9 @@ It does not use PTB's `AIORateLimiter`: the push needs to see every 429 for its
 report and its give-up rule, so it takes one shared `bot.delivery.RateLimiter`
 (29/s, just under Telegram's 30) plus a per-chat pace (1 s in private chats, 3 s
 in groups). A group that becomes a supergroup mid-push is followed to its new
-id, and what it already got is recorded under that id too.
+id, and what it already got is recorded under that id too. The last part of a
+pushed digest carries its buttons (`bot.buttons.keyboard`), as a requested one does
+(not in a Telegram channel: one reader's tap would change the post for all).
 """
 
 from __future__ import annotations
@@ -18,14 +20,16 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
+from bot.buttons import keyboard
 from bot.channel import Renders, is_due, shown_after_push
+from bot.commands import Reply
 from bot.delivery import Job, RateLimiter
-from bot.telegram.bot import CHANNEL, ChatSender, file_url
+from bot.telegram.bot import CHANNEL, ChatSender, Markup, file_url, markup
 from bot.telegram.errors import classify
 from pipeline.config import Settings
 from pipeline.errors import DeliveryError
 from pipeline.models import Digest, Subscriber
-from pipeline.render import Listing, render_telegram, render_telegram_listing
+from pipeline.render import Listing, View, render_telegram, render_telegram_listing
 from pipeline.store import Store, Target
 
 PUSH_RATE = 29.0  # messages per second over all chats (Telegram allows about 30)
@@ -87,25 +91,35 @@ class TelegramChannel:
 
     async def jobs(self, digest: Digest, due_at: str | None) -> list[Job]:
         """One Job per active subscriber due at `due_at`, with the digest in the form it chose."""
-        renders = await Renders.load(self.store, self.settings, CHANNEL, digest, render_telegram)
+        renders = await Renders.load(self.store, self.settings, CHANNEL, digest, with_keyboard)
         jobs = []
         for sub in await self.store.list_subscribers(CHANNEL):
-            if is_due(self.settings, sub, due_at):
-                jobs.append(self._job(sub, renders.parts(sub.chat_id, sub), digest.date))
+            if not is_due(self.settings, sub, due_at):
+                continue
+            parts, buttons = renders.parts(sub.chat_id, sub)
+            if sub.type == "channel":  # a reader's tap would change the post for every reader
+                buttons = None
+            jobs.append(self._job(sub, parts, buttons, digest.date))
         return jobs
 
     async def listing_jobs(self, listing: Listing, day: str) -> list[Job]:
-        """Every active subscriber, the list answer (the weekly) in one rendering."""
+        """Every active subscriber, the list answer (the weekly) in one rendering, with
+        a why button per story (none in channels, as for the daily)."""
         parts = render_telegram_listing(listing)
-        subs = await self.store.list_subscribers(CHANNEL)
-        return [replace(self._job(sub, parts, day), on_done=None) for sub in subs]
+        buttons = markup(keyboard(Reply(listing=listing)))
+        jobs = []
+        for sub in await self.store.list_subscribers(CHANNEL):
+            mine = None if sub.type == "channel" else buttons
+            jobs.append(replace(self._job(sub, parts, mine, day), on_done=None))
+        return jobs
 
-    def _job(self, sub: Subscriber, parts: list[str], day: str) -> Job:
+    def _job(self, sub: Subscriber, parts: list[str], buttons: Markup, day: str) -> Job:
         sender = ChatSender(self.bot, self.store, int(sub.chat_id))
         origin = sender.chat_id
+        last = len(parts) - 1
 
         async def send(i: int, part: str) -> None:
-            await sender.send(i, part)
+            await sender.send(i, part, buttons if i == last else None)
             if sender.chat_id != origin:
                 # The group migrated: a later push of this day knows it by its new id,
                 # so record what it already has under that id too (idempotent).
@@ -127,6 +141,11 @@ class TelegramChannel:
             on_done=shown,
         )
         return job
+
+
+def with_keyboard(digest: Digest, view: View) -> tuple[list[str], Markup]:
+    """A view's messages, and the keyboard that goes under the last."""
+    return render_telegram(digest, view), markup(keyboard(Reply(digest=digest, view=view)))
 
 
 @asynccontextmanager

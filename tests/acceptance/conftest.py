@@ -52,6 +52,7 @@ CONTRACT_ENV = (
 DB_WORLD = 5  # the shared digests of D0 and D: nothing else writes a digest here
 DB_CHAT = 6  # the chat "which digest" sequence, with its own copy of the digests
 DB_SCRATCH = 7  # runs that change things
+DB_BUTTONS = 4  # `aidaily chat` taps: they pin what the console was shown
 
 
 def env_for(**extra: str | None) -> dict[str, str]:

@@ -15,6 +15,8 @@ from pipeline.render.view import SCORE_PARTS
 from tests.acceptance.conftest import DB_CHAT, Built, assert_one_line_error, build, items, run_many
 from tests.acceptance.feeds import D0, D
 
+CHOICES_HEAD = "── 按钮（输入编号即点按）──"  # `aidaily chat` prints the buttons under it
+
 FORMATS = ("text", "markdown", "telegram", "feishu")
 # An item line starts with its number: "3、", "3." (also "**3.**" in a Feishu card's markdown).
 NUMBER = re.compile(r"^\s*(?:\*\*)?(\d{1,3})(?:、|\.(?!\d))", re.M)
@@ -191,6 +193,13 @@ def chat(built: Built, *lines: str) -> str:
     return proc.stdout
 
 
+def without_choices(out: str) -> str:
+    """The last answer without the numbered buttons `aidaily chat` prints under it."""
+    head, sep, tail = out.rpartition("\n\n" + CHOICES_HEAD)
+    last = sep and all(line.startswith("[") for line in tail.strip("\n").split("\n"))
+    return head + "\n" if last else out
+
+
 HELP_COMMANDS = (
     "/today",
     "/brief",
@@ -218,7 +227,7 @@ def test_unknown_command_gets_the_help(built: Built) -> None:
 def test_why_n_in_chat_is_show_why_n(built: Built) -> None:
     for n in ("3", "7"):
         shown = built.cli("show", "--date", D, "--why", n).stdout
-        out = chat(built, f"/date {D}", f"/why {n}")
+        out = without_choices(chat(built, f"/date {D}", f"/why {n}"))
         assert out.endswith(shown), (out[-400:], shown)
 
 
@@ -341,9 +350,9 @@ def test_commands_follow_the_digest_last_shown(chat_world: Built) -> None:
     assert _header_date(cn) == D0 and _numbers("text", cn) == _ns(b.digest0, "domestic")
     intl = chat(b, "/intl")
     assert _header_date(intl) == D0 and _numbers("text", intl) == _ns(b.digest0, "international")
-    assert chat(b, "/why 1") == b.cli("show", "--date", D0, "--why", "1").stdout
+    assert without_choices(chat(b, "/why 1")) == b.cli("show", "--date", D0, "--why", "1").stdout
     assert re.search(rf"1\D{{1,12}}{len(items(b.digest0))}\b", chat(b, "/why 4"))
     # /today shows the latest again, and from then on the others mean it.
     assert _header_date(chat(b, "/today")) == D
     assert _header_date(chat(b, "/brief")) == D
-    assert chat(b, "/why 4") == b.cli("show", "--date", D, "--why", "4").stdout
+    assert without_choices(chat(b, "/why 4")) == b.cli("show", "--date", D, "--why", "4").stdout

@@ -10,7 +10,14 @@ our webhook code talk to it exactly as they would to open.feishu.cn:
     POST /open-apis/bot/v2/hook/{token}                     custom bot webhook: signature,
                                                             5/s and 100/min, body <= 20 KB
     POST /callback/ws/endpoint  +  WS /ws                   the long-connection handshake and
-                                                            protobuf frames (`push_event`)
+                                                            protobuf frames (`push_event`); a
+                                                            callback's answer (a card action's
+                                                            toast or card) is read back from the
+                                                            client's ack frame (`ws_answers`)
+
+Cards are checked as Feishu checks them before accepting a message (`card_problem`):
+a button needs a plain_text label and an object `value`, an `action` element a list
+of actions.
 
 Failure modes are set on the instance (`fail_next`, `gone_chats`, `hook_fail_next`);
 everything it saw is recorded (`messages`, `replies`, `hook_posts`, counters) for
@@ -84,6 +91,27 @@ def hook_sign(timestamp: str, secret: str) -> str:
     return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
 
 
+def card_problem(card: Any) -> str | None:
+    """What Feishu would refuse in a card JSON 1.0 (its buttons), or None."""
+    if not isinstance(card, dict) or not isinstance(card.get("elements"), list):
+        return "card without elements"
+    for element in card["elements"]:
+        if element.get("tag") != "action":
+            continue
+        actions = element.get("actions")
+        if not isinstance(actions, list) or not actions:
+            return "action element without actions"
+        for button in actions:
+            text = button.get("text") or {}
+            if button.get("tag") != "button" or text.get("tag") != "plain_text":
+                return "button without a plain_text label"
+            if not str(text.get("content") or "").strip():
+                return "button with an empty label"
+            if not isinstance(button.get("value", {}), dict):
+                return "button value is not an object"
+    return None
+
+
 class FeishuFake:
     """The fake server and everything it recorded."""
 
@@ -122,6 +150,7 @@ class FeishuFake:
         self.chat_limit = chat_limit
         self.chat_windows: dict[str, Window] = {}
         self.ws_acks: list[dict[str, Any]] = []
+        self.ws_answers: list[dict[str, Any]] = []  # decoded `data` of acks that carry one
         self._ws: WebSocket | None = None
         self._ids = itertools.count(1)
         self._server: uvicorn.Server | None = None
@@ -293,6 +322,11 @@ class FeishuFake:
             content = json.loads(content_text)
         except ValueError:
             return self._error(230001, "invalid message content: not JSON")
+        problem = card_problem(content) if body.get("msg_type") == "interactive" else None
+        if problem is not None:
+            return self._error(
+                230099, f"Failed to create card content, ext=ErrCode: 200621; {problem}"
+            )
         key = body.get("uuid")
         with self.lock:
             seen = self.uuids.get(key) if key else None
@@ -417,8 +451,11 @@ class FeishuFake:
         frame.ParseFromString(data)
         if frame.method != FrameType.DATA.value:
             return
+        ack = json.loads(frame.payload or b"{}")
         with self.lock:
-            self.ws_acks.append(json.loads(frame.payload or b"{}"))
+            self.ws_acks.append(ack)
+            if ack.get("data"):
+                self.ws_answers.append(json.loads(base64.b64decode(ack["data"])))
             self.lock.notify_all()
 
     @property

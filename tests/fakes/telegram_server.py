@@ -3,7 +3,13 @@
 It implements what the bot sends — `POST /bot{token}/{method}` with form or JSON
 bodies: getMe, deleteWebhook, setWebhook, getUpdates (long polling with offsets),
 sendMessage (recorded per chat; HTML checked as Telegram does), setMyCommands,
-getChatMember, getChat; any other method answers ok. Faults are switched on per
+getChatMember, getChat; any other method answers ok. Buttons: `tap()` queues a
+`callback_query` update for a button of a message it sent (or forged data);
+editMessageText edits a sent message (400 "message is not modified" when nothing
+changes, as Telegram answers); answerCallbackQuery is accepted once per query
+(a second answer is Telegram's 400 "query is too old … or query ID is invalid");
+inline keyboards are checked as Telegram does (callback data 1-64 bytes, at most
+8 buttons a row and 100 in all: BUTTON_DATA_INVALID / too many buttons). Faults are switched on per
 chat: 429 with `retry_after`, 403 blocked, group migrated, chat not found, flaky
 5xx; `enforce_rate` answers 429 past 30 messages/s overall or 1/s per chat (20/min
 per group), counting what it refused. Use it as an async context manager:
@@ -80,6 +86,24 @@ class Sent:
     link_preview_disabled: bool
     reply_to: int | None
     at: float
+    message_id: int = 0
+    reply_markup: dict[str, Any] | None = None
+
+
+@dataclass
+class Edit:
+    chat_id: int
+    message_id: int
+    text: str
+    reply_markup: dict[str, Any] | None
+    at: float
+
+
+@dataclass
+class Answer:
+    query_id: str
+    text: str | None
+    at: float  # monotonic, as `tapped_at`
 
 
 class ApiError(Exception):
@@ -121,6 +145,14 @@ class FakeTelegram:
         )  # chat -> user ids that are administrators
         self.commands: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {}
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # the bot's messages as shown now
+        self.edits: list[Edit] = []
+        self.answers: list[Answer] = []
+        self.tapped_at: dict[str, float] = {}  # query id -> when the tap was queued (monotonic)
+        self.handed_at: dict[str, float] = {}  # query id -> when getUpdates gave it to the bot
+        self.refused_answers = 0  # answerCallbackQuery refused: already answered, or unknown
+        self._queries = 0
+        self._answered_event = asyncio.Event()
         self._updates: list[dict[str, Any]] = []
         self._next_update = 1
         self._next_message = 1
@@ -204,6 +236,65 @@ class FakeTelegram:
         self.add_update({"message": message})
         return message_id
 
+    def tap(
+        self,
+        chat_id: int,
+        message_id: int,
+        data: str,
+        *,
+        user_id: int | None = None,
+        chat_type: str = "private",
+    ) -> str:
+        """A user presses a button carrying `data` under a message; returns the query id.
+
+        The message is the one the bot sent (with its keyboard); a message it never
+        sent is shown as Telegram shows an old one it cannot give (date 0).
+        """
+        user_id = user_id if user_id is not None else abs(chat_id)
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = "用户"
+        else:
+            chat["title"] = "群聊"
+        message = self.messages.get((chat_id, message_id))
+        shown = dict(message, chat=chat) if message else None
+        self._queries += 1
+        query_id = f"{BOT_ID}{self._queries:08d}"
+        self.tapped_at[query_id] = time.monotonic()
+        self.add_update(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": {"id": user_id, "is_bot": False, "first_name": "用户"},
+                    "message": shown or {"chat": chat, "message_id": message_id, "date": 0},
+                    "chat_instance": f"ci{abs(chat_id)}",
+                    "data": data,
+                }
+            }
+        )
+        return query_id
+
+    def keyboard(self, chat_id: int, message_id: int) -> list[list[dict[str, Any]]]:
+        """The inline keyboard a message shows now ([] if none)."""
+        message = self.messages.get((chat_id, message_id)) or {}
+        return list((message.get("reply_markup") or {}).get("inline_keyboard") or [])
+
+    def answered(self, query_id: str) -> list[Answer]:
+        return [a for a in self.answers if a.query_id == query_id]
+
+    async def wait_answered(self, query_id: str, timeout: float = 10) -> Answer:
+        """Wait until a callback query is answered; its (first) answer."""
+
+        async def until() -> Answer:
+            while True:
+                got = self.answered(query_id)
+                if got:
+                    return got[0]
+                self._answered_event.clear()
+                await self._answered_event.wait()
+
+        return await asyncio.wait_for(until(), timeout)
+
     def to(self, chat_id: int) -> list[Sent]:
         """Messages sent to one chat, in order."""
         return [s for s in self.sent if s.chat_id == chat_id]
@@ -235,6 +326,11 @@ class FakeTelegram:
     @property
     def pending_updates(self) -> int:
         return len(self._updates)
+
+    @property
+    def queued(self) -> list[dict[str, Any]]:
+        """The updates not yet confirmed by the bot, as Telegram would deliver them."""
+        return list(self._updates)
 
     # -- HTTP ---------------------------------------------------------------
 
@@ -299,7 +395,13 @@ class FakeTelegram:
                 await asyncio.wait_for(self._new_update.wait(), left)
             except TimeoutError:
                 break
-        return self._updates[:limit]
+        handed = self._updates[:limit]
+        now = time.monotonic()
+        for update in handed:
+            query = update.get("callback_query")
+            if query is not None:
+                self.handed_at.setdefault(query["id"], now)
+        return handed
 
     async def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
@@ -352,19 +454,30 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: message text is empty")
         if visible_length(text, html) > MAX_LEN:
             raise ApiError(400, "Bad Request: message is too long")
+        markup = _check_markup(params.get("reply_markup"))
         preview = params.get("link_preview_options") or {}
         reply = params.get("reply_parameters") or {}
         reply_to = reply.get("message_id") or params.get("reply_to_message_id")
         now = time.monotonic()
+        message_id = self._message_id()
         self.sent.append(
-            Sent(chat_id, text, parse_mode, bool(preview.get("is_disabled")), reply_to, now)
+            Sent(
+                chat_id,
+                text,
+                parse_mode,
+                bool(preview.get("is_disabled")),
+                reply_to,
+                now,
+                message_id,
+                markup,
+            )
         )
         self._recent.append(now)
         self._last_to[chat_id].append(now)
         self._sent_event.set()
         kind = "private" if chat_id > 0 else "supergroup"
-        return {
-            "message_id": self._message_id(),
+        message = {
+            "message_id": message_id,
             "date": int(time.time()),
             "chat": {"id": chat_id, "type": kind},
             "from": {
@@ -374,7 +487,57 @@ class FakeTelegram:
                 "username": BOT_USERNAME,
             },
             "text": unescape(re.sub(r"<[^<>]+>", "", text)) if html else text,
+            **({"reply_markup": markup} if markup else {}),
         }
+        self.messages[(chat_id, message_id)] = {**message, "html": text}
+        return {k: v for k, v in message.items()}
+
+    async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        current = self.messages.get((chat_id, message_id))
+        if current is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        text = str(params.get("text") or "")
+        html = str(params.get("parse_mode") or "").upper() == "HTML"
+        if html and (problem := check_html(text)):
+            raise ApiError(400, problem)
+        if not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if visible_length(text, html) > MAX_LEN:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        markup = _check_markup(params.get("reply_markup"))
+        if text == current["html"] and markup == current.get("reply_markup"):
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and "
+                "reply markup are exactly the same as a current content and reply markup "
+                "of the message",
+            )
+        self.edits.append(Edit(chat_id, message_id, text, markup, time.monotonic()))
+        current.pop("reply_markup", None)
+        current.update(
+            text=unescape(re.sub(r"<[^<>]+>", "", text)) if html else text,
+            html=text,
+            edit_date=int(time.time()),
+            **({"reply_markup": markup} if markup else {}),
+        )
+        self._sent_event.set()
+        return {k: v for k, v in current.items() if k != "html"}
+
+    async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+        query_id = str(params.get("callback_query_id") or "")
+        text = params.get("text")
+        if query_id not in self.tapped_at or self.answered(query_id):
+            self.refused_answers += 1
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        if text is not None and len(str(text)) > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        self.answers.append(Answer(query_id, text, time.monotonic()))
+        self._answered_event.set()
+        return True
 
     # -- faults and limits --------------------------------------------------
 
@@ -422,6 +585,25 @@ class FakeTelegram:
     def _message_id(self) -> int:
         self._next_message += 1
         return self._next_message
+
+
+def _check_markup(markup: Any) -> dict[str, Any] | None:
+    """An inline keyboard as Telegram checks it; raises ApiError as Telegram answers."""
+    if not markup:
+        return None
+    rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+    if not isinstance(rows, list):
+        raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    if sum(len(r) for r in rows) > 100:
+        raise ApiError(400, "Bad Request: too many buttons")
+    for row in rows:
+        if not isinstance(row, list) or len(row) > 8:
+            raise ApiError(400, "Bad Request: too many buttons in a row")
+        for button in row:
+            data = button.get("callback_data")
+            if not button.get("text") or (data is not None and not 1 <= len(data.encode()) <= 64):
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+    return dict(markup)
 
 
 async def _params(request: Request) -> dict[str, Any]:

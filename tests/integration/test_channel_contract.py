@@ -19,13 +19,15 @@ from typing import Any
 import pytest
 
 from bot.channel import Channel
+from bot.commands import Reply
 from bot.delivery import RetryPolicy, deliver
+from bot.feishu.buttons import reply_cards
 from bot.feishu.push import FeishuChannel
 from bot.interests import interest_view
 from bot.telegram.push import TelegramChannel, push_bot
 from pipeline.config import Settings
 from pipeline.models import ChatSettings, Digest, Interests, Subscriber
-from pipeline.render import View, render_feishu, render_telegram
+from pipeline.render import View, render_telegram
 from pipeline.store import Store
 from tests.factories import make_digest, make_pool
 from tests.fakes.feishu_server import FeishuFake
@@ -96,7 +98,7 @@ class FeishuHarness(Harness):
         self.channel = FeishuChannel(settings, store)
 
     def render(self, digest: Digest, view: View) -> list[Any]:
-        return render_feishu(digest, view)
+        return reply_cards(Reply(digest=digest, view=view))  # app-bot chats get buttons
 
     def received(self, chat: str) -> list[Any]:
         return [m.content for m in self.fake.messages if m.chat_id == chat]

@@ -24,11 +24,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.commands import ChatContext, reply_to_feishu
+from bot.commands import ChatContext, Reply
+from bot.feishu.buttons import reply_cards
 from bot.feishu.events import FeishuEvents, signature
 from pipeline.config import Settings
 from pipeline.models import Digest
-from pipeline.render import View, WhyNotes, render_feishu, render_feishu_why
+from pipeline.render import View, WhyNotes
 from pipeline.store import Store
 from tests.factories import make_digest
 from tests.fakes.feishu_server import FeishuFake
@@ -145,6 +146,11 @@ async def serving(events: FeishuEvents) -> AsyncIterator[httpx.AsyncClient]:
         await task
 
 
+def cards(digest: Digest, view: View) -> list[dict[str, Any]]:
+    """A digest as the app bot answers it: the cards and their buttons."""
+    return reply_cards(Reply(digest=digest, view=view))
+
+
 async def stored(store: Store) -> Digest:
     digest = make_digest()
     await store.save_digest(digest, [])
@@ -188,9 +194,7 @@ async def test_group_mention_gets_a_reply_once_per_event_id(make_settings, store
         await events.drain()
     assert first.status_code == again.status_code == 200
     ctx = ChatContext(channel="feishu", chat_id="oc_team", chat_type="group")
-    expected = reply_to_feishu(
-        await events.commands.handle(ctx, "/today")
-    )  # with its "not today" note
+    expected = reply_cards(await events.commands.handle(ctx, "/today"))  # with its "not today" note
     assert [r.reply_to for r in fake.replies] == ["om_in_1"] * len(expected)
     assert [r.content for r in fake.replies] == expected
     assert "【国内动态】" in json.dumps(expected, ensure_ascii=False)
@@ -232,8 +236,9 @@ async def test_private_why_n_is_answered_with_the_reason(make_settings, store, f
         await events.drain()
     item = digest.item(3)
     assert item is not None
-    # with the item's votes, as /why shows them everywhere (none yet)
-    assert [r.content for r in fake.replies] == render_feishu_why(digest, item, WhyNotes())
+    # with the item's votes, as /why shows them everywhere (none yet), and its vote buttons
+    expected = reply_cards(Reply(digest=digest, why=item, notes=WhyNotes()))
+    assert [r.content for r in fake.replies] == expected
 
 
 async def test_group_messages_not_addressed_to_the_bot_are_ignored(make_settings, store, fake):
@@ -285,7 +290,7 @@ async def test_encrypted_signed_event_is_answered_and_a_bad_signature_is_not(
         ok = await http.post("/feishu/events", content=body, headers=good)
         await events.drain()
     assert bad.status_code == 401 and unsigned.status_code == 401 and ok.status_code == 200
-    assert [r.content for r in fake.replies] == render_feishu(digest, View(section="international"))
+    assert [r.content for r in fake.replies] == cards(digest, View(section="international"))
 
 
 async def test_sdk_dispatcher_hands_real_payloads_to_the_commands(make_settings, store, fake):
@@ -299,9 +304,7 @@ async def test_sdk_dispatcher_hands_real_payloads_to_the_commands(make_settings,
     assert resp.status_code == 200
     assert await asyncio.to_thread(fake.wait_for, lambda: len(fake.replies) >= 1)
     await events.drain()
-    assert [r.content for r in fake.replies] == render_feishu(
-        digest, View(brief=True, brief_count=5)
-    )
+    assert [r.content for r in fake.replies] == cards(digest, View(brief=True, brief_count=5))
 
 
 async def test_long_connection_receives_events_and_stops_cleanly(make_settings, store, fake):
@@ -320,6 +323,6 @@ async def test_long_connection_receives_events_and_stops_cleanly(make_settings, 
     finally:
         await events.aclose()
     assert [a["code"] for a in fake.ws_acks] == [200, 200]
-    assert [r.content for r in fake.replies] == render_feishu(digest, View(section="domestic"))
+    assert [r.content for r in fake.replies] == cards(digest, View(section="domestic"))
     assert events._ws_thread is not None and not events._ws_thread.is_alive()
     assert await asyncio.to_thread(fake.wait_for, lambda: not fake.ws_connected)

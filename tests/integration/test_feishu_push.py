@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
+from bot.commands import Reply
 from bot.delivery import PushReport, RetryPolicy, deliver
+from bot.feishu.buttons import reply_cards
 from bot.feishu.client import FeishuApp
 from bot.feishu.push import feishu_jobs
 from bot.feishu.webhook import hook_target
@@ -58,6 +60,11 @@ async def push(settings: Settings, store: Store, digest: Digest, **kw: Any) -> P
     return await deliver(store, digest.date, jobs, policy=FAST, **kw)
 
 
+def chat_cards(digest: Digest, view: View) -> list[dict[str, Any]]:
+    """What an app-bot chat is pushed: the cards, the buttons under the last."""
+    return reply_cards(Reply(digest=digest, view=view))
+
+
 def posted(fake: FeishuFake, chat: str) -> list[dict[str, Any]]:
     return [m.content for m in fake.messages if m.chat_id == chat]
 
@@ -68,7 +75,7 @@ async def test_push_twice_posts_once_per_chat_and_webhook(make_settings, store, 
         make_settings, fake, chats, [("hook-signed", "s3cret"), ("hook-plain", None)]
     )
     digest = make_digest(40, 40)  # several cards per chat and per webhook
-    cards = render_feishu(digest, View())
+    cards = chat_cards(digest, View())  # app-bot chats get the buttons too
     hook_cards = render_feishu(digest, View(), for_webhook=True)
     assert len(cards) > 1 and len(hook_cards) > 1
 
@@ -119,7 +126,7 @@ async def test_cancelled_push_resumes_without_doubles(make_settings, store, fake
     chats = [f"oc_{i}" for i in range(6)]
     settings = feishu_settings(make_settings, fake, chats, [("hook-signed", "s3cret")])
     digest = make_digest(40, 40)
-    cards = render_feishu(digest, View())
+    cards = chat_cards(digest, View())
     task = asyncio.create_task(push(settings, store, digest, concurrency=2))
     assert await asyncio.to_thread(fake.wait_for, lambda: len(fake.messages) >= 1)
     task.cancel()
@@ -206,10 +213,10 @@ async def test_chat_settings_choose_brief_and_sections(make_settings, store, fak
     await commands.handle(ctx, "/settings mode brief")
     digest = make_digest()
     await push(settings, store, digest)
-    assert posted(fake, "oc_brief") == render_feishu(
+    assert posted(fake, "oc_brief") == chat_cards(
         digest, View(brief=True, brief_count=settings.digest.brief)
     )
-    assert posted(fake, "oc_team") == render_feishu(digest, View())
+    assert posted(fake, "oc_team") == chat_cards(digest, View())
 
 
 async def test_titles_with_markup_characters_render_as_text(make_settings, store, fake):

@@ -183,6 +183,26 @@ async def test_events_are_answered_once(store: Store) -> None:
     assert not await store.first_event("feishu", "ev-1")
 
 
+async def test_a_message_remembers_the_button_it_shows_so_a_double_tap_is_seen(
+    store: Store,
+) -> None:
+    assert await store.swap_tapped("telegram", "7", "42", "b:2026-02-03") is None
+    assert await store.swap_tapped("telegram", "7", "42", "b:2026-02-03") == "b:2026-02-03"
+    assert await store.swap_tapped("telegram", "7", "42", "c:2026-02-03") == "b:2026-02-03"
+    assert await store.swap_tapped("telegram", "7", "43", "c:2026-02-03") is None  # per message
+    assert await store.swap_tapped("feishu", "7", "42", "c:2026-02-03") is None  # per channel
+
+
+async def test_a_press_pins_the_chat_to_its_digest_only_when_it_is_stored(store: Store) -> None:
+    await store.save_digest(digest_of("2026-02-03"), [])
+    assert not await store.pin_shown("telegram", "9", "2026-01-01")
+    assert await store.get_shown("telegram", "9") is None  # nothing left behind
+    assert await store.pin_shown("telegram", "9", "2026-02-03")
+    assert await store.get_shown("telegram", "9") == "2026-02-03"
+    assert not await store.pin_shown("telegram", "9", "2025-12-31")
+    assert await store.get_shown("telegram", "9") == "2026-02-03"  # what it was shown stays
+
+
 async def test_digest_keys_share_a_cluster_slot(store: Store) -> None:
     """The digest and its raw entries are written in one transaction: one hash slot."""
     from redis.crc import key_slot

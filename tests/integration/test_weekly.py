@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import archive
-from bot.commands import ChatContext, Commands, reply_to_text
+from bot.commands import ChatContext, Commands, Reply, reply_to_text
 from bot.delivery import PushReport
+from bot.feishu.buttons import reply_cards
 from bot.metrics import Metrics
 from bot.schedule import DailyScheduler
 from bot.weekly import push_week
@@ -183,9 +184,12 @@ async def test_the_weekly_push_reaches_every_target_once_whatever_is_repeated(
     assert first.ok and first.targets == 5  # three Telegram chats, a Feishu chat, a webhook
     for chat in (1, 2, 3):  # whatever their own time or form: the week, as one list
         assert tg.texts(chat) == parts
-    assert [m.content for m in fs.messages if m.chat_id == "oc_team"] == render_feishu_listing(
-        listing
+    # app-bot chats get a why button per story, as every list answer (bot/buttons.py)
+    assert [m.content for m in fs.messages if m.chat_id == "oc_team"] == reply_cards(
+        Reply(listing=listing)
     )
+    whys = [b["callback_data"] for row in tg.keyboard(1, tg.to(1)[-1].message_id) for b in row]
+    assert whys == [f"w:{x.day}:{x.item.n}" for g in listing.groups for x in g.items]
     assert [p["card"] for p in fs.hook_posts["hook-plain"]] == render_feishu_listing(
         listing, for_webhook=True
     )
