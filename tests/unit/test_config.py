@@ -176,12 +176,31 @@ def test_documented_keys_not_yet_acted_on_are_accepted_off_and_refused_on() -> N
         "telegram": {"channels": [], "paid_broadcast": False},
     }
     assert parse_settings(off, {}).telegram.channels == []
-    assert "telegram.channels: posting to channels is not in this version yet" in error_of(
-        {"telegram": {"channels": ["@ai_daily"]}}
-    )
-    assert "telegram.paid_broadcast: paid broadcast is not in this version yet" in error_of(
-        {"telegram": {"paid_broadcast": True}}
-    )
     assert "digest.weekly: the weekly push is not in this version yet" in error_of(
         {"digest": {"weekly": "sun 20:00"}}
     )
+
+
+def test_telegram_channels_are_usernames_or_negative_ids() -> None:
+    settings = parse_settings(
+        {"telegram": {"channels": ["@ai_daily", -1001234567890, "-1009876543210"]}}, {}
+    )
+    assert settings.telegram.channels == ["@ai_daily", "-1001234567890", "-1009876543210"]
+    assert parse_settings({"telegram": {"paid_broadcast": True}}, {}).telegram.paid_broadcast
+
+
+@pytest.mark.parametrize(
+    "channels",
+    [["ai_daily"], ["@abc"], ["@" + "a" * 33], ["@ai-daily"], [1001234567890], ["-0"], [True]],
+)
+def test_a_bad_channel_is_refused_in_one_line_naming_the_key(channels: list[object]) -> None:
+    message = error_of({"telegram": {"channels": channels}})
+    assert message.startswith("telegram.channels")
+    assert "is not a channel" in message and "\n" not in message
+
+
+def test_a_channel_listed_twice_or_channels_not_a_list_is_refused() -> None:
+    assert "telegram.channels: @ai_daily is listed twice" in error_of(
+        {"telegram": {"channels": ["@ai_daily", "@ai_daily"]}}
+    )
+    assert "telegram.channels: expected a list" in error_of({"telegram": {"channels": "@ai_daily"}})
