@@ -15,7 +15,15 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from telegram import Bot, BotCommand, LinkPreviewOptions, Message, ReplyParameters, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
@@ -90,19 +98,35 @@ class ChatSender:
     """Sends HTML parts to one chat: follows a migration, falls back to plain text once."""
 
     def __init__(
-        self, bot: Bot, store: Store, chat_id: int, *, reply_to: int | None = None
+        self,
+        bot: Bot,
+        store: Store,
+        chat_id: int | str,
+        *,
+        reply_to: int | None = None,
+        paid_broadcast: bool = False,
+        subscriber: bool = True,
     ) -> None:
+        """`chat_id` is a number, or a channel's "@username"; `paid_broadcast` sends with
+        `allow_paid_broadcast` (Stars); `subscriber=False` (a configured channel) is
+        reported when gone, never unsubscribed."""
         self.bot = bot
         self.store = store
         self.chat_id = chat_id
         self.reply_to = reply_to
+        self.paid_broadcast = paid_broadcast
+        self.subscriber = subscriber
 
-    async def send(self, i: int, text: str) -> None:
-        """Send part `i`; raises RetryLater, TargetGone, TransientDelivery or DeliveryError."""
+    async def send(
+        self, i: int, text: str, reply_markup: InlineKeyboardMarkup | None = None
+    ) -> None:
+        """Send part `i` (with `reply_markup`, e.g. the digest's buttons); raises RetryLater,
+        TargetGone, TransientDelivery or DeliveryError."""
         html = True
         for _ in range(3):  # at most one migration and one plain-text retry
             try:
-                await self._send_once(i, text if html else html_to_plain(text), html)
+                body = text if html else html_to_plain(text)
+                await self._send_once(i, body, html, reply_markup)
                 return
             except TelegramError as exc:
                 outcome = classify(exc, html=html)
@@ -117,14 +141,16 @@ class ChatSender:
                 )
                 html = False
             else:
-                if isinstance(outcome, TargetGone):
+                if isinstance(outcome, TargetGone) and self.subscriber:
                     await mark_inactive(self.store, self.chat_id)
                 raise outcome  # type: ignore[misc]
         raise DeliveryError(
             f"telegram chat {self.chat_id}: part {i} refused after a migration and plain text"
         )
 
-    async def _send_once(self, i: int, text: str, html: bool) -> Message:
+    async def _send_once(
+        self, i: int, text: str, html: bool, reply_markup: InlineKeyboardMarkup | None
+    ) -> Message:
         reply = None
         if self.reply_to is not None and i == 0:
             reply = ReplyParameters(message_id=self.reply_to, allow_sending_without_reply=True)
@@ -134,6 +160,8 @@ class ChatSender:
             parse_mode=ParseMode.HTML if html else None,
             link_preview_options=NO_PREVIEW,
             reply_parameters=reply,
+            reply_markup=reply_markup,
+            allow_paid_broadcast=True if self.paid_broadcast else None,
         )
 
 

@@ -1,10 +1,18 @@
-"""The Telegram push: one `Job` per due subscriber, the digest in the form it chose.
+"""The Telegram push: one `Job` per due subscriber, the digest in the form it chose,
+and one per channel of `telegram.channels`.
 
 It does not use PTB's `AIORateLimiter`: the push needs to see every 429 for its
 report and its give-up rule, so it takes one shared `bot.delivery.RateLimiter`
-(29/s, just under Telegram's 30) plus a per-chat pace (1 s in private chats, 3 s
-in groups). A group that becomes a supergroup mid-push is followed to its new
-id, and what it already got is recorded under that id too.
+(29/s, just under Telegram's 30; 1,000/s with `telegram.paid_broadcast`, whose
+sends carry `allow_paid_broadcast` and cost Stars) plus a per-chat pace (1 s in
+private chats, 3 s in groups). A group that becomes a supergroup mid-push is
+followed to its new id, and what it already got is recorded under that id too.
+
+A configured channel ("@name" or a -100… id) gets the full digest at
+`digest.time`, once a day through the same ledger (its target is
+`telegram:<as configured>`). It has no /settings and no /why, so no shown-digest
+bookkeeping; one that refuses for good is reported and skipped, never
+unsubscribed (it is not a subscriber).
 """
 
 from __future__ import annotations
@@ -29,14 +37,26 @@ from pipeline.render import View, render_telegram
 from pipeline.store import Store, Target
 
 PUSH_RATE = 29.0  # messages per second over all chats (Telegram allows about 30)
+PAID_PUSH_RATE = 1000.0  # with allow_paid_broadcast: Telegram's documented ceiling
 PRIVATE_PACE_S = 1.05  # Telegram: about one message per second to one chat
 GROUP_PACE_S = 3.1  # Telegram: 20 messages per minute to one group
 PUSH_CONCURRENCY = 64  # chats worked at once: enough to keep the limiter busy despite the pacing
+# Each chat is paced ~1 s between parts, so 1,000 msg/s needs well over 1,000 chats in flight.
+PAID_PUSH_CONCURRENCY = 2048
+PUSH_POOL = 64  # HTTP connections to the Bot API
+PAID_PUSH_POOL = 256
+
+
+def push_rate(settings: Settings) -> float:
+    """Messages per second over all chats: Telegram's free limit, or the paid ceiling."""
+    return PAID_PUSH_RATE if settings.telegram.paid_broadcast else PUSH_RATE
 
 
 @asynccontextmanager
-async def push_bot(settings: Settings, pool: int = PUSH_CONCURRENCY) -> AsyncIterator[Bot]:
+async def push_bot(settings: Settings, pool: int | None = None) -> AsyncIterator[Bot]:
     """A Bot for pushing, on `telegram.base_url`, with a connection pool for parallel sends."""
+    if pool is None:
+        pool = PAID_PUSH_POOL if settings.telegram.paid_broadcast else PUSH_POOL
     if not settings.telegram.token:
         raise DeliveryError("telegram: TELEGRAM_BOT_TOKEN is not set")
     request = HTTPXRequest(
@@ -66,10 +86,10 @@ async def push_bot(settings: Settings, pool: int = PUSH_CONCURRENCY) -> AsyncIte
 
 
 class TelegramChannel:
-    """Telegram as a `bot.channel.Channel`: subscribers from the store, one shared rate limit."""
+    """Telegram as a `bot.channel.Channel`: subscribers from the store, configured channels,
+    one shared rate limit."""
 
     name = CHANNEL
-    concurrency = PUSH_CONCURRENCY
 
     def __init__(
         self, settings: Settings, store: Store, bot: Bot, limiter: RateLimiter | None = None
@@ -77,29 +97,53 @@ class TelegramChannel:
         self.settings = settings
         self.store = store
         self.bot = bot
-        self.limiter = limiter or RateLimiter(PUSH_RATE)
+        self.paid = settings.telegram.paid_broadcast
+        self.limiter = limiter or RateLimiter(push_rate(settings))
+        self.concurrency = PAID_PUSH_CONCURRENCY if self.paid else PUSH_CONCURRENCY
 
     def target(self, chat_id: str) -> Target:
         return Target(CHANNEL, chat_id)
 
+    def _sender(self, chat_id: str, *, subscriber: bool = True) -> ChatSender:
+        chat: int | str = chat_id if chat_id.startswith("@") else int(chat_id)
+        return ChatSender(
+            self.bot, self.store, chat, paid_broadcast=self.paid, subscriber=subscriber
+        )
+
     async def send_part(self, chat_id: str, day: str, i: int, part: Any) -> None:
-        await ChatSender(self.bot, self.store, int(chat_id)).send(i, part)
+        await self._sender(chat_id).send(i, part)
 
     async def jobs(self, digest: Digest, due_at: str | None) -> list[Job]:
-        """One Job per active subscriber due at `due_at`, with the digest in the form it chose."""
+        """One Job per active subscriber due at `due_at`, with the digest in the form it chose;
+        at `digest.time` (or with no `due_at`) one per configured channel too."""
         rendered: dict[View, list[str]] = {}
+
+        def parts(view: View) -> list[str]:
+            if view not in rendered:
+                rendered[view] = render_telegram(digest, view)
+            return rendered[view]
+
         jobs = []
+        if is_due(self.settings, None, due_at):
+            # a channel has no /settings: the default (full) digest, as anyone opening it expects
+            full = parts(chat_view(self.settings, None))
+            jobs += [self._channel_job(name, full) for name in self.settings.telegram.channels]
         for sub in await self.store.list_subscribers(CHANNEL):
             if not is_due(self.settings, sub, due_at):
                 continue
-            view = chat_view(self.settings, sub)
-            if view not in rendered:
-                rendered[view] = render_telegram(digest, view)
-            jobs.append(self._job(sub, rendered[view], digest.date))
+            jobs.append(self._job(sub, parts(chat_view(self.settings, sub)), digest.date))
         return jobs
 
+    def _channel_job(self, name: str, parts: list[str]) -> Job:
+        sender = self._sender(name, subscriber=False)
+
+        async def send(i: int, part: str) -> None:
+            await sender.send(i, part)
+
+        return Job(self.target(name), parts, send, pace_s=GROUP_PACE_S, limiter=self.limiter)
+
     def _job(self, sub: Subscriber, parts: list[str], day: str) -> Job:
-        sender = ChatSender(self.bot, self.store, int(sub.chat_id))
+        sender = self._sender(sub.chat_id)
         origin = sender.chat_id
 
         async def send(i: int, part: str) -> None:

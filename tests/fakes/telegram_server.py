@@ -2,8 +2,10 @@
 
 It implements what the bot sends — `POST /bot{token}/{method}` with form or JSON
 bodies: getMe, deleteWebhook, setWebhook, getUpdates (long polling with offsets),
-sendMessage (recorded per chat; HTML checked as Telegram does), setMyCommands,
-getChatMember, getChat; any other method answers ok. Faults are switched on per
+sendMessage (recorded per chat; HTML checked as Telegram does; `allow_paid_broadcast`
+and `reply_markup` kept), setMyCommands, getChatMember, getChat; any other method
+answers ok. Channels (`add_channel`) are known by id and "@username", with the
+bot's membership in each (administrator that may post, or not, or not a member). Faults are switched on per
 chat: 429 with `retry_after`, 403 blocked, group migrated, chat not found, flaky
 5xx; `enforce_rate` answers 429 past 30 messages/s overall or 1/s per chat (20/min
 per group), counting what it refused. Use it as an async context manager:
@@ -80,6 +82,8 @@ class Sent:
     link_preview_disabled: bool
     reply_to: int | None
     at: float
+    paid: bool = False  # sent with allow_paid_broadcast
+    reply_markup: Any = None
 
 
 class ApiError(Exception):
@@ -115,7 +119,9 @@ class FakeTelegram:
         self.faults = Faults()
         self.sent: list[Sent] = []
         self.requests: Counter[str] = Counter()
+        self.paid_per_s = 1000  # with allow_paid_broadcast (enforce_rate)
         self.refused_429 = 0
+        self.channels: dict[int, dict[str, Any]] = {}  # channel id -> username, title, bot rights
         self.admins: dict[int, set[int]] = defaultdict(
             set
         )  # chat -> user ids that are administrators
@@ -203,6 +209,23 @@ class FakeTelegram:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(head)}]
         self.add_update({"message": message})
         return message_id
+
+    def add_channel(
+        self,
+        chat_id: int,
+        username: str | None = None,
+        *,
+        title: str = "AI 日报",
+        status: str = "administrator",
+        can_post: bool = True,
+    ) -> None:
+        """A channel, with the bot's status there ("administrator", "member", "left")."""
+        self.channels[chat_id] = {
+            "username": username,
+            "title": title,
+            "status": status,
+            "can_post": can_post,
+        }
 
     def to(self, chat_id: int) -> list[Sent]:
         """Messages sent to one chat, in order."""
@@ -301,8 +324,26 @@ class FakeTelegram:
                 break
         return self._updates[:limit]
 
+    def _chat_id(self, value: Any) -> int:
+        """A numeric chat id, or a channel's "@username" as Telegram resolves it."""
+        text = str(value)
+        if text.startswith("@"):
+            for chat_id, info in self.channels.items():
+                if info["username"] and f"@{info['username']}".lower() == text.lower():
+                    return chat_id
+            raise ApiError(400, "Bad Request: chat not found")
+        return int(text)
+
     async def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat_id = int(params["chat_id"])
+        chat_id = self._chat_id(params["chat_id"])
+        if chat_id in self.channels:
+            info = self.channels[chat_id]
+            if info["status"] == "left":
+                raise ApiError(400, "Bad Request: chat not found")
+            chat = {"id": chat_id, "type": "channel", "title": info["title"]}
+            if info["username"]:
+                chat["username"] = info["username"]
+            return {**chat, "accent_color_id": 0, "max_reaction_count": 11}
         kind = "private" if chat_id > 0 else "supergroup"
         return {
             "id": chat_id,
@@ -313,36 +354,37 @@ class FakeTelegram:
         }
 
     async def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        chat_id, user_id = self._chat_id(params["chat_id"]), int(params["user_id"])
         user = {"id": user_id, "is_bot": False, "first_name": "用户"}
+        channel = self.channels.get(chat_id)
+        if channel is not None and user_id == BOT_ID:
+            user = {"id": BOT_ID, "is_bot": True, "first_name": "AI每日动态"}
+            if channel["status"] != "administrator":
+                return {"status": channel["status"], "user": user}
+            return {
+                "status": "administrator",
+                "user": user,
+                **dict.fromkeys(_ADMIN_RIGHTS, False),
+                "can_manage_chat": True,
+                "can_post_messages": channel["can_post"],
+                "can_edit_messages": channel["can_post"],
+            }
         if user_id not in self.admins.get(chat_id, set()):
             return {"status": "member", "user": user}
-        rights = [
-            "can_be_edited",
-            "is_anonymous",
-            "can_manage_chat",
-            "can_delete_messages",
-            "can_manage_video_chats",
-            "can_restrict_members",
-            "can_promote_members",
-            "can_change_info",
-            "can_invite_users",
-            "can_post_stories",
-            "can_edit_stories",
-            "can_delete_stories",
-        ]
         return {
             "status": "administrator",
             "user": user,
-            **{r: r == "can_manage_chat" for r in rights},
+            **{r: r == "can_manage_chat" for r in _ADMIN_RIGHTS},
         }
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         if self.faults.delay_s:
             await asyncio.sleep(self.faults.delay_s)
-        chat_id = int(params["chat_id"])
+        chat_id = self._chat_id(params["chat_id"])
+        paid = str(params.get("allow_paid_broadcast", "")).lower() in ("true", "1")
         self._check_faults(chat_id)
-        self._check_rate(chat_id)
+        self._check_channel(chat_id)
+        self._check_rate(chat_id, paid)
         text = str(params.get("text") or "")
         parse_mode = params.get("parse_mode")
         html = str(parse_mode or "").upper() == "HTML"
@@ -357,12 +399,21 @@ class FakeTelegram:
         reply_to = reply.get("message_id") or params.get("reply_to_message_id")
         now = time.monotonic()
         self.sent.append(
-            Sent(chat_id, text, parse_mode, bool(preview.get("is_disabled")), reply_to, now)
+            Sent(
+                chat_id,
+                text,
+                parse_mode,
+                bool(preview.get("is_disabled")),
+                reply_to,
+                now,
+                paid,
+                params.get("reply_markup"),
+            )
         )
         self._recent.append(now)
         self._last_to[chat_id].append(now)
         self._sent_event.set()
-        kind = "private" if chat_id > 0 else "supergroup"
+        kind = "channel" if chat_id in self.channels else "private" if chat_id > 0 else "supergroup"
         return {
             "message_id": self._message_id(),
             "date": int(time.time()),
@@ -398,13 +449,22 @@ class FakeTelegram:
             f.flaky[chat_id] -= 1
             raise ApiError(502, "Bad Gateway")
 
-    def _check_rate(self, chat_id: int) -> None:
+    def _check_channel(self, chat_id: int) -> None:
+        channel = self.channels.get(chat_id)
+        if channel is None or channel["status"] == "creator":
+            return
+        if channel["status"] != "administrator":
+            raise ApiError(403, "Forbidden: bot is not a member of the channel chat")
+        if not channel["can_post"]:
+            raise ApiError(400, "Bad Request: need administrator rights in the channel chat")
+
+    def _check_rate(self, chat_id: int, paid: bool = False) -> None:
         if not self.enforce_rate:
             return
         now = time.monotonic()
         while self._recent and now - self._recent[0] >= 1.0:
             self._recent.popleft()
-        if len(self._recent) >= self.overall_per_s:
+        if len(self._recent) >= (self.paid_per_s if paid else self.overall_per_s):
             raise self._too_many(1)
         last = self._last_to[chat_id]
         window, cap = (60.0, self.group_per_min) if chat_id < 0 else (1.0, self.chat_per_s)
@@ -441,6 +501,12 @@ async def _params(request: Request) -> dict[str, Any]:
             params[key] = json.loads(value) if key in _JSON_FIELDS else value
     return params
 
+
+_ADMIN_RIGHTS = (
+    "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+    "can_manage_video_chats", "can_restrict_members", "can_promote_members", "can_change_info",
+    "can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories",
+)  # fmt: skip
 
 _JSON_FIELDS = {
     "link_preview_options", "reply_parameters", "reply_markup", "commands", "entities",
