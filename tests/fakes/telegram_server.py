@@ -105,6 +105,9 @@ class Faults:
     flaky: dict[int, int] = field(default_factory=dict)  # chat -> how many 502s before it works
     global_retry_after: list[int] = field(default_factory=list)  # for the next sends to any chat
     delay_s: float = 0.0  # added to every sendMessage answer (a slow network)
+    # Past this many messages, sendMessage is held unanswered and never delivered until
+    # `release_held()` (then answered 502): a sender killed meanwhile had nothing delivered.
+    hold_after: int | None = None
 
 
 class FakeTelegram:
@@ -132,6 +135,8 @@ class FakeTelegram:
         self._next_message = 1
         self._new_update = asyncio.Event()
         self._sent_event = asyncio.Event()
+        self._released = asyncio.Event()
+        self.held = 0  # sendMessage requests being held (Faults.hold_after)
         self._recent: deque[float] = deque()
         self._last_to: dict[int, deque[float]] = defaultdict(deque)
         self._server: uvicorn.Server | None = None
@@ -254,6 +259,11 @@ class FakeTelegram:
                 await self._sent_event.wait()
 
         return await asyncio.wait_for(until(), timeout)
+
+    def release_held(self) -> None:
+        """Stop holding sends: the held ones fail (502, nothing delivered), new ones go through."""
+        self.faults.hold_after = None
+        self._released.set()
 
     @property
     def pending_updates(self) -> int:
@@ -380,6 +390,11 @@ class FakeTelegram:
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         if self.faults.delay_s:
             await asyncio.sleep(self.faults.delay_s)
+        hold = self.faults.hold_after
+        if hold is not None and len(self.sent) >= hold:
+            self.held += 1
+            await self._released.wait()
+            raise ApiError(502, "Bad Gateway")
         chat_id = self._chat_id(params["chat_id"])
         paid = str(params.get("allow_paid_broadcast", "")).lower() in ("true", "1")
         self._check_faults(chat_id)
