@@ -24,12 +24,12 @@ from typing import Any
 
 from telegram import Bot
 from telegram.error import TelegramError
-from telegram.request import HTTPXRequest
 
 from bot.channel import chat_view, is_due, shown_after_push
 from bot.delivery import Job, RateLimiter
 from bot.telegram.bot import CHANNEL, ChatSender, file_url
 from bot.telegram.errors import classify
+from bot.telegram.request import PushRequest
 from pipeline.config import Settings
 from pipeline.errors import DeliveryError
 from pipeline.models import Digest, Subscriber
@@ -59,13 +59,7 @@ async def push_bot(settings: Settings, pool: int | None = None) -> AsyncIterator
         pool = PAID_PUSH_POOL if settings.telegram.paid_broadcast else PUSH_POOL
     if not settings.telegram.token:
         raise DeliveryError("telegram: TELEGRAM_BOT_TOKEN is not set")
-    request = HTTPXRequest(
-        connection_pool_size=pool,
-        connect_timeout=10,
-        read_timeout=20,
-        write_timeout=20,
-        pool_timeout=30,
-    )
+    request = PushRequest(pool, connect_timeout=10, read_timeout=20, write_timeout=20)
     bot = Bot(
         settings.telegram.token,
         base_url=settings.telegram.base_url,
