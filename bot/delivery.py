@@ -36,7 +36,6 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 from typing import Any, Literal, Protocol
 
 from pipeline.errors import DeliveryError, RetryLater, StoreError, TargetGone, TransientDelivery
@@ -99,7 +98,7 @@ class RetryPolicy:
         return random.uniform(ceiling / 2, ceiling)
 
 
-@dataclass
+@dataclass(slots=True)
 class Job:
     """One push target and the parts it should get, in order.
 
@@ -113,11 +112,14 @@ class Job:
     pace_s: float = 0.0
     limiter: Limiter | None = None
     on_done: Callable[[], Awaitable[None]] | None = None  # called once every part is sent
+    # Form.of(parts), when the caller knows it: many targets share one rendering, and
+    # hashing it once per target is a measurable share of a large push
+    known_form: Form | None = None
+    # this rendering of the digest (its part count and a hash of its parts)
+    form: Form = field(init=False)
 
-    @cached_property
-    def form(self) -> Form:
-        """This rendering of the digest (its part count and a hash of its parts)."""
-        return Form.of(self.parts)
+    def __post_init__(self) -> None:
+        self.form = self.known_form or Form.of(self.parts)
 
     def key(self, day: str, i: int) -> LedgerKey:
         """The ledger key of part `i` on `day`."""
@@ -231,15 +233,15 @@ async def deliver(
         sent_forms=_sent_forms(sent_before),
         report=PushReport(targets=len(jobs)),
     )
-    gate = asyncio.Semaphore(max(1, concurrency))
+    workers = max(1, concurrency)
     async with _heartbeat(run):
-        busy = await _pass(run, gate, [(job, 0) for job in jobs])
+        busy = await _pass(run, workers, [(job, 0) for job in jobs])
         deadline = time.monotonic() + busy_wait_s
         while busy and time.monotonic() < deadline:
             # Claims of a pusher that died free within claim_ttl_s: wait for them here
             # rather than leave those chats to a later push.
             await asyncio.sleep(min(BUSY_POLL_S, max(0.0, deadline - time.monotonic())))
-            busy = await _pass(run, gate, busy)
+            busy = await _pass(run, workers, busy)
     run.report.busy = sum(len(job.parts) - i for job, i in busy)
     run.report.elapsed_s = round(time.monotonic() - started, 3)
     # a minute tick with no chat due must not overwrite the morning's summary in /stats
@@ -251,20 +253,25 @@ async def deliver(
     return run.report
 
 
-async def _pass(
-    run: _Run, gate: asyncio.Semaphore, work: Sequence[tuple[Job, int]]
-) -> list[tuple[Job, int]]:
+async def _pass(run: _Run, workers: int, work: Sequence[tuple[Job, int]]) -> list[tuple[Job, int]]:
     """Deliver each (job, first part); return those left busy, with the part they stopped at."""
 
-    async def one(job: Job, start: int) -> int | None:
-        async with gate:
-            return await _deliver_job(run, job, start)
+    # `concurrency` workers take the targets in turn: never one task per target, which
+    # for 100,000 chats would cost hundreds of MB and a slow loop (bench/push_cost.py).
+    queue = iter(work)
+    busy: list[tuple[Job, int]] = []
+
+    async def worker() -> None:
+        for job, start in queue:
+            if (i := await _deliver_job(run, job, start)) is not None:
+                busy.append((job, i))
 
     # A TaskGroup, not gather: cancelled, it still waits for every worker, so parts
     # on the wire are recorded before the caller closes the connection they use.
     async with asyncio.TaskGroup() as group:
-        tasks = [(job, group.create_task(one(job, start))) for job, start in work]
-    return [(job, i) for job, task in tasks if (i := task.result()) is not None]
+        for _ in range(min(workers, len(work))):
+            group.create_task(worker())
+    return busy
 
 
 @contextlib.asynccontextmanager

@@ -97,6 +97,8 @@ def file_url(base_url: str) -> str:
 class ChatSender:
     """Sends HTML parts to one chat: follows a migration, falls back to plain text once."""
 
+    __slots__ = ("bot", "chat_id", "paid_broadcast", "reply_to", "store", "subscriber")
+
     def __init__(
         self,
         bot: Bot,

@@ -34,7 +34,7 @@ from pipeline.config import Settings
 from pipeline.errors import DeliveryError
 from pipeline.models import Digest, Subscriber
 from pipeline.render import View, render_telegram
-from pipeline.store import Store, Target
+from pipeline.store import Form, Store, Target
 
 PUSH_RATE = 29.0  # messages per second over all chats (Telegram allows about 30)
 PAID_PUSH_RATE = 1000.0  # with allow_paid_broadcast: Telegram's documented ceiling
@@ -110,59 +110,84 @@ class TelegramChannel:
     async def jobs(self, digest: Digest, due_at: str | None) -> list[Job]:
         """One Job per active subscriber due at `due_at`, with the digest in the form it chose;
         at `digest.time` (or with no `due_at`) one per configured channel too."""
-        rendered: dict[View, list[str]] = {}
+        # one rendering (and one ledger form) per distinct view, not per chat
+        rendered: dict[View, tuple[list[str], Form]] = {}
 
-        def parts(view: View) -> list[str]:
+        def parts(view: View) -> tuple[list[str], Form]:
             if view not in rendered:
-                rendered[view] = render_telegram(digest, view)
+                texts = render_telegram(digest, view)
+                rendered[view] = (texts, Form.of(texts))
             return rendered[view]
 
         jobs = []
         if is_due(self.settings, None, due_at):
             # a channel has no /settings: the default (full) digest, as anyone opening it expects
             full = parts(chat_view(self.settings, None))
-            jobs += [self._channel_job(name, full) for name in self.settings.telegram.channels]
-        for sub in await self.store.list_subscribers(CHANNEL):
-            if not is_due(self.settings, sub, due_at):
-                continue
-            jobs.append(self._job(sub, parts(chat_view(self.settings, sub)), digest.date))
+            jobs += [self._channel_job(name, *full) for name in self.settings.telegram.channels]
+        async for chunk in self.store.iter_subscribers(CHANNEL):
+            for sub in chunk:
+                if is_due(self.settings, sub, due_at):
+                    view = chat_view(self.settings, sub)
+                    jobs.append(self._job(sub, *parts(view), digest.date))
         return jobs
 
-    def _channel_job(self, name: str, parts: list[str]) -> Job:
+    def _channel_job(self, name: str, parts: list[str], form: Form) -> Job:
         sender = self._sender(name, subscriber=False)
 
         async def send(i: int, part: str) -> None:
             await sender.send(i, part)
 
-        return Job(self.target(name), parts, send, pace_s=GROUP_PACE_S, limiter=self.limiter)
+        return Job(
+            self.target(name),
+            parts,
+            send,
+            pace_s=GROUP_PACE_S,
+            limiter=self.limiter,
+            known_form=form,
+        )
 
-    def _job(self, sub: Subscriber, parts: list[str], day: str) -> Job:
-        sender = self._sender(sub.chat_id)
-        origin = sender.chat_id
-
-        async def send(i: int, part: str) -> None:
-            await sender.send(i, part)
-            if sender.chat_id != origin:
-                # The group migrated: a later push of this day knows it by its new id,
-                # so record what it already has under that id too (idempotent).
-                moved = self.target(str(sender.chat_id))
-                for j in range(i + 1):
-                    key = replace(job.key(day, j), target=moved)
-                    await self.store.ledger_sent(key, info=f"migrated from {origin}")
-
-        async def shown() -> None:
-            await shown_after_push(self.store, CHANNEL, str(sender.chat_id), day)
-
+    def _job(self, sub: Subscriber, parts: list[str], form: Form, day: str) -> Job:
+        chat = _SubscriberChat(self, self._sender(sub.chat_id), day)
         pace = PRIVATE_PACE_S if sub.type in ("private", "channel") else GROUP_PACE_S
         job = Job(
             self.target(sub.chat_id),
             parts,
-            send,
+            chat.send,
             pace_s=pace,
             limiter=self.limiter,
-            on_done=shown,
+            on_done=chat.shown,
+            known_form=form,
         )
+        chat.job = job
         return job
+
+
+class _SubscriberChat:
+    """One subscriber's sends in a push (a slotted object, not closures: a push to
+    100,000 chats holds one per chat)."""
+
+    __slots__ = ("channel", "day", "job", "origin", "sender")
+
+    def __init__(self, channel: TelegramChannel, sender: ChatSender, day: str) -> None:
+        self.channel, self.sender, self.day = channel, sender, day
+        self.origin = sender.chat_id
+        self.job: Job | None = None
+
+    async def send(self, i: int, part: str) -> None:
+        sender = self.sender
+        await sender.send(i, part)
+        if sender.chat_id != self.origin and self.job is not None:
+            # The group migrated: a later push of this day knows it by its new id,
+            # so record what it already has under that id too (idempotent).
+            moved = self.channel.target(str(sender.chat_id))
+            for j in range(i + 1):
+                key = replace(self.job.key(self.day, j), target=moved)
+                info = f"migrated from {self.origin}"
+                await self.channel.store.ledger_sent(key, info=info)
+
+    async def shown(self) -> None:
+        """After the push, /why N and /brief in this chat mean this digest."""
+        await shown_after_push(self.channel.store, CHANNEL, str(self.sender.chat_id), self.day)
 
 
 @asynccontextmanager
