@@ -15,9 +15,13 @@ sendMessage with valid JSON, counting messages and exact repeats), on 127.0.0.1:
 3. aidaily: `--chats` subscribers (full digest, 3 parts each) in a throwaway
    redis-server; the push path of `bot.push` (`TelegramChannel.jobs` then
    `bot.delivery.deliver`: ledger claim + send + record per part, per-chat pace)
-   with paid-broadcast settings and the rate limiter lifted (1e9/s). Measured in
-   a fresh process: msg/s, CPU seconds of our process per 1,000 messages
-   (getrusage), its peak RSS (ru_maxrss), duplicates;
+   with paid-broadcast settings and the rate limiter lifted (1e9/s), stopped
+   (cancelled, as serve's shutdown does) after `--seconds` (90): at our rate the
+   whole 300,000 messages would take far longer than a bench should. Measured in
+   a fresh process: msg/s (messages the fake received / wall, the wind-down after
+   the stop included), CPU seconds of our process per 1,000 messages (getrusage),
+   its peak RSS (ru_maxrss: every subscriber is read and every job built before the
+   first send, so the peak is reached early), duplicates;
 4. paced, with `bot.push.push` itself: `--free-chats` x 3 at Telegram's 30 msg/s
    (aidaily paces at 29) and `--paid-chats` x 3 with `telegram.paid_broadcast`
    (1,000 msg/s): achieved rate / the limit.

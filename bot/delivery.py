@@ -48,6 +48,9 @@ CLAIM_TTL_S = 30.0  # a dead pusher's claims are free this long after its last h
 MIN_BEAT_S = 0.05  # the shortest pause between two heartbeats
 OUTAGE_WAIT_S = 120.0  # how long a push waits for Redis to come back before leaving a target
 BUSY_POLL_S = 2.0  # how often parts held by another owner are looked at again
+# Ledger writes in flight at once: thousands of paid-broadcast workers starting together
+# must not ask for more connections than the client has (a cluster client refuses them).
+LEDGER_IN_FLIGHT = 32
 
 
 class Limiter(Protocol):
@@ -198,6 +201,9 @@ class _Run:
     sent_before: set[LedgerKey]
     sent_forms: dict[Target, Counter[Form]]
     report: PushReport
+    ledger_gate: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(LEDGER_IN_FLIGHT)
+    )
 
 
 async def deliver(
@@ -263,6 +269,7 @@ async def _pass(run: _Run, workers: int, work: Sequence[tuple[Job, int]]) -> lis
 
     async def worker() -> None:
         for job, start in queue:
+            _stop_if_cancelled()
             if (i := await _deliver_job(run, job, start)) is not None:
                 busy.append((job, i))
 
@@ -308,6 +315,7 @@ async def _deliver_job(run: _Run, job: Job, start: int = 0) -> int | None:
         return None
     paced = False
     for i in range(start, len(job.parts)):
+        _stop_if_cancelled()
         outcome = await _deliver_part(run, job, i, job.parts[i], paced)
         if outcome == "skipped":
             run.report.skipped += 1
@@ -320,6 +328,20 @@ async def _deliver_job(run: _Run, job: Job, start: int = 0) -> int | None:
     if job.on_done is not None:
         await _call_on_done(job)
     return None
+
+
+def _stop_if_cancelled() -> None:
+    """Raise CancelledError if this task was cancelled and something below swallowed it.
+
+    On Python 3.11 a cancellation that lands as an awaited Redis or HTTP call
+    completes can be lost inside the client libraries (asyncio.wait_for, gh-86296);
+    a push worker would then go on through every remaining target after a stop
+    (seen with 100,000 chats: bench/push_cost.py). The request stays counted in
+    `Task.cancelling()`, so between parts, where nothing is claimed, we honour it.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def _has_another_form(run: _Run, job: Job) -> bool:
@@ -396,7 +418,11 @@ async def _claim(run: _Run, key: LedgerKey) -> str:
 
 
 async def _claim_once(run: _Run, key: LedgerKey) -> str:
-    task = asyncio.ensure_future(run.store.ledger_claim(key, run.owner, run.claim_ttl_s))
+    async def claim() -> str:
+        async with run.ledger_gate:
+            return await run.store.ledger_claim(key, run.owner, run.claim_ttl_s)
+
+    task = asyncio.ensure_future(claim())
     try:
         return await asyncio.shield(task)
     except asyncio.CancelledError:
@@ -447,7 +473,8 @@ async def _attempt(run: _Run, job: Job, key: LedgerKey, part: Any) -> None:
         nonlocal went_out
         await job.send(key.part, part)
         went_out = True
-        await run.store.ledger_sent(key)  # never raises: kept in memory while Redis is away
+        async with run.ledger_gate:
+            await run.store.ledger_sent(key)  # never raises: kept in memory while Redis is away
 
     task = asyncio.ensure_future(send_and_record())
     try:
