@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# Every benchmark; figures and what they mean are in BENCHMARKS.md (about 30 minutes:
+# Every benchmark; figures and what they mean are in BENCHMARKS.md (about 40 minutes:
 # push_crash alone is 20 kill -9 trials of ~45 s each).
 BENCHES := pipeline corpus dedupe llm telegram_push telegram_commands feishu_push server http_slowdrip push_crash editorial push_cost cluster_why
 
