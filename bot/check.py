@@ -2,6 +2,9 @@
 
 Every probe has a short timeout and turns any failure into one line that says
 what to fix. A channel without credentials is "off", which is not a failure.
+Each of `telegram.channels` gets a "channel" line: getChat, then getChatMember
+for the bot, and whether it may post there (or why not). `telegram.paid_broadcast`
+gets a "paid" warning line: every push message then costs Telegram Stars.
 Feeds are fetched and parsed as `run` would (no conditional GET), all within
 FEEDS_BUDGET_S: a "feeds" line that fails as `run` would (no feed configured, or
 none could be fetched), then one "feed" line per feed with its entries and time.
@@ -13,6 +16,7 @@ import asyncio
 import contextlib
 import time
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -23,20 +27,26 @@ from pipeline.parse import parse_feed
 from pipeline.redact import redact_url
 from pipeline.store import connect
 
+if TYPE_CHECKING:
+    from telegram import Bot
+
 Check = tuple[str, bool, str]
+WARN_ONLY = frozenset({"feed", "paid"})  # lines that warn when not ok, never fail the check
+STARS_PER_MESSAGE = 0.1  # Telegram's price of one message sent with allow_paid_broadcast
 TIMEOUT_S = 8.0
 FEEDS_BUDGET_S = 30.0  # all feeds together: check answers in bounded time whatever the feeds do
 
 
 async def check_all(settings: Settings) -> list[Check]:
     """Redis, LLM, Telegram and Feishu, probed concurrently, in that order."""
-    probes = (
+    redis, llm, telegram, feishu, targets = await asyncio.gather(
         check_redis(settings),
         check_llm(settings),
         check_telegram(settings),
         check_feishu(settings),
+        check_telegram_targets(settings),
     )
-    return list(await asyncio.gather(*probes))
+    return [redis, llm, telegram, *targets, feishu]
 
 
 async def check_redis(settings: Settings) -> Check:
@@ -104,6 +114,82 @@ async def check_telegram(settings: Settings) -> Check:
     finally:
         await bot.shutdown()
     return ("telegram", True, f"@{me.username} ({settings.telegram.mode})")
+
+
+async def check_telegram_targets(settings: Settings) -> list[Check]:
+    """A "channel" line per `telegram.channels` entry, and a "paid" warning when paid
+    broadcast is on (both only when configured)."""
+    lines: list[Check] = []
+    if settings.telegram.paid_broadcast:
+        lines.append(("paid", False, paid_broadcast_warning()))
+    channels = settings.telegram.channels
+    if not channels:
+        return lines
+    if not settings.telegram_enabled:
+        why = "Telegram is off (TELEGRAM_BOT_TOKEN is not set): nothing is posted there"
+        return [*lines, *(("channel", False, f"{name}: {why}") for name in channels)]
+    from telegram import Bot
+    from telegram.error import TelegramError
+    from telegram.request import HTTPXRequest
+
+    request = HTTPXRequest(
+        connect_timeout=TIMEOUT_S / 2, read_timeout=TIMEOUT_S, write_timeout=TIMEOUT_S
+    )
+    bot = Bot(str(settings.telegram.token), base_url=settings.telegram.base_url, request=request)
+    try:
+        try:
+            await asyncio.wait_for(bot.initialize(), TIMEOUT_S * 1.5)
+        except (TelegramError, TimeoutError):  # the "telegram" line says why
+            return [*lines, *(("channel", False, f"{c}: getMe failed") for c in channels)]
+        found = await asyncio.gather(*(_channel_line(bot, name) for name in channels))
+    finally:
+        await bot.shutdown()
+    return [*lines, *found]
+
+
+def paid_broadcast_warning() -> str:
+    """What `telegram.paid_broadcast` costs, in one line."""
+    return (
+        "telegram.paid_broadcast is on: every push message spends Telegram Stars "
+        f"({STARS_PER_MESSAGE:g} each, e.g. {int(100_000 * 3 * STARS_PER_MESSAGE):,} "
+        "for 100,000 chats x 3 parts); set it to false to send for free at 30 msg/s"
+    )
+
+
+async def _channel_line(bot: Bot, name: str) -> Check:
+    """getChat + getChatMember(bot): "ok" when the bot may post there, else why not."""
+    from telegram import ChatMemberAdministrator
+    from telegram.constants import ChatMemberStatus
+    from telegram.error import BadRequest, Forbidden, TelegramError
+
+    try:
+        async with asyncio.timeout(TIMEOUT_S * 1.5):
+            chat = await bot.get_chat(name)
+            member = await bot.get_chat_member(chat.id, bot.id)
+    except TimeoutError:
+        return ("channel", False, f"{name}: no answer within {TIMEOUT_S * 1.5:.0f} s")
+    except (BadRequest, Forbidden) as exc:
+        if "not found" in exc.message.lower():
+            why = "not found: check the @username or id, and add the bot to the channel"
+        elif isinstance(exc, Forbidden):
+            why = f"the bot cannot see it ({exc.message}): add the bot as an administrator"
+        else:
+            why = exc.message
+        return ("channel", False, f"{name}: {why}")
+    except TelegramError as exc:
+        return ("channel", False, f"{name}: {_line(exc)}")
+    title = f"{name} ({chat.title or chat.id}, {chat.type})"
+    if chat.type != "channel":
+        return ("channel", False, f"{title}: not a channel; subscribe a group with /start")
+    if member.status == ChatMemberStatus.OWNER:
+        return ("channel", True, f"{title}: ok, the bot owns it")
+    if member.status != ChatMemberStatus.ADMINISTRATOR:
+        why = f"the bot is not an administrator (it is {member.status})"
+        return ("channel", False, f"{title}: {why}: add it with the right to post messages")
+    if isinstance(member, ChatMemberAdministrator) and not member.can_post_messages:
+        why = "the bot is an administrator but cannot post messages"
+        return ("channel", False, f"{title}: {why}: give it that right")
+    return ("channel", True, f"{title}: ok, the bot may post")
 
 
 async def check_feishu(settings: Settings) -> Check:

@@ -36,7 +36,6 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 from typing import Any, Literal, Protocol
 
 from pipeline.errors import DeliveryError, RetryLater, StoreError, TargetGone, TransientDelivery
@@ -49,6 +48,9 @@ CLAIM_TTL_S = 30.0  # a dead pusher's claims are free this long after its last h
 MIN_BEAT_S = 0.05  # the shortest pause between two heartbeats
 OUTAGE_WAIT_S = 120.0  # how long a push waits for Redis to come back before leaving a target
 BUSY_POLL_S = 2.0  # how often parts held by another owner are looked at again
+# Ledger writes in flight at once: thousands of paid-broadcast workers starting together
+# must not ask for more connections than the client has (a cluster client refuses them).
+LEDGER_IN_FLIGHT = 32
 
 
 class Limiter(Protocol):
@@ -99,7 +101,7 @@ class RetryPolicy:
         return random.uniform(ceiling / 2, ceiling)
 
 
-@dataclass
+@dataclass(slots=True)
 class Job:
     """One push target and the parts it should get, in order.
 
@@ -113,11 +115,14 @@ class Job:
     pace_s: float = 0.0
     limiter: Limiter | None = None
     on_done: Callable[[], Awaitable[None]] | None = None  # called once every part is sent
+    # Form.of(parts), when the caller knows it: many targets share one rendering, and
+    # hashing it once per target is a measurable share of a large push
+    known_form: Form | None = None
+    # this rendering of the digest (its part count and a hash of its parts)
+    form: Form = field(init=False)
 
-    @cached_property
-    def form(self) -> Form:
-        """This rendering of the digest (its part count and a hash of its parts)."""
-        return Form.of(self.parts)
+    def __post_init__(self) -> None:
+        self.form = self.known_form or Form.of(self.parts)
 
     def key(self, day: str, i: int) -> LedgerKey:
         """The ledger key of part `i` on `day`."""
@@ -196,6 +201,9 @@ class _Run:
     sent_before: set[LedgerKey]
     sent_forms: dict[Target, Counter[Form]]
     report: PushReport
+    ledger_gate: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(LEDGER_IN_FLIGHT)
+    )
 
 
 async def deliver(
@@ -231,15 +239,15 @@ async def deliver(
         sent_forms=_sent_forms(sent_before),
         report=PushReport(targets=len(jobs)),
     )
-    gate = asyncio.Semaphore(max(1, concurrency))
+    workers = max(1, concurrency)
     async with _heartbeat(run):
-        busy = await _pass(run, gate, [(job, 0) for job in jobs])
+        busy = await _pass(run, workers, [(job, 0) for job in jobs])
         deadline = time.monotonic() + busy_wait_s
         while busy and time.monotonic() < deadline:
             # Claims of a pusher that died free within claim_ttl_s: wait for them here
             # rather than leave those chats to a later push.
             await asyncio.sleep(min(BUSY_POLL_S, max(0.0, deadline - time.monotonic())))
-            busy = await _pass(run, gate, busy)
+            busy = await _pass(run, workers, busy)
     run.report.busy = sum(len(job.parts) - i for job, i in busy)
     run.report.elapsed_s = round(time.monotonic() - started, 3)
     # a minute tick with no chat due must not overwrite the morning's summary in /stats
@@ -251,20 +259,26 @@ async def deliver(
     return run.report
 
 
-async def _pass(
-    run: _Run, gate: asyncio.Semaphore, work: Sequence[tuple[Job, int]]
-) -> list[tuple[Job, int]]:
+async def _pass(run: _Run, workers: int, work: Sequence[tuple[Job, int]]) -> list[tuple[Job, int]]:
     """Deliver each (job, first part); return those left busy, with the part they stopped at."""
 
-    async def one(job: Job, start: int) -> int | None:
-        async with gate:
-            return await _deliver_job(run, job, start)
+    # `concurrency` workers take the targets in turn: never one task per target, which
+    # for 100,000 chats would cost hundreds of MB and a slow loop (bench/push_cost.py).
+    queue = iter(work)
+    busy: list[tuple[Job, int]] = []
+
+    async def worker() -> None:
+        for job, start in queue:
+            _stop_if_cancelled()
+            if (i := await _deliver_job(run, job, start)) is not None:
+                busy.append((job, i))
 
     # A TaskGroup, not gather: cancelled, it still waits for every worker, so parts
     # on the wire are recorded before the caller closes the connection they use.
     async with asyncio.TaskGroup() as group:
-        tasks = [(job, group.create_task(one(job, start))) for job, start in work]
-    return [(job, i) for job, task in tasks if (i := task.result()) is not None]
+        for _ in range(min(workers, len(work))):
+            group.create_task(worker())
+    return busy
 
 
 @contextlib.asynccontextmanager
@@ -301,6 +315,7 @@ async def _deliver_job(run: _Run, job: Job, start: int = 0) -> int | None:
         return None
     paced = False
     for i in range(start, len(job.parts)):
+        _stop_if_cancelled()
         outcome = await _deliver_part(run, job, i, job.parts[i], paced)
         if outcome == "skipped":
             run.report.skipped += 1
@@ -313,6 +328,20 @@ async def _deliver_job(run: _Run, job: Job, start: int = 0) -> int | None:
     if job.on_done is not None:
         await _call_on_done(job)
     return None
+
+
+def _stop_if_cancelled() -> None:
+    """Raise CancelledError if this task was cancelled and something below swallowed it.
+
+    On Python 3.11 a cancellation that lands as an awaited Redis or HTTP call
+    completes can be lost inside the client libraries (asyncio.wait_for, gh-86296);
+    a push worker would then go on through every remaining target after a stop
+    (seen with 100,000 chats: bench/push_cost.py). The request stays counted in
+    `Task.cancelling()`, so between parts, where nothing is claimed, we honour it.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def _has_another_form(run: _Run, job: Job) -> bool:
@@ -389,7 +418,11 @@ async def _claim(run: _Run, key: LedgerKey) -> str:
 
 
 async def _claim_once(run: _Run, key: LedgerKey) -> str:
-    task = asyncio.ensure_future(run.store.ledger_claim(key, run.owner, run.claim_ttl_s))
+    async def claim() -> str:
+        async with run.ledger_gate:
+            return await run.store.ledger_claim(key, run.owner, run.claim_ttl_s)
+
+    task = asyncio.ensure_future(claim())
     try:
         return await asyncio.shield(task)
     except asyncio.CancelledError:
@@ -440,7 +473,8 @@ async def _attempt(run: _Run, job: Job, key: LedgerKey, part: Any) -> None:
         nonlocal went_out
         await job.send(key.part, part)
         went_out = True
-        await run.store.ledger_sent(key)  # never raises: kept in memory while Redis is away
+        async with run.ledger_gate:
+            await run.store.ledger_sent(key)  # never raises: kept in memory while Redis is away
 
     task = asyncio.ensure_future(send_and_record())
     try:

@@ -4,9 +4,10 @@ Two APScheduler 3.x jobs on an `AsyncIOScheduler` in the service's loop:
 
 - `daily`: a `CronTrigger` at `digest.time` in `timezone` (APScheduler turns
   the wall-clock time into the right instant on both sides of a DST change);
-- `tick`: every minute, the same catch-up (a service started after the push
-  time with today's work undone does it at once; a failed run is retried every
-  `RETRY_S`) plus the chats whose `/settings time` is another minute of the day.
+- `tick`: every `TICK_S` (10 s), the same catch-up (a service started after the
+  push time with today's work undone does it at once; a failed run is retried every
+  `RETRY_S`, a push that left targets unreached every `PUSH_RETRY_S`) plus the
+  chats whose `/settings time` is another minute of the day.
 
 Both call the functions the CLI calls: `pipeline.run.run`, then `bot.push.push`.
 With `digest.weekly` set ("sun 20:00"), the tick also pushes /week's digest once a
@@ -23,18 +24,27 @@ Doing it once per day, whatever restarts or runs beside us:
   APScheduler's own job stores are not used for this: its docs say they cannot
   be shared between schedulers;
 - and below all that, the delivery ledger never sends a part twice.
+
+Two or more `serve` on one Redis: one builds and pushes, the others' ticks find
+the lock held ("busy"). While it pushes, the holder keeps the lock with a
+`PUSH_LOCK_TTL_S` (30 s) expiry, as long as the ledger's claims live; if it dies,
+both free within 30 s, and another instance's next tick (every `TICK_S`) takes
+the lock and pushes the rest: the parts already sent are skipped, the dead
+one's claims are waited out. So the rest of a push resumes within a minute.
 The clock is a `now()` callable so tests can drive the day without waiting.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -56,9 +66,12 @@ RunFn = Callable[..., Awaitable[Any]]
 PushFn = Callable[..., Awaitable[Any]]
 WeeklyFn = Callable[..., Awaitable[Any]]
 
-LOCK_TTL_S = (
-    60.0  # a crashed holder frees the day within a minute; the holder extends it every 20 s
-)
+LOCK_TTL_S = 60.0  # a crashed builder frees the day within a minute; kept every third of it
+# While pushing, the lock lives as long as a delivery claim (bot.delivery.CLAIM_TTL_S):
+# an instance that dies mid-push is replaced within PUSH_LOCK_TTL_S + TICK_S.
+PUSH_LOCK_TTL_S = 30.0
+TICK_S = 10  # how often every instance looks for due work (and for a push to take over)
+PUSH_RETRY_S = 60.0  # a push that left some target unreached is tried again this often
 RETRY_S = 15 * 60  # a failed run (no feed reachable) is tried again this often, all day
 MARKER_TTL = timedelta(days=3)
 SUBSCRIBER_TIMES_TTL_S = 300.0  # per-chat times are re-read this often (catch-up covers the gap)
@@ -113,6 +126,7 @@ class DailyScheduler:
         weekly_fn: WeeklyFn | None = None,
         owner: str | None = None,
         lock_ttl_s: float = LOCK_TTL_S,
+        push_lock_ttl_s: float = PUSH_LOCK_TTL_S,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -123,11 +137,13 @@ class DailyScheduler:
         self.weekly_fn = weekly_fn
         self.owner = owner or new_owner()
         self.lock_ttl_s = lock_ttl_s
+        self.push_lock_ttl_s = push_lock_ttl_s
         self.aps: AsyncIOScheduler | None = None
         self._stopping = False
         self._jobs: set[asyncio.Task[Any]] = set()
         self._guard = asyncio.Lock()  # one daily/tick pass at a time in this process
         self._failed_at: dict[str, datetime] = {}  # day -> when its last run failed (self.now)
+        self._unfinished_at: dict[str, datetime] = {}  # day -> when its push was left incomplete
         self._done_times: set[str] = set()  # "DATE HH:MM" pushes finished in this process
         self._times: tuple[float, set[str]] = (-1e9, set())
         self._first_tick = True
@@ -147,7 +163,7 @@ class DailyScheduler:
         aps.add_job(self._job, self.daily_trigger(), id="daily", misfire_grace_time=DAILY_MISFIRE_S)
         aps.add_job(
             self._job,
-            CronTrigger(minute="*", timezone=self.settings.tz),
+            CronTrigger(second=f"*/{TICK_S}", timezone=self.settings.tz),
             id="tick",
             misfire_grace_time=30,
             next_run_time=datetime.now(self.settings.tz),  # the start-up catch-up
@@ -254,9 +270,9 @@ class DailyScheduler:
         name = f"weekly:{day.isoformat()}"
         if await self.store.get_marker(name):
             return "done"
-        if not await self.store.acquire_lock(name, self.owner, self.lock_ttl_s):
+        if not await self.store.acquire_lock(name, self.owner, self.push_lock_ttl_s):
             return "busy"
-        keeper = asyncio.create_task(self._keep_lock(name))
+        keeper = asyncio.create_task(self._keep_lock(_Held(name, self.push_lock_ttl_s)))
         try:
             push_week = self.weekly_fn or _default_weekly()
             try:
@@ -285,21 +301,27 @@ class DailyScheduler:
         day_s = day.isoformat()
         if await self.store.get_marker(f"push:{day_s}"):
             return "done"
-        lock = f"daily:{day_s}"
-        if not await self.store.acquire_lock(lock, self.owner, self.lock_ttl_s):
+        unfinished = self._unfinished_at.get(day_s)
+        if unfinished is not None and (self.now() - unfinished).total_seconds() < PUSH_RETRY_S:
+            return "push-incomplete"  # not every tick: each retry reads every subscriber
+        lock = _Held(f"daily:{day_s}", self.lock_ttl_s)
+        if not await self.store.acquire_lock(lock.name, self.owner, lock.ttl_s):
             return "busy"
         keeper = asyncio.create_task(self._keep_lock(lock))
         try:
             digest = await self._build(day)
             if digest is None:
                 return "run-failed"
+            await self._for_push(lock)
             ok = await self._push(day_s, self.settings.digest.time, self._channels())
             if ok:
                 await self.store.set_marker(f"push:{day_s}", self.owner, MARKER_TTL)
-            return "pushed" if ok else "push-incomplete"
+                return "pushed"
+            self._unfinished_at[day_s] = self.now()
+            return "push-incomplete"
         finally:
             keeper.cancel()
-            await asyncio.shield(self.store.release_lock(lock, self.owner))
+            await asyncio.shield(self.store.release_lock(lock.name, self.owner))
 
     async def push_chat_times(self, day: date, now: datetime) -> None:
         """Push to chats whose own push time has come (each time once a day; late ones catch up)."""
@@ -318,13 +340,16 @@ class DailyScheduler:
             if await self.store.get_marker(name):
                 self._done_times.add(f"{day_s} {due}")
                 continue
-            if not await self.store.acquire_lock(name, self.owner, self.lock_ttl_s):
+            lock = _Held(name, self.push_lock_ttl_s)
+            if not await self.store.acquire_lock(name, self.owner, lock.ttl_s):
                 continue
+            keeper = asyncio.create_task(self._keep_lock(lock))
             try:
                 if await self._push(day_s, due, channels):
                     await self.store.set_marker(name, self.owner, MARKER_TTL)
                     self._done_times.add(f"{day_s} {due}")
             finally:
+                keeper.cancel()
                 await asyncio.shield(self.store.release_lock(name, self.owner))
 
     # -- steps ----------------------------------------------------------------------------
@@ -437,18 +462,36 @@ class DailyScheduler:
         self._times = (time.monotonic(), times)
         return times
 
-    async def _keep_lock(self, name: str) -> None:
+    async def _for_push(self, lock: _Held) -> None:
+        """From here on the lock lives only as long as a delivery claim, so that a dead
+        pusher is replaced within a minute (the build before may block for longer)."""
+        lock.ttl_s = min(lock.ttl_s, self.push_lock_ttl_s)
+        lock.beat.set()  # the keeper shortens the expiry now, not a beat later
+
+    async def _keep_lock(self, lock: _Held) -> None:
         while True:
-            await asyncio.sleep(self.lock_ttl_s / 3)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(lock.beat.wait(), lock.ttl_s / 3)
+            lock.beat.clear()
             try:
-                kept = await self.store.extend_lock(name, self.owner, self.lock_ttl_s)
+                kept = await self.store.extend_lock(lock.name, self.owner, lock.ttl_s)
             except StoreError:  # Redis away (the store says so once): try again next beat
                 continue
             if not kept:
                 log.warning(
-                    "schedule: lost the lock %s; the delivery ledger still prevents doubles", name
+                    "schedule: lost the lock %s; the delivery ledger still prevents doubles",
+                    lock.name,
                 )
                 return
+
+
+@dataclass
+class _Held:
+    """A lock this instance holds: its name and the expiry its keeper renews it with."""
+
+    name: str
+    ttl_s: float
+    beat: asyncio.Event = field(default_factory=asyncio.Event)  # renew now
 
 
 def _summary(report: PushReport) -> str:

@@ -39,6 +39,8 @@ _WEEKDAY_NAMES = {
         )
     },
 }
+_CHANNEL_NAME = re.compile(r"@[A-Za-z0-9_]{5,32}")  # a public channel's @username
+_CHANNEL_ID = re.compile(r"-[1-9]\d{0,18}")  # a channel's numeric id (-100…)
 
 
 class _Section(BaseModel):
@@ -192,23 +194,32 @@ class TelegramSettings(_Section):
     admins: list[int] = Field(default_factory=list)
     token: str | None = Field(None, exclude=True)  # TELEGRAM_BOT_TOKEN only
     webhook_secret: str | None = Field(None, exclude=True)  # TELEGRAM_WEBHOOK_SECRET only
-    # Documented, not yet acted on: accepted empty/off, refused otherwise (see DigestSettings).
+    # Channels the digest is posted to once a day ("@name" or a -100… id), as their own targets.
     channels: list[str] = Field(default_factory=list)
+    # Sends with allow_paid_broadcast (Telegram Stars) so the push may go up to 1,000 msg/s.
     paid_broadcast: bool = False
 
-    @field_validator("channels")
+    @field_validator("channels", mode="before")
     @classmethod
-    def _no_channels_yet(cls, v: list[str]) -> list[str]:
-        if v:
-            raise ValueError("posting to channels is not in this version yet; leave it []")
-        return v
-
-    @field_validator("paid_broadcast")
-    @classmethod
-    def _no_paid_broadcast_yet(cls, v: bool) -> bool:
-        if v:
-            raise ValueError("paid broadcast is not in this version yet; leave it false")
-        return v
+    def _channel_ids(cls, v: Any) -> list[str]:
+        if v is None:
+            return []
+        if not isinstance(v, list):
+            raise ValueError('expected a list such as ["@ai_daily", -1001234567890]')
+        out: list[str] = []
+        for raw in v:
+            if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+                raise ValueError(f"{raw!r} is not a channel: use its @username or numeric id")
+            name = str(raw).strip()
+            if not (_CHANNEL_NAME.fullmatch(name) or _CHANNEL_ID.fullmatch(name)):
+                raise ValueError(
+                    f"{raw!r} is not a channel: use its @username (5-32 letters, digits or _)"
+                    " or its numeric id (-100…)"
+                )
+            if name in out:
+                raise ValueError(f"{name} is listed twice")
+            out.append(name)
+        return out
 
 
 class FeishuWebhook(_Section):

@@ -252,7 +252,7 @@ class FeedState:
 # -- the delivery ledger: typed keys and entries -----------------------------------
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Target:
     """A push target: a chat of a channel, or a custom-bot webhook (`chat` = a hash of its URL)."""
 
@@ -263,7 +263,7 @@ class Target:
         return f"{self.channel}:{self.chat}"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Form:
     """One rendering of a digest: how many parts, and a short hash of them.
 
@@ -869,21 +869,22 @@ class Store:
 
     @_redis_errors("read from")
     async def list_subscribers(self, channel: str, active_only: bool = True) -> list[Subscriber]:
-        ids = sorted(
-            v.decode() if isinstance(v, bytes) else v
-            for v in await self.r.smembers(self.k.subs(channel))
-        )
-        subs: list[Subscriber] = []
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            values = await self._get_many([self.k.sub(channel, c) for c in chunk])
-            for value in values:
-                if value is None:
-                    continue
-                sub = Subscriber.model_validate_json(value)
-                if sub.active or not active_only:
-                    subs.append(sub)
-        return subs
+        return [s async for chunk in self.iter_subscribers(channel, active_only) for s in chunk]
+
+    async def iter_subscribers(
+        self, channel: str, active_only: bool = True, chunk: int = 500
+    ) -> AsyncIterator[list[Subscriber]]:
+        """The subscribers of a channel by chat id, `chunk` at a time: a push to 100,000
+        chats need not hold every Subscriber at once. Raises StoreError."""
+        async with self._redis("read from"):
+            members = await self.r.smembers(self.k.subs(channel))
+        ids = sorted(v.decode() if isinstance(v, bytes) else v for v in members)
+        for start in range(0, len(ids), chunk):
+            part = ids[start : start + chunk]
+            async with self._redis("read from"):
+                values = await self._get_many([self.k.sub(channel, c) for c in part])
+            subs = [Subscriber.model_validate_json(v) for v in values if v is not None]
+            yield [s for s in subs if s.active or not active_only]
 
     @_redis_errors("write to")
     async def set_shown(self, channel: str, chat_id: str, day: str) -> None:

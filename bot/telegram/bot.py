@@ -128,13 +128,27 @@ def file_url(base_url: str) -> str:
 class ChatSender:
     """Sends HTML parts to one chat: follows a migration, falls back to plain text once."""
 
+    __slots__ = ("bot", "chat_id", "paid_broadcast", "reply_to", "store", "subscriber")
+
     def __init__(
-        self, bot: Bot, store: Store, chat_id: int, *, reply_to: int | None = None
+        self,
+        bot: Bot,
+        store: Store,
+        chat_id: int | str,
+        *,
+        reply_to: int | None = None,
+        paid_broadcast: bool = False,
+        subscriber: bool = True,
     ) -> None:
+        """`chat_id` is a number, or a channel's "@username"; `paid_broadcast` sends with
+        `allow_paid_broadcast` (Stars); `subscriber=False` (a configured channel) is
+        reported when gone, never unsubscribed."""
         self.bot = bot
         self.store = store
         self.chat_id = chat_id
         self.reply_to = reply_to
+        self.paid_broadcast = paid_broadcast
+        self.subscriber = subscriber
 
     async def send(self, i: int, text: str, buttons: Markup = None) -> None:
         """Send part `i`; raises RetryLater, TargetGone, TransientDelivery or DeliveryError."""
@@ -156,7 +170,7 @@ class ChatSender:
                 )
                 html = False
             else:
-                if isinstance(outcome, TargetGone):
+                if isinstance(outcome, TargetGone) and self.subscriber:
                     await mark_inactive(self.store, self.chat_id)
                 raise outcome  # type: ignore[misc]
         raise DeliveryError(
@@ -174,6 +188,7 @@ class ChatSender:
             link_preview_options=NO_PREVIEW,
             reply_parameters=reply,
             reply_markup=buttons,
+            allow_paid_broadcast=True if self.paid_broadcast else None,
         )
 
 

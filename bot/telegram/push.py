@@ -1,12 +1,22 @@
-"""The Telegram push: one `Job` per due subscriber, the digest in the form it chose.
+"""The Telegram push: one `Job` per due subscriber, the digest in the form it chose,
+and one per channel of `telegram.channels`.
 
 It does not use PTB's `AIORateLimiter`: the push needs to see every 429 for its
 report and its give-up rule, so it takes one shared `bot.delivery.RateLimiter`
-(29/s, just under Telegram's 30) plus a per-chat pace (1 s in private chats, 3 s
-in groups). A group that becomes a supergroup mid-push is followed to its new
-id, and what it already got is recorded under that id too. The last part of a
-pushed digest carries its buttons (`bot.buttons.keyboard`), as a requested one does
-(not in a Telegram channel: one reader's tap would change the post for all).
+(29/s, just under Telegram's 30; 1,000/s with `telegram.paid_broadcast`, whose
+sends carry `allow_paid_broadcast` and cost Stars) plus a per-chat pace (1 s in
+private chats, 3 s in groups). A group that becomes a supergroup mid-push is
+followed to its new id, and what it already got is recorded under that id too.
+
+A configured channel ("@name" or a -100… id) gets the full digest at
+`digest.time`, once a day through the same ledger (its target is
+`telegram:<as configured>`). It has no /settings and no /why, so no shown-digest
+bookkeeping; one that refuses for good is reported and skipped, never
+unsubscribed (it is not a subscriber).
+
+The last part of a pushed digest carries its buttons (`bot.buttons.keyboard`), as
+a requested one does (not in a Telegram channel: one reader's tap would change
+the post for all).
 """
 
 from __future__ import annotations
@@ -18,7 +28,6 @@ from typing import Any
 
 from telegram import Bot
 from telegram.error import TelegramError
-from telegram.request import HTTPXRequest
 
 from bot.buttons import keyboard
 from bot.channel import Renders, is_due, shown_after_push
@@ -26,30 +35,37 @@ from bot.commands import Reply
 from bot.delivery import Job, RateLimiter
 from bot.telegram.bot import CHANNEL, ChatSender, Markup, file_url, markup
 from bot.telegram.errors import classify
+from bot.telegram.request import PushRequest
 from pipeline.config import Settings
 from pipeline.errors import DeliveryError
 from pipeline.models import Digest, Subscriber
 from pipeline.render import Listing, View, render_telegram, render_telegram_listing
-from pipeline.store import Store, Target
+from pipeline.store import Form, Store, Target
 
 PUSH_RATE = 29.0  # messages per second over all chats (Telegram allows about 30)
+PAID_PUSH_RATE = 1000.0  # with allow_paid_broadcast: Telegram's documented ceiling
 PRIVATE_PACE_S = 1.05  # Telegram: about one message per second to one chat
 GROUP_PACE_S = 3.1  # Telegram: 20 messages per minute to one group
 PUSH_CONCURRENCY = 64  # chats worked at once: enough to keep the limiter busy despite the pacing
+# Each chat is paced ~1 s between parts, so 1,000 msg/s needs well over 1,000 chats in flight.
+PAID_PUSH_CONCURRENCY = 2048
+PUSH_POOL = 64  # HTTP connections to the Bot API
+PAID_PUSH_POOL = 256
+
+
+def push_rate(settings: Settings) -> float:
+    """Messages per second over all chats: Telegram's free limit, or the paid ceiling."""
+    return PAID_PUSH_RATE if settings.telegram.paid_broadcast else PUSH_RATE
 
 
 @asynccontextmanager
-async def push_bot(settings: Settings, pool: int = PUSH_CONCURRENCY) -> AsyncIterator[Bot]:
+async def push_bot(settings: Settings, pool: int | None = None) -> AsyncIterator[Bot]:
     """A Bot for pushing, on `telegram.base_url`, with a connection pool for parallel sends."""
+    if pool is None:
+        pool = PAID_PUSH_POOL if settings.telegram.paid_broadcast else PUSH_POOL
     if not settings.telegram.token:
         raise DeliveryError("telegram: TELEGRAM_BOT_TOKEN is not set")
-    request = HTTPXRequest(
-        connection_pool_size=pool,
-        connect_timeout=10,
-        read_timeout=20,
-        write_timeout=20,
-        pool_timeout=30,
-    )
+    request = PushRequest(pool, connect_timeout=10, read_timeout=20, write_timeout=20)
     bot = Bot(
         settings.telegram.token,
         base_url=settings.telegram.base_url,
@@ -70,10 +86,10 @@ async def push_bot(settings: Settings, pool: int = PUSH_CONCURRENCY) -> AsyncIte
 
 
 class TelegramChannel:
-    """Telegram as a `bot.channel.Channel`: subscribers from the store, one shared rate limit."""
+    """Telegram as a `bot.channel.Channel`: subscribers from the store, configured channels,
+    one shared rate limit."""
 
     name = CHANNEL
-    concurrency = PUSH_CONCURRENCY
 
     def __init__(
         self, settings: Settings, store: Store, bot: Bot, limiter: RateLimiter | None = None
@@ -81,71 +97,130 @@ class TelegramChannel:
         self.settings = settings
         self.store = store
         self.bot = bot
-        self.limiter = limiter or RateLimiter(PUSH_RATE)
+        self.paid = settings.telegram.paid_broadcast
+        self.limiter = limiter or RateLimiter(push_rate(settings))
+        self.concurrency = PAID_PUSH_CONCURRENCY if self.paid else PUSH_CONCURRENCY
 
     def target(self, chat_id: str) -> Target:
         return Target(CHANNEL, chat_id)
 
+    def _sender(self, chat_id: str, *, subscriber: bool = True) -> ChatSender:
+        chat: int | str = chat_id if chat_id.startswith("@") else int(chat_id)
+        return ChatSender(
+            self.bot, self.store, chat, paid_broadcast=self.paid, subscriber=subscriber
+        )
+
     async def send_part(self, chat_id: str, day: str, i: int, part: Any) -> None:
-        await ChatSender(self.bot, self.store, int(chat_id)).send(i, part)
+        await self._sender(chat_id).send(i, part)
 
     async def jobs(self, digest: Digest, due_at: str | None) -> list[Job]:
-        """One Job per active subscriber due at `due_at`, with the digest in the form it chose."""
+        """One Job per active subscriber due at `due_at`, with the digest in the form and
+        view it chose; at `digest.time` (or with no `due_at`) one per configured channel too."""
+        # one rendering (and one ledger form) per distinct view, not per chat
         renders = await Renders.load(self.store, self.settings, CHANNEL, digest, with_keyboard)
+        forms: dict[int, Form] = {}
+
+        def rendered(chat_id: str, sub: Subscriber | None) -> tuple[list[str], Markup, Form]:
+            parts, buttons = renders.parts(chat_id, sub)
+            form = forms.get(id(parts))  # the cache keeps each view's parts alive
+            if form is None:
+                form = forms[id(parts)] = Form.of(parts)
+            return parts, buttons, form
+
         jobs = []
-        for sub in await self.store.list_subscribers(CHANNEL):
-            if not is_due(self.settings, sub, due_at):
-                continue
-            parts, buttons = renders.parts(sub.chat_id, sub)
-            if sub.type == "channel":  # a reader's tap would change the post for every reader
-                buttons = None
-            jobs.append(self._job(sub, parts, buttons, digest.date))
+        if is_due(self.settings, None, due_at):
+            # a channel has no /settings: the default (full) digest, as anyone opening it expects
+            parts, _, form = rendered("", None)
+            jobs += [
+                self._channel_job(name, parts, form) for name in self.settings.telegram.channels
+            ]
+        async for chunk in self.store.iter_subscribers(CHANNEL):
+            for sub in chunk:
+                if is_due(self.settings, sub, due_at):
+                    parts, buttons, form = rendered(sub.chat_id, sub)
+                    if sub.type == "channel":  # a reader's tap would change the post for all
+                        buttons = None
+                    jobs.append(self._job(sub, parts, buttons, form, digest.date))
         return jobs
 
     async def listing_jobs(self, listing: Listing, day: str) -> list[Job]:
         """Every active subscriber, the list answer (the weekly) in one rendering, with
         a why button per story (none in channels, as for the daily)."""
         parts = render_telegram_listing(listing)
+        form = Form.of(parts)
         buttons = markup(keyboard(Reply(listing=listing)))
         jobs = []
-        for sub in await self.store.list_subscribers(CHANNEL):
-            mine = None if sub.type == "channel" else buttons
-            jobs.append(replace(self._job(sub, parts, mine, day), on_done=None))
+        async for chunk in self.store.iter_subscribers(CHANNEL):
+            for sub in chunk:
+                mine = None if sub.type == "channel" else buttons
+                jobs.append(replace(self._job(sub, parts, mine, form, day), on_done=None))
         return jobs
 
-    def _job(self, sub: Subscriber, parts: list[str], buttons: Markup, day: str) -> Job:
-        sender = ChatSender(self.bot, self.store, int(sub.chat_id))
-        origin = sender.chat_id
-        last = len(parts) - 1
+    def _channel_job(self, name: str, parts: list[str], form: Form) -> Job:
+        sender = self._sender(name, subscriber=False)
 
         async def send(i: int, part: str) -> None:
-            await sender.send(i, part, buttons if i == last else None)
-            if sender.chat_id != origin:
-                # The group migrated: a later push of this day knows it by its new id,
-                # so record what it already has under that id too (idempotent).
-                moved = self.target(str(sender.chat_id))
-                for j in range(i + 1):
-                    key = replace(job.key(day, j), target=moved)
-                    await self.store.ledger_sent(key, info=f"migrated from {origin}")
+            await sender.send(i, part)
 
-        async def shown() -> None:
-            await shown_after_push(self.store, CHANNEL, str(sender.chat_id), day)
+        return Job(
+            self.target(name),
+            parts,
+            send,
+            pace_s=GROUP_PACE_S,
+            limiter=self.limiter,
+            known_form=form,
+        )
 
+    def _job(self, sub: Subscriber, parts: list[str], buttons: Markup, form: Form, day: str) -> Job:
+        chat = _SubscriberChat(self, self._sender(sub.chat_id), day, buttons, len(parts) - 1)
         pace = PRIVATE_PACE_S if sub.type in ("private", "channel") else GROUP_PACE_S
         job = Job(
             self.target(sub.chat_id),
             parts,
-            send,
+            chat.send,
             pace_s=pace,
             limiter=self.limiter,
-            on_done=shown,
+            on_done=chat.shown,
+            known_form=form,
         )
+        chat.job = job
         return job
 
 
 def with_keyboard(digest: Digest, view: View) -> tuple[list[str], Markup]:
     """A view's messages, and the keyboard that goes under the last."""
     return render_telegram(digest, view), markup(keyboard(Reply(digest=digest, view=view)))
+
+
+class _SubscriberChat:
+    """One subscriber's sends in a push (a slotted object, not closures: a push to
+    100,000 chats holds one per chat)."""
+
+    __slots__ = ("buttons", "channel", "day", "job", "last", "origin", "sender")
+
+    def __init__(
+        self, channel: TelegramChannel, sender: ChatSender, day: str, buttons: Markup, last: int
+    ) -> None:
+        self.channel, self.sender, self.day = channel, sender, day
+        self.buttons, self.last = buttons, last  # the keyboard goes under the last part
+        self.origin = sender.chat_id
+        self.job: Job | None = None
+
+    async def send(self, i: int, part: str) -> None:
+        sender = self.sender
+        await sender.send(i, part, self.buttons if i == self.last else None)
+        if sender.chat_id != self.origin and self.job is not None:
+            # The group migrated: a later push of this day knows it by its new id,
+            # so record what it already has under that id too (idempotent).
+            moved = self.channel.target(str(sender.chat_id))
+            for j in range(i + 1):
+                key = replace(self.job.key(self.day, j), target=moved)
+                info = f"migrated from {self.origin}"
+                await self.channel.store.ledger_sent(key, info=info)
+
+    async def shown(self) -> None:
+        """After the push, /why N and /brief in this chat mean this digest."""
+        await shown_after_push(self.channel.store, CHANNEL, str(self.sender.chat_id), self.day)
 
 
 @asynccontextmanager

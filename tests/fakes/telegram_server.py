@@ -2,14 +2,16 @@
 
 It implements what the bot sends — `POST /bot{token}/{method}` with form or JSON
 bodies: getMe, deleteWebhook, setWebhook, getUpdates (long polling with offsets),
-sendMessage (recorded per chat; HTML checked as Telegram does), setMyCommands,
+sendMessage (recorded per chat; HTML checked as Telegram does; `allow_paid_broadcast`
+kept), setMyCommands,
 getChatMember, getChat; any other method answers ok. Buttons: `tap()` queues a
 `callback_query` update for a button of a message it sent (or forged data);
 editMessageText edits a sent message (400 "message is not modified" when nothing
 changes, as Telegram answers); answerCallbackQuery is accepted once per query
 (a second answer is Telegram's 400 "query is too old … or query ID is invalid");
 inline keyboards are checked as Telegram does (callback data 1-64 bytes, at most
-8 buttons a row and 100 in all: BUTTON_DATA_INVALID / too many buttons). Faults are switched on per
+8 buttons a row and 100 in all: BUTTON_DATA_INVALID / too many buttons). Channels (`add_channel`) are known by id and "@username", with the
+bot's membership in each (administrator that may post, or not, or not a member). Faults are switched on per
 chat: 429 with `retry_after`, 403 blocked, group migrated, chat not found, flaky
 5xx; `enforce_rate` answers 429 past 30 messages/s overall or 1/s per chat (20/min
 per group), counting what it refused. Use it as an async context manager:
@@ -88,6 +90,7 @@ class Sent:
     at: float
     message_id: int = 0
     reply_markup: dict[str, Any] | None = None
+    paid: bool = False  # sent with allow_paid_broadcast
 
 
 @dataclass
@@ -125,6 +128,9 @@ class Faults:
     flaky: dict[int, int] = field(default_factory=dict)  # chat -> how many 502s before it works
     global_retry_after: list[int] = field(default_factory=list)  # for the next sends to any chat
     delay_s: float = 0.0  # added to every sendMessage answer (a slow network)
+    # Past this many messages, sendMessage is held unanswered and never delivered until
+    # `release_held()` (then answered 502): a sender killed meanwhile had nothing delivered.
+    hold_after: int | None = None
 
 
 class FakeTelegram:
@@ -139,7 +145,9 @@ class FakeTelegram:
         self.faults = Faults()
         self.sent: list[Sent] = []
         self.requests: Counter[str] = Counter()
+        self.paid_per_s = 1000  # with allow_paid_broadcast (enforce_rate)
         self.refused_429 = 0
+        self.channels: dict[int, dict[str, Any]] = {}  # channel id -> username, title, bot rights
         self.admins: dict[int, set[int]] = defaultdict(
             set
         )  # chat -> user ids that are administrators
@@ -158,6 +166,8 @@ class FakeTelegram:
         self._next_message = 1
         self._new_update = asyncio.Event()
         self._sent_event = asyncio.Event()
+        self._released = asyncio.Event()
+        self.held = 0  # sendMessage requests being held (Faults.hold_after)
         self._recent: deque[float] = deque()
         self._last_to: dict[int, deque[float]] = defaultdict(deque)
         self._server: uvicorn.Server | None = None
@@ -295,6 +305,23 @@ class FakeTelegram:
 
         return await asyncio.wait_for(until(), timeout)
 
+    def add_channel(
+        self,
+        chat_id: int,
+        username: str | None = None,
+        *,
+        title: str = "AI 日报",
+        status: str = "administrator",
+        can_post: bool = True,
+    ) -> None:
+        """A channel, with the bot's status there ("administrator", "member", "left")."""
+        self.channels[chat_id] = {
+            "username": username,
+            "title": title,
+            "status": status,
+            "can_post": can_post,
+        }
+
     def to(self, chat_id: int) -> list[Sent]:
         """Messages sent to one chat, in order."""
         return [s for s in self.sent if s.chat_id == chat_id]
@@ -322,6 +349,11 @@ class FakeTelegram:
                 await self._sent_event.wait()
 
         return await asyncio.wait_for(until(), timeout)
+
+    def release_held(self) -> None:
+        """Stop holding sends: the held ones fail (502, nothing delivered), new ones go through."""
+        self.faults.hold_after = None
+        self._released.set()
 
     @property
     def pending_updates(self) -> int:
@@ -403,8 +435,26 @@ class FakeTelegram:
                 self.handed_at.setdefault(query["id"], now)
         return handed
 
+    def _chat_id(self, value: Any) -> int:
+        """A numeric chat id, or a channel's "@username" as Telegram resolves it."""
+        text = str(value)
+        if text.startswith("@"):
+            for chat_id, info in self.channels.items():
+                if info["username"] and f"@{info['username']}".lower() == text.lower():
+                    return chat_id
+            raise ApiError(400, "Bad Request: chat not found")
+        return int(text)
+
     async def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat_id = int(params["chat_id"])
+        chat_id = self._chat_id(params["chat_id"])
+        if chat_id in self.channels:
+            info = self.channels[chat_id]
+            if info["status"] == "left":
+                raise ApiError(400, "Bad Request: chat not found")
+            chat = {"id": chat_id, "type": "channel", "title": info["title"]}
+            if info["username"]:
+                chat["username"] = info["username"]
+            return {**chat, "accent_color_id": 0, "max_reaction_count": 11}
         kind = "private" if chat_id > 0 else "supergroup"
         return {
             "id": chat_id,
@@ -415,36 +465,42 @@ class FakeTelegram:
         }
 
     async def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        chat_id, user_id = self._chat_id(params["chat_id"]), int(params["user_id"])
         user = {"id": user_id, "is_bot": False, "first_name": "用户"}
+        channel = self.channels.get(chat_id)
+        if channel is not None and user_id == BOT_ID:
+            user = {"id": BOT_ID, "is_bot": True, "first_name": "AI每日动态"}
+            if channel["status"] != "administrator":
+                return {"status": channel["status"], "user": user}
+            return {
+                "status": "administrator",
+                "user": user,
+                **dict.fromkeys(_ADMIN_RIGHTS, False),
+                "can_manage_chat": True,
+                "can_post_messages": channel["can_post"],
+                "can_edit_messages": channel["can_post"],
+            }
         if user_id not in self.admins.get(chat_id, set()):
             return {"status": "member", "user": user}
-        rights = [
-            "can_be_edited",
-            "is_anonymous",
-            "can_manage_chat",
-            "can_delete_messages",
-            "can_manage_video_chats",
-            "can_restrict_members",
-            "can_promote_members",
-            "can_change_info",
-            "can_invite_users",
-            "can_post_stories",
-            "can_edit_stories",
-            "can_delete_stories",
-        ]
         return {
             "status": "administrator",
             "user": user,
-            **{r: r == "can_manage_chat" for r in rights},
+            **{r: r == "can_manage_chat" for r in _ADMIN_RIGHTS},
         }
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         if self.faults.delay_s:
             await asyncio.sleep(self.faults.delay_s)
-        chat_id = int(params["chat_id"])
+        hold = self.faults.hold_after
+        if hold is not None and len(self.sent) >= hold:
+            self.held += 1
+            await self._released.wait()
+            raise ApiError(502, "Bad Gateway")
+        chat_id = self._chat_id(params["chat_id"])
+        paid = str(params.get("allow_paid_broadcast", "")).lower() in ("true", "1")
         self._check_faults(chat_id)
-        self._check_rate(chat_id)
+        self._check_channel(chat_id)
+        self._check_rate(chat_id, paid)
         text = str(params.get("text") or "")
         parse_mode = params.get("parse_mode")
         html = str(parse_mode or "").upper() == "HTML"
@@ -470,12 +526,13 @@ class FakeTelegram:
                 now,
                 message_id,
                 markup,
+                paid,
             )
         )
         self._recent.append(now)
         self._last_to[chat_id].append(now)
         self._sent_event.set()
-        kind = "private" if chat_id > 0 else "supergroup"
+        kind = "channel" if chat_id in self.channels else "private" if chat_id > 0 else "supergroup"
         message = {
             "message_id": message_id,
             "date": int(time.time()),
@@ -561,13 +618,22 @@ class FakeTelegram:
             f.flaky[chat_id] -= 1
             raise ApiError(502, "Bad Gateway")
 
-    def _check_rate(self, chat_id: int) -> None:
+    def _check_channel(self, chat_id: int) -> None:
+        channel = self.channels.get(chat_id)
+        if channel is None or channel["status"] == "creator":
+            return
+        if channel["status"] != "administrator":
+            raise ApiError(403, "Forbidden: bot is not a member of the channel chat")
+        if not channel["can_post"]:
+            raise ApiError(400, "Bad Request: need administrator rights in the channel chat")
+
+    def _check_rate(self, chat_id: int, paid: bool = False) -> None:
         if not self.enforce_rate:
             return
         now = time.monotonic()
         while self._recent and now - self._recent[0] >= 1.0:
             self._recent.popleft()
-        if len(self._recent) >= self.overall_per_s:
+        if len(self._recent) >= (self.paid_per_s if paid else self.overall_per_s):
             raise self._too_many(1)
         last = self._last_to[chat_id]
         window, cap = (60.0, self.group_per_min) if chat_id < 0 else (1.0, self.chat_per_s)
@@ -623,6 +689,12 @@ async def _params(request: Request) -> dict[str, Any]:
             params[key] = json.loads(value) if key in _JSON_FIELDS else value
     return params
 
+
+_ADMIN_RIGHTS = (
+    "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+    "can_manage_video_chats", "can_restrict_members", "can_promote_members", "can_change_info",
+    "can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories",
+)  # fmt: skip
 
 _JSON_FIELDS = {
     "link_preview_options", "reply_parameters", "reply_markup", "commands", "entities",

@@ -170,20 +170,6 @@ def test_a_cluster_needs_a_node_url() -> None:
         parse_settings({"redis": {"cluster": True}}, {})
 
 
-def test_documented_keys_not_yet_acted_on_are_accepted_off_and_refused_on() -> None:
-    off = {
-        "digest": {"feedback": True, "weekly": None},
-        "telegram": {"channels": [], "paid_broadcast": False},
-    }
-    assert parse_settings(off, {}).telegram.channels == []
-    assert "telegram.channels: posting to channels is not in this version yet" in error_of(
-        {"telegram": {"channels": ["@ai_daily"]}}
-    )
-    assert "telegram.paid_broadcast: paid broadcast is not in this version yet" in error_of(
-        {"telegram": {"paid_broadcast": True}}
-    )
-
-
 @pytest.mark.parametrize(
     ("given", "kept"),
     [("sun 20:00", "sun 20:00"), ("Sunday 07:30", "sun 07:30"), ("MON 00:00", "mon 00:00")],
@@ -208,3 +194,28 @@ def test_feedback_is_on_by_default_and_can_be_turned_off() -> None:
     assert parse_settings({}, {}).digest.feedback is True
     assert parse_settings({"digest": {"feedback": False}}, {}).digest.feedback is False
     assert "digest.feedback" in error_of({"digest": {"feedback": "sometimes"}})
+
+
+def test_telegram_channels_are_usernames_or_negative_ids() -> None:
+    settings = parse_settings(
+        {"telegram": {"channels": ["@ai_daily", -1001234567890, "-1009876543210"]}}, {}
+    )
+    assert settings.telegram.channels == ["@ai_daily", "-1001234567890", "-1009876543210"]
+    assert parse_settings({"telegram": {"paid_broadcast": True}}, {}).telegram.paid_broadcast
+
+
+@pytest.mark.parametrize(
+    "channels",
+    [["ai_daily"], ["@abc"], ["@" + "a" * 33], ["@ai-daily"], [1001234567890], ["-0"], [True]],
+)
+def test_a_bad_channel_is_refused_in_one_line_naming_the_key(channels: list[object]) -> None:
+    message = error_of({"telegram": {"channels": channels}})
+    assert message.startswith("telegram.channels")
+    assert "is not a channel" in message and "\n" not in message
+
+
+def test_a_channel_listed_twice_or_channels_not_a_list_is_refused() -> None:
+    assert "telegram.channels: @ai_daily is listed twice" in error_of(
+        {"telegram": {"channels": ["@ai_daily", "@ai_daily"]}}
+    )
+    assert "telegram.channels: expected a list" in error_of({"telegram": {"channels": "@ai_daily"}})
