@@ -71,6 +71,9 @@ KINDS: dict[str, Kind] = {
         Kind("m", "more", "send"),
     )
 }
+# A press carried by a link (`https://t.me/<bot>?start=<payload>`): Telegram's start
+# parameter allows only [A-Za-z0-9_-], so the data's ":" become "_".
+START_RE = re.compile(r"[a-z]_[0-9]{4}-[0-9]{2}-[0-9]{2}(?:_[0-9]{1,4})?")
 DATA_RE = re.compile(r"([a-z]):([0-9]{4}-[0-9]{2}-[0-9]{2})(?::([0-9]{1,4}))?")
 
 
@@ -102,6 +105,16 @@ class Press:
 def data(code: str, day: str, n: int | None = None) -> str:
     """The callback data of a button: `w:2026-02-03:15`."""
     return f"{code}:{day}" if n is None else f"{code}:{day}:{n}"
+
+
+def start_payload(raw: str) -> str:
+    """Callback data as a deep link's start parameter: `w:2026-02-03:15` → `w_2026-02-03_15`."""
+    return raw.replace(":", "_")
+
+
+def from_start(payload: str) -> str | None:
+    """A deep link's start parameter back to callback data, or None when it is not one."""
+    return payload.replace("_", ":") if START_RE.fullmatch(payload) else None
 
 
 def parse(raw: str) -> Press | None:

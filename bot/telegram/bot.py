@@ -47,7 +47,20 @@ from telegram.ext import (
     filters,
 )
 
-from bot.buttons import INVALID, Keyboard, Press, Tap, check, keyboard, run, split_for_edit
+from bot.buttons import (
+    INVALID,
+    Button,
+    Keyboard,
+    Press,
+    Tap,
+    check,
+    from_start,
+    keyboard,
+    run,
+    split_for_edit,
+    start_payload,
+    tap,
+)
 from bot.commands import (
     BOT_COMMANDS,
     HANDLERS,
@@ -69,6 +82,7 @@ from bot.telegram.errors import (
 )
 from pipeline.config import Settings
 from pipeline.errors import DeliveryError, TargetGone
+from pipeline.render import telegram_plain
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
@@ -82,13 +96,24 @@ UPDATES = ["message", "callback_query"]  # what we ask Telegram for (polling and
 Markup = InlineKeyboardMarkup | None
 
 
-def markup(rows: Keyboard) -> Markup:
-    """`bot.buttons` rows as an inline keyboard; None when there are no buttons."""
+def markup(rows: Keyboard, link_to: str | None = None) -> Markup:
+    """`bot.buttons` rows as an inline keyboard; None when there are no buttons.
+
+    With `link_to` (the bot's username), each button is a link that opens a private
+    chat with the bot and presses it there (`/start w_2026-02-03_15`): for a channel
+    post, where one reader's press must not change the post for everyone.
+    """
     if not rows:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
-    )
+
+    def button(b: Button) -> InlineKeyboardButton:
+        if link_to is None:
+            return InlineKeyboardButton(b.label, callback_data=b.data)
+        return InlineKeyboardButton(
+            b.label, url=f"https://t.me/{link_to}?start={start_payload(b.data)}"
+        )
+
+    return InlineKeyboardMarkup([[button(b) for b in row] for row in rows])
 
 
 # -- subscriber bookkeeping ---------------------------------------------------------
@@ -211,6 +236,14 @@ class TelegramBot:
         if message is None or not message.text or update.effective_chat is None:
             return
         ctx = await self.chat_context(update, context.bot)
+        pressed = _start_press(message.text) if ctx.chat_type == "private" else None
+        if pressed is not None:  # a button of a channel post, opened here as a link
+            result = await tap(self.commands, ctx, pressed)
+            if result.reply is not None:
+                await self.answer(context.bot, update, *self.rendered(result.reply))
+            else:
+                await self.answer(context.bot, update, telegram_plain(result.toast or ""))
+            return
         reply = await self.commands.handle(ctx, message.text)
         await self.answer(context.bot, update, *self.rendered(reply))
 
@@ -446,6 +479,12 @@ async def _answer_query(query: CallbackQuery, toast: str | None) -> None:
         await query.answer(text=toast)
     except TelegramError as exc:  # too old (over ~15 s), or already answered
         log.info("telegram callback %s: not answered: %s", query.id, exc)
+
+
+def _start_press(text: str) -> str | None:
+    """The press a `/start <payload>` carries (a channel post's link button), if any."""
+    name, args = parse_command(text)
+    return from_start(args[0]) if name == "start" and len(args) == 1 else None
 
 
 def _changes_settings(text: str) -> bool:

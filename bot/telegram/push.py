@@ -15,8 +15,9 @@ bookkeeping; one that refuses for good is reported and skipped, never
 unsubscribed (it is not a subscriber).
 
 The last part of a pushed digest carries its buttons (`bot.buttons.keyboard`), as
-a requested one does (not in a Telegram channel: one reader's tap would change
-the post for all).
+a requested one does. In a configured channel they are links instead
+(`https://t.me/<bot>?start=w_2026-02-03_15`): one reader's press opens a private
+chat with the bot and is answered there, and the post stays the same for all.
 """
 
 from __future__ import annotations
@@ -131,8 +132,12 @@ class TelegramChannel:
         if is_due(self.settings, None, due_at):
             # a channel has no /settings: the default (full) digest, as anyone opening it expects
             parts, _, form = rendered("", None)
+            # its buttons are links that press them in a private chat with the bot
+            view = renders.view("", None)
+            links = markup(keyboard(Reply(digest=digest, view=view)), self.bot.username)
             jobs += [
-                self._channel_job(name, parts, form) for name in self.settings.telegram.channels
+                self._channel_job(name, parts, links, form)
+                for name in self.settings.telegram.channels
             ]
         async for chunk in self.store.iter_subscribers(CHANNEL):
             for sub in chunk:
@@ -156,11 +161,12 @@ class TelegramChannel:
                 jobs.append(replace(self._job(sub, parts, mine, form, day), on_done=None))
         return jobs
 
-    def _channel_job(self, name: str, parts: list[str], form: Form) -> Job:
+    def _channel_job(self, name: str, parts: list[str], buttons: Markup, form: Form) -> Job:
         sender = self._sender(name, subscriber=False)
+        last = len(parts) - 1
 
         async def send(i: int, part: str) -> None:
-            await sender.send(i, part)
+            await sender.send(i, part, buttons if i == last else None)
 
         return Job(
             self.target(name),

@@ -666,9 +666,13 @@ def _check_markup(markup: Any) -> dict[str, Any] | None:
         if not isinstance(row, list) or len(row) > 8:
             raise ApiError(400, "Bad Request: too many buttons in a row")
         for button in row:
-            data = button.get("callback_data")
+            data, url = button.get("callback_data"), button.get("url")
             if not button.get("text") or (data is not None and not 1 <= len(data.encode()) <= 64):
                 raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+            if (data is None) == (url is None):  # one action a button: a callback or a link
+                raise ApiError(400, "Bad Request: can't parse inline keyboard button")
+            if url is not None and not re.match(r"(https?|tg)://\S+$", url):
+                raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
     return dict(markup)
 
 

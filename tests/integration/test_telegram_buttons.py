@@ -16,6 +16,7 @@ import pytest
 from bot.buttons import INVALID, STALE
 from bot.commands import ChatContext, Commands, Reply
 from bot.delivery import RetryPolicy, deliver
+from bot.push import push
 from bot.telegram.bot import (
     SORRY,
     TelegramApp,
@@ -38,7 +39,7 @@ from pipeline.render import (
 from pipeline.render.view import more_listing
 from pipeline.store import Store
 from tests.factories import make_digest, make_pool
-from tests.fakes.telegram_server import TOKEN, Answer, FakeTelegram, Sent
+from tests.fakes.telegram_server import BOT_USERNAME, TOKEN, Answer, FakeTelegram, Sent
 
 DAY = "2026-02-03"
 GROUP = -100777
@@ -393,3 +394,38 @@ async def test_more_is_a_button_and_its_stories_why_too(
     await press(tg, app, 41, more.message_id, f"w:{DAY}:{first_left_out}")
     assert "入选线" in tg.to(41)[-1].text  # a left-out story's why says what kept it out
     assert tg.edits == []
+
+
+async def test_a_channel_posts_buttons_as_links_that_press_them_in_a_private_chat(
+    tg: FakeTelegram,
+    app: TelegramApp,
+    digest: Digest,
+    store: Store,
+    make_settings: Callable[..., Settings],
+) -> None:
+    channel = -1001000000009
+    tg.add_channel(channel, "ai_daily_news")
+    settings = make_settings(
+        {"telegram": {"base_url": tg.base_url, "channels": ["@ai_daily_news"]}},
+        {"TELEGRAM_BOT_TOKEN": TOKEN},
+    )
+    await push(settings, store, DAY)
+    post = tg.to(channel)[-1]
+    rows = post.reply_markup["inline_keyboard"]
+    buttons = [b for row in rows for b in row]
+    # links, never callbacks: one reader's press must not change the post for all
+    assert buttons and all("callback_data" not in b for b in buttons)
+    why_3 = next(b for b in buttons if b["text"] == "❓3")
+    assert why_3["url"] == f"https://t.me/{BOT_USERNAME}?start=w_{DAY}_3"
+
+    # The reader's press: Telegram opens the bot's chat and sends /start with the payload.
+    reader = 31
+    sent = await ask(tg, reader, f"/start w_{DAY}_3", 1)
+    item = digest.item(3)
+    assert item is not None
+    assert sent[0].text == render_telegram_why(digest, item, WhyNotes())[0]
+    assert await store.get_shown("telegram", str(reader)) == DAY
+    stale = await ask(tg, reader, "/start w_2020-01-01_3", 1)
+    assert stale[0].text == STALE
+    plain = await ask(tg, reader, "/start", 1)  # no payload: the ordinary subscription
+    assert "订阅" in plain[0].text
