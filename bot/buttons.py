@@ -11,7 +11,7 @@ date (`Store.set_shown`) and runs the command through `Commands.handle`.
 How a channel shows a tap's answer (`Tap.mode`):
 
     edit    the view switches (f b c i): the tapped message becomes the new view
-    send    why and more (w m): a new message (in Feishu, in the card's thread)
+    send    why and more (w m p): a new message (in Feishu, in the card's thread)
     toast   votes (l d), and every refusal: a short line at the top of the screen
 """
 
@@ -69,6 +69,7 @@ KINDS: dict[str, Kind] = {
         Kind("l", "like", "toast", takes_n=True),
         Kind("d", "dislike", "toast", takes_n=True),
         Kind("m", "more", "send"),
+        Kind("p", "more", "send", takes_n=True),  # /more N: a page of the day's left-out stories
     )
 }
 # A press carried by a link (`https://t.me/<bot>?start=<payload>`): Telegram's start
@@ -184,7 +185,11 @@ def _listing_rows(listing: Listing) -> Keyboard:
         for group in listing.groups
         for x in group.items
     ]
-    return tuple(tuple(why[i : i + per_row]) for i in range(0, len(why), per_row))
+    rows = [tuple(why[i : i + per_row]) for i in range(0, len(why), per_row)]
+    if listing.next_page is not None and KINDS["p"].available:
+        day, page = listing.next_page
+        rows.append((Button(f"下一页（第 {page} 页）▸", data("p", day, page)),))
+    return tuple(rows)
 
 
 def shown_numbers(digest: Digest, view: View) -> list[int]:

@@ -412,6 +412,7 @@ class Listing:
     intro: str | None = None
     footer: str | None = None
     dated: bool = False
+    next_page: tuple[str, int] | None = None  # /more: (the digest's date, the next page)
 
     @property
     def count(self) -> int:
@@ -445,6 +446,7 @@ def more_listing(digest: Digest, pool: list[PoolItem], page: int) -> Listing:
         intro="未进入日报的候选，按得分排列，每条注明得分与所在板块的入选线。",
         groups=tuple(groups),
         footer=footer,
+        next_page=(digest.date, page + 1) if page < pages else None,
     )
 
 

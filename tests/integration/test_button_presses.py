@@ -10,13 +10,13 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.buttons import INVALID, STALE, tap
+from bot.buttons import INVALID, STALE, Button, keyboard, tap
 from bot.commands import ChatContext, Commands
 from bot.metrics import Metrics
 from pipeline.config import Settings
 from pipeline.render import View
 from pipeline.store import Store
-from tests.factories import make_digest
+from tests.factories import make_digest, make_pool
 
 DAY = "2026-02-03"
 OLDER = "2026-02-02"
@@ -73,3 +73,24 @@ async def test_a_stale_press_changes_nothing_and_is_counted(commands: Commands) 
         'aidaily_button_presses_total{channel="telegram",kind="unknown",outcome="invalid"} 1.0'
         in text
     )
+
+
+async def test_a_more_page_carries_a_next_page_button_that_shows_the_next_page(
+    commands: Commands,
+) -> None:
+    digest = make_digest()
+    await commands.store.save_digest(digest, [], pool=make_pool(digest, per_section=12))
+
+    first = await tap(commands, ctx(), f"m:{DAY}")
+    assert first.reply is not None and first.reply.listing is not None
+    rows = keyboard(first.reply)
+    assert rows[-1] == (Button("下一页（第 2 页）▸", f"p:{DAY}:2"),)
+
+    second = await tap(commands, ctx(), rows[-1][0].data)
+    assert second.mode == "send" and second.reply is not None
+    assert second.reply.listing is not None and "第 2/3 页" in second.reply.listing.title
+    last = await tap(commands, ctx(), f"p:{DAY}:3")
+    assert last.reply is not None and last.reply.listing is not None
+    assert not any("下一页" in b.label for row in keyboard(last.reply) for b in row)
+    beyond = await tap(commands, ctx(), f"p:{DAY}:9")  # forged: a page that does not exist
+    assert beyond.mode == "toast" and beyond.toast and "没有第 9 页" in beyond.toast
