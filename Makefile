@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(BIN)/aidaily run --config examples/demo.yaml --date 2026-02-03
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
