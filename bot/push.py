@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from bot.channel import Channel
 from bot.delivery import CLAIM_TTL_S, PushReport, deliver, new_owner
@@ -85,15 +85,25 @@ async def push(
     if digest is None:
         raise AidailyError(f"no digest stored for {day}; run `aidaily run --date {day}` first")
     owner = new_owner()
+    return await each_channel(
+        settings,
+        channel,
+        lambda spec: _push_channel(spec, settings, store, digest, due_at, owner, claim_ttl_s),
+    )
+
+
+async def each_channel(
+    settings: Settings,
+    channel: ChannelChoice,
+    push_one: Callable[[ChannelSpec], Coroutine[Any, Any, PushReport]],
+) -> PushReport:
+    """Run `push_one` for every enabled channel `channel` names, at once; one merged report.
+
+    A TaskGroup: a cancelled push waits for every channel to record what it sent.
+    """
     specs = [s for s in CHANNELS if channel in ("all", s.name) and s.enabled(settings)]
-    # A TaskGroup: a cancelled push waits for every channel to record what it sent.
     async with asyncio.TaskGroup() as group:
-        pushes = [
-            group.create_task(
-                _push_channel(spec, settings, store, digest, due_at, owner, claim_ttl_s)
-            )
-            for spec in specs
-        ]
+        pushes = [group.create_task(push_one(spec)) for spec in specs]
     report = PushReport()
     for one in pushes:
         report = report.merge(one.result())

@@ -9,13 +9,12 @@ instance never sends it twice, and it never counts as a day's digest. The schedu
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import date
 
 from bot import archive
 from bot.delivery import CLAIM_TTL_S, PushReport, deliver, new_owner
-from bot.push import BUSY_MARGIN_S, CHANNELS, ChannelChoice, ChannelSpec
+from bot.push import BUSY_MARGIN_S, ChannelChoice, ChannelSpec, each_channel
 from pipeline.config import Settings
 from pipeline.errors import DeliveryError
 from pipeline.render import Listing
@@ -43,17 +42,11 @@ async def push_week(
         log.info("weekly push %s: nothing to send: %s", end, listing)
         return PushReport()
     owner = new_owner()
-    specs = [s for s in CHANNELS if channel in ("all", s.name) and s.enabled(settings)]
-    async with asyncio.TaskGroup() as group:
-        pushes = [
-            group.create_task(
-                _push_channel(spec, settings, store, listing, end, owner, claim_ttl_s)
-            )
-            for spec in specs
-        ]
-    report = PushReport()
-    for one in pushes:
-        report = report.merge(one.result())
+    report = await each_channel(
+        settings,
+        channel,
+        lambda spec: _push_channel(spec, settings, store, listing, end, owner, claim_ttl_s),
+    )
     log.info("weekly push %s: %s", end, report.summary())
     return report
 
