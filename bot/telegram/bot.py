@@ -202,11 +202,11 @@ class ChatSender:
             f"telegram chat {self.chat_id}: part {i} refused after a migration and plain text"
         )
 
-    async def _send_once(self, i: int, text: str, html: bool, buttons: Markup) -> Message:
+    async def _send_once(self, i: int, text: str, html: bool, buttons: Markup) -> None:
         reply = None
         if self.reply_to is not None and i == 0:
             reply = ReplyParameters(message_id=self.reply_to, allow_sending_without_reply=True)
-        return await self.bot.send_message(
+        await self.bot.send_message(
             chat_id=self.chat_id,
             text=text,
             parse_mode=ParseMode.HTML if html else None,

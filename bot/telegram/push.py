@@ -27,14 +27,14 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
 from bot.buttons import keyboard
 from bot.channel import Renders, is_due, shown_after_push
 from bot.commands import Reply
 from bot.delivery import Job, RateLimiter
-from bot.telegram.bot import CHANNEL, ChatSender, Markup, file_url, markup
+from bot.telegram.bot import CHANNEL, NO_PREVIEW, ChatSender, Markup, file_url, markup
 from bot.telegram.errors import classify
 from bot.telegram.request import PushRequest
 from pipeline.config import Settings
@@ -107,7 +107,7 @@ class TelegramChannel:
 
     def _sender(self, chat_id: str, *, subscriber: bool = True) -> ChatSender:
         chat: int | str = chat_id if chat_id.startswith("@") else int(chat_id)
-        return ChatSender(
+        return _PushSender(
             self.bot, self.store, chat, paid_broadcast=self.paid, subscriber=subscriber
         )
 
@@ -196,6 +196,50 @@ class TelegramChannel:
 def with_keyboard(digest: Digest, view: View) -> tuple[list[str], Markup]:
     """A view's messages, and the keyboard that goes under the last."""
     return render_telegram(digest, view), markup(keyboard(Reply(digest=digest, view=view)))
+
+
+class _PushSender(ChatSender):
+    """`ChatSender` for the push: sendMessage through `PushRequest.call`, the answer unparsed.
+
+    The same parameters and the same errors as `Bot.send_message`, without building a
+    `Message` per answer (bot/telegram/request.py says what that saves); a keyboard is
+    turned into JSON once per push, not once per chat.
+    """
+
+    __slots__ = ()
+
+    async def _send_once(self, i: int, text: str, html: bool, buttons: Markup) -> None:
+        bot = self.bot
+        request = bot.request
+        if not isinstance(request, PushRequest) or self.reply_to is not None:
+            await super()._send_once(i, text, html, buttons)
+            return
+        params = {
+            "chat_id": self.chat_id,
+            "text": text,
+            "parse_mode": "HTML" if html else None,
+            "link_preview_options": _NO_PREVIEW,
+            "reply_markup": _wire(buttons),
+            "allow_paid_broadcast": True if self.paid_broadcast else None,
+        }
+        await request.call(f"{bot.base_url}/sendMessage", params)
+
+
+_NO_PREVIEW = NO_PREVIEW.to_dict()
+_WIRE: dict[int, tuple[InlineKeyboardMarkup, dict[str, Any]]] = {}
+
+
+def _wire(buttons: Markup) -> dict[str, Any] | None:
+    """A keyboard as the Bot API's JSON, converted once for as long as the keyboard lives
+    (a push shares one per view across its chats)."""
+    if buttons is None:
+        return None
+    held = _WIRE.get(id(buttons))
+    if held is None or held[0] is not buttons:
+        if len(_WIRE) >= 256:  # keyboards of pushes gone by
+            _WIRE.clear()
+        held = _WIRE[id(buttons)] = (buttons, buttons.to_dict())
+    return held[1]
 
 
 class _SubscriberChat:
