@@ -48,9 +48,6 @@ CLAIM_TTL_S = 30.0  # a dead pusher's claims are free this long after its last h
 MIN_BEAT_S = 0.05  # the shortest pause between two heartbeats
 OUTAGE_WAIT_S = 120.0  # how long a push waits for Redis to come back before leaving a target
 BUSY_POLL_S = 2.0  # how often parts held by another owner are looked at again
-# Ledger writes in flight at once: thousands of paid-broadcast workers starting together
-# must not ask for more connections than the client has (a cluster client refuses them).
-LEDGER_IN_FLIGHT = 32
 
 
 class Limiter(Protocol):
@@ -201,9 +198,6 @@ class _Run:
     sent_before: set[LedgerKey]
     sent_forms: dict[Target, Counter[Form]]
     report: PushReport
-    ledger_gate: asyncio.Semaphore = field(
-        default_factory=lambda: asyncio.Semaphore(LEDGER_IN_FLIGHT)
-    )
 
 
 async def deliver(
@@ -418,11 +412,7 @@ async def _claim(run: _Run, key: LedgerKey) -> str:
 
 
 async def _claim_once(run: _Run, key: LedgerKey) -> str:
-    async def claim() -> str:
-        async with run.ledger_gate:
-            return await run.store.ledger_claim(key, run.owner, run.claim_ttl_s)
-
-    task = asyncio.ensure_future(claim())
+    task = asyncio.ensure_future(run.store.ledger_claim(key, run.owner, run.claim_ttl_s))
     try:
         return await asyncio.shield(task)
     except asyncio.CancelledError:
@@ -473,8 +463,7 @@ async def _attempt(run: _Run, job: Job, key: LedgerKey, part: Any) -> None:
         nonlocal went_out
         await job.send(key.part, part)
         went_out = True
-        async with run.ledger_gate:
-            await run.store.ledger_sent(key)  # never raises: kept in memory while Redis is away
+        await run.store.ledger_sent(key)  # never raises: kept in memory while Redis is away
 
     task = asyncio.ensure_future(send_and_record())
     try:

@@ -63,6 +63,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import OutOfMemoryError, RedisClusterException, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from pipeline.batch import Coalescer
 from pipeline.config import RedisSettings
 from pipeline.errors import StoreError, describe
 from pipeline.models import (
@@ -467,6 +468,9 @@ class Store:
         self._down_since: float | None = None  # monotonic time Redis stopped answering
         self._back_at: float | None = None  # monotonic time it answered again
         self._up = False  # Redis has answered this process at least once
+        # a push's ledger claims and records and its shown-digest marks, from thousands
+        # of workers at once: in a few round trips
+        self._batched = Coalescer(lambda: self.r)
 
     @contextlib.asynccontextmanager
     async def _redis(self, doing: str) -> AsyncIterator[None]:
@@ -888,7 +892,8 @@ class Store:
 
     @_redis_errors("write to")
     async def set_shown(self, channel: str, chat_id: str, day: str) -> None:
-        await self.r.set(self.k.shown(channel, chat_id), day, ex=SHOWN_TTL)
+        ttl = int(SHOWN_TTL.total_seconds())
+        await self._batched.execute("SET", self.k.shown(channel, chat_id), day, "EX", ttl)
 
     @_redis_errors("write to")
     async def pin_shown(self, channel: str, chat_id: str, day: str) -> bool:
@@ -1039,7 +1044,9 @@ class Store:
             _LEASE + owner,
         )
         async with self._redis("claim a part in"):
-            result = await self.r.eval(_LEDGER_CLAIM, 1, self.k.ledger(key.day), *args)
+            result = await self._batched.execute(
+                "EVAL", _LEDGER_CLAIM, 1, self.k.ledger(key.day), *args
+            )
         return cast(ClaimResult, _text(result))
 
     async def ledger_sent(self, key: LedgerKey, info: str = "") -> None:
@@ -1052,7 +1059,9 @@ class Store:
         self._remember_sent(key)
         try:
             async with self._redis("record a send in"):
-                await self.r.hset(self.k.ledger(key.day), _ledger_field(key), value)
+                await self._batched.execute(
+                    "HSET", self.k.ledger(key.day), _ledger_field(key), value
+                )
         except StoreError:
             self._unrecorded[key] = value
             if self._flusher is None or self._flusher.done():
@@ -1062,8 +1071,8 @@ class Store:
         """Give back a claim `owner` holds (nothing else); with Redis away the claim just ages out."""
         with contextlib.suppress(StoreError):
             async with self._redis("release a claim in"):
-                await self.r.eval(
-                    _LEDGER_RELEASE, 1, self.k.ledger(key.day), _ledger_field(key), owner
+                await self._batched.execute(
+                    "EVAL", _LEDGER_RELEASE, 1, self.k.ledger(key.day), _ledger_field(key), owner
                 )
 
     @_redis_errors("read the ledger from")
