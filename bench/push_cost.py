@@ -73,7 +73,8 @@ _ME = json.dumps(
 class _Api(asyncio.Protocol):
     """HTTP/1.1 keep-alive: getMe, sendMessage (a valid Message back), GET /stats."""
 
-    stats: ClassVar[dict[str, Any]] = {"sent": 0, "paid": 0}  # one server per process
+    # one server per process; first/last: wall-clock times of the first and last message
+    stats: ClassVar[dict[str, Any]] = {"sent": 0, "paid": 0, "first": 0.0, "last": 0.0}
     seen: ClassVar[set[bytes]] = set()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -96,6 +97,9 @@ class _Api(asyncio.Protocol):
 
     def _answer(self, path: bytes, body: bytes) -> None:
         if path.endswith(b"/sendMessage"):
+            now = time.time()
+            self.stats["first"] = self.stats["first"] or now
+            self.stats["last"] = now
             self.stats["sent"] += 1
             self.stats["paid"] += _PAID.search(body) is not None
             self.seen.add(hashlib.blake2b(body, digest_size=12).digest())
@@ -111,7 +115,7 @@ class _Api(asyncio.Protocol):
             stats = {**self.stats, "distinct": len(self.seen)}
             out = json.dumps(stats).encode()
         elif path == b"/reset":
-            self.stats.update(sent=0, paid=0)
+            self.stats.update(sent=0, paid=0, first=0.0, last=0.0)
             self.seen.clear()
             out = b"{}"
         else:

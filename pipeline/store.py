@@ -1186,11 +1186,14 @@ class Store:
     # -- helpers ------------------------------------------------------------
 
     async def _get_many(self, keys: Sequence[str]) -> list[Any]:
-        """GET of many keys in one round trip per node: MGET would fail across cluster slots."""
-        async with self.r.pipeline(transaction=False) as p:
-            for key in keys:
-                p.get(key)
-            return list(await p.execute())
+        """GET of many keys: one MGET (one reply to parse, where a pipeline of GETs has one
+        per key: a third of the time a push to 100,000 chats spent reading them); on a
+        cluster, whose MGET fails across slots, redis-py's MGET per slot."""
+        if not keys:
+            return []
+        if isinstance(self.r, RedisCluster):
+            return list(await self.r.mget_nonatomic(list(keys)))
+        return list(await self.r.mget(list(keys)))
 
     @_redis_errors("read from")
     async def _get(self, key: str) -> str | None:

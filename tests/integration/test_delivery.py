@@ -151,9 +151,10 @@ async def test_a_slow_live_pusher_keeps_its_claims_by_its_heartbeat(store: Store
     inbox = Inbox()
     inbox.gate = asyncio.Event()
     jobs = [inbox.job(f"t:{c}", parts_of(2)) for c in range(4)]
-    slow = asyncio.create_task(deliver(store, DAY, jobs, owner="a", policy=FAST, claim_ttl_s=0.3))
-    await asyncio.sleep(0.8)  # every first part is claimed by "a" and stuck on the wire
-    other = await deliver(store, DAY, jobs, owner="b", policy=FAST, claim_ttl_s=0.3)
+    # a TTL of 1 s (beats every 1/3 s) leaves room for a loaded machine's late wake-ups
+    slow = asyncio.create_task(deliver(store, DAY, jobs, owner="a", policy=FAST, claim_ttl_s=1.0))
+    await asyncio.sleep(2.5)  # every first part is claimed by "a" and stuck on the wire
+    other = await deliver(store, DAY, jobs, owner="b", policy=FAST, claim_ttl_s=1.0)
     inbox.gate.set()
     first = await slow
     assert other.sent == 0 and other.busy == 8
