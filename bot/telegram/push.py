@@ -106,9 +106,8 @@ class TelegramChannel:
         return Target(CHANNEL, chat_id)
 
     def _sender(self, chat_id: str, *, subscriber: bool = True) -> ChatSender:
-        chat: int | str = chat_id if chat_id.startswith("@") else int(chat_id)
         return _PushSender(
-            self.bot, self.store, chat, paid_broadcast=self.paid, subscriber=subscriber
+            self.bot, self.store, _chat(chat_id), paid_broadcast=self.paid, subscriber=subscriber
         )
 
     async def send_part(self, chat_id: str, day: str, i: int, part: Any) -> None:
@@ -178,12 +177,12 @@ class TelegramChannel:
         )
 
     def _job(self, sub: Subscriber, parts: list[str], buttons: Markup, form: Form, day: str) -> Job:
-        chat = _SubscriberChat(self, self._sender(sub.chat_id), day, buttons, len(parts) - 1)
+        chat = _SubscriberChat(self, _chat(sub.chat_id), day, buttons, len(parts) - 1)
         pace = PRIVATE_PACE_S if sub.type in ("private", "channel") else GROUP_PACE_S
         job = Job(
             self.target(sub.chat_id),
             parts,
-            chat.send,
+            chat.send_part,
             pace_s=pace,
             limiter=self.limiter,
             on_done=chat.shown,
@@ -191,6 +190,11 @@ class TelegramChannel:
         )
         chat.job = job
         return job
+
+
+def _chat(chat_id: str) -> int | str:
+    """A chat as the Bot API takes it: a number, or a channel's "@username"."""
+    return chat_id if chat_id.startswith("@") else int(chat_id)
 
 
 def with_keyboard(digest: Digest, view: View) -> tuple[list[str], Markup]:
@@ -242,27 +246,27 @@ def _wire(buttons: Markup) -> dict[str, Any] | None:
     return held[1]
 
 
-class _SubscriberChat:
-    """One subscriber's sends in a push (a slotted object, not closures: a push to
-    100,000 chats holds one per chat)."""
+class _SubscriberChat(_PushSender):
+    """One subscriber's sends in a push: its sender and what the push must remember of it,
+    in one slotted object (a push to 100,000 chats holds one per chat)."""
 
-    __slots__ = ("buttons", "channel", "day", "job", "last", "origin", "sender")
+    __slots__ = ("buttons", "channel", "day", "job", "last", "origin")
 
     def __init__(
-        self, channel: TelegramChannel, sender: ChatSender, day: str, buttons: Markup, last: int
+        self, channel: TelegramChannel, chat_id: int | str, day: str, buttons: Markup, last: int
     ) -> None:
-        self.channel, self.sender, self.day = channel, sender, day
+        super().__init__(channel.bot, channel.store, chat_id, paid_broadcast=channel.paid)
+        self.channel, self.day = channel, day
         self.buttons, self.last = buttons, last  # the keyboard goes under the last part
-        self.origin = sender.chat_id
+        self.origin = chat_id
         self.job: Job | None = None
 
-    async def send(self, i: int, part: str) -> None:
-        sender = self.sender
-        await sender.send(i, part, self.buttons if i == self.last else None)
-        if sender.chat_id != self.origin and self.job is not None:
+    async def send_part(self, i: int, part: str) -> None:
+        await self.send(i, part, self.buttons if i == self.last else None)
+        if self.chat_id != self.origin and self.job is not None:
             # The group migrated: a later push of this day knows it by its new id,
             # so record what it already has under that id too (idempotent).
-            moved = self.channel.target(str(sender.chat_id))
+            moved = self.channel.target(str(self.chat_id))
             for j in range(i + 1):
                 key = replace(self.job.key(self.day, j), target=moved)
                 info = f"migrated from {self.origin}"
@@ -270,7 +274,7 @@ class _SubscriberChat:
 
     async def shown(self) -> None:
         """After the push, /why N and /brief in this chat mean this digest."""
-        await shown_after_push(self.channel.store, CHANNEL, str(self.sender.chat_id), self.day)
+        await shown_after_push(self.channel.store, CHANNEL, str(self.chat_id), self.day)
 
 
 @asynccontextmanager
