@@ -50,6 +50,7 @@ import sys
 import time
 from array import array
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -57,7 +58,7 @@ from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, cast
 
 import redis.asyncio as aioredis
 from pydantic import TypeAdapter, ValidationError
-from redis.asyncio.cluster import RedisCluster
+from redis.asyncio.cluster import ClusterPipeline, RedisCluster
 from redis.asyncio.connection import UnixDomainSocketConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import OutOfMemoryError, RedisClusterException, RedisError
@@ -1305,6 +1306,68 @@ def _embedded(data_dir: str) -> tuple[Any, str]:
 # during a push did exactly that (bench/server.py).
 _POOL: dict[str, Any] = {"max_connections": 64, "timeout": 10, "socket_timeout": 10}
 
+# Set while this task runs a cluster command or pipeline under a permit (see WaitingCluster).
+_PERMIT_HELD: ContextVar[bool] = ContextVar("aidaily_cluster_permit", default=False)
+
+
+class WaitingCluster(RedisCluster):
+    """redis-py's async RedisCluster, whose callers wait for a connection instead of failing.
+
+    Its client keeps at most `max_connections` per node and raises MaxConnectionsError
+    past them: it has no blocking pool (redis-py #2522), and 2,000 /why at once failed
+    so (bench/cluster_why.py). Here every command and pipeline first takes one of
+    `max_connections` permits, waiting up to `timeout` s as the single node's
+    BlockingConnectionPool does (then a ConnectionError, as there), and holds it while
+    it runs. Each uses at most one connection per node at a time, so no node runs out.
+    A command redis-py runs inside a pipeline (its retry after MOVED or ASK) uses the
+    pipeline's permit: taking a second could wait forever on permits held by pipelines.
+    """
+
+    def __init__(self, *, max_connections: int = 100, timeout: float = 10, **kwargs: Any) -> None:
+        super().__init__(max_connections=max_connections, **kwargs)
+        self._permits = asyncio.Semaphore(max_connections)
+        self._wait_s = timeout
+
+    @contextlib.asynccontextmanager
+    async def permit(self) -> AsyncIterator[None]:
+        """Hold one permit (none more when this task holds one already)."""
+        if _PERMIT_HELD.get():
+            yield
+            return
+        try:
+            async with asyncio.timeout(self._wait_s):
+                await self._permits.acquire()
+        except TimeoutError:
+            raise RedisConnectionError(
+                f"no cluster connection free within {self._wait_s:g} s"
+            ) from None
+        held = _PERMIT_HELD.set(True)
+        try:
+            yield
+        finally:
+            _PERMIT_HELD.reset(held)
+            self._permits.release()
+
+    async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
+        async with self.permit():
+            return await super().execute_command(*args, **kwargs)
+
+    def pipeline(self, transaction: Any | None = None, shard_hint: Any | None = None) -> Any:
+        if shard_hint:
+            raise RedisClusterException("shard_hint is deprecated in cluster mode")
+        # redis-py builds its ClusterPipeline just so; its typing calls a mixin's attribute abstract
+        return _WaitingPipeline(self, transaction)  # type: ignore[abstract]
+
+
+class _WaitingPipeline(ClusterPipeline):
+    """A cluster pipeline that runs under one of its client's permits (WaitingCluster)."""
+
+    cluster_client: WaitingCluster
+
+    async def execute(self, raise_on_error: bool = True, allow_redirections: bool = True) -> Any:
+        async with self.cluster_client.permit():
+            return await super().execute(raise_on_error, allow_redirections)
+
 
 async def connect(settings: RedisSettings) -> Store:
     """The store the `redis` settings name: a node, a cluster, or the embedded Redis."""
@@ -1322,9 +1385,7 @@ async def open_store(
     server = None
     try:
         if redis_url and cluster:
-            client: Any = RedisCluster.from_url(
-                redis_url, socket_connect_timeout=5, max_connections=64, socket_timeout=10
-            )
+            client: Any = WaitingCluster.from_url(redis_url, socket_connect_timeout=5, **_POOL)
             await client.initialize()
             shown = f"{redact_url(redis_url)} (cluster)"
         elif redis_url:
