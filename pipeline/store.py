@@ -976,11 +976,14 @@ class Store:
 
     @_redis_errors("read from")
     async def item_votes(self, day: str, item_id: str) -> Tally:
-        """👍 and 👎 on one item of `day`'s digest."""
-        async with self.r.pipeline(transaction=False) as p:
-            p.hget(self.k.tally(day, "item", "up"), item_id)
-            p.hget(self.k.tally(day, "item", "down"), item_id)
-            up, down = await p.execute()
+        """👍 and 👎 on one item of `day`'s digest.
+
+        One script, not a pipeline: every /why asks, and on a cluster each pipeline is a
+        reference cycle (redis-py's ClusterPipeline and its strategy) left to the garbage
+        collector, whose full passes were the slowest /why of a burst (bench/cluster_why.py).
+        """
+        up_key, down_key = self.k.tally(day, "item", "up"), self.k.tally(day, "item", "down")
+        up, down = await self.r.eval(_ITEM_VOTES, 2, up_key, down_key, item_id)
         return Tally(up=int(up or 0), down=int(down or 0))
 
     @_redis_errors("read from")
@@ -1439,6 +1442,9 @@ if cur and string.sub(cur, 1, 7 + #ARGV[2]) == 'claim:' .. ARGV[2] .. ':' then
 end
 return 0
 """
+
+# 👍 and 👎 on one item: KEYS = its day's item up and down counts (one slot), ARGV = its id.
+_ITEM_VOTES = "return {redis.call('hget', KEYS[1], ARGV[1]), redis.call('hget', KEYS[2], ARGV[1])}"
 
 # One user's vote, changeable: KEYS = the votes hash, then 👍/👎 counts per item, feed and
 # category; ARGV = voter field, vote record (JSON), vote, item, feed, category, ttl (s).
