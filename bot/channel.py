@@ -89,7 +89,11 @@ async def with_interests(
     store: Store, channel: str, chat_id: str, digest: Digest, view: View
 ) -> View:
     """A command's `view` as this chat sees it (/today, /brief, /cn, /intl, /date, taps)."""
-    interests = await store.get_interests(channel, chat_id)
+    return await view_with(store, digest, view, await store.get_interests(channel, chat_id))
+
+
+async def view_with(store: Store, digest: Digest, view: View, interests: Interests) -> View:
+    """`with_interests` for interests already read: the pool is read when they follow any."""
     if interests.empty:
         return view
     pool = await store.get_pool(digest.date) if interests.follows else []

@@ -12,6 +12,7 @@ and `/why N` mean the digest this chat was last shown (push, `/today` or
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -21,7 +22,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot import archive, feedback, interests
-from bot.channel import with_interests
+from bot.channel import view_with, with_interests
 from bot.push import CHANNEL_NAMES
 from pipeline.config import HHMM_RE, Settings
 from pipeline.errors import FeedErrorKind
@@ -189,10 +190,16 @@ class Commands:
         return Reply(text=text + "。")
 
     async def _why_notes(self, ctx: ChatContext, digest: Digest, item: Item) -> WhyNotes:
-        """What /why adds to the digest's reasons: the team's votes, this chat's interests."""
-        tally = await self.store.item_votes(digest.date, item.id)
-        mine = await self.store.get_interests(ctx.channel, ctx.chat_id)
-        view = await with_interests(self.store, ctx.channel, ctx.chat_id, digest, View())
+        """What /why adds to the digest's reasons: the team's votes, this chat's interests.
+
+        Both are read at once (one wait on Redis, not three; on a cluster they live on
+        two masters): a burst of /why is served in fewer round trips.
+        """
+        tally, mine = await asyncio.gather(
+            self.store.item_votes(digest.date, item.id),
+            self.store.get_interests(ctx.channel, ctx.chat_id),
+        )
+        view = await view_with(self.store, digest, View(), mine)
         return WhyNotes(up=tally.up, down=tally.down, interest=interests.explain(item, view, mine))
 
     # -- the archive: /more, /search, /week (bot/archive.py) ----------------------

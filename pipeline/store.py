@@ -50,6 +50,7 @@ import sys
 import time
 from array import array
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -57,7 +58,7 @@ from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, cast
 
 import redis.asyncio as aioredis
 from pydantic import TypeAdapter, ValidationError
-from redis.asyncio.cluster import RedisCluster
+from redis.asyncio.cluster import ClusterPipeline, RedisCluster
 from redis.asyncio.connection import UnixDomainSocketConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import OutOfMemoryError, RedisClusterException, RedisError
@@ -980,11 +981,14 @@ class Store:
 
     @_redis_errors("read from")
     async def item_votes(self, day: str, item_id: str) -> Tally:
-        """👍 and 👎 on one item of `day`'s digest."""
-        async with self.r.pipeline(transaction=False) as p:
-            p.hget(self.k.tally(day, "item", "up"), item_id)
-            p.hget(self.k.tally(day, "item", "down"), item_id)
-            up, down = await p.execute()
+        """👍 and 👎 on one item of `day`'s digest.
+
+        One script, not a pipeline: every /why asks, and on a cluster each pipeline is a
+        reference cycle (redis-py's ClusterPipeline and its strategy) left to the garbage
+        collector, whose full passes were the slowest /why of a burst (bench/cluster_why.py).
+        """
+        up_key, down_key = self.k.tally(day, "item", "up"), self.k.tally(day, "item", "down")
+        up, down = await self.r.eval(_ITEM_VOTES, 2, up_key, down_key, item_id)
         return Tally(up=int(up or 0), down=int(down or 0))
 
     @_redis_errors("read from")
@@ -1317,6 +1321,68 @@ def _embedded(data_dir: str) -> tuple[Any, str]:
 # during a push did exactly that (bench/server.py).
 _POOL: dict[str, Any] = {"max_connections": 64, "timeout": 10, "socket_timeout": 10}
 
+# Set while this task runs a cluster command or pipeline under a permit (see WaitingCluster).
+_PERMIT_HELD: ContextVar[bool] = ContextVar("aidaily_cluster_permit", default=False)
+
+
+class WaitingCluster(RedisCluster):
+    """redis-py's async RedisCluster, whose callers wait for a connection instead of failing.
+
+    Its client keeps at most `max_connections` per node and raises MaxConnectionsError
+    past them: it has no blocking pool (redis-py #2522), and 2,000 /why at once failed
+    so (bench/cluster_why.py). Here every command and pipeline first takes one of
+    `max_connections` permits, waiting up to `timeout` s as the single node's
+    BlockingConnectionPool does (then a ConnectionError, as there), and holds it while
+    it runs. Each uses at most one connection per node at a time, so no node runs out.
+    A command redis-py runs inside a pipeline (its retry after MOVED or ASK) uses the
+    pipeline's permit: taking a second could wait forever on permits held by pipelines.
+    """
+
+    def __init__(self, *, max_connections: int = 100, timeout: float = 10, **kwargs: Any) -> None:
+        super().__init__(max_connections=max_connections, **kwargs)
+        self._permits = asyncio.Semaphore(max_connections)
+        self._wait_s = timeout
+
+    @contextlib.asynccontextmanager
+    async def permit(self) -> AsyncIterator[None]:
+        """Hold one permit (none more when this task holds one already)."""
+        if _PERMIT_HELD.get():
+            yield
+            return
+        try:
+            async with asyncio.timeout(self._wait_s):
+                await self._permits.acquire()
+        except TimeoutError:
+            raise RedisConnectionError(
+                f"no cluster connection free within {self._wait_s:g} s"
+            ) from None
+        held = _PERMIT_HELD.set(True)
+        try:
+            yield
+        finally:
+            _PERMIT_HELD.reset(held)
+            self._permits.release()
+
+    async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
+        async with self.permit():
+            return await super().execute_command(*args, **kwargs)
+
+    def pipeline(self, transaction: Any | None = None, shard_hint: Any | None = None) -> Any:
+        if shard_hint:
+            raise RedisClusterException("shard_hint is deprecated in cluster mode")
+        # redis-py builds its ClusterPipeline just so; its typing calls a mixin's attribute abstract
+        return _WaitingPipeline(self, transaction)  # type: ignore[abstract]
+
+
+class _WaitingPipeline(ClusterPipeline):
+    """A cluster pipeline that runs under one of its client's permits (WaitingCluster)."""
+
+    cluster_client: WaitingCluster
+
+    async def execute(self, raise_on_error: bool = True, allow_redirections: bool = True) -> Any:
+        async with self.cluster_client.permit():
+            return await super().execute(raise_on_error, allow_redirections)
+
 
 async def connect(settings: RedisSettings) -> Store:
     """The store the `redis` settings name: a node, a cluster, or the embedded Redis."""
@@ -1334,9 +1400,7 @@ async def open_store(
     server = None
     try:
         if redis_url and cluster:
-            client: Any = RedisCluster.from_url(
-                redis_url, socket_connect_timeout=5, max_connections=64, socket_timeout=10
-            )
+            client: Any = WaitingCluster.from_url(redis_url, socket_connect_timeout=5, **_POOL)
             await client.initialize()
             shown = f"{redact_url(redis_url)} (cluster)"
         elif redis_url:
@@ -1390,6 +1454,9 @@ if cur and string.sub(cur, 1, 7 + #ARGV[2]) == 'claim:' .. ARGV[2] .. ':' then
 end
 return 0
 """
+
+# 👍 and 👎 on one item: KEYS = its day's item up and down counts (one slot), ARGV = its id.
+_ITEM_VOTES = "return {redis.call('hget', KEYS[1], ARGV[1]), redis.call('hget', KEYS[2], ARGV[1])}"
 
 # One user's vote, changeable: KEYS = the votes hash, then 👍/👎 counts per item, feed and
 # category; ARGV = voter field, vote record (JSON), vote, item, feed, category, ttl (s).

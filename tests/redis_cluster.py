@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.asyncio.cluster import RedisCluster
+
+from pipeline.store import WaitingCluster
 
 MASTERS = 3
 START_TIMEOUT_S = 30
@@ -126,7 +127,8 @@ def redis_cluster(workdir: Path) -> Iterator[str]:
 
 
 def client_for(url: str, kind: str) -> Any:
-    """A redis-py asyncio client for the test Redis of `kind` ("single" or "cluster")."""
+    """A redis-py asyncio client for the test Redis of `kind` ("single" or "cluster"):
+    on the cluster, the client `open_store` uses (pipeline.store.WaitingCluster)."""
     if kind == "cluster":
-        return RedisCluster.from_url(url)
+        return WaitingCluster.from_url(url)
     return aioredis.from_url(url)

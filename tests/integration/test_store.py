@@ -12,7 +12,7 @@ from redis.asyncio.cluster import RedisCluster
 
 from pipeline.errors import StoreError
 from pipeline.models import Digest, Entry, Sections, Window
-from pipeline.store import FeedState, Form, LedgerKey, Store, Target, open_store
+from pipeline.store import FeedState, Form, LedgerKey, Store, Target, WaitingCluster, open_store
 from tests.factories import make_digest, make_pool
 from tests.fakes.redis_process import RedisProcess
 from tests.redis_cluster import client_for
@@ -286,3 +286,48 @@ async def test_a_full_redis_is_said_to_be_out_of_memory(tmp_path: Path) -> None:
     finally:
         await store.close()
         redis.stop()
+
+
+async def test_a_burst_past_the_pool_waits_its_turn(
+    store: Store, redis_url: str, redis_kind: str
+) -> None:
+    """2,000 reads at once through the store aidaily opens, far past its 64 connections a
+    node: they wait for one, none fails (redis-py's cluster client alone refuses them)."""
+    opened = await open_store(redis_url, cluster=redis_kind == "cluster")
+    try:
+        await opened.set_shown("telegram", "1", "2026-02-03")
+        shown, votes = await asyncio.gather(
+            asyncio.gather(*(opened.get_shown("telegram", "1") for _ in range(2000))),
+            asyncio.gather(*(opened.day_votes("2026-02-03") for _ in range(2000))),  # pipelines
+        )
+    finally:
+        await opened.close()
+    assert shown == ["2026-02-03"] * 2000
+    assert votes == [{}] * 2000
+
+
+async def test_a_cluster_caller_waits_no_longer_than_the_pool_timeout(
+    redis_cluster_url: str,
+) -> None:
+    """With every connection busy past `timeout`, the wait ends as the single node's pool
+    ends it: a StoreError naming the cause, not a hang."""
+    client = WaitingCluster.from_url(redis_cluster_url, max_connections=1, timeout=0.2)
+    store = Store(client, redis_cluster_url)
+    busy, done = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with client.permit():
+            busy.set()
+            await done.wait()
+
+    holder = asyncio.create_task(hold())
+    try:
+        await busy.wait()
+        with pytest.raises(StoreError, match=r"no cluster connection free within 0\.2 s"):
+            await store.get_shown("telegram", "1")
+        done.set()
+        await holder
+        assert await store.get_shown("telegram", "1") is None  # free again: answered
+    finally:
+        done.set()
+        await client.aclose()
