@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import socket
@@ -279,6 +280,10 @@ async def serve(settings: Settings) -> None:
         loop.add_signal_handler(sig, _on_signal, stop, sig)
     try:
         await service.start(sock)
+        # What is alive now (modules, settings, handlers, clients) lives as long as the
+        # process: out of the collector's sight, a full collection walks only what requests
+        # leave, and a burst of commands is not stalled by one walking ~100,000 objects.
+        gc.freeze()
         log.info("serve: running (store %s)", store.url)
         await _until(stop, service.http_task)
     finally:
