@@ -22,12 +22,13 @@ chat with the bot and is answered there, and the post stays the same for all.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.buttons import keyboard
@@ -206,8 +207,8 @@ class _PushSender(ChatSender):
     """`ChatSender` for the push: sendMessage through `PushRequest.call`, the answer unparsed.
 
     The same parameters and the same errors as `Bot.send_message`, without building a
-    `Message` per answer (bot/telegram/request.py says what that saves); a keyboard is
-    turned into JSON once per push, not once per chat.
+    `Message` per answer (bot/telegram/request.py says what that saves); a part's text
+    and keyboard are encoded once per push, not once per chat (`_body`).
     """
 
     __slots__ = ()
@@ -218,32 +219,34 @@ class _PushSender(ChatSender):
         if not isinstance(request, PushRequest) or self.reply_to is not None:
             await super()._send_once(i, text, html, buttons)
             return
-        params = {
-            "chat_id": self.chat_id,
-            "text": text,
-            "parse_mode": "HTML" if html else None,
-            "link_preview_options": _NO_PREVIEW,
-            "reply_markup": _wire(buttons),
-            "allow_paid_broadcast": True if self.paid_broadcast else None,
-        }
-        await request.call(f"{bot.base_url}/sendMessage", params)
+        body = _body(self.chat_id, text, html, buttons, self.paid_broadcast)
+        await request.call(f"{bot.base_url}/sendMessage", body)
 
 
 _NO_PREVIEW = NO_PREVIEW.to_dict()
-_WIRE: dict[int, tuple[InlineKeyboardMarkup, dict[str, Any]]] = {}
+# (text, keyboard, the JSON body after its chat_id) by the identity of the text and the
+# keyboard, which a push shares across every chat of a view; held, so an id is never reused
+_BODIES: dict[tuple[int, bool, int, bool], tuple[str, Markup, bytes]] = {}
 
 
-def _wire(buttons: Markup) -> dict[str, Any] | None:
-    """A keyboard as the Bot API's JSON, converted once for as long as the keyboard lives
-    (a push shares one per view across its chats)."""
-    if buttons is None:
-        return None
-    held = _WIRE.get(id(buttons))
-    if held is None or held[0] is not buttons:
-        if len(_WIRE) >= 256:  # keyboards of pushes gone by
-            _WIRE.clear()
-        held = _WIRE[id(buttons)] = (buttons, buttons.to_dict())
-    return held[1]
+def _body(chat_id: int | str, text: str, html: bool, buttons: Markup, paid: bool) -> bytes:
+    """sendMessage's JSON body: what `Bot.send_message` would send, the part after the
+    chat id encoded once for as long as its text and keyboard live."""
+    key = (id(text), html, id(buttons), paid)
+    held = _BODIES.get(key)
+    if held is None or held[0] is not text or held[1] is not buttons:
+        if len(_BODIES) >= 1024:  # parts of pushes gone by
+            _BODIES.clear()
+        rest = {
+            "text": text,
+            "parse_mode": "HTML" if html else None,
+            "link_preview_options": _NO_PREVIEW,
+            "reply_markup": buttons.to_dict() if buttons is not None else None,
+            "allow_paid_broadcast": True if paid else None,
+        }
+        encoded = json.dumps({k: v for k, v in rest.items() if v is not None}, ensure_ascii=False)
+        held = _BODIES[key] = (text, buttons, encoded.encode())
+    return b'{"chat_id":%s,%s' % (json.dumps(chat_id).encode(), held[2][1:])
 
 
 class _SubscriberChat(_PushSender):

@@ -36,6 +36,7 @@ from telegram.request import BaseRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
 _JSON = {"Content-Type": "application/json"}
+_BODY = "\x00body"  # the one parameter of a `call` with an encoded body: no Bot API name
 
 
 class PushRequest(BaseRequest):
@@ -77,12 +78,16 @@ class PushRequest(BaseRequest):
         if self._session is not None and not self._session.closed:
             await self._session.close()
 
-    async def call(self, url: str, params: dict[str, Any]) -> Any:
-        """POST `params` (plain JSON values) to a Bot API method `url`; its `result`.
+    async def call(self, url: str, params: dict[str, Any] | bytes) -> Any:
+        """POST `params` to a Bot API method `url`: plain JSON values, or a JSON body already
+        encoded (a push sends one text to many chats and encodes it once); its `result`.
 
         Raises what `Bot` methods raise for the same answer (PTB maps the errors).
         """
-        plain = [RequestParameter(name, value, None) for name, value in params.items()]
+        if isinstance(params, bytes):
+            plain = [RequestParameter(_BODY, params, None)]
+        else:
+            plain = [RequestParameter(name, value, None) for name, value in params.items()]
         return await self.post(url, RequestData(plain))
 
     async def do_request(
@@ -113,7 +118,9 @@ class PushRequest(BaseRequest):
             # `parameters` are plain JSON values (PTB's `json_payload` would nest
             # JSON-encoded strings); one UTF-8 body, as the Bot API documents
             params = request_data.parameters if request_data is not None else {}
-            body, headers = _dumps(params).encode(), _JSON
+            raw = params.get(_BODY)
+            body = raw if isinstance(raw, bytes) else _dumps(params).encode()
+            headers = _JSON
         try:
             async with session.request(method, url, data=body, headers=headers, **options) as res:
                 return res.status, await res.read()
