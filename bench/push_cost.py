@@ -21,7 +21,8 @@ sendMessage with valid JSON, counting messages and exact repeats), on 127.0.0.1:
    a fresh process: msg/s (messages the fake received / wall, the wind-down after
    the stop included), CPU seconds of our process per 1,000 messages (getrusage),
    its peak RSS (ru_maxrss: every subscriber is read and every job built before the
-   first send, so the peak is reached early), duplicates;
+   first send, so the peak is reached early), duplicates; and the sending window (the
+   fake's first to last message) with its rate, which leaves out the setup;
 4. paced, with `bot.push.push` itself: `--free-chats` x 3 at Telegram's 30 msg/s
    (aidaily paces at 29) and `--paid-chats` x 3 with `telegram.paid_broadcast`
    (1,000 msg/s): achieved rate / the limit.
@@ -361,6 +362,12 @@ def main() -> None:
             dup = seen["sent"] - seen["distinct"]
             print(_line("aidaily push, no limit", ours, f"  duplicates {dup}  ok={ours['ok']}"))
             rate = ours["messages"] / ours["wall"]
+            window = max(seen["last"] - seen["first"], 1e-9)
+            print(
+                f"  sending window (first to last message at the fake): {window:.1f} s,"
+                f" {seen['sent'] / window:.0f} msg/s; before it {ours['wall'] - window:.1f} s"
+                " (starting, reading subscribers, building jobs; the stop's wind-down after)"
+            )
             print(
                 f"  ratios: aidaily / PTB alone {rate / (ptb['messages'] / ptb['wall']):.2f}; "
                 f"aidaily / 1,000 msg/s target {rate / 1000:.2f}; "
