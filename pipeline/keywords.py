@@ -88,25 +88,20 @@ class Table:
     def spans(self, text: str) -> list[tuple[int, str]]:
         """(position, label) of each distinct label's first match in `text`, in order."""
         scan = _scan(text)
-        hits = [*self._latin(text, scan), *self._chinese(text, scan)]
-        found: dict[str, int] = {}
-        for pos, label in sorted(hits, key=lambda h: h[0]):
-            found.setdefault(label, pos)
-        return [(pos, label) for label, pos in found.items()]
-
-    def _latin(self, text: str, scan: _Scan) -> list[tuple[int, str]]:
         label_of = self._label
-        hits = [
-            (_token_position(text, token), label)
-            for token in scan.tokens
-            if (label := label_of(token))
-        ]
+        hits = [(_token_position(text, t), label) for t in scan.tokens if (label := label_of(t))]
+        hits += self._phrase_hits(text, scan)
+        if scan.chars is not None:  # every Chinese word has a non-ASCII character
+            shared = scan.chars & self._by_char.keys()
+            hits += self._chinese_hits(text, sorted([r for c in shared for r in self._by_char[c]]))
+        return _first_spans(hits)
+
+    def _phrase_hits(self, text: str, scan: _Scan) -> list[tuple[int, str]]:
+        """Matches of the phrases, looked for only when the text has a phrase's first word."""
         heads = self._phrase_heads
-        if self.phrases is not None and (heads is None or not heads.isdisjoint(scan.token_set)):
-            hits += [
-                (m.start(), self._phrase_label(m.group())) for m in self.phrases.finditer(text)
-            ]
-        return hits
+        if self.phrases is None or (heads is not None and heads.isdisjoint(scan.token_set)):
+            return []
+        return [(m.start(), self._phrase_label(m.group())) for m in self.phrases.finditer(text)]
 
     def _token_label(self, token: str) -> str | None:
         return self.words.get(token) or self._stem(token)
@@ -126,11 +121,8 @@ class Table:
                 return label
         return None
 
-    def _chinese(self, text: str, scan: _Scan) -> list[tuple[int, str]]:
-        if scan.chars is None:  # every Chinese word has a non-ASCII character
-            return []
-        shared = scan.chars & self._by_char.keys()
-        ranks = sorted([r for char in shared for r in self._by_char[char]])
+    def _chinese_hits(self, text: str, ranks: list[int]) -> list[tuple[int, str]]:
+        """Matches of the Chinese words ranked `ranks` (ascending: longest first)."""
         hits: list[tuple[int, str]] = []
         covered: list[tuple[int, int]] = []
         for word, label in (self.chinese[r] for r in ranks):
@@ -142,6 +134,59 @@ class Table:
                 hits.append((pos, label))
                 covered.append((pos, pos + len(word)))
         return hits
+
+
+def _first_spans(hits: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Each distinct label at its first position, in order of position."""
+    found: dict[str, int] = {}
+    for pos, label in sorted(hits, key=lambda h: h[0]):
+        found.setdefault(label, pos)
+    return [(pos, label) for label, pos in found.items()]
+
+
+class Tables:
+    """Several tables looked up in one pass over a text: what `Table.find` of each gives.
+
+    A story's title and summary are looked up in a dozen tables; one by one, each table
+    walks the text's tokens and intersects its characters again. Together, a token is
+    looked up once for all tables (the answer remembered per token) and the characters
+    are intersected once with every table's first characters.
+    """
+
+    def __init__(self, tables: Sequence[Table]) -> None:
+        self.tables = tuple(tables)
+        self._by_char: dict[str, list[tuple[int, int]]] = {}
+        for k, table in enumerate(self.tables):
+            for char, ranks in table._by_char.items():
+                self._by_char.setdefault(char, []).extend((k, r) for r in ranks)
+        self._labels = lru_cache(maxsize=1 << 15)(self._token_labels)
+
+    def find(self, text: str) -> list[list[str]]:
+        """Each table's `find(text)`, in the order of the tables."""
+        scan = _scan(text)
+        hits: list[list[tuple[int, str]]] = [[] for _ in self.tables]
+        for token in scan.tokens:
+            found = self._labels(token)
+            if found:
+                pos = _token_position(text, token)
+                for k, label in found:
+                    hits[k].append((pos, label))
+        for k, table in enumerate(self.tables):
+            hits[k] += table._phrase_hits(text, scan)
+        if scan.chars is not None:
+            ranks: list[list[int]] = [[] for _ in self.tables]
+            for char in scan.chars & self._by_char.keys():
+                for k, r in self._by_char[char]:
+                    ranks[k].append(r)
+            for k, table in enumerate(self.tables):
+                if ranks[k]:
+                    hits[k] += table._chinese_hits(text, sorted(ranks[k]))
+        return [[label for _, label in _first_spans(h)] if h else [] for h in hits]
+
+    def _token_labels(self, token: str) -> tuple[tuple[int, str], ...]:
+        return tuple(
+            (k, label) for k, table in enumerate(self.tables) if (label := table._label(token))
+        )
 
 
 def _head_token(phrase: str) -> str:
