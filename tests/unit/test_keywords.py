@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 
@@ -13,7 +14,7 @@ from pipeline.curate.heuristic import (
     SIGNAL_TABLES,
 )
 from pipeline.facts import _EVENT_TABLE, _LAW_TABLE, _ORG_TABLE, _TOPIC_TABLE
-from pipeline.keywords import Tables, compile_keywords, fold
+from pipeline.keywords import Table, Tables, _phrase_pattern, compile_keywords, fold
 
 DAYS = ("day_2026_03_12", "day_2026_03_17", "day_2026_03_24")
 TRICKY = [
@@ -49,3 +50,19 @@ def test_tables_in_one_pass_find_what_each_table_finds(tables: tuple[object, ...
     group = Tables(tables)  # type: ignore[arg-type]
     for text in _texts():
         assert group.find(text) == [t.find(text) for t in group.tables], text
+
+
+@pytest.mark.parametrize("table", [*SIGNAL_TABLES.tables, _EVENT_TABLE, _TOPIC_TABLE, _LAW_TABLE])
+def test_one_boundary_before_the_phrases_matches_as_one_before_each(table: Table) -> None:
+    if table.phrases is None:
+        return
+    by_length = sorted(table.phrase_labels, key=len, reverse=True)
+    each = re.compile("|".join(rf"(?<![a-z0-9]){_phrase_pattern(p)}" for p in by_length))
+    for text in [
+        *_texts(),
+        "ai ai agents ai-agent ai  agentic",
+        "executive order executive orders",
+    ]:
+        assert [m.span() for m in table.phrases.finditer(text)] == [
+            m.span() for m in each.finditer(text)
+        ], text
