@@ -650,6 +650,34 @@ def notes_of(entry: Entry) -> Notes:
     return Notes(title_features(entry.title), _entry_keys(entry), is_news(entry))
 
 
+class Shared:
+    """One copy of each feature name, weight and set of names across many entries' notes.
+
+    Notes come unpickled from the parse workers, each feed with its own copies of the
+    same feature names ("zh大模", "en:launch"), weights and name sets; a big run holds
+    100,000 entries' notes until `cluster` (~1.4 KB each as they come, ~0.5 KB shared).
+    """
+
+    def __init__(self) -> None:
+        self._names: dict[str, str] = {}
+        self._weights: dict[float, float] = {}
+        self._sets: dict[frozenset[str], frozenset[str]] = {}
+
+    def notes(self, notes: Notes) -> Notes:
+        """`notes`, made of the shared copies."""
+        name, weight, feats = self._names.setdefault, self._weights.setdefault, notes.features
+        weights = {name(n, n): weight(w, w) for n, w in feats.weights.items()}
+        entities, keys = self._set(feats.entities), self._set(notes.keys)
+        return Notes(TitleFeatures(weights, entities), keys, notes.news)
+
+    def _set(self, names: frozenset[str]) -> frozenset[str]:
+        found = self._sets.get(names)
+        if found is None:
+            found = frozenset([self._names.setdefault(n, n) for n in names])
+            self._sets[found] = found
+        return found
+
+
 class _Noted:
     """Each entry's notes during one `cluster`: the ones given, else read once here."""
 

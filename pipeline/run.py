@@ -119,6 +119,9 @@ async def run(
     )
     # Every news story judged but left out, numbered after the digest's items (/more).
     pool = select.pool(candidates, judgements, sections)
+    # The day's stories and judgements are in the digest and the pool now: let them go
+    # before the stored JSON is built (60,000 of each are ~150 MB of a 100,000-entry run).
+    del candidates, verdicts, judgements
     say("storing")
     keep = settings.store
     await store.save_digest(digest, raw, keep_days=keep.keep_days, pool=pool)
@@ -259,6 +262,8 @@ class _Intake:
     seen_at: datetime  # what "first seen" records for an undated entry (see _seen_at)
     writes: asyncio.Semaphore
     keep_days: int  # store.keep_days: how long feed state and first-seen times are kept
+    # The workers' notes, kept until the last feed is in: one copy of what they share.
+    shared: dedupe.Shared = field(default_factory=dedupe.Shared)
 
     async def take(
         self, result: FetchResult, state: FeedState | None, parse: Parse
@@ -283,6 +288,8 @@ class _Intake:
         if parsed.error and not parsed.entries:
             status.ok, status.error, status.error_kind = False, parsed.error, "not_a_feed"
             return _FeedOutcome(status, [])
+        if notes is not None:
+            notes = [self.shared.notes(n) for n in notes]
         entries = await self._remember(result, parsed.entries)
         status.entries = len(entries)
         return _FeedOutcome(status, entries, notes)
