@@ -36,7 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pipeline import workers
+from pipeline import kinds, workers
 from pipeline.config import DigestSettings, Settings
 from pipeline.curate.base import Conclusion, Verdicts
 from pipeline.facts import (
@@ -520,6 +520,7 @@ class HeuristicCurator:
             score=ScoreParts(total=total, parts=parts),
             by="heuristic",
             news=sig.kind is None,
+            feedback=[],  # every field set: unpickled from a worker, it shares their names
         )
 
     async def judge(self, candidates: Sequence[Candidate], day: date) -> Verdicts:
@@ -650,7 +651,8 @@ def _judge_chunk(
     read once a run; the day's calibration needs of them only each story's weight, handed
     back instead of the facts (a float, not a Facts to pickle and keep per story).
     """
-    forget()  # the facts of earlier slices: this worker will not be asked for them again
+    forget()  # the facts and kinds of earlier slices: this worker will not be asked again
+    kinds.forget()  # (each cached by text, which kept the slices' texts alive)
     remember(known)
     judge_one = HeuristicCurator(settings).judge_one
     results = [_judge_or_error(judge_one, cand, day) for cand in candidates]
