@@ -626,8 +626,8 @@ def _candidate(entries: Sequence[Entry], news: Callable[[Entry], bool] = is_news
 
 class Notes(NamedTuple):
     """What `cluster` reads of one entry by itself, whatever else the batch holds: its
-    title's features, the names and laws it gives (its part of `_cheap_keys`), and
-    whether it reports news (`lead_key`). Each depends only on the entry's text and link,
+    title's features, the names and laws it gives (its part of `_cheap_keys`), whether
+    it reports news (`lead_key`), and its title's part of `story_key`. Each depends only on the entry's text and link,
     so it can be read where the entry is parsed (a worker process, while other feeds are
     still on the wire) and handed to `cluster`, which then has that much less to do
     after the last fetch. The same entry gives the same notes wherever they are read."""
@@ -635,6 +635,7 @@ class Notes(NamedTuple):
     features: TitleFeatures
     keys: frozenset[str]
     news: bool
+    title_key: StoryKey
 
 
 NoteKey = tuple[str, str, str]
@@ -647,7 +648,9 @@ def note_key(entry: Entry) -> NoteKey:
 
 def notes_of(entry: Entry) -> Notes:
     """The notes of one entry (see `Notes`)."""
-    return Notes(title_features(entry.title), _entry_keys(entry), is_news(entry))
+    return Notes(
+        title_features(entry.title), _entry_keys(entry), is_news(entry), title_key(entry.title)
+    )
 
 
 class Shared:
@@ -662,13 +665,19 @@ class Shared:
         self._names: dict[str, str] = {}
         self._weights: dict[float, float] = {}
         self._sets: dict[frozenset[str], frozenset[str]] = {}
+        self._amount_sets: dict[frozenset[float], frozenset[float]] = {}
 
     def notes(self, notes: Notes) -> Notes:
         """`notes`, made of the shared copies."""
         name, weight, feats = self._names.setdefault, self._weights.setdefault, notes.features
         weights = {name(n, n): weight(w, w) for n, w in feats.weights.items()}
         entities, keys = self._set(feats.entities), self._set(notes.keys)
-        return Notes(TitleFeatures(weights, entities), keys, notes.news)
+        key = notes.title_key
+        key = key._replace(names=self._set(key.names), amounts=self._amounts(key.amounts))
+        return Notes(TitleFeatures(weights, entities), keys, notes.news, key)
+
+    def _amounts(self, amounts: frozenset[float]) -> frozenset[float]:
+        return self._amount_sets.setdefault(amounts, amounts)
 
     def _set(self, names: frozenset[str]) -> frozenset[str]:
         found = self._sets.get(names)
@@ -748,7 +757,7 @@ def cluster(
     summaries = SummaryIndex(index, [g[0] for g in groups])
     joined = join_by_summaries(index.stories(threshold, scores), scores, summaries, floor)
     stories = [[e for i in story for e in groups[i]] for story in joined]
-    joined_stories = join_by_facts(join_by_names(stories), noted)
+    joined_stories = join_by_facts(join_by_names(stories, noted), noted)
     candidates = [_candidate(story, noted.news) for story in joined_stories]
     return sorted(candidates, key=lambda c: order_key(c.lead))
 
@@ -770,22 +779,35 @@ def story_key(titles: Sequence[str]) -> StoryKey:
     stock word counts, since only names will meet a Chinese title's. Amounts include
     their rough dollar value, so "30亿元" meets "$420 Million".
     """
+    return _joined_key([title_key(t) for t in titles])
+
+
+def title_key(title: str) -> StoryKey:
+    """`story_key` of one title: a story's key joins its titles' (read where they are parsed)."""
+    text = strip_title_prefix(nfkc(title))
     names: set[str] = set()
-    found: set[float] = set()
-    for title in titles:
-        text = strip_title_prefix(nfkc(title))
-        found |= amounts(text)
-        for token in _TOKEN_RE.findall(text):
-            feature, weight, _ = _word_kind(token.lower())
-            if feature is not None and feature.startswith(":") and weight >= WORD_WEIGHT:
-                names.add(feature[1:])
-        names.update(_latin_key(latin) for zh, latin in ZH_NAMES.items() if zh in text)
-    names -= NOT_NAMES
+    for token in _TOKEN_RE.findall(text):
+        feature, weight, _ = _word_kind(token.lower())
+        if feature is not None and feature.startswith(":") and weight >= WORD_WEIGHT:
+            names.add(feature[1:])
+    names.update(_latin_key(latin) for zh, latin in ZH_NAMES.items() if zh in text)
     return StoryKey(
-        names=frozenset(names),
-        amounts=frozenset(found),
-        zh=is_chinese(titles[0]),
-        roundup=all(is_roundup(t) for t in titles),  # a story that a roundup joined is a story
+        names=frozenset(names - NOT_NAMES),
+        amounts=amounts(text),
+        zh=is_chinese(title),
+        roundup=is_roundup(title),
+    )
+
+
+def _joined_key(keys: Sequence[StoryKey]) -> StoryKey:
+    """The key of a story from its titles' keys (the first title's script is the story's)."""
+    if len(keys) == 1:
+        return keys[0]
+    return StoryKey(
+        names=frozenset().union(*(k.names for k in keys)),
+        amounts=frozenset().union(*(k.amounts for k in keys)),
+        zh=keys[0].zh,
+        roundup=all(k.roundup for k in keys),  # a story that a roundup joined is a story
     )
 
 
@@ -828,7 +850,9 @@ def names_match(a: StoryKey, b: StoryKey) -> int:
 _MAKER = {_latin_key(product): _latin_key(maker) for product, maker in PRODUCT_OF.items()}
 
 
-def join_by_names(stories: Sequence[Sequence[Entry]]) -> list[list[Entry]]:
+def join_by_names(
+    stories: Sequence[Sequence[Entry]], notes: Callable[[Entry], Notes] = notes_of
+) -> list[list[Entry]]:
     """Join the stories that `names_match`, strongest pair first, without chaining.
 
     This catches what title similarity cannot: a Chinese and an English report of one
@@ -836,7 +860,7 @@ def join_by_names(stories: Sequence[Sequence[Entry]]) -> list[list[Entry]]:
     Alphabet" share too few words. Two groups join only when every story of one
     matches every story of the other, so one title cannot chain two stories together.
     """
-    keys = [story_key([e.title for e in story]) for story in stories]
+    keys = [_joined_key([notes(e).title_key for e in story]) for story in stories]
     pairs = _name_pairs(keys)
     group = {i: [i] for i in range(len(stories))}
     for i, j in sorted((p for p, s in pairs.items() if s > 0), key=lambda p: (-pairs[p], p)):
