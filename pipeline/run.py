@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
@@ -76,6 +77,33 @@ async def run(
     progress: Progress | None = None,
 ) -> RunResult:
     """Build, store and return the digest of `day`."""
+    try:
+        return await _run(settings, day, store, curator=curator, progress=progress)
+    finally:
+        gc.unfreeze()  # what `_keep` set aside: collected as usual again
+
+
+def _keep() -> None:
+    """What this process holds now is held until the run ends (the day's entries, their
+    notes, stories, judgements): Python's cycle collector may skip it from now on.
+
+    A run makes millions of objects and keeps most of them to its end; every full
+    collection walked all of them again, ~25% of the main process's CPU and ~50% of
+    clustering's (200 x 100: 1.2-1.5 s, 0.7 s with the entries set aside). Objects set
+    aside are still freed when nothing refers to them; only cycles among them wait for
+    the end of the run (`gc.unfreeze`).
+    """
+    gc.freeze()
+
+
+async def _run(
+    settings: Settings,
+    day: date,
+    store: Store,
+    *,
+    curator: Curator | None,
+    progress: Progress | None,
+) -> RunResult:
     say = progress or (lambda _msg: None)
     started = datetime.now(UTC)
     start, end = settings.window(day)
@@ -94,11 +122,14 @@ async def run(
         raw = [e for o in outcomes for e in o.entries if start < e.published_at <= end]
         for o in outcomes:
             o.status.in_window = sum(1 for e in o.entries if start < e.published_at <= end)
+        _keep()
         candidates = dedupe.cluster(raw, notes=_notes(outcomes))
+        _keep()
 
         curator = curator or make_curator(settings, store)
         say(f"curating {len(candidates)} stories ({curator.kind})")
         verdicts = await curator.judge(candidates, day)  # the heuristic borrows the workers
+        _keep()
     candidates = dedupe.merge(candidates, verdicts.same_story)
     judgements = await _with_votes(settings, store, day, candidates, verdicts.judgements)
     sections = select.select(candidates, judgements, settings.digest)
@@ -292,6 +323,7 @@ class _Intake:
             notes = [self.shared.notes(n) for n in notes]
         entries = await self._remember(result, parsed.entries)
         status.entries = len(entries)
+        _keep()
         return _FeedOutcome(status, entries, notes)
 
     async def _remember(self, result: FetchResult, entries: list[Entry]) -> list[Entry]:
