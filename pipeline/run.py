@@ -13,7 +13,7 @@ import contextlib
 import functools
 import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -96,6 +96,24 @@ def _keep() -> None:
     gc.freeze()
 
 
+@contextlib.contextmanager
+def _kept() -> Iterator[None]:
+    """A step whose results the run keeps (clustering, judging): no cycle collection while
+    it runs, which would walk the many objects it makes (the step makes no cycles worth
+    collecting mid-way; 100,000 entries: 1.3 s of clustering's 6 s and 1.8 s of the
+    judging's 4.3 s in this process); what is held before it and what it made are set
+    aside (`_keep`)."""
+    _keep()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        _keep()
+        if enabled:
+            gc.enable()
+
+
 async def _run(
     settings: Settings,
     day: date,
@@ -122,14 +140,13 @@ async def _run(
         raw = [e for o in outcomes for e in o.entries if start < e.published_at <= end]
         for o in outcomes:
             o.status.in_window = sum(1 for e in o.entries if start < e.published_at <= end)
-        _keep()
-        candidates = dedupe.cluster(raw, notes=_notes(outcomes))
-        _keep()
+        with _kept():
+            candidates = dedupe.cluster(raw, notes=_notes(outcomes))
 
         curator = curator or make_curator(settings, store)
         say(f"curating {len(candidates)} stories ({curator.kind})")
-        verdicts = await curator.judge(candidates, day)  # the heuristic borrows the workers
-        _keep()
+        with _kept():
+            verdicts = await curator.judge(candidates, day)  # the heuristic borrows the workers
     candidates = dedupe.merge(candidates, verdicts.same_story)
     judgements = await _with_votes(settings, store, day, candidates, verdicts.judgements)
     sections = select.select(candidates, judgements, settings.digest)
