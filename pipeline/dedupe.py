@@ -297,17 +297,23 @@ class TitleIndex:
         telling = {name for name in live if kind[name] >= BIGRAM_WEIGHT and "#" not in name}
         self.features = [frozenset(f.weights.keys() & live) for f in raw]
         self.entities = [f.entities for f in raw]
-        # Common features too: a name may be common. A view, not a set per title (~0.2 KB
-        # each, 20+ MB of a 100,000-entry batch).
-        self._all = [f.weights.keys() for f in raw]
+        # Every title's features, common ones too (a name may be common): `raw[i].weights`.
         self.raw = raw  # the features before rarity (summaries are weighted like them)
         self.totals = [sum([self.weights[n] for n in f]) for f in self.features]
-        self._minor = [f - telling for f in self.features]
-        self._minor_totals = [sum([self.weights[n] for n in f]) for f in self._minor]
+        # The minor (not telling) features of a title are made again where a pair needs
+        # them (`_minor`), not kept: a set per title, ~20 MB of a 100,000-entry batch.
+        self._telling = telling
+        self._minor_totals = [
+            sum([self.weights[n] for n in self._minor(i)]) for i in range(len(raw))
+        ]
         self._postings: dict[str, list[int]] = defaultdict(list)
         for i, names in enumerate(self.features):
             for name in names & telling:
                 self._postings[name].append(i)
+
+    def _minor(self, i: int) -> frozenset[str]:
+        """Title i's features that propose no pair (numbers, stock words)."""
+        return self.features[i] - self._telling
 
     def similarity(self, i: int, j: int) -> float:
         """How alike titles i and j are, from 0 (nothing shared) to 1."""
@@ -327,7 +333,8 @@ class TitleIndex:
         if a <= 0 or b <= 0:
             return 0.0
         score = (2 * shared / (a + b) + shared / min(a, b)) / 2
-        if self.entities[i] - self._all[j] and self.entities[j] - self._all[i]:
+        all_i, all_j = self.raw[i].weights, self.raw[j].weights  # common features too
+        if self.entities[i].difference(all_j) and self.entities[j].difference(all_i):
             score *= ENTITY_CONFLICT_FACTOR
         return score
 
@@ -359,7 +366,7 @@ class TitleIndex:
             bound = floor * min(totals[i], totals[j])
             if shared + min(minor_totals[i], minor_totals[j]) < bound:
                 continue
-            shared += sum([weights[n] for n in minor[i] & minor[j]])
+            shared += sum([weights[n] for n in minor(i) & minor(j)])
             if shared < bound:
                 continue
             score = self._score(shared, i, j)
@@ -478,7 +485,8 @@ class SummaryIndex:
         # A name in more than COMMON_FEATURE_DF titles ("OpenAI" on a big day) weighs 0 and
         # tells nothing; it also would send most of a large batch through the summaries.
         index = self._titles
-        shared = index.entities[i] & index._all[j] | index.entities[j] & index._all[i]
+        all_i, all_j = index.raw[i].weights, index.raw[j].weights
+        shared = index.entities[i].intersection(all_j) | index.entities[j].intersection(all_i)
         return any(index.weights[name] > 0 for name in shared)
 
     def _fact(self, i: int) -> tuple[bool, bool]:
