@@ -168,7 +168,7 @@ async def _run(
     # Every news story judged but left out, numbered after the digest's items (/more).
     pool = select.pool(candidates, judgements, sections)
     # The day's stories and judgements are in the digest and the pool now: let them go
-    # before the stored JSON is built (60,000 of each are ~150 MB of a 100,000-entry run).
+    # before the stored JSON is built (60,000 of each are ~100 MB of a 100,000-entry run).
     del candidates, verdicts, judgements
     say("storing")
     keep = settings.store
