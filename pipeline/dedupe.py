@@ -297,17 +297,23 @@ class TitleIndex:
         telling = {name for name in live if kind[name] >= BIGRAM_WEIGHT and "#" not in name}
         self.features = [frozenset(f.weights.keys() & live) for f in raw]
         self.entities = [f.entities for f in raw]
-        # Common features too: a name may be common. A view, not a set per title (~0.2 KB
-        # each, 20+ MB of a 100,000-entry batch).
-        self._all = [f.weights.keys() for f in raw]
+        # Every title's features, common ones too (a name may be common): `raw[i].weights`.
         self.raw = raw  # the features before rarity (summaries are weighted like them)
         self.totals = [sum([self.weights[n] for n in f]) for f in self.features]
-        self._minor = [f - telling for f in self.features]
-        self._minor_totals = [sum([self.weights[n] for n in f]) for f in self._minor]
+        # The minor (not telling) features of a title are made again where a pair needs
+        # them (`_minor`), not kept: a set per title, ~20 MB of a 100,000-entry batch.
+        self._telling = telling
+        self._minor_totals = [
+            sum([self.weights[n] for n in self._minor(i)]) for i in range(len(raw))
+        ]
         self._postings: dict[str, list[int]] = defaultdict(list)
         for i, names in enumerate(self.features):
             for name in names & telling:
                 self._postings[name].append(i)
+
+    def _minor(self, i: int) -> frozenset[str]:
+        """Title i's features that propose no pair (numbers, stock words)."""
+        return self.features[i] - self._telling
 
     def similarity(self, i: int, j: int) -> float:
         """How alike titles i and j are, from 0 (nothing shared) to 1."""
@@ -327,7 +333,8 @@ class TitleIndex:
         if a <= 0 or b <= 0:
             return 0.0
         score = (2 * shared / (a + b) + shared / min(a, b)) / 2
-        if self.entities[i] - self._all[j] and self.entities[j] - self._all[i]:
+        all_i, all_j = self.raw[i].weights, self.raw[j].weights  # common features too
+        if self.entities[i].difference(all_j) and self.entities[j].difference(all_i):
             score *= ENTITY_CONFLICT_FACTOR
         return score
 
@@ -359,7 +366,7 @@ class TitleIndex:
             bound = floor * min(totals[i], totals[j])
             if shared + min(minor_totals[i], minor_totals[j]) < bound:
                 continue
-            shared += sum([weights[n] for n in minor[i] & minor[j]])
+            shared += sum([weights[n] for n in minor(i) & minor(j)])
             if shared < bound:
                 continue
             score = self._score(shared, i, j)
@@ -478,7 +485,8 @@ class SummaryIndex:
         # A name in more than COMMON_FEATURE_DF titles ("OpenAI" on a big day) weighs 0 and
         # tells nothing; it also would send most of a large batch through the summaries.
         index = self._titles
-        shared = index.entities[i] & index._all[j] | index.entities[j] & index._all[i]
+        all_i, all_j = index.raw[i].weights, index.raw[j].weights
+        shared = index.entities[i].intersection(all_j) | index.entities[j].intersection(all_i)
         return any(index.weights[name] > 0 for name in shared)
 
     def _fact(self, i: int) -> tuple[bool, bool]:
@@ -626,8 +634,8 @@ def _candidate(entries: Sequence[Entry], news: Callable[[Entry], bool] = is_news
 
 class Notes(NamedTuple):
     """What `cluster` reads of one entry by itself, whatever else the batch holds: its
-    title's features, the names and laws it gives (its part of `_cheap_keys`), and
-    whether it reports news (`lead_key`). Each depends only on the entry's text and link,
+    title's features, the names and laws it gives (its part of `_cheap_keys`), whether
+    it reports news (`lead_key`), and its title's part of `story_key`. Each depends only on the entry's text and link,
     so it can be read where the entry is parsed (a worker process, while other feeds are
     still on the wire) and handed to `cluster`, which then has that much less to do
     after the last fetch. The same entry gives the same notes wherever they are read."""
@@ -635,6 +643,7 @@ class Notes(NamedTuple):
     features: TitleFeatures
     keys: frozenset[str]
     news: bool
+    title_key: StoryKey
 
 
 NoteKey = tuple[str, str, str]
@@ -647,7 +656,43 @@ def note_key(entry: Entry) -> NoteKey:
 
 def notes_of(entry: Entry) -> Notes:
     """The notes of one entry (see `Notes`)."""
-    return Notes(title_features(entry.title), _entry_keys(entry), is_news(entry))
+    return Notes(
+        title_features(entry.title), _entry_keys(entry), is_news(entry), title_key(entry.title)
+    )
+
+
+class Shared:
+    """One copy of each feature name, weight and set of names across many entries' notes.
+
+    Notes come unpickled from the parse workers, each feed with its own copies of the
+    same feature names ("zh大模", "en:launch"), weights and name sets; a big run holds
+    100,000 entries' notes until `cluster` (~1.4 KB each as they come, ~0.5 KB shared).
+    """
+
+    def __init__(self) -> None:
+        self._names: dict[str, str] = {}
+        self._weights: dict[float, float] = {}
+        self._sets: dict[frozenset[str], frozenset[str]] = {}
+        self._amount_sets: dict[frozenset[float], frozenset[float]] = {}
+
+    def notes(self, notes: Notes) -> Notes:
+        """`notes`, made of the shared copies."""
+        name, weight, feats = self._names.setdefault, self._weights.setdefault, notes.features
+        weights = {name(n, n): weight(w, w) for n, w in feats.weights.items()}
+        entities, keys = self._set(feats.entities), self._set(notes.keys)
+        key = notes.title_key
+        key = key._replace(names=self._set(key.names), amounts=self._amounts(key.amounts))
+        return Notes(TitleFeatures(weights, entities), keys, notes.news, key)
+
+    def _amounts(self, amounts: frozenset[float]) -> frozenset[float]:
+        return self._amount_sets.setdefault(amounts, amounts)
+
+    def _set(self, names: frozenset[str]) -> frozenset[str]:
+        found = self._sets.get(names)
+        if found is None:
+            found = frozenset([self._names.setdefault(n, n) for n in names])
+            self._sets[found] = found
+        return found
 
 
 class _Noted:
@@ -720,7 +765,7 @@ def cluster(
     summaries = SummaryIndex(index, [g[0] for g in groups])
     joined = join_by_summaries(index.stories(threshold, scores), scores, summaries, floor)
     stories = [[e for i in story for e in groups[i]] for story in joined]
-    joined_stories = join_by_facts(join_by_names(stories), noted)
+    joined_stories = join_by_facts(join_by_names(stories, noted), noted)
     candidates = [_candidate(story, noted.news) for story in joined_stories]
     return sorted(candidates, key=lambda c: order_key(c.lead))
 
@@ -742,22 +787,35 @@ def story_key(titles: Sequence[str]) -> StoryKey:
     stock word counts, since only names will meet a Chinese title's. Amounts include
     their rough dollar value, so "30亿元" meets "$420 Million".
     """
+    return _joined_key([title_key(t) for t in titles])
+
+
+def title_key(title: str) -> StoryKey:
+    """`story_key` of one title: a story's key joins its titles' (read where they are parsed)."""
+    text = strip_title_prefix(nfkc(title))
     names: set[str] = set()
-    found: set[float] = set()
-    for title in titles:
-        text = strip_title_prefix(nfkc(title))
-        found |= amounts(text)
-        for token in _TOKEN_RE.findall(text):
-            feature, weight, _ = _word_kind(token.lower())
-            if feature is not None and feature.startswith(":") and weight >= WORD_WEIGHT:
-                names.add(feature[1:])
-        names.update(_latin_key(latin) for zh, latin in ZH_NAMES.items() if zh in text)
-    names -= NOT_NAMES
+    for token in _TOKEN_RE.findall(text):
+        feature, weight, _ = _word_kind(token.lower())
+        if feature is not None and feature.startswith(":") and weight >= WORD_WEIGHT:
+            names.add(feature[1:])
+    names.update(_latin_key(latin) for zh, latin in ZH_NAMES.items() if zh in text)
     return StoryKey(
-        names=frozenset(names),
-        amounts=frozenset(found),
-        zh=is_chinese(titles[0]),
-        roundup=all(is_roundup(t) for t in titles),  # a story that a roundup joined is a story
+        names=frozenset(names - NOT_NAMES),
+        amounts=amounts(text),
+        zh=is_chinese(title),
+        roundup=is_roundup(title),
+    )
+
+
+def _joined_key(keys: Sequence[StoryKey]) -> StoryKey:
+    """The key of a story from its titles' keys (the first title's script is the story's)."""
+    if len(keys) == 1:
+        return keys[0]
+    return StoryKey(
+        names=frozenset().union(*(k.names for k in keys)),
+        amounts=frozenset().union(*(k.amounts for k in keys)),
+        zh=keys[0].zh,
+        roundup=all(k.roundup for k in keys),  # a story that a roundup joined is a story
     )
 
 
@@ -800,7 +858,9 @@ def names_match(a: StoryKey, b: StoryKey) -> int:
 _MAKER = {_latin_key(product): _latin_key(maker) for product, maker in PRODUCT_OF.items()}
 
 
-def join_by_names(stories: Sequence[Sequence[Entry]]) -> list[list[Entry]]:
+def join_by_names(
+    stories: Sequence[Sequence[Entry]], notes: Callable[[Entry], Notes] = notes_of
+) -> list[list[Entry]]:
     """Join the stories that `names_match`, strongest pair first, without chaining.
 
     This catches what title similarity cannot: a Chinese and an English report of one
@@ -808,7 +868,7 @@ def join_by_names(stories: Sequence[Sequence[Entry]]) -> list[list[Entry]]:
     Alphabet" share too few words. Two groups join only when every story of one
     matches every story of the other, so one title cannot chain two stories together.
     """
-    keys = [story_key([e.title for e in story]) for story in stories]
+    keys = [_joined_key([notes(e).title_key for e in story]) for story in stories]
     pairs = _name_pairs(keys)
     group = {i: [i] for i in range(len(stories))}
     for i, j in sorted((p for p, s in pairs.items() if s > 0), key=lambda p: (-pairs[p], p)):

@@ -70,8 +70,10 @@ class Table:
         self.words = words
         self.stems = stems
         self.phrase_labels = phrases
-        pattern = "|".join(_phrase_pattern(p) for p in sorted(phrases, key=len, reverse=True))
-        self.phrases = re.compile(pattern) if pattern else None
+        # One word boundary in front of the alternatives, not one in each: the engine then
+        # skips an alternative on its first letter, instead of trying every one at each word.
+        bodies = "|".join(_phrase_pattern(p) for p in sorted(phrases, key=len, reverse=True))
+        self.phrases = re.compile(rf"(?<![a-z0-9])(?:{bodies})") if bodies else None
         heads = frozenset(_head_token(p) for p in phrases)
         self._phrase_heads = None if "" in heads else heads  # None: always run the regex
         # Longest first, as the search below needs; indexed by the first character.
@@ -88,25 +90,20 @@ class Table:
     def spans(self, text: str) -> list[tuple[int, str]]:
         """(position, label) of each distinct label's first match in `text`, in order."""
         scan = _scan(text)
-        hits = [*self._latin(text, scan), *self._chinese(text, scan)]
-        found: dict[str, int] = {}
-        for pos, label in sorted(hits, key=lambda h: h[0]):
-            found.setdefault(label, pos)
-        return [(pos, label) for label, pos in found.items()]
-
-    def _latin(self, text: str, scan: _Scan) -> list[tuple[int, str]]:
         label_of = self._label
-        hits = [
-            (_token_position(text, token), label)
-            for token in scan.tokens
-            if (label := label_of(token))
-        ]
+        hits = [(_token_position(text, t), label) for t in scan.tokens if (label := label_of(t))]
+        hits += self._phrase_hits(text, scan)
+        if scan.chars is not None:  # every Chinese word has a non-ASCII character
+            shared = scan.chars & self._by_char.keys()
+            hits += self._chinese_hits(text, sorted([r for c in shared for r in self._by_char[c]]))
+        return _first_spans(hits)
+
+    def _phrase_hits(self, text: str, scan: _Scan) -> list[tuple[int, str]]:
+        """Matches of the phrases, looked for only when the text has a phrase's first word."""
         heads = self._phrase_heads
-        if self.phrases is not None and (heads is None or not heads.isdisjoint(scan.token_set)):
-            hits += [
-                (m.start(), self._phrase_label(m.group())) for m in self.phrases.finditer(text)
-            ]
-        return hits
+        if self.phrases is None or (heads is not None and heads.isdisjoint(scan.token_set)):
+            return []
+        return [(m.start(), self._phrase_label(m.group())) for m in self.phrases.finditer(text)]
 
     def _token_label(self, token: str) -> str | None:
         return self.words.get(token) or self._stem(token)
@@ -126,11 +123,8 @@ class Table:
                 return label
         return None
 
-    def _chinese(self, text: str, scan: _Scan) -> list[tuple[int, str]]:
-        if scan.chars is None:  # every Chinese word has a non-ASCII character
-            return []
-        shared = scan.chars & self._by_char.keys()
-        ranks = sorted([r for char in shared for r in self._by_char[char]])
+    def _chinese_hits(self, text: str, ranks: list[int]) -> list[tuple[int, str]]:
+        """Matches of the Chinese words ranked `ranks` (ascending: longest first)."""
         hits: list[tuple[int, str]] = []
         covered: list[tuple[int, int]] = []
         for word, label in (self.chinese[r] for r in ranks):
@@ -144,6 +138,59 @@ class Table:
         return hits
 
 
+def _first_spans(hits: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Each distinct label at its first position, in order of position."""
+    found: dict[str, int] = {}
+    for pos, label in sorted(hits, key=lambda h: h[0]):
+        found.setdefault(label, pos)
+    return [(pos, label) for label, pos in found.items()]
+
+
+class Tables:
+    """Several tables looked up in one pass over a text: what `Table.find` of each gives.
+
+    A story's title and summary are looked up in a dozen tables; one by one, each table
+    walks the text's tokens and intersects its characters again. Together, a token is
+    looked up once for all tables (the answer remembered per token) and the characters
+    are intersected once with every table's first characters.
+    """
+
+    def __init__(self, tables: Sequence[Table]) -> None:
+        self.tables = tuple(tables)
+        self._by_char: dict[str, list[tuple[int, int]]] = {}
+        for k, table in enumerate(self.tables):
+            for char, ranks in table._by_char.items():
+                self._by_char.setdefault(char, []).extend((k, r) for r in ranks)
+        self._labels = lru_cache(maxsize=1 << 15)(self._token_labels)
+
+    def find(self, text: str) -> list[list[str]]:
+        """Each table's `find(text)`, in the order of the tables."""
+        scan = _scan(text)
+        hits: list[list[tuple[int, str]]] = [[] for _ in self.tables]
+        for token in scan.tokens:
+            found = self._labels(token)
+            if found:
+                pos = _token_position(text, token)
+                for k, label in found:
+                    hits[k].append((pos, label))
+        for k, table in enumerate(self.tables):
+            hits[k] += table._phrase_hits(text, scan)
+        if scan.chars is not None:
+            ranks: list[list[int]] = [[] for _ in self.tables]
+            for char in scan.chars & self._by_char.keys():
+                for k, r in self._by_char[char]:
+                    ranks[k].append(r)
+            for k, table in enumerate(self.tables):
+                if ranks[k]:
+                    hits[k] += table._chinese_hits(text, sorted(ranks[k]))
+        return [[label for _, label in _first_spans(h)] if h else [] for h in hits]
+
+    def _token_labels(self, token: str) -> tuple[tuple[int, str], ...]:
+        return tuple(
+            (k, label) for k, table in enumerate(self.tables) if (label := table._label(token))
+        )
+
+
 def _head_token(phrase: str) -> str:
     """The first Latin token of a phrase: a text without it cannot match the phrase."""
     m = _ASCII_WORD_RE.match(phrase)
@@ -151,9 +198,10 @@ def _head_token(phrase: str) -> str:
 
 
 def _phrase_pattern(phrase: str) -> str:
-    """A phrase between word boundaries; "stem*" lets the last word go on ("ai agent*")."""
+    """A phrase up to a word boundary ("stem*" lets the last word go on: "ai agent*"); the
+    boundary before it is the caller's."""
     body = re.escape(phrase.rstrip("*")).replace("\\ ", r"\s+")  # any run of spaces
-    return rf"(?<![a-z0-9]){body}" + (r"[a-z\-]*" if phrase.endswith("*") else r"(?![a-z0-9])")
+    return body + (r"[a-z\-]*" if phrase.endswith("*") else r"(?![a-z0-9])")
 
 
 def compile_keywords(words: Sequence[str]) -> Table:

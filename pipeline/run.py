@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -76,6 +77,51 @@ async def run(
     progress: Progress | None = None,
 ) -> RunResult:
     """Build, store and return the digest of `day`."""
+    try:
+        return await _run(settings, day, store, curator=curator, progress=progress)
+    finally:
+        gc.unfreeze()  # what `_keep` set aside: collected as usual again
+
+
+def _keep() -> None:
+    """What this process holds now is held until the run ends (the day's entries, their
+    notes, stories, judgements): Python's cycle collector may skip it from now on.
+
+    A run makes millions of objects and keeps most of them to its end; every full
+    collection walked all of them again, ~25% of the main process's CPU and ~50% of
+    clustering's (200 x 100: 1.2-1.5 s, 0.7 s with the entries set aside). Objects set
+    aside are still freed when nothing refers to them; only cycles among them wait for
+    the end of the run (`gc.unfreeze`).
+    """
+    gc.freeze()
+
+
+@contextlib.contextmanager
+def _kept() -> Iterator[None]:
+    """A step whose results the run keeps (clustering, judging): no cycle collection while
+    it runs, which would walk the many objects it makes (the step makes no cycles worth
+    collecting mid-way; 100,000 entries: 1.3 s of clustering's 6 s and 1.8 s of the
+    judging's 4.3 s in this process); what is held before it and what it made are set
+    aside (`_keep`)."""
+    _keep()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        _keep()
+        if enabled:
+            gc.enable()
+
+
+async def _run(
+    settings: Settings,
+    day: date,
+    store: Store,
+    *,
+    curator: Curator | None,
+    progress: Progress | None,
+) -> RunResult:
     say = progress or (lambda _msg: None)
     started = datetime.now(UTC)
     start, end = settings.window(day)
@@ -94,11 +140,13 @@ async def run(
         raw = [e for o in outcomes for e in o.entries if start < e.published_at <= end]
         for o in outcomes:
             o.status.in_window = sum(1 for e in o.entries if start < e.published_at <= end)
-        candidates = dedupe.cluster(raw, notes=_notes(outcomes))
+        with _kept():
+            candidates = dedupe.cluster(raw, notes=_notes(outcomes))
 
         curator = curator or make_curator(settings, store)
         say(f"curating {len(candidates)} stories ({curator.kind})")
-        verdicts = await curator.judge(candidates, day)  # the heuristic borrows the workers
+        with _kept():
+            verdicts = await curator.judge(candidates, day)  # the heuristic borrows the workers
     candidates = dedupe.merge(candidates, verdicts.same_story)
     judgements = await _with_votes(settings, store, day, candidates, verdicts.judgements)
     sections = select.select(candidates, judgements, settings.digest)
@@ -119,6 +167,9 @@ async def run(
     )
     # Every news story judged but left out, numbered after the digest's items (/more).
     pool = select.pool(candidates, judgements, sections)
+    # The day's stories and judgements are in the digest and the pool now: let them go
+    # before the stored JSON is built (60,000 of each are ~100 MB of a 100,000-entry run).
+    del candidates, verdicts, judgements
     say("storing")
     keep = settings.store
     await store.save_digest(digest, raw, keep_days=keep.keep_days, pool=pool)
@@ -259,6 +310,8 @@ class _Intake:
     seen_at: datetime  # what "first seen" records for an undated entry (see _seen_at)
     writes: asyncio.Semaphore
     keep_days: int  # store.keep_days: how long feed state and first-seen times are kept
+    # The workers' notes, kept until the last feed is in: one copy of what they share.
+    shared: dedupe.Shared = field(default_factory=dedupe.Shared)
 
     async def take(
         self, result: FetchResult, state: FeedState | None, parse: Parse
@@ -283,8 +336,11 @@ class _Intake:
         if parsed.error and not parsed.entries:
             status.ok, status.error, status.error_kind = False, parsed.error, "not_a_feed"
             return _FeedOutcome(status, [])
+        if notes is not None:
+            notes = [self.shared.notes(n) for n in notes]
         entries = await self._remember(result, parsed.entries)
         status.entries = len(entries)
+        _keep()
         return _FeedOutcome(status, entries, notes)
 
     async def _remember(self, result: FetchResult, entries: list[Entry]) -> list[Entry]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import gc
 import io
 import os
 import select
@@ -155,6 +156,9 @@ def _die_with(caller: int) -> None:
     # a KeyboardInterrupt traceback from each of them.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch, args=(caller,), name="watch-caller", daemon=True).start()
+    # What the forkserver imported is shared with it page by page until written to; the
+    # cycle collector, walking it, wrote to every page (the worker's own copy of each).
+    gc.freeze()
 
 
 def _watch(caller: int) -> None:

@@ -36,7 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pipeline import workers
+from pipeline import kinds, workers
 from pipeline.config import DigestSettings, Settings
 from pipeline.curate.base import Conclusion, Verdicts
 from pipeline.facts import (
@@ -53,7 +53,7 @@ from pipeline.facts import (
     story_weight,
     tags_of,
 )
-from pipeline.keywords import Table, compile_keywords
+from pipeline.keywords import Tables, compile_keywords
 from pipeline.keywords import fold as _fold
 from pipeline.kinds import MARKET_RE, entry_kind, paper_host
 from pipeline.models import (
@@ -278,16 +278,26 @@ class _Signals:
     kind: str | None  # not None: the lead is not news (an essay, a review …; see pipeline.kinds)
 
 
-def _match(table: Table, title: str, summary: str) -> tuple[list[str], list[str]]:
-    in_title = table.find(title)
-    return in_title, [x for x in table.find(summary) if x not in in_title]
+# The tables `_signals` looks a story's title and summary up in, in one pass each.
+SIGNAL_TABLES = Tables([*(CATEGORY_TABLES[cat] for cat in CATEGORY_ORDER), AI_TABLE, NAME_TABLE])
 
 
-def _category(title: str, summary: str) -> tuple[str, tuple[list[str], list[str]]]:
+def _matches(title: str, summary: str) -> list[tuple[list[str], list[str]]]:
+    """For each of `SIGNAL_TABLES`: its labels in the title, and those in the summary only."""
+    in_summary = SIGNAL_TABLES.find(summary)
+    return [
+        (in_title, [x for x in found if x not in in_title])
+        for in_title, found in zip(SIGNAL_TABLES.find(title), in_summary, strict=True)
+    ]
+
+
+def _category(
+    matches: Sequence[tuple[list[str], list[str]]],
+) -> tuple[str, tuple[list[str], list[str]]]:
+    """The category whose keywords weigh most (title twice the summary), first on a tie."""
     best, best_score = OTHER, 0
     best_hits: tuple[list[str], list[str]] = ([], [])
-    for cat in CATEGORY_ORDER:
-        hits = _match(CATEGORY_TABLES[cat], title, summary)
+    for cat, hits in zip(CATEGORY_ORDER, matches, strict=False):
         score = 2 * len(hits[0]) + len(hits[1])
         if score > best_score:
             best, best_score, best_hits = cat, score, hits
@@ -308,11 +318,12 @@ def _big_money(text: str) -> list[str]:
 
 def _signals(entry: Entry) -> _Signals:
     title, summary = _fold(entry.title), _fold(entry.summary)
-    category, keywords = _category(title, summary)
+    *categories, ai, names = _matches(title, summary)
+    category, keywords = _category(categories)
     money_title = _big_money(entry.title)
     return _Signals(
-        ai=_match(AI_TABLE, title, summary),
-        names=_match(NAME_TABLE, title, summary),
+        ai=ai,
+        names=names,
         category=category,
         keywords=keywords,
         money=(money_title, [m for m in _big_money(entry.summary) if m not in money_title]),
@@ -509,6 +520,7 @@ class HeuristicCurator:
             score=ScoreParts(total=total, parts=parts),
             by="heuristic",
             news=sig.kind is None,
+            feedback=[],  # every field set: unpickled from a worker, it shares their names
         )
 
     async def judge(self, candidates: Sequence[Candidate], day: date) -> Verdicts:
@@ -639,7 +651,8 @@ def _judge_chunk(
     read once a run; the day's calibration needs of them only each story's weight, handed
     back instead of the facts (a float, not a Facts to pickle and keep per story).
     """
-    forget()  # the facts of earlier slices: this worker will not be asked for them again
+    forget()  # the facts and kinds of earlier slices: this worker will not be asked again
+    kinds.forget()  # (each cached by text, which kept the slices' texts alive)
     remember(known)
     judge_one = HeuristicCurator(settings).judge_one
     results = [_judge_or_error(judge_one, cand, day) for cand in candidates]

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import pickle
 import random
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.dedupe import cluster, merge, title_features
+from pipeline.dedupe import (
+    Shared,
+    cluster,
+    merge,
+    note_key,
+    notes_of,
+    story_key,
+    title_features,
+    title_key,
+)
 from pipeline.ids import canonical_url, entry_id, short_hash
 from pipeline.models import Entry
 
@@ -425,3 +435,39 @@ def test_one_company_two_events_the_same_day_stay_two_stories() -> None:
     for a, b in pairs:
         feeds = ("bloomberg", "techcrunch") if a.isascii() else ("kr36", "qbitai")
         assert len(cluster([entry(a, feeds[0]), entry(b, feeds[1])])) == 2, (a, b)
+
+
+def test_notes_read_in_a_worker_and_shared_cluster_as_notes_read_here() -> None:
+    entries = [
+        entry("马斯克宣布将xAI并入SpaceX，合并后估值1.25万亿美元", "jiqizhixin"),
+        entry("Elon Musk Said to Be Merging SpaceX and xAI", "bloomberg"),
+        entry("Waymo完成160亿美元融资，估值1260亿美元", "kr36"),
+        entry("Waymo Raises $16 Billion From Alphabet, Others to Expand Service", "bloomberg"),
+        entry("Waymo raises $16B at a $126B valuation as robotaxi race heats up", "techcrunch"),
+        entry("8点1氪｜xAI并入SpaceX，合并估值1.25万亿美元；Waymo完成160亿美元融资", "qbitai"),
+        entry("Anthropic完成100亿美元融资", "kr36"),
+    ]
+    shared = Shared()
+    # As a run has them: pickled in a worker, one copy of what they share in this process.
+    given = {note_key(e): shared.notes(pickle.loads(pickle.dumps(notes_of(e)))) for e in entries}
+
+    assert all(given[note_key(e)] == notes_of(e) for e in entries)
+    assert cluster(entries, notes=given) == cluster(entries)
+    waymo = [given[note_key(e)].title_key.names for e in entries[2:5]]
+    assert waymo[0] & waymo[1] == waymo[1] & waymo[2] == {"waymo"}
+    names = [name for n in given.values() for name in n.features.weights]
+    assert len({id(name) for name in names}) == len(set(names))  # one copy of each name
+
+
+def test_a_storys_key_joins_its_titles_keys() -> None:
+    titles = [
+        "Waymo完成160亿美元融资",
+        "Waymo Raises $16 Billion From Alphabet",
+        "8点1氪｜xAI并入SpaceX；Waymo完成160亿美元融资",
+    ]
+    key = story_key(titles)
+
+    assert key.names == title_key(titles[0]).names | title_key(titles[1]).names | {"xai", "spacex"}
+    assert key.amounts == title_key(titles[0]).amounts | title_key(titles[1]).amounts
+    assert key.zh and not key.roundup
+    assert story_key(titles[2:]).roundup
