@@ -195,3 +195,42 @@ async def test_a_shut_request_refuses_until_initialized_again(tg: FakeTelegram) 
     finally:
         await request.shutdown()
     assert me["is_bot"] is True
+
+
+async def test_a_file_goes_as_multipart_form_data() -> None:
+    """The transport also carries files (PTB's `BaseRequest` contract), as a multipart form."""
+    from telegram import InputFile
+    from telegram.request import RequestData
+    from telegram.request._requestparameter import RequestParameter
+
+    got: list[bytes] = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+        got.append(head + await reader.readexactly(length))
+        body = b'{"ok":true,"result":true}'
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    request = PushRequest(2)
+    await request.initialize()
+    try:
+        data = RequestData(
+            [
+                RequestParameter.from_input("chat_id", 7),
+                RequestParameter.from_input("document", InputFile(b"digest bytes", "d.txt")),
+            ]
+        )
+        assert await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/sendDocument", data)
+    finally:
+        await request.shutdown()
+        server.close()
+        await server.wait_closed()
+    (sent,) = got
+    assert b"multipart/form-data; boundary=" in sent
+    assert b'name="chat_id"' in sent and b"\r\n\r\n7\r\n" in sent
+    assert b'filename="d.txt"' in sent and b"digest bytes" in sent
