@@ -129,7 +129,7 @@ async def _run(
         raise RunError("no feeds configured: add at least one entry under `feeds:` in the config")
 
     say(f"fetching {len(settings.feeds)} feeds")
-    states = {f.id: await store.get_feed_state(f.id) for f in settings.feeds}
+    states = await store.get_feed_states([f.id for f in settings.feeds])
     async with _workers(len(settings.feeds)) as parse:
         outcomes = await _fetch_and_take(
             settings, states, store, parse, started, _seen_at(started, start, end)

@@ -339,6 +339,15 @@ def _ledger_entry(key: LedgerKey, value: str) -> LedgerEntry | None:
     return None
 
 
+def _feed_state(value: bytes | str | None) -> FeedState | None:
+    if value is None:
+        return None
+    try:
+        return FeedState.from_json(_text(value))
+    except (ValueError, ValidationError):
+        return None
+
+
 def _sent_value(at: float, info: str) -> str:
     return f"sent:{at!r}:{info}"
 
@@ -779,13 +788,14 @@ class Store:
 
     @_redis_errors("read from")
     async def get_feed_state(self, feed: str) -> FeedState | None:
-        text = await self._get(self.k.feed_state(feed))
-        if text is None:
-            return None
-        try:
-            return FeedState.from_json(text)
-        except (ValueError, ValidationError):
-            return None
+        return (await self.get_feed_states([feed]))[feed]
+
+    @_redis_errors("read from")
+    async def get_feed_states(self, feeds: Sequence[str]) -> dict[str, FeedState | None]:
+        """Each feed's state (None when it has none or it is unreadable), in one read: a run
+        of 1,000 feeds read them one round trip each before its first fetch."""
+        values = await self._get_many([self.k.feed_state(f) for f in feeds])
+        return {feed: _feed_state(value) for feed, value in zip(feeds, values, strict=True)}
 
     @_redis_errors("write to")
     async def set_feed_state(self, feed: str, state: FeedState, keep_days: int = 90) -> None:

@@ -118,6 +118,18 @@ async def test_feed_state_keeps_validators_and_entries(store: Store) -> None:
     assert await store.get_feed_state("other") is None
 
 
+async def test_feed_states_are_read_at_once_and_a_broken_one_is_none(store: Store) -> None:
+    """A run reads every feed's state in one go; one it cannot read starts that feed afresh."""
+    await store.set_feed_state("kr36", FeedState(etag='"a"', fetched_at=T0))
+    await store.set_feed_state("wired", FeedState(etag='"b"', fetched_at=T0))
+    await store.r.set(store.k.feed_state("broken"), "{not json")
+    states = await store.get_feed_states(["wired", "none", "broken", "kr36"])
+    assert list(states) == ["wired", "none", "broken", "kr36"]
+    assert states["none"] is None and states["broken"] is None
+    assert states["kr36"] is not None and states["kr36"].etag == '"a"'
+    assert states["wired"] is not None and states["wired"].etag == '"b"'
+
+
 async def test_first_seen_is_remembered(store: Store) -> None:
     first = await store.first_seen("kr36", ["a", "b"], T0)
     later = await store.first_seen("kr36", ["a", "c"], T0 + timedelta(hours=5))
