@@ -77,10 +77,16 @@ async def run(
     progress: Progress | None = None,
 ) -> RunResult:
     """Build, store and return the digest of `day`."""
+    # `serve` sets what it holds for good aside from the collector before its daily run;
+    # gc can only unfreeze everything, so that is set aside again after, without the run's
+    frozen_before = gc.get_freeze_count() > 0
     try:
         return await _run(settings, day, store, curator=curator, progress=progress)
     finally:
         gc.unfreeze()  # what `_keep` set aside: collected as usual again
+        if frozen_before:
+            gc.collect()  # the run's own cycles first: they must not be set aside for good
+            gc.freeze()
 
 
 def _keep() -> None:

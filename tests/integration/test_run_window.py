@@ -41,3 +41,37 @@ async def test_undated_entries_first_seen_by_todays_run_are_in_todays_digest(
     tomorrow = await run(settings, today + timedelta(days=1), store)
 
     assert (first.digest.raw_count, tomorrow.digest.raw_count) == (2, 0)
+
+
+async def test_a_run_inside_serve_leaves_serves_objects_set_aside_and_its_own_collected(
+    store: Store, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    """serve freezes what it holds for good (gc.freeze); its daily run, which freezes and
+    unfreezes as it goes, leaves that frozen again, and no cycle of the run's for good."""
+    import gc
+    import weakref
+
+    feed = tmp_path / "undated.xml"
+    feed.write_text(RSS, encoding="utf-8")
+    settings = make_settings(
+        {"feeds": [{"id": "u", "name": "无日期源", "url": feed.as_uri(), "region": "domestic"}]}
+    )
+
+    class Cycle:
+        me: object
+
+    gc.freeze()  # as serve does once it has started
+    try:
+        made_during_run = Cycle()
+        made_during_run.me = made_during_run  # a cycle the run's own collections would miss
+        gone = weakref.ref(made_during_run)
+        gc.freeze()  # ... and as the run's steps do, with it alive
+        del made_during_run
+        await run(settings, settings.today(), store)
+        assert gc.get_freeze_count() > 0  # serve's objects set aside again
+        assert gone() is None  # the cycle was collected, not frozen for good
+    finally:
+        gc.unfreeze()
+
+    await run(settings, settings.today(), store)
+    assert gc.get_freeze_count() == 0  # outside serve (aidaily run) nothing stays frozen
