@@ -787,10 +787,6 @@ class Store:
     # -- feed state ---------------------------------------------------------
 
     @_redis_errors("read from")
-    async def get_feed_state(self, feed: str) -> FeedState | None:
-        return (await self.get_feed_states([feed]))[feed]
-
-    @_redis_errors("read from")
     async def get_feed_states(self, feeds: Sequence[str]) -> dict[str, FeedState | None]:
         """Each feed's state (None when it has none or it is unreadable), in one read: a run
         of 1,000 feeds read them one round trip each before its first fetch."""

@@ -111,11 +111,11 @@ async def test_feed_state_keeps_validators_and_entries(store: Store) -> None:
         fetched_at=T0,
     )
     await store.set_feed_state("kr36", state)
-    back = await store.get_feed_state("kr36")
+    back = (await store.get_feed_states(["kr36"]))["kr36"]
     assert back is not None
     assert (back.etag, back.last_modified, back.fetched_at) == (state.etag, state.last_modified, T0)
     assert back.entries == [entry(1)]
-    assert await store.get_feed_state("other") is None
+    assert (await store.get_feed_states(["other"]))["other"] is None
 
 
 async def test_feed_states_are_read_at_once_and_a_broken_one_is_none(store: Store) -> None:
