@@ -199,7 +199,7 @@ async def pipeline_run(settings: Settings, redis_url: str) -> tuple[str, int, in
             settings,
             day,
             store,
-            curator=HeuristicCurator(settings),
+            curator=HeuristicCurator(settings, defer_words=True),  # as `make_curator` makes it
             progress=lambda msg: stages.append((time.perf_counter(), msg)),
         )
         stages.append((time.perf_counter(), "end"))

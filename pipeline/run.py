@@ -65,7 +65,7 @@ def make_curator(settings: Settings, store: Store) -> Curator:
         return LLMCurator(settings, store)
     from pipeline.curate.heuristic import HeuristicCurator
 
-    return HeuristicCurator(settings)
+    return HeuristicCurator(settings, defer_words=True)  # a run writes words only where shown
 
 
 async def run(
@@ -155,7 +155,7 @@ async def _run(
             verdicts = await curator.judge(candidates, day)  # the heuristic borrows the workers
     candidates = dedupe.merge(candidates, verdicts.same_story)
     judgements = await _with_votes(settings, store, day, candidates, verdicts.judgements)
-    sections = select.select(candidates, judgements, settings.digest)
+    sections = select.select(candidates, judgements, settings.digest, verdicts.words)
     conclusion = await curator.conclude(sections, day)
     sections = select.reorder(sections, conclusion.order)
 
@@ -172,7 +172,7 @@ async def _run(
         curator=curator.stats(),
     )
     # Every news story judged but left out, numbered after the digest's items (/more).
-    pool = select.pool(candidates, judgements, sections)
+    pool = select.pool(candidates, judgements, sections, words=verdicts.words)
     # The day's stories and judgements are in the digest and the pool now: let them go
     # before the stored JSON is built (60,000 of each are ~100 MB of a 100,000-entry run).
     del candidates, verdicts, judgements

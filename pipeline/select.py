@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from pipeline.config import DigestSettings
+from pipeline.curate.base import Words
 from pipeline.models import (
     SECTIONS,
     Candidate,
@@ -75,8 +76,11 @@ def mentions(cand: Candidate) -> list[Mention]:
     return out
 
 
-def build_item(n: int, cand: Candidate, judgement: Judgement) -> Item:
-    """An item from the lead entry and the judgement's text fields (never a curator's link)."""
+def build_item(n: int, cand: Candidate, judgement: Judgement, words: Words | None = None) -> Item:
+    """An item from the lead entry and the judgement's text fields (never a curator's link);
+    `words` first writes them when the curator deferred them (`Verdicts.words`)."""
+    if words is not None:
+        judgement = words(cand, judgement)
     lead = cand.lead
     return Item(
         n=n,
@@ -125,13 +129,16 @@ def _ranked(
 
 
 def select(
-    candidates: Sequence[Candidate], judgements: Mapping[str, Judgement], cfg: DigestSettings
+    candidates: Sequence[Candidate],
+    judgements: Mapping[str, Judgement],
+    cfg: DigestSettings,
+    words: Words | None = None,
 ) -> Sections:
     """The digest's sections: quotas by region, ranked by score, diversity by feed, numbered."""
     sections = Sections()
     for section, ranked in _ranked(candidates, judgements).items():
         picked = _pick(ranked, _quota(cfg, section), cfg.max_per_feed)
-        sections.of(section).extend(build_item(0, *ranked[i]) for i in picked)
+        sections.of(section).extend(build_item(0, *ranked[i], words) for i in picked)
     return renumber(sections)
 
 
@@ -140,6 +147,7 @@ def pool(
     judgements: Mapping[str, Judgement],
     sections: Sections,
     limit: int = POOL_PER_SECTION,
+    words: Words | None = None,
 ) -> list[PoolItem]:
     """The news stories judged but not picked: per section in rank order, numbered after the
     digest's last item, each with its section's 入选线 (the score of the last pick).
@@ -157,7 +165,7 @@ def pool(
         left = [i for i, (cand, _) in enumerate(ranked) if cand.id not in picked][:limit]
         for i in left:
             n += 1
-            item = build_item(n, *ranked[i])
+            item = build_item(n, *ranked[i], words)
             extra = {"section": section, "cutoff": cutoff, "capped": i < positions[-1]}
             out.append(PoolItem.model_validate({**dict(item), **extra}))
     return out

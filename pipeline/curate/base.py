@@ -10,20 +10,29 @@ the text fields of a `Judgement`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
 from pipeline.models import Candidate, CuratorStats, Judgement, Sections
 
+# Writes a judgement's words (reason, tags, summary) for the candidate it judges.
+Words = Callable[[Candidate, Judgement], Judgement]
+
 
 @dataclass
 class Verdicts:
-    """`judgements[candidate.id]` for every candidate; `same_story` groups to merge."""
+    """`judgements[candidate.id]` for every candidate; `same_story` groups to merge.
+
+    `words`, when set, says the judgements were made without their words (reason, tags,
+    summary) and writes them for a story that is shown: the run calls it on every item
+    and pool story it builds (`select.select`, `select.pool`), and on nothing else.
+    """
 
     judgements: dict[str, Judgement]
     same_story: list[list[str]] = field(default_factory=list)
+    words: Words | None = None
 
 
 @dataclass

@@ -29,12 +29,14 @@ Everything is deterministic: the same candidate and day give the same judgement.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from pipeline import kinds, workers
 from pipeline.config import DigestSettings, Settings
@@ -354,9 +356,8 @@ def _ai_part(sig: _Signals) -> float:
 
 
 def _parts(
-    candidate: Candidate, sig: _Signals, window: tuple[datetime, datetime]
+    lead: Entry, sources: int, sig: _Signals, window: tuple[datetime, datetime]
 ) -> dict[str, float]:
-    lead = candidate.lead
     weighty = sig.category in WEIGHTY_CATEGORIES and bool(sig.keywords[0])
     parts = {
         "relevance": _ai_part(sig),
@@ -365,20 +366,20 @@ def _parts(
         "topic": TOPIC_BONUS if weighty else 0.0,
         "amount": _tiered(sig.money, AMOUNT_TITLE, AMOUNT_SUMMARY),
         "paper": PAPER_BONUS if sig.paper else 0.0,
-        "sources": min(SOURCES_MAX, PER_SOURCE * (candidate.source_count - 1)),
+        "sources": min(SOURCES_MAX, PER_SOURCE * (sources - 1)),
         "feed": max(-FEED_MAX, min(FEED_MAX, FEED_PER_WEIGHT * (lead.weight - 1.0))),
         "recency": _recency(lead.published_at, *window),
         "roundup": -ROUNDUP_PENALTY if sig.roundup else 0.0,
         "market": -MARKET_PENALTY if sig.market else 0.0,
-        "major": MAJOR_BONUS if _majors(candidate, sig) else 0.0,
+        "major": MAJOR_BONUS if _majors(sources, sig) else 0.0,
     }
     return {name: round(value, 3) for name, value in parts.items() if round(value, 3) != 0}
 
 
-def _majors(candidate: Candidate, sig: _Signals) -> list[str]:
+def _majors(sources: int, sig: _Signals) -> list[str]:
     """Why an editor would call it major (see `facts.majors`); an AI story only."""
     ai = bool(sig.ai[0] or sig.ai[1] or sig.feed_ai) and not sig.market and not sig.roundup
-    return majors(sig.facts, candidate.source_count, ai=ai)
+    return majors(sig.facts, sources, ai=ai)
 
 
 def importance_of(total: float, *, major: bool = False) -> Importance:
@@ -440,16 +441,16 @@ def category_of(sig: _Signals) -> str:
     return kind_category or sig.category
 
 
-def _reason(candidate: Candidate, sig: _Signals, region: Region, category: str) -> str:
+def _reason(lead: Entry, sources: int, sig: _Signals, region: Region, category: str) -> str:
     """Why it was picked, from its facts only: outlets, who did what how big, why it matters."""
     if sig.kind is not None:
         return f"{sig.kind}类稿件，非新闻报道，仅作为同一事件的佐证。"
     return reason_of(
         sig.facts,
-        outlets=candidate.source_count,
+        outlets=sources,
         category=category,
         domestic=region == "domestic",
-        source=candidate.lead.source,
+        source=lead.source,
     )
 
 
@@ -498,36 +499,32 @@ class HeuristicCurator:
 
     kind = "heuristic"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, defer_words: bool = False) -> None:
         self.settings = settings
+        # True: a big day judged in workers comes back without reason, tags and summary,
+        # which `Verdicts.words` writes for the stories shown (see `judge`).
+        self.defer_words = defer_words
         self._errors: list[str] = []
 
     def judge_one(self, candidate: Candidate, day: date) -> Judgement:
         """The judgement of one candidate for the report of `day`."""
-        start, end = self.settings.window(day)
-        sig = _signals(candidate.lead)
-        parts = _parts(candidate, sig, (start, end))
-        total = round(min(1.0, max(0.0, sum(parts.values()))), 3)
-        region, _moved = region_of(candidate.lead)
-        category = category_of(sig)
-        return Judgement(
-            importance=importance_of(total, major="major" in parts),
-            category=category,
-            reason=_reason(candidate, sig, region, category),
-            tags=_tags(sig),
-            summary=summary_of(candidate.lead, day),
-            region=region,
-            score=ScoreParts(total=total, parts=parts),
-            by="heuristic",
-            news=sig.kind is None,
-            feedback=[],  # every field set: unpickled from a worker, it shares their names
-        )
+        return _judged(_verdict(self.settings, candidate.lead, candidate.source_count, day))
 
     async def judge(self, candidates: Sequence[Candidate], day: date) -> Verdicts:
-        """A judgement for every candidate; one that cannot be judged gets a plain low one."""
+        """A judgement for every candidate; one that cannot be judged gets a plain low one.
+
+        With `defer_words`, a day big enough for the workers is judged without its words
+        (reason, tags, summary: a few hundred bytes a story, of which a digest and its pool
+        show ~130 out of tens of thousands); `Verdicts.words` writes them for a story when
+        it is shown, the same words `judge_one` gives.
+        """
         weights: dict[str, float] | None = None
+        words = None
         if len(candidates) >= POOL_MIN_CANDIDATES and workers.available():
-            results, weights = await _judge_in_workers(self.settings, candidates, day)
+            worded = not self.defer_words
+            results, weights = await _judge_in_workers(self.settings, candidates, day, worded)
+            if not worded:
+                words = functools.partial(self._words, day=day)
         else:
             results = [_judge_or_error(self.judge_one, cand, day) for cand in candidates]
         judgements: dict[str, Judgement] = {}
@@ -538,7 +535,19 @@ class HeuristicCurator:
                 result = self._plain(cand)
             judgements[cand.id] = result
         calibrated = calibrate(candidates, judgements, self.settings.digest, weights)
-        return Verdicts(judgements=calibrated)
+        return Verdicts(judgements=calibrated, words=words)
+
+    def _words(self, candidate: Candidate, judgement: Judgement, *, day: date) -> Judgement:
+        """`judgement` with the reason, tags and summary `judge_one` writes for `candidate`."""
+        if judgement.summary:  # worded already (a plain judgement of an odd entry)
+            return judgement
+        try:
+            worded = self.judge_one(candidate, day)
+        except Exception as exc:  # as in `judge`: the story is shown plainly, not lost
+            log.warning("heuristic words failed for %s: %s", candidate.id, exc)
+            worded = self._plain(candidate)
+        update = {"reason": worded.reason, "tags": worded.tags, "summary": worded.summary}
+        return judgement.model_copy(update=update)
 
     def _plain(self, candidate: Candidate) -> Judgement:
         lead = candidate.lead
@@ -639,38 +648,110 @@ def _judge_or_error(
         return str(exc)
 
 
+class _Verdict(NamedTuple):
+    """A judgement as plain values: what a judge worker hands back (a tuple pickles in a
+    fraction of the pydantic model's time, and is rebuilt as one in the parent with
+    `_judged`). `words` is (reason, tags, summary), or None when deferred."""
+
+    importance: Importance
+    category: str
+    region: Region
+    news: bool
+    total: float
+    parts: dict[str, float]
+    words: tuple[str, list[str], str] | None
+
+
+def _verdict(
+    settings: Settings, lead: Entry, sources: int, day: date, *, worded: bool = True
+) -> _Verdict:
+    """The judgement of a story told by `lead` in `sources` outlets, for the report of `day`."""
+    sig = _signals(lead)
+    parts = _parts(lead, sources, sig, settings.window(day))
+    total = round(min(1.0, max(0.0, sum(parts.values()))), 3)
+    region, _moved = region_of(lead)
+    category = category_of(sig)
+    words = None
+    if worded:
+        words = (_reason(lead, sources, sig, region, category), _tags(sig), summary_of(lead, day))
+    importance = importance_of(total, major="major" in parts)
+    return _Verdict(importance, category, region, sig.kind is None, total, parts, words)
+
+
+# Every field of a judgement is set: one shared set of their names, as unpickled ones share.
+_JUDGEMENT_FIELDS = set(Judgement.model_fields)
+_SCORE_FIELDS = set(ScoreParts.model_fields)
+
+
+def _judged(v: _Verdict) -> Judgement:
+    """The `Judgement` of a verdict."""
+    reason, tags, summary = v.words or ("", [], "")
+    score = ScoreParts(total=v.total, parts=v.parts)
+    judgement = Judgement(
+        importance=v.importance,
+        category=v.category,
+        reason=reason,
+        tags=tags,
+        summary=summary,
+        region=v.region,
+        score=score,
+        by="heuristic",
+        news=v.news,
+        feedback=[],
+    )
+    # Every field is set: one shared set of their names (as `_Model.__setstate__` does for
+    # an unpickled model), not ~0.2 KB of a set per judgement of a big day.
+    object.__setattr__(judgement, "__pydantic_fields_set__", _JUDGEMENT_FIELDS)
+    object.__setattr__(score, "__pydantic_fields_set__", _SCORE_FIELDS)
+    return judgement
+
+
 def _judge_chunk(
     settings: Settings,
-    candidates: list[Candidate],
+    stories: list[tuple[Entry, int]],
     day: date,
     known: dict[tuple[str, str], Facts],
-) -> tuple[list[Judgement | str], list[float]]:
-    """Judgements of a slice of the day (runs in a worker process), and the stories' weights.
+    worded: bool,
+) -> tuple[list[_Verdict | str], list[float]]:
+    """Verdicts on a slice of the day (runs in a worker process), and the stories' weights.
 
-    Given the facts the parent already read (dedupe reads many), each entry's facts are
-    read once a run; the day's calibration needs of them only each story's weight, handed
-    back instead of the facts (a float, not a Facts to pickle and keep per story).
+    A story comes as its lead and its number of outlets, all a judgement depends on (not
+    the other entries: they were half of what was pickled). Given the facts the parent
+    already read (dedupe reads many), each entry's facts are read once a run; the day's
+    calibration needs of them only each story's weight, handed back instead of the facts
+    (a float, not a Facts to pickle and keep per story).
     """
     forget()  # the facts and kinds of earlier slices: this worker will not be asked again
     kinds.forget()  # (each cached by text, which kept the slices' texts alive)
     remember(known)
-    judge_one = HeuristicCurator(settings).judge_one
-    results = [_judge_or_error(judge_one, cand, day) for cand in candidates]
-    return results, [story_weight(facts_of(c.lead), c.source_count) for c in candidates]
+    results: list[_Verdict | str] = []
+    for lead, sources in stories:
+        try:
+            results.append(_verdict(settings, lead, sources, day, worded=worded))
+        except Exception as exc:  # reported by `judge`, which gives the story a plain one
+            results.append(str(exc))
+    return results, [story_weight(facts_of(lead), sources) for lead, sources in stories]
 
 
 async def _judge_in_workers(
-    settings: Settings, candidates: Sequence[Candidate], day: date
+    settings: Settings, candidates: Sequence[Candidate], day: date, worded: bool
 ) -> tuple[list[Judgement | str], dict[str, float]]:
     """Judge a big day in worker processes, in input order: both cores, same judgements."""
     size = min(-(-len(candidates) // JUDGE_CHUNKS), JUDGE_CHUNK_MAX)
-    chunks = [list(candidates[i : i + size]) for i in range(0, len(candidates), size)]
+    chunks = [
+        [(c.lead, c.source_count) for c in candidates[i : i + size]]
+        for i in range(0, len(candidates), size)
+    ]
     async with workers.borrow() as pool:  # the run's warm workers when it has them
         jobs = [
-            pool.run(_judge_chunk, settings, chunk, day, known_facts(c.lead for c in chunk))
+            pool.run(
+                _judge_chunk, settings, chunk, day, known_facts(lead for lead, _ in chunk), worded
+            )
             for chunk in chunks
         ]
         done = await asyncio.gather(*jobs)
     weights = [weight for _, chunk_weights in done for weight in chunk_weights]
-    results = [result for chunk_results, _ in done for result in chunk_results]
+    results = [
+        r if isinstance(r, str) else _judged(r) for chunk_results, _ in done for r in chunk_results
+    ]
     return results, {c.id: w for c, w in zip(candidates, weights, strict=True)}

@@ -66,10 +66,16 @@ async def _digest_json(
     curator = curator or HeuristicCurator(settings)
     result = await run_module.run(settings, DAY, store, curator=curator)
     data = result.digest.model_dump(mode="json")
+    data["pool"] = [item.model_dump(mode="json") for item in result.pool]  # /more and its /why
     data.pop("generated_at")
     for feed in data["feeds"]:
         feed.pop("elapsed_ms")
     return data
+
+
+def _shown(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The digest's items and its pool (what /more shows)."""
+    return [*data["sections"]["domestic"], *data["sections"]["international"], *data["pool"]]
 
 
 def _not_here(*_args: Any) -> Any:
@@ -93,6 +99,20 @@ async def test_a_run_in_worker_processes_builds_the_same_digest(
     monkeypatch.undo()
     assert pools == [1]  # judging borrowed the parse workers: one pool for the run
 
+    # As `aidaily run` judges: the words (reason, tags, summary) written only for the items
+    # and the pool, in this process, after selection.
+    monkeypatch.setattr(workers.Pool, "ready", True)
+    monkeypatch.setattr(heuristic, "POOL_MIN_CANDIDATES", 10)
+    deferred = HeuristicCurator(settings, defer_words=True)
+    written: list[str] = []
+    words = deferred._words
+    monkeypatch.setattr(
+        deferred, "_words", lambda c, j, day: written.append(c.id) or words(c, j, day=day)
+    )
+    words_later = await _digest_json(settings, store, deferred)
+    monkeypatch.undo()
+    assert sorted(written) == sorted(it["id"] for it in _shown(words_later))  # and no other
+
     # Workers still starting when the feeds arrive: those feeds are parsed here instead.
     monkeypatch.setattr(workers.Pool, "ready", False)
     while_starting = await _digest_json(settings, store)
@@ -102,7 +122,8 @@ async def test_a_run_in_worker_processes_builds_the_same_digest(
     monkeypatch.setattr(heuristic, "POOL_MIN_CANDIDATES", 10_000)
     in_process = await _digest_json(settings, store)
 
-    assert in_workers == in_process == while_starting
+    assert in_workers == in_process == while_starting == words_later
+    assert all(it["reason"] and it["summary"] and it["tags"] for it in _shown(in_workers))
     assert in_workers["raw_count"] == 12 * feeds
     assert in_workers["candidate_count"] >= 20  # above the 10 that sent judging to workers
     assert [f["ok"] for f in in_workers["feeds"]].count(False) == 1  # the missing file
