@@ -508,7 +508,8 @@ class HeuristicCurator:
 
     def judge_one(self, candidate: Candidate, day: date) -> Judgement:
         """The judgement of one candidate for the report of `day`."""
-        return _judged(_verdict(self.settings, candidate.lead, candidate.source_count, day))
+        window = self.settings.window(day)
+        return _judged(_verdict(window, candidate.lead, candidate.source_count, day))
 
     async def judge(self, candidates: Sequence[Candidate], day: date) -> Verdicts:
         """A judgement for every candidate; one that cannot be judged gets a plain low one.
@@ -663,11 +664,12 @@ class _Verdict(NamedTuple):
 
 
 def _verdict(
-    settings: Settings, lead: Entry, sources: int, day: date, *, worded: bool = True
+    window: tuple[datetime, datetime], lead: Entry, sources: int, day: date, *, worded: bool = True
 ) -> _Verdict:
-    """The judgement of a story told by `lead` in `sources` outlets, for the report of `day`."""
+    """The judgement of a story told by `lead` in `sources` outlets, for the report of `day`
+    (whose `window` its recency is measured in)."""
     sig = _signals(lead)
-    parts = _parts(lead, sources, sig, settings.window(day))
+    parts = _parts(lead, sources, sig, window)
     total = round(min(1.0, max(0.0, sum(parts.values()))), 3)
     region, _moved = region_of(lead)
     category = category_of(sig)
@@ -707,7 +709,7 @@ def _judged(v: _Verdict) -> Judgement:
 
 
 def _judge_chunk(
-    settings: Settings,
+    window: tuple[datetime, datetime],
     stories: list[tuple[Entry, int]],
     day: date,
     known: dict[tuple[str, str], Facts],
@@ -727,7 +729,7 @@ def _judge_chunk(
     results: list[_Verdict | str] = []
     for lead, sources in stories:
         try:
-            results.append(_verdict(settings, lead, sources, day, worded=worded))
+            results.append(_verdict(window, lead, sources, day, worded=worded))
         except Exception as exc:  # reported by `judge`, which gives the story a plain one
             results.append(str(exc))
     return results, [story_weight(facts_of(lead), sources) for lead, sources in stories]
@@ -738,6 +740,8 @@ async def _judge_in_workers(
 ) -> tuple[list[Judgement | str], dict[str, float]]:
     """Judge a big day in worker processes, in input order: both cores, same judgements."""
     size = min(-(-len(candidates) // JUDGE_CHUNKS), JUDGE_CHUNK_MAX)
+    # The day's window, not the settings: those (every feed's) were pickled with each chunk.
+    window = settings.window(day)
     chunks = [
         [(c.lead, c.source_count) for c in candidates[i : i + size]]
         for i in range(0, len(candidates), size)
@@ -745,7 +749,7 @@ async def _judge_in_workers(
     async with workers.borrow() as pool:  # the run's warm workers when it has them
         jobs = [
             pool.run(
-                _judge_chunk, settings, chunk, day, known_facts(lead for lead, _ in chunk), worded
+                _judge_chunk, window, chunk, day, known_facts(lead for lead, _ in chunk), worded
             )
             for chunk in chunks
         ]
