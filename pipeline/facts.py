@@ -485,15 +485,28 @@ def story_weight(facts: Facts, outlets: int) -> float:
     per tenfold of a big deal above ¥5亿 ($16B weighs like three more outlets), plus
     `RULE_WEIGHT` for a regulator's rule (it binds everyone), plus one for a leading lab's
     launch or a record result. Ranks the day's 🔥 items and its 重点关注."""
-    weight = float(outlets)
+    return weighed(outlets, weight_extras(facts))
+
+
+def weight_extras(facts: Facts) -> tuple[float, ...]:
+    """What a story's facts add to its outlets for its weight (`story_weight`), in order."""
+    extras: list[float] = []
     if big_deal(facts, spend=True) and facts.money is not None and facts.money.usd:
-        weight += math.log10(facts.money.usd / BIG_DEAL_USD)
+        extras.append(math.log10(facts.money.usd / BIG_DEAL_USD))
     if facts.regulator and facts.event in RULE_EVENTS:
-        weight += RULE_WEIGHT
+        extras.append(RULE_WEIGHT)
     if facts.leader and facts.event in LAUNCH_EVENTS:
-        weight += LEADER_LAUNCH_WEIGHT
+        extras.append(LEADER_LAUNCH_WEIGHT)
     if facts.record and facts.event in ("业绩", "IPO"):
-        weight += RECORD_WEIGHT
+        extras.append(RECORD_WEIGHT)
+    return tuple(extras)
+
+
+def weighed(outlets: int, extras: tuple[float, ...]) -> float:
+    """A story's weight from its outlets and its facts' `weight_extras`."""
+    weight = float(outlets)
+    for extra in extras:  # added one by one, in order: the same float every time
+        weight += extra
     return weight
 
 

@@ -21,19 +21,20 @@ from typing import Any, NoReturn
 
 from pipeline import dedupe, facts, feedback, kinds, select, workers
 from pipeline.config import FeedSettings, Settings
-from pipeline.curate.base import Curator
+from pipeline.curate.base import Curator, EntryReads
 from pipeline.errors import RunError
 from pipeline.fetch import FetchResult, fetch_each
-from pipeline.intake import parse_noted
+from pipeline.intake import Noted, parse_noted
 from pipeline.models import Candidate, Digest, Entry, FeedStatus, Judgement, PoolItem, Window
-from pipeline.parse import ParsedFeed, parse_feed
+from pipeline.parse import parse_feed
 from pipeline.store import FeedState, Store
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
-# A parse gives the feed's entries and, from a worker, each entry's notes for `dedupe.cluster`.
-Parse = Callable[[FetchResult, datetime], Awaitable[tuple[ParsedFeed, list[dedupe.Notes] | None]]]
+# A parse gives the feed's entries and, from a worker, each entry's notes for `dedupe.cluster`
+# and what the curator reads of it (`Curator.entry_reader`).
+Parse = Callable[[FetchResult, datetime], Awaitable[Noted]]
 
 # Parsing is CPU-bound (feedparser is pure Python, ~0.2 ms an entry): with many feeds it is
 # done in worker processes (`pipeline.workers`), so that both cores parse while the event
@@ -134,11 +135,13 @@ async def _run(
     if not settings.feeds:
         raise RunError("no feeds configured: add at least one entry under `feeds:` in the config")
 
+    curator = curator or make_curator(settings, store)
     say(f"fetching {len(settings.feeds)} feeds")
     states = await store.get_feed_states([f.id for f in settings.feeds])
-    async with _workers(len(settings.feeds)) as parse:
+    read = EntryReads()  # what the parse workers read of each entry for the curator
+    async with _workers(len(settings.feeds), curator.entry_reader) as parse:
         outcomes = await _fetch_and_take(
-            settings, states, store, parse, started, _seen_at(started, start, end)
+            settings, states, store, parse, started, _seen_at(started, start, end), read
         )
         if not any(o.status.ok for o in outcomes):
             await _fail(store, day, started, outcomes)
@@ -149,10 +152,10 @@ async def _run(
         with _kept():
             candidates = dedupe.cluster(raw, notes=_notes(outcomes))
 
-        curator = curator or make_curator(settings, store)
         say(f"curating {len(candidates)} stories ({curator.kind})")
-        with _kept():
-            verdicts = await curator.judge(candidates, day)  # the heuristic borrows the workers
+        with _kept():  # the heuristic borrows the workers for the stories not read there
+            verdicts = await curator.judge(candidates, day, read=read if len(read) else None)
+        del read
     candidates = dedupe.merge(candidates, verdicts.same_story)
     judgements = await _with_votes(settings, store, day, candidates, verdicts.judgements)
     sections = select.select(candidates, judgements, settings.digest, verdicts.words)
@@ -242,12 +245,14 @@ async def _fetch_and_take(
     parse: Parse,
     now: datetime,
     seen_at: datetime,
+    read: EntryReads,
 ) -> list[_FeedOutcome]:
     """Parse each feed as soon as it arrives, while the slower ones are still on the wire."""
     order = {f.id: i for i, f in enumerate(settings.feeds)}
     # Feeds are taken concurrently (their parses overlap in the workers), but only a few
     # write to Redis at once: a caller's connection pool may refuse past its size.
-    intake = _Intake(store, now, seen_at, asyncio.Semaphore(STORE_WRITES), settings.store.keep_days)
+    writes = asyncio.Semaphore(STORE_WRITES)
+    intake = _Intake(store, now, seen_at, writes, settings.store.keep_days, read)
     takes: list[asyncio.Task[_FeedOutcome]] = []
     try:
         fetched = fetch_each(settings.feeds, settings.fetch, states)
@@ -264,24 +269,26 @@ async def _fetch_and_take(
 
 
 @contextlib.asynccontextmanager
-async def _workers(feeds: int) -> AsyncIterator[Parse]:
+async def _workers(feeds: int, reader: Callable[[Entry], object] | None) -> AsyncIterator[Parse]:
     """How this run parses a body: in the run's worker pool for many feeds, else inline.
-    The pool stays open until judging is done, so the curator can borrow it."""
+    The pool stays open until judging is done, so the curator can borrow it. Workers also
+    read each entry with the curator's `reader` (none is read inline: the curator reads
+    what it needs itself)."""
     if feeds < POOL_MIN_FEEDS or not workers.available():
         yield _parse_inline
         return
     async with workers.pool() as pool:
-        yield functools.partial(_parse_in, pool)
+        yield functools.partial(_parse_in, pool, reader)
 
 
 async def _parse_in(
-    pool: workers.Pool, result: FetchResult, now: datetime
-) -> tuple[ParsedFeed, list[dedupe.Notes] | None]:
+    pool: workers.Pool, reader: Callable[[Entry], object] | None, result: FetchResult, now: datetime
+) -> Noted:
     if not pool.ready:
         # The workers are still starting (~0.3 s, seconds on a busy machine): parse here
         # rather than wait. A small run is often done before they are up.
         return await _parse_inline(result, now)
-    job = functools.partial(parse_noted, **_parse_args(result, now))
+    job = functools.partial(parse_noted, **_parse_args(result, now), reader=reader)
     try:
         return await pool.run(job)
     except BrokenProcessPool:  # a worker died (killed, out of memory): parse here
@@ -289,11 +296,9 @@ async def _parse_in(
         return job()
 
 
-async def _parse_inline(
-    result: FetchResult, now: datetime
-) -> tuple[ParsedFeed, list[dedupe.Notes] | None]:
+async def _parse_inline(result: FetchResult, now: datetime) -> Noted:
     # A small run: `dedupe.cluster` reads the entries' notes itself, in this process.
-    return parse_feed(**_parse_args(result, now)), None
+    return Noted(parse_feed(**_parse_args(result, now)))
 
 
 def _parse_args(result: FetchResult, now: datetime) -> dict[str, Any]:
@@ -316,6 +321,7 @@ class _Intake:
     seen_at: datetime  # what "first seen" records for an undated entry (see _seen_at)
     writes: asyncio.Semaphore
     keep_days: int  # store.keep_days: how long feed state and first-seen times are kept
+    read: EntryReads  # what the workers read of each entry for the curator
     # The workers' notes, kept until the last feed is in: one copy of what they share.
     shared: dedupe.Shared = field(default_factory=dedupe.Shared)
 
@@ -338,13 +344,15 @@ class _Intake:
             entries = _relabel(state.entries if state else [], feed)
             status.not_modified, status.entries = True, len(entries)
             return _FeedOutcome(status, entries)
-        parsed, notes = await parse(result, self.now)
+        parsed, notes, reads = await parse(result, self.now)
         if parsed.error and not parsed.entries:
             status.ok, status.error, status.error_kind = False, parsed.error, "not_a_feed"
             return _FeedOutcome(status, [])
         if notes is not None:
             notes = [self.shared.notes(n) for n in notes]
         entries = await self._remember(result, parsed.entries)
+        if reads is not None:  # each entry's, in order (an undated one is a dated copy)
+            self.read.add(entries, [self.read.shared(r) for r in reads])
         status.entries = len(entries)
         _keep()
         return _FeedOutcome(status, entries, notes)

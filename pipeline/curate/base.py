@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from pipeline.models import Candidate, CuratorStats, Judgement, Sections
+from pipeline.models import Candidate, CuratorStats, Entry, Judgement, Sections
+
+T = TypeVar("T")
 
 # Writes a judgement's words (reason, tags, summary) for the candidate it judges.
 Words = Callable[[Candidate, Judgement], Judgement]
@@ -43,11 +45,45 @@ class Conclusion:
     highlights: list[str] = field(default_factory=list)
 
 
+class EntryReads:
+    """What was read of each entry where it was parsed (a parse worker, while other feeds
+    were still on the wire), found again by the entry object itself: the same text in two
+    feeds may read differently (its source, its region). Holds the entries it was given."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, tuple[Entry, object]] = {}
+        self._shared: dict[object, object] = {}
+
+    def add(self, entries: Sequence[Entry], reads: Sequence[object]) -> None:
+        """`reads[i]` was read of `entries[i]`."""
+        for entry, read in zip(entries, reads, strict=True):
+            self._by_id[id(entry)] = (entry, read)
+
+    def get(self, entry: Entry) -> object | None:
+        """What was read of this entry object, or None."""
+        found = self._by_id.get(id(entry))
+        return found[1] if found is not None and found[0] is entry else None
+
+    def shared(self, value: T) -> T:
+        """One copy of an equal value across all entries (reads come unpickled feed by feed)."""
+        return self._shared.setdefault(value, value)  # type: ignore[return-value]
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+
 class Curator(Protocol):
     kind: str
+    # Not None: a run that parses in worker processes reads each entry there with it (a
+    # module-level function, so that a job names it rather than pickling a curator) and
+    # hands what it read to `judge`.
+    entry_reader: Callable[[Entry], object] | None
 
-    async def judge(self, candidates: Sequence[Candidate], day: date) -> Verdicts:
-        """A judgement for every candidate, in any order; must not raise for one bad entry."""
+    async def judge(
+        self, candidates: Sequence[Candidate], day: date, *, read: EntryReads | None = None
+    ) -> Verdicts:
+        """A judgement for every candidate, in any order; must not raise for one bad entry.
+        `read`: what `entry_reader` gave for the entries, when the run read them."""
         ...
 
     async def conclude(self, sections: Sections, day: date) -> Conclusion:

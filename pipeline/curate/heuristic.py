@@ -40,7 +40,7 @@ from typing import NamedTuple
 
 from pipeline import kinds, workers
 from pipeline.config import DigestSettings, Settings
-from pipeline.curate.base import Conclusion, Verdicts
+from pipeline.curate.base import Conclusion, EntryReads, Verdicts
 from pipeline.facts import (
     Facts,
     english_headline,
@@ -54,6 +54,8 @@ from pipeline.facts import (
     remember,
     story_weight,
     tags_of,
+    weighed,
+    weight_extras,
 )
 from pipeline.keywords import Tables, compile_keywords
 from pipeline.keywords import fold as _fold
@@ -355,23 +357,65 @@ def _ai_part(sig: _Signals) -> float:
     return _tiered(sig.ai, AI_TITLE, AI_SUMMARY) or (AI_FEED if sig.feed_ai else 0.0)
 
 
-def _parts(
-    lead: Entry, sources: int, sig: _Signals, window: tuple[datetime, datetime]
-) -> dict[str, float]:
+class LeadRead(NamedTuple):
+    """What an entry says of any story it leads, whatever else the story holds: all its
+    judgement needs but the number of outlets, the lead's feed weight and its time, and
+    the words (`_verdict`). Read where the entry is parsed (`read_lead`, in a parse worker
+    while other feeds are still on the wire), so that a big day is judged after clustering
+    without reading its stories' texts again (`HeuristicCurator.judge`)."""
+
+    parts: tuple[float, ...]  # the `_parts` of the lead's text, by `_TEXT_PARTS`
+    major: tuple[bool, bool, bool]  # `_majors` says something at 1, 2, and 3 or more outlets
+    extras: tuple[float, ...]  # `facts.weight_extras`: what its facts add to its weight
+    region: Region
+    category: str
+    news: bool
+
+
+# `facts.majors` asks only whether there are at least 2 or 3 outlets: 3 stands for any more.
+_MAJOR_OUTLETS = (1, 2, 3)
+
+
+def read_lead(entry: Entry) -> LeadRead:
+    """`LeadRead` of an entry (a parse worker reads it of every entry of a big day)."""
+    sig = _signals(entry)
+    return _lead_read(entry, sig, region_of(entry)[0], category_of(sig))
+
+
+def _lead_read(entry: Entry, sig: _Signals, region: Region, category: str) -> LeadRead:
     weighty = sig.category in WEIGHTY_CATEGORIES and bool(sig.keywords[0])
+    parts = (
+        _ai_part(sig),
+        _tiered(sig.keywords, CATEGORY_TITLE, CATEGORY_SUMMARY),
+        _tiered(sig.names, NAMES_TITLE, NAMES_SUMMARY),
+        TOPIC_BONUS if weighty else 0.0,
+        _tiered(sig.money, AMOUNT_TITLE, AMOUNT_SUMMARY),
+        PAPER_BONUS if sig.paper else 0.0,
+        -ROUNDUP_PENALTY if sig.roundup else 0.0,
+        -MARKET_PENALTY if sig.market else 0.0,
+    )
+    major = tuple(bool(_majors(n, sig)) for n in _MAJOR_OUTLETS)
+    extras = weight_extras(sig.facts)
+    return LeadRead(parts, major, extras, region, category, sig.kind is None)  # type: ignore[arg-type]
+
+
+def _parts(
+    read: LeadRead, lead: Entry, sources: int, window: tuple[datetime, datetime]
+) -> dict[str, float]:
+    relevance, category, names, topic, amount, paper, roundup, market = read.parts
     parts = {
-        "relevance": _ai_part(sig),
-        "category": _tiered(sig.keywords, CATEGORY_TITLE, CATEGORY_SUMMARY),
-        "names": _tiered(sig.names, NAMES_TITLE, NAMES_SUMMARY),
-        "topic": TOPIC_BONUS if weighty else 0.0,
-        "amount": _tiered(sig.money, AMOUNT_TITLE, AMOUNT_SUMMARY),
-        "paper": PAPER_BONUS if sig.paper else 0.0,
+        "relevance": relevance,
+        "category": category,
+        "names": names,
+        "topic": topic,
+        "amount": amount,
+        "paper": paper,
         "sources": min(SOURCES_MAX, PER_SOURCE * (sources - 1)),
         "feed": max(-FEED_MAX, min(FEED_MAX, FEED_PER_WEIGHT * (lead.weight - 1.0))),
         "recency": _recency(lead.published_at, *window),
-        "roundup": -ROUNDUP_PENALTY if sig.roundup else 0.0,
-        "market": -MARKET_PENALTY if sig.market else 0.0,
-        "major": MAJOR_BONUS if _majors(sources, sig) else 0.0,
+        "roundup": roundup,
+        "market": market,
+        "major": MAJOR_BONUS if read.major[min(sources, 3) - 1] else 0.0,
     }
     return {name: round(value, 3) for name, value in parts.items() if round(value, 3) != 0}
 
@@ -504,6 +548,8 @@ class HeuristicCurator:
         # True: a big day judged in workers comes back without reason, tags and summary,
         # which `Verdicts.words` writes for the stories shown (see `judge`).
         self.defer_words = defer_words
+        # A big day's leads are read as they are parsed, and judged from that (`judge`).
+        self.entry_reader: Callable[[Entry], object] | None = read_lead if defer_words else None
         self._errors: list[str] = []
 
     def judge_one(self, candidate: Candidate, day: date) -> Judgement:
@@ -511,31 +557,48 @@ class HeuristicCurator:
         window = self.settings.window(day)
         return _judged(_verdict(window, candidate.lead, candidate.source_count, day))
 
-    async def judge(self, candidates: Sequence[Candidate], day: date) -> Verdicts:
+    async def judge(
+        self, candidates: Sequence[Candidate], day: date, *, read: EntryReads | None = None
+    ) -> Verdicts:
         """A judgement for every candidate; one that cannot be judged gets a plain low one.
 
         With `defer_words`, a day big enough for the workers is judged without its words
         (reason, tags, summary: a few hundred bytes a story, of which a digest and its pool
         show ~130 out of tens of thousands); `Verdicts.words` writes them for a story when
-        it is shown, the same words `judge_one` gives.
+        it is shown, the same words `judge_one` gives. Then a story whose lead the parse
+        workers read (`read`: each entry's `LeadRead`) is judged from that, here, without
+        reading its text again; the others as before.
         """
-        weights: dict[str, float] | None = None
-        words = None
-        if len(candidates) >= POOL_MIN_CANDIDATES and workers.available():
+        window = self.settings.window(day)
+        results: list[Judgement | str | None] = [None] * len(candidates)
+        weights: dict[str, float] = {}
+        if read is not None and self.defer_words:
+            for i, cand in enumerate(candidates):
+                lead = read.get(cand.lead)
+                if isinstance(lead, LeadRead):
+                    verdict = _read_verdict(lead, window, cand.lead, cand.source_count)
+                    results[i] = _judged(verdict)
+                    weights[cand.id] = weighed(cand.source_count, lead.extras)
+        left = [i for i, result in enumerate(results) if result is None]
+        todo = [candidates[i] for i in left]
+        if len(todo) >= POOL_MIN_CANDIDATES and workers.available():
             worded = not self.defer_words
-            results, weights = await _judge_in_workers(self.settings, candidates, day, worded)
-            if not worded:
-                words = functools.partial(self._words, day=day)
+            judged, found = await _judge_in_workers(self.settings, todo, day, worded)
+            weights.update(found)
         else:
-            results = [_judge_or_error(self.judge_one, cand, day) for cand in candidates]
+            judged = [_judge_or_error(self.judge_one, cand, day) for cand in todo]
+        for i, result in zip(left, judged, strict=True):
+            results[i] = result
+        words = functools.partial(self._words, day=day) if self.defer_words else None
         judgements: dict[str, Judgement] = {}
-        for cand, result in zip(candidates, results, strict=True):
-            if isinstance(result, str):  # one odd entry must not sink the day's digest
-                log.warning("heuristic judgement failed for %s: %s", cand.id, result)
-                self._errors.append(f"heuristic: candidate {cand.id}: {result}")
-                result = self._plain(cand)
-            judgements[cand.id] = result
-        calibrated = calibrate(candidates, judgements, self.settings.digest, weights)
+        for cand, found_result in zip(candidates, results, strict=True):
+            assert found_result is not None  # every candidate was judged, one way or another
+            if isinstance(found_result, str):  # one odd entry must not sink the day's digest
+                log.warning("heuristic judgement failed for %s: %s", cand.id, found_result)
+                self._errors.append(f"heuristic: candidate {cand.id}: {found_result}")
+                found_result = self._plain(cand)
+            judgements[cand.id] = found_result
+        calibrated = calibrate(candidates, judgements, self.settings.digest, weights or None)
         return Verdicts(judgements=calibrated, words=words)
 
     def _words(self, candidate: Candidate, judgement: Judgement, *, day: date) -> Judgement:
@@ -669,15 +732,27 @@ def _verdict(
     """The judgement of a story told by `lead` in `sources` outlets, for the report of `day`
     (whose `window` its recency is measured in)."""
     sig = _signals(lead)
-    parts = _parts(lead, sources, sig, window)
-    total = round(min(1.0, max(0.0, sum(parts.values()))), 3)
     region, _moved = region_of(lead)
     category = category_of(sig)
+    read = _lead_read(lead, sig, region, category)
     words = None
     if worded:
         words = (_reason(lead, sources, sig, region, category), _tags(sig), summary_of(lead, day))
+    return _read_verdict(read, window, lead, sources, words)
+
+
+def _read_verdict(
+    read: LeadRead,
+    window: tuple[datetime, datetime],
+    lead: Entry,
+    sources: int,
+    words: tuple[str, list[str], str] | None = None,
+) -> _Verdict:
+    """`_verdict` from what the lead says of any story it leads (`LeadRead`)."""
+    parts = _parts(read, lead, sources, window)
+    total = round(min(1.0, max(0.0, sum(parts.values()))), 3)
     importance = importance_of(total, major="major" in parts)
-    return _Verdict(importance, category, region, sig.kind is None, total, parts, words)
+    return _Verdict(importance, read.category, read.region, read.news, total, parts, words)
 
 
 # Every field of a judgement is set: one shared set of their names, as unpickled ones share.

@@ -103,6 +103,8 @@ async def test_a_run_in_worker_processes_builds_the_same_digest(
     # and the pool, in this process, after selection.
     monkeypatch.setattr(workers.Pool, "ready", True)
     monkeypatch.setattr(heuristic, "POOL_MIN_CANDIDATES", 10)
+    # Every lead was read where it was parsed: no story is sent to the workers to be judged.
+    monkeypatch.setattr(heuristic, "_judge_in_workers", _not_here)
     deferred = HeuristicCurator(settings, defer_words=True)
     written: list[str] = []
     words = deferred._words

@@ -616,3 +616,82 @@ def test_reasons_differ_by_what_the_facts_say(curator: HeuristicCurator) -> None
     assert len(set(why)) == len(why), reasons  # no stock clause repeated across kinds
     assert "腾讯" in reasons[3]  # a named investor is said
     assert "入局" not in reasons[4]  # … and never invented when none is named
+
+
+def _labelled_entries() -> list[Entry]:
+    """Every entry of the labelled days (bench/days), as an Entry: ~1,000 real-world texts."""
+    from bench.days import build
+    from bench.editorial import DAYS
+
+    out: list[Entry] = []
+    feeds = {f.id: f for f in build.FEEDS}
+    for path in sorted(DAYS.glob("day_*.py")):
+        day: build.DayData = __import__(f"bench.days.{path.stem}", fromlist=["DAY"]).DAY
+        for k, e in enumerate(day.entries):
+            feed = feeds[e.feed]
+            link = f"https://{e.feed}.example.com/{day.date}/{k}"
+            out.append(
+                Entry(
+                    id=entry_id(link), feed=e.feed, source=feed.name,
+                    region=feed.region, weight=feed.weight,  # type: ignore[arg-type]
+                    title=e.title, summary=e.summary, link=link,
+                    published_at=CUTOFF - timedelta(hours=k % 30), dated=True,
+                    lang="zh" if any("\u4e00" <= c <= "\u9fff" for c in e.title) else "en",
+                )
+            )  # fmt: skip
+    return out
+
+
+def test_a_lead_read_ahead_judges_a_story_as_its_text_does_at_any_number_of_outlets(
+    curator: HeuristicCurator,
+) -> None:
+    """A big day's leads are read in the parse workers (`read_lead`) and judged from that
+    after clustering: the same score, parts, importance, region, category and weight as
+    judging the story's text, whatever the number of outlets that reported it."""
+    import pickle
+
+    from pipeline.curate import heuristic
+    from pipeline.facts import facts_of, story_weight, weighed
+
+    window = curator.settings.window(DAY)
+    entries = _labelled_entries()
+    assert len(entries) >= 500
+    majors = 0
+    for e in entries:
+        read = pickle.loads(pickle.dumps(heuristic.read_lead(e)))  # as it comes from a worker
+        for outlets in range(1, 7):
+            direct = heuristic._verdict(window, e, outlets, DAY, worded=False)
+            assert heuristic._read_verdict(read, window, e, outlets) == direct, (e.title, outlets)
+            assert weighed(outlets, read.extras) == story_weight(facts_of(e), outlets)
+            majors += "major" in direct.parts
+    assert majors > 0  # the days have major stories: the outlet-dependent part was tested
+
+
+async def test_a_big_day_judged_from_its_leads_read_ahead_gives_the_same_verdicts(
+    make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.curate import heuristic
+    from pipeline.curate.base import EntryReads
+
+    settings = make_settings({"timezone": "Asia/Shanghai"})
+    entries = _labelled_entries()
+    cands = [story(e, *entries[k + 1 : k + 1 + k % 3]) for k, e in enumerate(entries)]
+    monkeypatch.setattr(heuristic, "POOL_MIN_CANDIDATES", 10**9)  # judged in this process
+    plain = await HeuristicCurator(settings).judge(cands, DAY)
+
+    read = EntryReads()
+    read.add(entries[:-50], [read.shared(heuristic.read_lead(e)) for e in entries[:-50]])
+    ahead = HeuristicCurator(settings, defer_words=True)
+    judged: list[str] = []
+    real = ahead.judge_one
+    monkeypatch.setattr(ahead, "judge_one", lambda c, d: judged.append(c.id) or real(c, d))
+    verdicts = await ahead.judge(cands, DAY, read=read)
+
+    assert len(judged) == 50  # only the stories whose lead was not read ahead
+    assert verdicts.words is not None
+    for c in cands:
+        got, want = verdicts.judgements[c.id], plain.judgements[c.id]
+        if c.id not in judged:
+            assert got.reason == got.summary == "" and got.tags == []  # words come when shown
+            got = verdicts.words(c, got)
+        assert got == want, c.lead.title

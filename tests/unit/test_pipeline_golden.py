@@ -207,7 +207,7 @@ def test_stories_are_the_same_from_notes_read_in_a_parse_worker() -> None:
         job = parse_noted(
             body, feed, content_type="application/rss+xml", location=location, now=NOW
         )
-        parsed, noted = pickle.loads(pickle.dumps(job))
+        parsed, noted, _reads = pickle.loads(pickle.dumps(job))
         assert parsed.entries == job[0].entries
         entries += parsed.entries
         notes.update(zip(map(dedupe.note_key, parsed.entries), noted, strict=True))

@@ -28,12 +28,12 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from pipeline.config import LLMSettings, Settings
-from pipeline.curate.base import Conclusion, Verdicts
+from pipeline.curate.base import Conclusion, EntryReads, Verdicts
 from pipeline.curate.heuristic import HeuristicCurator
 from pipeline.curate.llm import articles, prompt, trust
 from pipeline.curate.llm.client import (
@@ -52,7 +52,7 @@ from pipeline.curate.llm.client import (
 from pipeline.curate.llm.trust import Batch, CachedVerdict
 from pipeline.errors import ConfigError, StoreError
 from pipeline.ids import short_hash
-from pipeline.models import Candidate, CuratorStats, Item, Judgement, Sections
+from pipeline.models import Candidate, CuratorStats, Entry, Item, Judgement, Sections
 from pipeline.redact import redact_url
 from pipeline.store import Store
 
@@ -71,6 +71,8 @@ class LLMCurator:
     """Curator that asks an OpenAI-compatible model, and trusts it only for text and labels."""
 
     kind = "llm"
+    # A run reads nothing of its entries for this curator in advance.
+    entry_reader: Callable[[Entry], object] | None = None
 
     def __init__(
         self, settings: Settings, store: Store, *, heuristic: HeuristicCurator | None = None
@@ -95,8 +97,11 @@ class LLMCurator:
 
     # -- protocol ---------------------------------------------------------------
 
-    async def judge(self, candidates: Sequence[Candidate], day: date) -> Verdicts:
-        """A judgement for every candidate: cached, asked, or the heuristic's."""
+    async def judge(
+        self, candidates: Sequence[Candidate], day: date, *, read: EntryReads | None = None
+    ) -> Verdicts:
+        """A judgement for every candidate: cached, asked, or the heuristic's (`read` is
+        unused: `entry_reader` is None)."""
         self._start_clock()
         self._budget.day = day.isoformat()
         await self._budget.load()
