@@ -289,3 +289,31 @@ async def test_the_proxy_in_the_environment_is_used_unless_no_proxy_says_otherwi
     assert (far.error, far.body) == (None, b"<rss/>")
     assert [h.split(b"\r\n", 1)[0] for h in heads] == [b"GET http://feeds.example/rss HTTP/1.1"]
     assert near.error is None and near.body == RSS.encode("utf-8")  # straight to the host
+
+
+async def test_open_connections_stay_within_concurrency_over_many_hosts() -> None:
+    # One feed on each of 12 hosts (keep-alive servers), 3 at a time: a host's connection
+    # is not left open once its feeds are done, so sockets do not grow with the hosts.
+    open_now, most = 0, 0
+
+    async def keep_alive(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal open_now, most
+        open_now += 1
+        most = max(most, open_now)
+        try:
+            while await reader.readuntil(b"\r\n\r\n"):
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<rss/>")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            open_now -= 1
+            writer.close()
+
+    hosts = [await asyncio.start_server(keep_alive, "127.0.0.1", 0) for _ in range(12)]
+    urls = [f"http://127.0.0.1:{h.sockets[0].getsockname()[1]}/rss" for h in hosts]
+    cfg = FetchSettings(timeout_s=5, concurrency=3)
+    results = await fetch_all([feed(f"h{n}", u) for n, u in enumerate(urls)], cfg, {})
+    for h in hosts:
+        h.close()
+    assert [r.body for r in results] == [b"<rss/>"] * 12
+    assert most <= 3 + 1, f"{most} connections open at once for 3 in flight"
