@@ -1,7 +1,8 @@
 """Undo a response's Content-Encoding a piece at a time, never past a cap on DECODED bytes.
 
-httpx decodes a whole network chunk in one call: 64 KB of a gzip bomb is 64 MB
-decoded before a size check can see it, and a 1 MB bomb is 1 GiB. Here every
+An HTTP client's own decoder (httpx's; older aiohttp's, which `pipeline.fetch` turns
+off) inflates a whole network chunk in one call: 64 KB of a gzip bomb
+is 64 MB decoded before a size check can see it, and a 1 MB bomb is 1 GiB. Here every
 zlib call is asked for at most `PIECE` bytes (`max_length`; the rest of its
 input waits in `unconsumed_tail`), so memory stays within the cap plus a piece
 per coding however the body was compressed, and the body fails as soon as it

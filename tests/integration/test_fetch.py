@@ -224,3 +224,96 @@ async def test_a_corrupt_compressed_body_fails_the_feed_in_one_line(server: Feed
     [result] = await fetch_all([feed("broken", url)], CFG, {})
     assert result.ok is False
     assert (result.error or "").startswith("cannot decode the compressed body: ")
+
+
+async def test_max_redirects_redirects_are_followed_and_one_more_is_a_loop(
+    server: FeedServer,
+) -> None:
+    for n in range(1, 5):
+        server.add(f"/hop{n}", b"", status=302, headers={"Location": f"/hop{n + 1}"})
+    server.add("/hop5", RSS.encode("utf-8"))
+    three, four = await fetch_all(
+        [feed("three", server.url + "/hop2"), feed("four", server.url + "/hop1")], CFG, {}
+    )
+    assert (three.error, three.final_url) == (None, server.url + "/hop5")
+    assert (four.error, four.error_kind) == (
+        "too many redirects (more than 3; a redirect loop?)",
+        "redirects",
+    )
+    none = CFG.model_copy(update={"max_redirects": 0})
+    [moved] = await fetch_all([feed("moved", server.url + "/moved")], none, {})
+    assert moved.error == "too many redirects (more than 0; a redirect loop?)"
+
+
+async def _one_reply(reply: bytes) -> tuple[asyncio.Server, str, list[bytes]]:
+    """A raw server that reads one request head, answers `reply` and hangs up."""
+    heads: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heads.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(reply)
+        await writer.drain()
+        writer.close()
+
+    srv = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return srv, f"http://127.0.0.1:{srv.sockets[0].getsockname()[1]}", heads
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        b"",  # hangs up without an answer
+        b"HELLO\r\n\r\n",  # not HTTP
+        b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort",  # a body cut short
+    ],
+)
+async def test_a_broken_answer_is_a_network_failure_in_one_line(reply: bytes) -> None:
+    srv, url, _ = await _one_reply(reply)
+    async with srv:
+        [result] = await fetch_all([feed("broken", url + "/feed")], CFG, {})
+    assert (result.ok, result.error_kind) == (False, "network")
+    assert result.error and "\n" not in result.error and "127.0.0.1" not in result.error
+
+
+async def test_the_proxy_in_the_environment_is_used_unless_no_proxy_says_otherwise(
+    server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\n<rss/>"
+    proxy, proxy_url, heads = await _one_reply(answer)
+    async with proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy_url)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        [far, near] = await fetch_all(
+            [feed("far", "http://feeds.example/rss"), feed("near", server.url + "/rss")], CFG, {}
+        )
+    assert (far.error, far.body) == (None, b"<rss/>")
+    assert [h.split(b"\r\n", 1)[0] for h in heads] == [b"GET http://feeds.example/rss HTTP/1.1"]
+    assert near.error is None and near.body == RSS.encode("utf-8")  # straight to the host
+
+
+async def test_open_connections_stay_within_concurrency_over_many_hosts() -> None:
+    # One feed on each of 12 hosts (keep-alive servers), 3 at a time: a host's connection
+    # is not left open once its feeds are done, so sockets do not grow with the hosts.
+    open_now, most = 0, 0
+
+    async def keep_alive(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal open_now, most
+        open_now += 1
+        most = max(most, open_now)
+        try:
+            while await reader.readuntil(b"\r\n\r\n"):
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<rss/>")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            open_now -= 1
+            writer.close()
+
+    hosts = [await asyncio.start_server(keep_alive, "127.0.0.1", 0) for _ in range(12)]
+    urls = [f"http://127.0.0.1:{h.sockets[0].getsockname()[1]}/rss" for h in hosts]
+    cfg = FetchSettings(timeout_s=5, concurrency=3)
+    results = await fetch_all([feed(f"h{n}", u) for n, u in enumerate(urls)], cfg, {})
+    for h in hosts:
+        h.close()
+    assert [r.body for r in results] == [b"<rss/>"] * 12
+    assert most <= 3 + 1, f"{most} connections open at once for 3 in flight"

@@ -7,6 +7,8 @@ import socket
 import httpx
 import pytest
 
+from pipeline.config import FeedSettings, FetchSettings
+from pipeline.fetch import fetch_all
 from tests.unit.conftest import NetworkBlocked
 
 
@@ -22,3 +24,10 @@ def test_loopback_still_works() -> None:
         port = server.getsockname()[1]
         with socket.create_connection(("127.0.0.1", port), timeout=5):
             pass
+
+
+async def test_the_feed_fetcher_is_stopped_too() -> None:
+    far = FeedSettings(id="far", name="far", url="http://192.0.2.1/feed", region="domestic")
+    [result] = await fetch_all([far], FetchSettings(timeout_s=5), {})
+    assert result.error_kind == "network"
+    assert "unit tests cannot reach the network" in (result.error or "")
