@@ -139,10 +139,18 @@ async def _run(
     say(f"fetching {len(settings.feeds)} feeds")
     states = await store.get_feed_states([f.id for f in settings.feeds])
     read = EntryReads()  # what the parse workers read of each entry for the curator
-    async with _workers(len(settings.feeds), curator.entry_reader) as parse:
+    async with contextlib.AsyncExitStack() as parsing:
+        parse = await parsing.enter_async_context(
+            _workers(len(settings.feeds), curator.entry_reader)
+        )
         outcomes = await _fetch_and_take(
             settings, states, store, parse, started, _seen_at(started, start, end), read
         )
+        if curator.entry_reader is not None:
+            # The curator judges from what the workers read (a story whose lead they did not
+            # read, it judges itself): they are let go now, and their memory with them,
+            # rather than kept idle through clustering, the day's peak.
+            await parsing.aclose()
         if not any(o.status.ok for o in outcomes):
             await _fail(store, day, started, outcomes)
 
@@ -153,7 +161,7 @@ async def _run(
             candidates = dedupe.cluster(raw, notes=_notes(outcomes))
 
         say(f"curating {len(candidates)} stories ({curator.kind})")
-        with _kept():  # the heuristic borrows the workers for the stories not read there
+        with _kept():  # the heuristic borrows the workers, if still open, for a big day
             verdicts = await curator.judge(candidates, day, read=read if len(read) else None)
         del read
     candidates = dedupe.merge(candidates, verdicts.same_story)

@@ -71,6 +71,7 @@ from pipeline.models import (
     Region,
     ScoreParts,
     Sections,
+    shared_fields,
 )
 from pipeline.select import rank_key
 from pipeline.text import (
@@ -755,11 +756,6 @@ def _read_verdict(
     return _Verdict(importance, read.category, read.region, read.news, total, parts, words)
 
 
-# Every field of a judgement is set: one shared set of their names, as unpickled ones share.
-_JUDGEMENT_FIELDS = set(Judgement.model_fields)
-_SCORE_FIELDS = set(ScoreParts.model_fields)
-
-
 def _judged(v: _Verdict) -> Judgement:
     """The `Judgement` of a verdict."""
     reason, tags, summary = v.words or ("", [], "")
@@ -776,11 +772,8 @@ def _judged(v: _Verdict) -> Judgement:
         news=v.news,
         feedback=[],
     )
-    # Every field is set: one shared set of their names (as `_Model.__setstate__` does for
-    # an unpickled model), not ~0.2 KB of a set per judgement of a big day.
-    object.__setattr__(judgement, "__pydantic_fields_set__", _JUDGEMENT_FIELDS)
-    object.__setattr__(score, "__pydantic_fields_set__", _SCORE_FIELDS)
-    return judgement
+    shared_fields(score)
+    return shared_fields(judgement)
 
 
 def _judge_chunk(

@@ -106,6 +106,7 @@ async def test_a_run_in_worker_processes_builds_the_same_digest(
     # Every lead was read where it was parsed: no story is sent to the workers to be judged.
     monkeypatch.setattr(heuristic, "_judge_in_workers", _not_here)
     deferred = HeuristicCurator(settings, defer_words=True)
+    pools = _count_pools(monkeypatch)
     written: list[str] = []
     words = deferred._words
     monkeypatch.setattr(
@@ -114,6 +115,7 @@ async def test_a_run_in_worker_processes_builds_the_same_digest(
     words_later = await _digest_json(settings, store, deferred)
     monkeypatch.undo()
     assert sorted(written) == sorted(it["id"] for it in _shown(words_later))  # and no other
+    assert pools == [1]  # the parse workers', let go after the last feed: none for judging
 
     # Workers still starting when the feeds arrive: those feeds are parsed here instead.
     monkeypatch.setattr(workers.Pool, "ready", False)

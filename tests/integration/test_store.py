@@ -61,6 +61,24 @@ async def test_digest_round_trip_and_latest(store: Store) -> None:
     assert await store.get_digest("2020-01-01") is None
 
 
+@pytest.mark.parametrize("count", [0, 1, 7, 9])
+async def test_raw_entries_written_in_chunks_are_the_days_json_array(
+    store: Store, monkeypatch: pytest.MonkeyPatch, count: int
+) -> None:
+    """A big day's raw entries are written a chunk at a time and renamed into place: the
+    stored bytes are the one JSON array, with its expiry, and no staged copy is left."""
+    from pipeline import store as store_module
+
+    monkeypatch.setattr(store_module, "RAW_CHUNK", 3)
+    entries = [entry(n, dated=n % 2 == 0) for n in range(count)]
+    await store.save_digest(digest_of("2026-02-03"), entries, keep_days=5)
+    key = store.k.raw("2026-02-03")
+    assert await store.r.get(key) == store_module._ENTRIES.dump_json(entries)
+    assert await store.get_raw_entries("2026-02-03") == entries
+    assert 5 * 86400 < await store.r.ttl(key) <= 6 * 86400
+    assert [k async for k in store.r.scan_iter(match="*staged*")] == []
+
+
 async def test_replayed_past_days_do_not_prune_each_other(store: Store) -> None:
     """Two past report dates built today both stay: age counts from the newest digest."""
     await store.save_digest(digest_of("2026-02-02"), [])
