@@ -159,6 +159,10 @@ async def _run(
             o.status.in_window = sum(1 for e in o.entries if start < e.published_at <= end)
         with _kept():
             candidates = dedupe.cluster(raw, notes=_notes(outcomes))
+        if len(read):
+            # Clustering read the facts of many entries again; judging takes them from what
+            # the workers read instead: not kept through judging (~25 MB of a big day).
+            facts.forget()
 
         say(f"curating {len(candidates)} stories ({curator.kind})")
         with _kept():  # the heuristic borrows the workers, if still open, for a big day

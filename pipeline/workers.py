@@ -85,14 +85,32 @@ async def pool() -> AsyncIterator[Pool]:
     started = asyncio.ensure_future(asyncio.to_thread(_start, executor))
     opened = Pool(executor, started)
     token = _open.set(opened)
+    _pools[0] += 1
     try:
         yield opened
     finally:
         _open.reset(token)
+        _pools[0] -= 1
         with contextlib.suppress(Exception):
             await asyncio.shield(started)
         # Not waiting for the workers to exit: they leave on their own within moments.
         executor.shutdown(wait=False, cancel_futures=True)
+        if _pools[0] == 0:
+            await asyncio.to_thread(_stop_forkserver)
+
+
+_pools = [0]  # pools open in this process
+
+
+def _stop_forkserver() -> None:
+    """Stop the forkserver once no pool is open: idle, it holds its own copy of everything
+    it imported (~30 MB, at the end of a big run's fetching its peak, and all day long in
+    `serve` between daily runs). The next pool starts one again (~0.3 s, while the first
+    feeds are on the wire). multiprocessing's `_stop` (what its own tests use): it closes
+    the server's "alive" pipe, and the server exits; the workers it forked exit on their
+    own (`executor.shutdown`)."""
+    with contextlib.suppress(Exception):
+        forkserver._forkserver._stop()  # type: ignore[attr-defined]
 
 
 @contextlib.asynccontextmanager

@@ -51,25 +51,34 @@ class EntryReads:
     feeds may read differently (its source, its region). Holds the entries it was given."""
 
     def __init__(self) -> None:
-        self._by_id: dict[int, tuple[Entry, object]] = {}
+        self._entries: list[Entry] = []
+        self._reads: list[object] = []
+        self._by_id: dict[int, int] | None = None  # made on the first `get`
         self._shared: dict[object, object] = {}
 
     def add(self, entries: Sequence[Entry], reads: Sequence[object]) -> None:
         """`reads[i]` was read of `entries[i]`."""
-        for entry, read in zip(entries, reads, strict=True):
-            self._by_id[id(entry)] = (entry, read)
+        if len(entries) != len(reads):
+            raise ValueError(f"{len(reads)} reads of {len(entries)} entries")
+        self._entries += entries
+        self._reads += reads
+        self._by_id = None
 
     def get(self, entry: Entry) -> object | None:
-        """What was read of this entry object, or None."""
-        found = self._by_id.get(id(entry))
-        return found[1] if found is not None and found[0] is entry else None
+        """What was read of this entry object, or None. (The index by object is made when
+        first asked, after clustering: while a big day is clustered, reads take two
+        pointers an entry, not a dict entry.)"""
+        if self._by_id is None:
+            self._by_id = {id(e): k for k, e in enumerate(self._entries)}
+        k = self._by_id.get(id(entry))
+        return self._reads[k] if k is not None and self._entries[k] is entry else None
 
     def shared(self, value: T) -> T:
         """One copy of an equal value across all entries (reads come unpickled feed by feed)."""
         return self._shared.setdefault(value, value)  # type: ignore[return-value]
 
     def __len__(self) -> int:
-        return len(self._by_id)
+        return len(self._entries)
 
 
 class Curator(Protocol):

@@ -148,6 +148,24 @@ def _count_pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return opened
 
 
+async def test_the_forkserver_goes_when_the_last_pool_closes() -> None:
+    """Idle between runs (`serve`), the forkserver would keep its own copy of what it
+    imported; it is stopped with the last pool, and the next pool starts one again."""
+    import os
+    from multiprocessing import forkserver
+
+    for _ in range(2):
+        async with workers.pool() as outer:
+            async with workers.pool() as inner:
+                assert await inner.run(int, "7") == 7
+            server = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+            assert server is not None  # the outer pool is still open: still serving
+            assert await outer.run(int, "8") == 8
+        assert forkserver._forkserver._forkserver_pid is None  # type: ignore[attr-defined]
+        with pytest.raises(ProcessLookupError):
+            os.kill(server, 0)
+
+
 # Evaluated in a worker: a builtin job, so unpickling it imports nothing of its own.
 LOADED = "sorted({m.split('.')[0] for m in __import__('sys').modules} & {'redis', 'bot', 'httpx'})"
 
