@@ -6,6 +6,7 @@ Titles arrive in two scripts: Chinese (often with English names inside, such as
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import date
@@ -307,6 +308,13 @@ class Money(NamedTuple):
 
 def money(text: str) -> list[Money]:
     """The sums with a unit in either script, in order of appearance ("160亿美元", "$16B", "30亿")."""
+    return list(_money_in(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _money_in(text: str) -> tuple[Money, ...]:
+    # An entry's title and summary are read for money five times (its facts, its story
+    # key, its judgement's amounts): a few recent texts remembered.
     text = nfkc(text).replace(",", "")
     found: list[tuple[int, Money]] = []
     for m in _ZH_AMOUNT_RE.finditer(text):
@@ -321,7 +329,7 @@ def money(text: str) -> list[Money]:
             currency = "HKD" if before.endswith("HK") else "" if other else "USD"
         value = _round3(float(m.group(2)) * _EN_UNITS[m.group(3).lower()])
         found.append((m.start(), Money(value, currency)))
-    return [m for _, m in sorted(found, key=lambda f: f[0])]
+    return tuple(m for _, m in sorted(found, key=lambda f: f[0]))
 
 
 def amounts(text: str, *, money_only: bool = False) -> frozenset[float]:
