@@ -418,7 +418,7 @@ def _parts(
         "market": market,
         "major": MAJOR_BONUS if read.major[min(sources, 3) - 1] else 0.0,
     }
-    return {name: round(value, 3) for name, value in parts.items() if round(value, 3) != 0}
+    return {name: part for name, value in parts.items() if (part := round(value, 3)) != 0}
 
 
 def _majors(sources: int, sig: _Signals) -> list[str]:
@@ -577,9 +577,9 @@ class HeuristicCurator:
             for i, cand in enumerate(candidates):
                 lead = read.get(cand.lead)
                 if isinstance(lead, LeadRead):
-                    verdict = _read_verdict(lead, window, cand.lead, cand.source_count)
-                    results[i] = _judged(verdict)
-                    weights[cand.id] = weighed(cand.source_count, lead.extras)
+                    sources = cand.source_count
+                    results[i] = _judged(_read_verdict(lead, window, cand.lead, sources))
+                    weights[cand.id] = weighed(sources, lead.extras)
         left = [i for i, result in enumerate(results) if result is None]
         todo = [candidates[i] for i in left]
         if len(todo) >= POOL_MIN_CANDIDATES and workers.available():
