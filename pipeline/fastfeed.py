@@ -43,7 +43,7 @@ from feedparser.datetimes import _parse_date
 from feedparser.encodings import convert_to_utf8
 from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
-from feedparser.urls import _urljoin
+from feedparser.urls import _urifixer, _urljoin
 from feedparser.util import FeedParserDict
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -68,6 +68,7 @@ _READ_KEYS = frozenset(
 )
 _KEYMAP: dict[str, Any] = FeedParserDict.keymap
 
+_NO_ATTRS: frozenset[str] = frozenset()
 _TEXT_TYPES = frozenset({"text", "html", "text/plain", "text/html"})
 _LINK_ATTRS = frozenset({"rel", "type", "href", "hreflang", "title", "length"})
 _HTML_TYPES = _FeedParserMixin.html_types
@@ -123,21 +124,32 @@ class _Decline(Exception):
     """This body is for feedparser."""
 
 
-def raw_entries(body: bytes, content_type: str | None) -> list[dict[str, Any]] | None:
+def raw_entries(body: bytes, headers: dict[str, str]) -> list[dict[str, Any]] | None:
     """Each item's feedparser fields as `to_entry` reads them, or None to use feedparser.
 
-    `content_type` is the response's, as `parse_feed` passes it to feedparser. Never raises."""
+    `headers` are the response headers feedparser would be given. Never raises."""
     try:
-        return _read(body, content_type)
+        return _read(body, headers)
     except Exception:  # _Decline, or anything unforeseen: feedparser decides
         return None
 
 
-def _read(body: bytes, content_type: str | None) -> list[dict[str, Any]]:
-    if not body or b"base=" in body:
-        raise _Decline("empty, or parse_feed passes a content-location")
+def decline_reason(body: bytes, headers: dict[str, str]) -> str | None:
+    """Why `raw_entries` leaves this body to feedparser, or None when it reads it."""
+    try:
+        _read(body, headers)
+    except _Decline as exc:
+        return str(exc)
+    except Exception as exc:
+        return f"unforeseen: {exc!r}"
+    return None
+
+
+def _read(body: bytes, headers: dict[str, str]) -> list[dict[str, Any]]:
+    if not body or set(headers) != {"content-type"}:
+        raise _Decline("empty, or a content-location to resolve links against")
     result: dict[str, Any] = {}
-    data = convert_to_utf8({"content-type": content_type or "application/xml"}, body, result)
+    data = convert_to_utf8(dict(headers), body, result)
     if not result.get("encoding"):
         raise _Decline("no encoding decodes it: feedparser's loose parser")
     if _DECLARATION.search(data) or _BASE_ATTR.search(data):
@@ -269,7 +281,11 @@ def _text(el: ET.Element, uri: bool = False) -> str:
     """An element's text as feedparser's `pop` leaves it (sanitising and URI resolution off)."""
     out = (el.text or "").strip()
     if uri and out:
-        out = _urljoin("", out)
+        fixable = _urifixer.match(out)
+        if fixable is not None and fixable.group(2):  # else _urljoin("", out) is out
+            out = _urljoin("", out)
+    if out.isascii():  # neither repair below changes ASCII
+        return out
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):  # UTF-8 read as Latin-1
         out = out.encode("iso-8859-1").decode("utf-8")
     if _C1.search(out):
@@ -279,6 +295,8 @@ def _text(el: ET.Element, uri: bool = False) -> str:
 
 def _attrs(el: ET.Element, allowed: frozenset[str]) -> dict[str, str]:
     """The attributes as feedparser's strict parser normalises them; others decline."""
+    if not el.attrib:
+        return {}
     attrs = {
         k.lower(): (v.lower() if k.lower() in ("rel", "type") else v) for k, v in el.attrib.items()
     }
@@ -300,7 +318,7 @@ def _entry(item: ET.Element, name: _Names) -> dict[str, Any]:
         else:
             kind = handle(raw, child)
             if kind in texts:
-                texts[kind].append(_text(child))
+                texts[kind].append(raw["title"] if kind == "title" else _text(child))
     if any(len(found) > 1 for found in texts.values()):
         raise _Decline("a second title, summary or content")  # feedparser's rules get subtle
     # feedparser: a description/summary is the summary; content (text or html) is copied
@@ -358,7 +376,9 @@ def _link(raw: dict[str, Any], el: ET.Element) -> str:
             raw["link"] = attrs["href"]
         return "link"
     links.append(attrs)
-    output = _LINK_ENTITY.sub(r"&\g<1>", _text(el, uri=True).replace("&amp;", "&"))
+    output = _text(el, uri=True)
+    if "&" in output:
+        output = _LINK_ENTITY.sub(r"&\g<1>", output.replace("&amp;", "&"))
     raw["link"] = output
     if output:
         attrs["href"] = output
@@ -387,7 +407,7 @@ def _enclosure(raw: dict[str, Any], el: ET.Element) -> str:
 
 def _date(key: str) -> Callable[[dict[str, Any], ET.Element], str]:
     def handle(raw: dict[str, Any], el: ET.Element) -> str:
-        _attrs(el, frozenset())
+        _attrs(el, _NO_ATTRS)
         raw[key] = _parse_date(_text(el))
         return key
 
