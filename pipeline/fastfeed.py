@@ -188,7 +188,7 @@ class _Names:
             std = _KNOWN.get(_userland(uri.lower()))
             if std is not None:
                 if prefix and prefix != std:
-                    renamed.add(prefix.lower())
+                    renamed.add(prefix)  # as declared: feedparser looks up lower-cased prefixes
                 continue
             if not prefix:
                 raise _Decline("an unknown default namespace")

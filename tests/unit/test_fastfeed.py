@@ -35,6 +35,7 @@ from tests.acceptance.feeds import FEEDS
 from tests.conftest import CORPUS, EXAMPLES
 
 NOW = datetime(2026, 2, 3, 12, tzinfo=UTC)
+ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED = FeedSettings(id="f", name="f", url="https://feed.example/rss", region="international")
 LOCATION = "https://feed.example/rss"
 
@@ -219,6 +220,58 @@ def test_generated_feeds_read_fast_equal_feedparser() -> None:
         outcomes[agree(generated_feed(rng), "application/xml", "https://f.example/")] += 1
     assert outcomes["fast"] >= 100 and outcomes["read"] >= 200, outcomes
     assert outcomes["declined"] >= 300, outcomes  # the decline rules were exercised too
+
+
+# Namespaces and encodings: feedparser names an element by its namespace's standard
+# prefix, or by the first prefix declared for an unknown one, then maps declared
+# prefixes back; and it picks the encoding from BOM, declaration and HTTP charset.
+NS_URIS = [
+    "http://purl.org/dc/elements/1.1/", "HTTP://PURL.ORG/DC/ELEMENTS/1.1/",
+    "http://purl.org/rss/1.0/modules/content/", "http://www.w3.org/2005/Atom",
+    "http://search.yahoo.com/mrss/", "http://purl.org/dc/terms/", "http://purl.org/rss/1.0/",
+    "http://backend.userland.com/rss2", "http://unknown.example/a", "http://unknown.example/b",
+]  # fmt: skip
+NS_PREFIXES = ["dc", "Dc", "content", "atom", "media", "dcterms", "a", "foo", "published", "rss"]
+NS_LOCALS = ["date", "encoded", "link", "title", "description", "creator", "parsed", "summary"]
+ENCODINGS = ["utf-8", "utf-16", "gb2312", "latin-1", "cp1252", "shift_jis", "utf-8-sig", "big5"]
+CONTENT_TYPES = [
+    None, "text/xml", "text/xml; charset=utf-8", "application/rss+xml; charset=gb2312",
+    "text/html", "text/plain; charset=latin-1", 'application/atom+xml; charset="utf-16"',
+]  # fmt: skip
+
+
+def namespaced_feed(r: random.Random) -> tuple[bytes, str | None]:
+    declared = {r.choice(NS_PREFIXES): r.choice(NS_URIS) for _ in range(r.randint(0, 4))}
+    children = []
+    for _ in range(r.randint(1, 5)):
+        if declared and r.random() < 0.6:
+            tag = f"{r.choice(list(declared))}:{r.choice(NS_LOCALS)}"
+            value = r.choice(["2026-02-01T00:00:00Z", "https://ex.com/z", "t"])
+            children.append(f"<{tag}>{value}</{tag}>")
+        else:
+            children.append(r.choice(["<title>T é 中</title>", "<guid>https://ex.com/g</guid>"]))
+    xmlns = " ".join(f'xmlns:{p}="{u}"' for p, u in declared.items())
+    inner = f' xmlns:{r.choice(NS_PREFIXES)}="{r.choice(NS_URIS)}"' if r.random() < 0.3 else ""
+    body = "".join(children)
+    doc = r.choice(
+        [
+            f'<rss version="2.0" {xmlns}><channel><item{inner}>{body}<link>https://ex.com/l</link></item></channel></rss>',
+            f'<feed xmlns="{ATOM_NS}" {xmlns}><entry{inner}>{body}<link href="https://ex.com/l"/></entry></feed>',
+        ]
+    )
+    encoding = r.choice(ENCODINGS)
+    head = r.choice(["", f'<?xml version="1.0" encoding="{r.choice(ENCODINGS)}"?>'])
+    return (head + doc).encode(encoding, "xmlcharrefreplace"), r.choice(CONTENT_TYPES)
+
+
+def test_namespaces_and_encodings_read_fast_equal_feedparser() -> None:
+    rng = random.Random(7)
+    outcomes: dict[str, int] = {"fast": 0, "read": 0, "declined": 0}
+    for _ in range(800):
+        body, content_type = namespaced_feed(rng)
+        outcomes[agree(body, content_type)] += 1
+    assert outcomes["fast"] >= 80 and outcomes["read"] >= 50, outcomes
+    assert outcomes["declined"] >= 300, outcomes  # most random declarations are declined
 
 
 def rss(items: str, head: str = '<?xml version="1.0" encoding="utf-8"?>', attrs: str = "") -> str:
