@@ -179,7 +179,9 @@ class _Names:
     def __init__(self, declared: Iterable[tuple[str, str]]) -> None:
         self.first_prefix: dict[str, str] = {}
         uri_of: dict[str, str] = {}
-        renamed: set[str] = set()  # prefixes feedparser's namespacemap maps to another
+        # Declared prefixes of known namespaces that feedparser's namespacemap maps to
+        # another prefix: an element whose (lower-cased) prefix is one of them is renamed.
+        self.renamed: set[str] = set()
         for prefix, uri in declared:
             if not uri:
                 continue  # xmlns="": feedparser ignores it too
@@ -188,7 +190,7 @@ class _Names:
             std = _KNOWN.get(_userland(uri.lower()))
             if std is not None:
                 if prefix and prefix != std:
-                    renamed.add(prefix)  # as declared: feedparser looks up lower-cased prefixes
+                    self.renamed.add(prefix)
                 continue
             if not prefix:
                 raise _Decline("an unknown default namespace")
@@ -198,8 +200,6 @@ class _Names:
             if uri_of.setdefault(prefix, uri) != uri:
                 raise _Decline(f"prefix {prefix} bound to two namespaces")
             self.first_prefix.setdefault(uri, low)
-        if renamed & (_STD_PREFIXES | set(self.first_prefix.values())):
-            raise _Decline("a prefix that names two namespaces")
         self.cache: dict[str, str] = {}
 
     def __call__(self, tag: str) -> str:
@@ -213,6 +213,8 @@ class _Names:
                 prefix = self.first_prefix.get(uri)
                 if prefix is None:
                     raise _Decline(f"no prefix for {uri}")
+            if prefix.lower() in self.renamed:
+                raise _Decline(f"prefix {prefix} names two namespaces")
             name = f"{prefix}_{local}".lower() if prefix else local.lower()
         else:
             name = tag.lower()
@@ -307,7 +309,7 @@ def _attrs(el: ET.Element, allowed: frozenset[str]) -> dict[str, str]:
 
 
 def _entry(item: ET.Element, name: _Names) -> dict[str, Any]:
-    raw = _item_attributes(item)
+    raw = _item_attributes(item, name)
     texts: dict[str, list[str]] = {"title": [], "summary": [], "content": []}
     for child in item:
         n = name(child.tag)
@@ -332,12 +334,12 @@ def _entry(item: ET.Element, name: _Names) -> dict[str, Any]:
     return raw
 
 
-def _item_attributes(item: ET.Element) -> dict[str, Any]:
+def _item_attributes(item: ET.Element, name: _Names) -> dict[str, Any]:
     """An RSS 1.0 item's rdf:about is its id; feedparser reads other attributes as fields."""
     if not item.attrib:
         return {}
     about = f"{{{RDF}}}about"
-    if set(item.attrib) != {about}:
+    if set(item.attrib) != {about} or "rdf" in name.renamed:  # feedparser looks up "rdf:about"
         raise _Decline("item attributes")
     return {"id": item.attrib[about]}
 

@@ -270,8 +270,8 @@ def test_namespaces_and_encodings_read_fast_equal_feedparser() -> None:
     for _ in range(800):
         body, content_type = namespaced_feed(rng)
         outcomes[agree(body, content_type)] += 1
-    assert outcomes["fast"] >= 80 and outcomes["read"] >= 50, outcomes
-    assert outcomes["declined"] >= 300, outcomes  # most random declarations are declined
+    assert outcomes["fast"] >= 150 and outcomes["read"] >= 100, outcomes
+    assert outcomes["declined"] >= 250, outcomes  # many random declarations are declined
 
 
 def rss(items: str, head: str = '<?xml version="1.0" encoding="utf-8"?>', attrs: str = "") -> str:
@@ -306,7 +306,7 @@ DECLINES = [
     ("an item outside the channel", rss(ITEM) .replace("</rss>", f"{ITEM}</rss>"), None, 'exactly one channel'),
     ("an item inside an item", rss(ITEM.replace("</item>", f"{ITEM}</item>")), None, 'an item outside the channel'),
     ("content:encoded under a foreign namespace", rss(ITEM.replace("</item>", "<content:encoded>x</content:encoded></item>"), attrs=' xmlns:content="http://wrong.example/"'), None, 'handled prefix content'),
-    ("a known prefix for another known namespace", rss(ITEM.replace("</item>", "<media:title>x</media:title></item>"), attrs=' xmlns:media="http://purl.org/dc/elements/1.1/"'), None, 'names two namespaces'),
+    ("a known prefix for another known namespace", rss(ITEM.replace("</item>", "<m:thumbnail url='https://ex.com/i'/></item>"), attrs=' xmlns:media="http://purl.org/dc/elements/1.1/" xmlns:m="http://search.yahoo.com/mrss/"'), None, 'names two namespaces'),
     ("an unknown default namespace", rss(ITEM).replace("<channel>", '<channel xmlns="http://x.example/">'), None, 'unknown default namespace'),
     ("Atom 0.3", '<feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry><title>T</title><link rel="alternate" type="text/html" href="https://ex.com/a"/></entry></feed>', None, 'root'),
     ("an item with attributes", rss(ITEM.replace("<item>", '<item href="https://ex.com/b">')), None, 'item attributes'),
