@@ -77,7 +77,6 @@ _PUBLISHED = frozenset({"pubdate", "published", "issued", "dcterms_issued"})
 _UPDATED = frozenset({"updated", "modified", "lastbuilddate", "dc_date", "dcterms_modified"})
 _OTHER_DATES = frozenset({"created", "dcterms_created", "expirationdate"})
 _SUMMARY = frozenset({"description", "summary"})
-_CONTENT = frozenset({"content", "content_encoded"})
 
 # Elements with a feedparser handler that only writes fields `to_entry` never reads
 # (read in feedparser/namespaces/*.py): allowed inside an item, as leaves, or as the
