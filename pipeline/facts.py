@@ -237,31 +237,21 @@ EVENT_KIND = {
 
 
 @dataclass(frozen=True)
-class Facts:
-    """What one entry says: who, what happened, how much; see the module docstring."""
+class Gist:
+    """What a story's weight and score need of its facts: who, what happened, how much, a
+    record or not (`gist_of`; `Facts` adds what its reason and tags say). The same values
+    as the entry's `Facts` give, read at a third of the cost."""
 
     subject: str | None
     names: list[str]
     event: str | None
-    objects: list[str]  # names after the event's word: what was bought, merged, sued
-    mentioned: list[str]  # names in the summary's first sentence
     money: Money | None
-    valuation: bool
-    talks: bool  # "in talks", "plans to": not done yet
-    reported: bool  # "said to", "据悉": not confirmed
-    qualifiers: list[str]
     record: bool
-    topics: list[str]
-    backers: list[str]  # names in a clause that says they invest ("京东参投", "led by Sequoia")
 
     @property
     def kind(self) -> str | None:
         """The kind of event ("launch", "funding" …); None when no telling event was found."""
         return EVENT_KIND.get(self.event or "")
-
-    @property
-    def laws(self) -> frozenset[str]:
-        return frozenset(t for t in self.topics if t in LAWS)
 
     @property
     def leader(self) -> bool:
@@ -277,16 +267,43 @@ class Facts:
         return self.subject in REGULATORS
 
 
+@dataclass(frozen=True)
+class Facts(Gist):
+    """What one entry says: who, what happened, how much; see the module docstring."""
+
+    objects: list[str]  # names after the event's word: what was bought, merged, sued
+    mentioned: list[str]  # names in the summary's first sentence
+    valuation: bool
+    talks: bool  # "in talks", "plans to": not done yet
+    reported: bool  # "said to", "据悉": not confirmed
+    qualifiers: list[str]
+    topics: list[str]
+    backers: list[str]  # names in a clause that says they invest ("京东参投", "led by Sequoia")
+
+    @property
+    def laws(self) -> frozenset[str]:
+        return frozenset(t for t in self.topics if t in LAWS)
+
+
 def _event(title: str, opening: str) -> tuple[str | None, list[str]]:
     """The most telling event (title first), and the names after it: what it was done to."""
+    found = _event_at(title, opening)
+    if found is None:
+        return None, []
+    event, text, at = found
+    return event, find_names(text[at:])
+
+
+def _event_at(title: str, opening: str) -> tuple[str, str, int] | None:
+    """The most telling event (title first), the folded text it is in, and where."""
     for text in (fold(title), fold(opening)):
         hits = [(_EVENT_RANK[name], at) for at, name in _EVENT_TABLE.spans(text)]
         hits += [(_EVENT_RANK[name], m.start()) for name, rx in _EVENT_PATTERNS
                  if (m := rx.search(text))]  # fmt: skip
         if hits:  # the most telling event of the text, not merely the first word
             rank, at = min(hits)
-            return EVENTS[rank][0], find_names(text[at:])
-    return None, []
+            return EVENTS[rank][0], text, at
+    return None
 
 
 def _money(title: str, opening: str) -> tuple[Money | None, bool]:
@@ -297,6 +314,15 @@ def _money(title: str, opening: str) -> tuple[Money | None, bool]:
                 continue
             return m, _is_valuation(text, m)
     return None, False
+
+
+def _first_money(title: str, opening: str) -> Money | None:
+    """`_money`'s sum, without asking whether it is a valuation."""
+    for text in (title, opening):
+        for m in money(text):
+            if m.currency:
+                return m
+    return None
 
 
 def _is_valuation(text: str, m: Money) -> bool:
@@ -426,9 +452,33 @@ def forget() -> None:
     _names.cache_clear()
 
 
-def _read(title: str, summary: str) -> Facts:
+def gist_of(title: str, summary: str = "") -> Gist:
+    """The `Gist` of a title and a summary: what their `Facts` would say of it (not cached:
+    the parse workers read it once of each entry, `curate.heuristic.read_lead`)."""
+    title, opening = _texts(title, summary)
+    names = find_names(title) or find_names(opening)[:2]
+    found = _event_at(title, opening)
+    return Gist(
+        subject=_subject(title, names),
+        names=names,
+        event=None if found is None else found[0],
+        money=_first_money(title, opening),
+        record=_record(title, opening),
+    )
+
+
+def _texts(title: str, summary: str) -> tuple[str, str]:
+    """The title and the summary's opening, as facts are read from them."""
     title = _REPOST_RE.sub("", strip_title_prefix(nfkc(title))).strip()
-    opening = first_sentence(strip_zh_lead(nfkc(summary)), limit=240)
+    return title, first_sentence(strip_zh_lead(nfkc(summary)), limit=240)
+
+
+def _record(title: str, opening: str) -> bool:
+    return _RECORD_RE.search(f"{title} {opening}") is not None
+
+
+def _read(title: str, summary: str) -> Facts:
+    title, opening = _texts(title, summary)
     in_opening = find_names(opening)[:3]
     names = find_names(title) or in_opening[:2]
     found_money, valuation = _money(title, opening)
@@ -444,7 +494,7 @@ def _read(title: str, summary: str) -> Facts:
         talks=_TALKS_RE.search(title) is not None,
         reported=_REPORTED_RE.search(title) is not None,
         qualifiers=_qualifiers(title) or _qualifiers(opening),
-        record=_RECORD_RE.search(f"{title} {opening}") is not None,
+        record=_record(title, opening),
         topics=[t for t in _TOPIC_TABLE.find(fold(f"{title} {opening}")) if t not in FILLER],
         backers=_backers_in(f"{title}。{opening}"),
     )
@@ -473,14 +523,14 @@ LEADER_LAUNCH_WEIGHT = 1.0
 RECORD_WEIGHT = 1.0
 
 
-def big_deal(facts: Facts, *, spend: bool = False) -> bool:
+def big_deal(facts: Gist, *, spend: bool = False) -> bool:
     """A deal or funding (with `spend`, also a spending) of at least ¥5亿."""
     events = DEAL_EVENTS | {"投入"} if spend else DEAL_EVENTS
     usd = facts.money.usd if facts.money else None
     return facts.event in events and usd is not None and usd >= BIG_DEAL_USD * 0.999
 
 
-def story_weight(facts: Facts, outlets: int) -> float:
+def story_weight(facts: Gist, outlets: int) -> float:
     """How much a story weighs on the day, in outlets: the outlets that reported it, plus one
     per tenfold of a big deal above ¥5亿 ($16B weighs like three more outlets), plus
     `RULE_WEIGHT` for a regulator's rule (it binds everyone), plus one for a leading lab's
@@ -488,7 +538,7 @@ def story_weight(facts: Facts, outlets: int) -> float:
     return weighed(outlets, weight_extras(facts))
 
 
-def weight_extras(facts: Facts) -> tuple[float, ...]:
+def weight_extras(facts: Gist) -> tuple[float, ...]:
     """What a story's facts add to its outlets for its weight (`story_weight`), in order."""
     extras: list[float] = []
     if big_deal(facts, spend=True) and facts.money is not None and facts.money.usd:
@@ -510,7 +560,7 @@ def weighed(outlets: int, extras: tuple[float, ...]) -> float:
     return weight
 
 
-def majors(facts: Facts, outlets: int, *, ai: bool) -> list[str]:
+def majors(facts: Gist, outlets: int, *, ai: bool) -> list[str]:
     """Why an editor would call the story major; empty when nothing says so."""
     said: list[str] = []
     if outlets >= 3:

@@ -43,10 +43,12 @@ from pipeline.config import DigestSettings, Settings
 from pipeline.curate.base import Conclusion, EntryReads, Verdicts
 from pipeline.facts import (
     Facts,
+    Gist,
     english_headline,
     facts_from,
     facts_of,
     forget,
+    gist_of,
     headline_phrase,
     known_facts,
     majors,
@@ -279,7 +281,7 @@ class _Signals:
     paper: str | None
     roundup: bool
     market: bool
-    facts: Facts
+    facts: Gist  # all its `Facts` when judged from its text; their `Gist` when read ahead
     kind: str | None  # not None: the lead is not news (an essay, a review …; see pipeline.kinds)
 
 
@@ -321,7 +323,9 @@ def _big_money(text: str) -> list[str]:
     return [_money_label(v) for v in values]
 
 
-def _signals(entry: Entry) -> _Signals:
+def _signals(entry: Entry, *, brief: bool = False) -> _Signals:
+    """What fires for an entry; `brief`: with only the `Gist` of its facts (what its score
+    needs: a lead read ahead), not all its `Facts` (its reason and tags need them too)."""
     title, summary = _fold(entry.title), _fold(entry.summary)
     *categories, ai, names = _matches(title, summary)
     category, keywords = _category(categories)
@@ -336,7 +340,7 @@ def _signals(entry: Entry) -> _Signals:
         paper=paper_host(entry.link),
         roundup=is_roundup(entry.title),
         market=MARKET_RE.search(title) is not None,
-        facts=facts_of(entry),
+        facts=gist_of(entry.title, entry.summary) if brief else facts_of(entry),
         kind=entry_kind(entry),
     )
 
@@ -379,7 +383,7 @@ _MAJOR_OUTLETS = (1, 2, 3)
 
 def read_lead(entry: Entry) -> LeadRead:
     """`LeadRead` of an entry (a parse worker reads it of every entry of a big day)."""
-    sig = _signals(entry)
+    sig = _signals(entry, brief=True)
     return _lead_read(entry, sig, region_of(entry)[0], category_of(sig))
 
 
@@ -491,7 +495,7 @@ def _reason(lead: Entry, sources: int, sig: _Signals, region: Region, category: 
     if sig.kind is not None:
         return f"{sig.kind}类稿件，非新闻报道，仅作为同一事件的佐证。"
     return reason_of(
-        sig.facts,
+        facts_of(lead),
         outlets=sources,
         category=category,
         domestic=region == "domestic",
@@ -499,9 +503,9 @@ def _reason(lead: Entry, sources: int, sig: _Signals, region: Region, category: 
     )
 
 
-def _tags(sig: _Signals) -> list[str]:
+def _tags(lead: Entry, sig: _Signals) -> list[str]:
     """2–4 tags: named companies and topics; padded with the category's field, never filler."""
-    tags = tags_of(sig.facts)
+    tags = tags_of(facts_of(lead))
     pad = CATEGORY_TAG.get(sig.category)
     if len(tags) < 2 and pad and pad not in tags:
         tags.append(pad)
@@ -738,7 +742,8 @@ def _verdict(
     read = _lead_read(lead, sig, region, category)
     words = None
     if worded:
-        words = (_reason(lead, sources, sig, region, category), _tags(sig), summary_of(lead, day))
+        reason = _reason(lead, sources, sig, region, category)
+        words = (reason, _tags(lead, sig), summary_of(lead, day))
     return _read_verdict(read, window, lead, sources, words)
 
 

@@ -695,3 +695,21 @@ async def test_a_big_day_judged_from_its_leads_read_ahead_gives_the_same_verdict
             assert got.reason == got.summary == "" and got.tags == []  # words come when shown
             got = verdicts.words(c, got)
         assert got == want, c.lead.title
+
+
+def test_the_gist_of_an_entry_is_what_its_facts_say() -> None:
+    """A lead read ahead takes only the `Gist` of its facts (what its score needs); on every
+    labelled day's text it is exactly what the entry's full `Facts` say."""
+    from pipeline.facts import Gist, facts_from, gist_of
+
+    fields = [f for f in Gist.__dataclass_fields__]
+    seen = {"event": 0, "money": 0, "subject": 0, "record": 0}
+    for e in _labelled_entries():
+        gist, facts = gist_of(e.title, e.summary), facts_from(e.title, e.summary)
+        assert [getattr(gist, f) for f in fields] == [getattr(facts, f) for f in fields], e.title
+        assert (gist.kind, gist.leader, gist.regulator, gist.official) == (
+            facts.kind, facts.leader, facts.regulator, facts.official
+        )  # fmt: skip
+        for name in seen:
+            seen[name] += bool(getattr(gist, name))
+    assert all(count >= 5 for count in seen.values()), seen  # each field was really compared
