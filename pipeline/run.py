@@ -284,9 +284,9 @@ async def _fetch_and_take(
 @contextlib.asynccontextmanager
 async def _workers(feeds: int, reader: Callable[[Entry], object] | None) -> AsyncIterator[Parse]:
     """How this run parses a body: in the run's worker pool for many feeds, else inline.
-    The pool stays open until judging is done, so the curator can borrow it. Workers also
-    read each entry with the curator's `reader` (none is read inline: the curator reads
-    what it needs itself)."""
+    The pool stays open until judging is done, so the curator can borrow it. A big run
+    also reads each entry with the curator's `reader` as it parses it (a small run does
+    not: the curator reads what it needs itself)."""
     if feeds < POOL_MIN_FEEDS or not workers.available():
         yield _parse_inline
         return
@@ -297,11 +297,12 @@ async def _workers(feeds: int, reader: Callable[[Entry], object] | None) -> Asyn
 async def _parse_in(
     pool: workers.Pool, reader: Callable[[Entry], object] | None, result: FetchResult, now: datetime
 ) -> Noted:
-    if not pool.ready:
-        # The workers are still starting (~0.3 s, seconds on a busy machine): parse here
-        # rather than wait. A small run is often done before they are up.
-        return await _parse_inline(result, now)
     job = functools.partial(parse_noted, **_parse_args(result, now), reader=reader)
+    if not pool.ready:
+        # The workers are still starting (~0.3 s, seconds on a busy machine): do their job
+        # here rather than wait, notes and reads included (clustering and judging would
+        # otherwise read those entries again, after the last fetch, in this process alone).
+        return job()
     try:
         return await pool.run(job)
     except BrokenProcessPool:  # a worker died (killed, out of memory): parse here

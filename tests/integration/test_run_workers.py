@@ -119,7 +119,10 @@ async def test_a_run_in_worker_processes_builds_the_same_digest(
 
     # Workers still starting when the feeds arrive: those feeds are parsed here instead.
     monkeypatch.setattr(workers.Pool, "ready", False)
-    while_starting = await _digest_json(settings, store)
+    # (as `aidaily run` judges: each entry read for the curator here too, as in a worker)
+    while_starting = await _digest_json(
+        settings, store, HeuristicCurator(settings, defer_words=True)
+    )
     monkeypatch.undo()
 
     monkeypatch.setattr(run_module, "POOL_MIN_FEEDS", 10_000)
