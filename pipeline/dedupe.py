@@ -613,7 +613,8 @@ def lead_key(
 
 
 def _link_groups(entries: Sequence[Entry]) -> list[list[Entry]]:
-    """Entries grouped by canonical link, each group's best entry first, one entry per feed."""
+    """Entries grouped by canonical link, each group's best entry first, one entry per feed;
+    the groups in the order of their first entries (`order_key`)."""
     groups: dict[str, list[Entry]] = defaultdict(list)
     for entry in sorted(entries, key=order_key):  # copies of one link say the same
         link = _link_key(entry)
@@ -705,12 +706,19 @@ class _Noted:
     def __init__(self, given: Mapping[NoteKey, Notes] | None) -> None:
         self._given = given or {}
         self._read: dict[NoteKey, Notes] = {}
+        # By the entry object too: each is asked for ~3.5 times (its title's features, its
+        # story key, its names, whether it is news), and its key is a tuple of its texts.
+        self._seen: dict[int, tuple[Entry, Notes]] = {}
 
     def __call__(self, entry: Entry) -> Notes:
+        seen = self._seen.get(id(entry))
+        if seen is not None and seen[0] is entry:
+            return seen[1]
         key = note_key(entry)
         found = self._given.get(key) or self._read.get(key)
         if found is None:
             found = self._read[key] = notes_of(entry)
+        self._seen[id(entry)] = (entry, found)
         return found
 
     def news(self, entry: Entry) -> bool:
@@ -759,8 +767,7 @@ def cluster(
     others are read here. They change nothing but the time it takes.
     """
     noted = _Noted(notes)
-    groups = _link_groups(entries)
-    groups.sort(key=lambda g: order_key(g[0]))
+    groups = _link_groups(entries)  # in the order of their leads (`order_key`) already
     index = TitleIndex(
         [g[0].title for g in groups], features=[noted(g[0]).features for g in groups]
     )

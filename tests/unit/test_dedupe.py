@@ -471,3 +471,24 @@ def test_a_storys_key_joins_its_titles_keys() -> None:
     assert key.amounts == title_key(titles[0]).amounts | title_key(titles[1]).amounts
     assert key.zh and not key.roundup
     assert story_key(titles[2:]).roundup
+
+
+def test_link_groups_come_in_the_order_of_their_leads_whatever_the_input_order() -> None:
+    """`cluster` takes the link groups in the order of their leads without sorting them
+    again: `_link_groups` gives them so."""
+    from pipeline.dedupe import _link_groups, order_key
+
+    feeds = list(FEEDS)
+    entries = [
+        entry(f"标题{k % 37}", feeds[k % len(feeds)], link=f"https://x.example.com/{k % 53}",
+              minutes=(k * 7919) % 600)
+        for k in range(400)
+    ]  # fmt: skip
+    for seed in range(5):
+        shuffled = random.Random(seed).sample(entries, len(entries))
+        groups = _link_groups(shuffled)
+        assert [order_key(g[0]) for g in groups] == sorted(order_key(g[0]) for g in groups)
+        assert all(order_key(g[0]) <= order_key(e) for g in groups for e in g)
+        assert [[e.id for e in g] for g in groups] == [
+            [e.id for e in g] for g in _link_groups(entries)
+        ]
