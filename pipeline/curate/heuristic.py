@@ -389,15 +389,18 @@ def read_lead(entry: Entry) -> LeadRead:
 
 def _lead_read(entry: Entry, sig: _Signals, region: Region, category: str) -> LeadRead:
     weighty = sig.category in WEIGHTY_CATEGORIES and bool(sig.keywords[0])
-    parts = (
-        _ai_part(sig),
-        _tiered(sig.keywords, CATEGORY_TITLE, CATEGORY_SUMMARY),
-        _tiered(sig.names, NAMES_TITLE, NAMES_SUMMARY),
-        TOPIC_BONUS if weighty else 0.0,
-        _tiered(sig.money, AMOUNT_TITLE, AMOUNT_SUMMARY),
-        PAPER_BONUS if sig.paper else 0.0,
-        -ROUNDUP_PENALTY if sig.roundup else 0.0,
-        -MARKET_PENALTY if sig.market else 0.0,
+    parts = tuple(  # rounded as a judgement shows them (see `_parts`)
+        round(part, 3)
+        for part in (
+            _ai_part(sig),
+            _tiered(sig.keywords, CATEGORY_TITLE, CATEGORY_SUMMARY),
+            _tiered(sig.names, NAMES_TITLE, NAMES_SUMMARY),
+            TOPIC_BONUS if weighty else 0.0,
+            _tiered(sig.money, AMOUNT_TITLE, AMOUNT_SUMMARY),
+            PAPER_BONUS if sig.paper else 0.0,
+            -ROUNDUP_PENALTY if sig.roundup else 0.0,
+            -MARKET_PENALTY if sig.market else 0.0,
+        )
     )
     major = tuple(bool(_majors(n, sig)) for n in _MAJOR_OUTLETS)
     extras = weight_extras(sig.facts)
@@ -407,7 +410,7 @@ def _lead_read(entry: Entry, sig: _Signals, region: Region, category: str) -> Le
 def _parts(
     read: LeadRead, lead: Entry, sources: int, window: tuple[datetime, datetime]
 ) -> dict[str, float]:
-    relevance, category, names, topic, amount, paper, roundup, market = read.parts
+    relevance, category, names, topic, amount, paper, roundup, market = read.parts  # rounded
     parts = {
         "relevance": relevance,
         "category": category,
@@ -415,14 +418,14 @@ def _parts(
         "topic": topic,
         "amount": amount,
         "paper": paper,
-        "sources": min(SOURCES_MAX, PER_SOURCE * (sources - 1)),
-        "feed": max(-FEED_MAX, min(FEED_MAX, FEED_PER_WEIGHT * (lead.weight - 1.0))),
-        "recency": _recency(lead.published_at, *window),
+        "sources": round(min(SOURCES_MAX, PER_SOURCE * (sources - 1)), 3),
+        "feed": round(max(-FEED_MAX, min(FEED_MAX, FEED_PER_WEIGHT * (lead.weight - 1.0))), 3),
+        "recency": round(_recency(lead.published_at, *window), 3),
         "roundup": roundup,
         "market": market,
-        "major": MAJOR_BONUS if read.major[min(sources, 3) - 1] else 0.0,
+        "major": round(MAJOR_BONUS, 3) if read.major[min(sources, 3) - 1] else 0.0,
     }
-    return {name: part for name, value in parts.items() if (part := round(value, 3)) != 0}
+    return {name: part for name, part in parts.items() if part != 0}
 
 
 def _majors(sources: int, sig: _Signals) -> list[str]:
