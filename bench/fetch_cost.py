@@ -8,6 +8,10 @@ so its CPU is not counted; the main process times `fetch_all` over all of them
 with `time.process_time()` (user + system CPU of the process, the event loop's
 thread and any resolver threads alike) and wall time. Each round opens its own
 connections, as a run does. Prints every round and the median.
+
+Baseline, in the same run and rounds: the same GETs through httpx the way fetch.py made
+them before it moved to aiohttp (32 lanes, each an `httpx.AsyncClient` keeping one
+connection, the body streamed raw), so the ratio is measured here, not remembered.
 """
 
 from __future__ import annotations
@@ -47,6 +51,33 @@ async def one_round(urls: list[str], cfg: FetchSettings) -> tuple[float, float, 
     return cpu, wall, sum(r.ok for r in results)
 
 
+async def httpx_round(urls: list[str], concurrency: int) -> tuple[float, float, int]:
+    """The baseline: fetch.py's httpx lanes (before aiohttp), over the same feeds."""
+    import httpx
+
+    lanes: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    clients = [httpx.AsyncClient(limits=limits) for _ in range(concurrency)]
+    for client in clients:
+        lanes.put_nowait(client)
+
+    async def one(url: str) -> bool:
+        client = await lanes.get()
+        try:
+            async with client.stream("GET", url) as resp:
+                body = b"".join([chunk async for chunk in resp.aiter_raw()])
+            return resp.status_code == 200 and bool(body)
+        finally:
+            lanes.put_nowait(client)
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    ok = sum(await asyncio.gather(*(one(u) for u in urls)))
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    for client in clients:
+        await client.aclose()
+    return cpu, wall, ok
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--feeds", type=int, default=1000)
@@ -63,16 +94,25 @@ def main() -> None:
     try:
         urls = parent.recv()
         cfg = FetchSettings(concurrency=args.concurrency)
-        cpus = []
-        for n in range(args.rounds):
+        cpus, base = [], []
+        for n in range(args.rounds):  # interleaved: the machine's drift hits both alike
             cpu, wall, ok = asyncio.run(one_round(urls, cfg))
             cpus.append(cpu)
             print(
-                f"round {n + 1}: {ok}/{args.feeds} ok, wall {wall:.2f} s, CPU {cpu:.2f} s"
+                f"round {n + 1}: fetch_all  {ok}/{args.feeds} ok, wall {wall:.2f} s, CPU {cpu:.2f} s"
                 f" = {cpu / args.feeds * 1000:.2f} ms per feed"
             )
-        mid = statistics.median(cpus)
-        print(f"median CPU {mid:.2f} s = {mid / args.feeds * 1000:.2f} ms per feed")
+            cpu, wall, ok = asyncio.run(httpx_round(urls, args.concurrency))
+            base.append(cpu)
+            print(
+                f"round {n + 1}: httpx lanes {ok}/{args.feeds} ok, wall {wall:.2f} s, CPU {cpu:.2f} s"
+                f" = {cpu / args.feeds * 1000:.2f} ms per feed (baseline)"
+            )
+        mid, mid_base = statistics.median(cpus), statistics.median(base)
+        print(
+            f"median CPU {mid:.2f} s = {mid / args.feeds * 1000:.2f} ms per feed; "
+            f"baseline {mid_base / args.feeds * 1000:.2f} ms; ratio {mid / mid_base:.2f}x"
+        )
     finally:
         parent.send("stop")
         proc.join(timeout=10)
