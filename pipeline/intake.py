@@ -41,9 +41,19 @@ def parse_noted(
     what it reads of each."""
     parsed = parse_feed(body, feed, content_type=content_type, location=location, now=now)
     notes = [notes_of(e) for e in parsed.entries]
-    reads = None if reader is None else [reader(e) for e in parsed.entries]
+    reads = None if reader is None else [_read(reader, e) for e in parsed.entries]
     # The names and kinds read on the way are cached by text; the next feed's texts are
     # other texts, so a worker keeps none (else up to 65,536 of each, all run long).
     facts.forget()
     kinds.forget()
     return Noted(parsed, notes, reads)
+
+
+def _read(reader: Callable[[Entry], object], entry: Entry) -> object:
+    """What `reader` reads of an entry; None when it fails on this one (an odd text must not
+    fail its feed: the curator then judges the entry's story from its text, where one
+    story that cannot be judged is shown plainly and reported)."""
+    try:
+        return reader(entry)
+    except Exception:
+        return None

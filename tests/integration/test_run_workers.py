@@ -211,3 +211,30 @@ def test_workers_do_not_re_run_the_callers_main_module(tmp_path: Path) -> None:
     loaded, main_file = json.loads(out.stdout)
     assert loaded == []  # no bot, no redis, no httpx in a worker
     assert main_file != str(script)  # and the script did not run again there
+
+
+async def test_an_entry_the_reader_fails_on_costs_its_feed_nothing(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lead that cannot be read in the workers is judged from its text after clustering;
+    the feed and the digest are whole."""
+    from pipeline.intake import parse_noted
+
+    feeds = run_module.POOL_MIN_FEEDS + 4
+    settings = _settings(tmp_path, feeds)
+    plain = await _digest_json(settings, store, HeuristicCurator(settings, defer_words=True))
+
+    def picky(entry: Any) -> object:
+        if "腾讯" in entry.title:
+            raise ValueError("cannot read this one")
+        return heuristic.read_lead(entry)
+
+    noted = parse_noted(
+        (tmp_path / "f0.xml").read_bytes(), settings.feeds[0],
+        content_type=None, location=settings.feeds[0].url, now=CUTOFF, reader=picky,
+    )  # fmt: skip
+    assert None in noted.reads and noted.parsed.entries  # this feed has such an entry
+    curator = HeuristicCurator(settings, defer_words=True)
+    curator.entry_reader = picky
+    monkeypatch.setattr(workers.Pool, "ready", False)  # read here: the reader is local
+    assert await _digest_json(settings, store, curator) == plain
