@@ -37,10 +37,11 @@ Progress = Callable[[str], None]
 Parse = Callable[[FetchResult, datetime], Awaitable[Noted]]
 
 # Parsing is CPU-bound (~0.05 ms an entry by `pipeline.fastfeed`, ~0.2 ms when a feed needs
-# feedparser, which is pure Python): with many feeds it is
-# done in worker processes (`pipeline.workers`), so that both cores parse while the event
-# loop keeps fetching, and the same workers then judge. Below POOL_MIN_FEEDS feeds (tests,
-# a small config) starting workers costs more than it saves.
+# feedparser, which is pure Python; reading an entry for the curator ~0.15 ms more): with
+# many feeds it is done in worker processes (`pipeline.workers`), so that both cores parse
+# while the event loop keeps fetching; a curator that reads nothing in advance (the LLM
+# curator) borrows the same workers to judge. Below POOL_MIN_FEEDS feeds (tests, a small
+# config) starting workers costs more than it saves.
 POOL_MIN_FEEDS = 16
 STORE_WRITES = 4
 

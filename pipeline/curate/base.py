@@ -84,8 +84,8 @@ class EntryReads:
 class Curator(Protocol):
     kind: str
     # Not None: a run that parses in worker processes reads each entry there with it (a
-    # module-level function, so that a job names it rather than pickling a curator) and
-    # hands what it read to `judge`.
+    # module-level function, so that a job names it rather than pickling a curator; what it
+    # returns is hashable, `EntryReads.shared`) and hands what it read to `judge`.
     entry_reader: Callable[[Entry], object] | None
 
     async def judge(
