@@ -121,9 +121,11 @@ WEIGHTY_CATEGORIES = ("重大政策与法规", "安全与伦理")
 SUMMARY_LIMIT_ZH = 150
 SUMMARY_LIMIT_EN = 300
 OTHER = "其他"
-# Judging is CPU-bound and each story is judged on its own: a big day (thousands of stories,
-# ~0.2 ms each) is judged in worker processes on both cores; a normal day (a few hundred)
-# in this process, where starting workers would cost more than it saves.
+# Judging a story from its text is CPU-bound (~0.2 ms): a big day's leads are read in the
+# parse workers as their feeds arrive (`read_lead`) and judged from that here; the stories
+# whose leads were not read (a feed kept from its last fetch, the LLM curator's fallback)
+# are judged in worker processes when there are this many, else in this process, where
+# starting workers would cost more than it saves.
 POOL_MIN_CANDIDATES = 2000
 JUDGE_CHUNKS = 4  # a few per worker, so one slowed-down worker does not hold the rest
 # ... and no bigger than this: a worker holds its chunk's stories and judgements at once
@@ -553,8 +555,8 @@ class HeuristicCurator:
 
     def __init__(self, settings: Settings, *, defer_words: bool = False) -> None:
         self.settings = settings
-        # True: a big day judged in workers comes back without reason, tags and summary,
-        # which `Verdicts.words` writes for the stories shown (see `judge`).
+        # True: a big day is judged without reason, tags and summary, which
+        # `Verdicts.words` writes for the stories shown (see `judge`).
         self.defer_words = defer_words
         # A big day's leads are read as they are parsed, and judged from that (`judge`).
         self.entry_reader: Callable[[Entry], object] | None = read_lead if defer_words else None
