@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 _ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
@@ -140,10 +141,16 @@ class Table:
 
 def _first_spans(hits: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Each distinct label at its first position, in order of position."""
+    if len(hits) < 2:  # most lookups find one label or none
+        return hits
     found: dict[str, int] = {}
-    for pos, label in sorted(hits, key=lambda h: h[0]):
-        found.setdefault(label, pos)
+    for pos, label in sorted(hits, key=_position):
+        if label not in found:
+            found[label] = pos
     return [(pos, label) for label, pos in found.items()]
+
+
+_position = itemgetter(0)
 
 
 class Tables:
@@ -225,4 +232,4 @@ def compile_keywords(words: Sequence[str]) -> Table:
 
 def fold(text: str) -> str:
     """Lower-cased NFKC: the form every table looks texts up in."""
-    return unicodedata.normalize("NFKC", text).lower()
+    return (text if text.isascii() else unicodedata.normalize("NFKC", text)).lower()

@@ -129,17 +129,24 @@ def piece_kind(title: str, summary: str = "") -> str | None:
     """The non-news kind of an entry ("上手实测", "活动推广" …), or None when it reports news."""
     title = nfkc(title).strip()
     opening = nfkc(summary).strip()[:200]
-    checks = (
-        (ROUNDUP, is_roundup(title)),
-        (JOB, _JOB_RE.search(title) is not None),
-        (PROMOTION, _PROMOTION_RE.search(title) is not None or "报名" in opening),
-        (LIST, _LIST_RE.search(strip_title_prefix(title)) is not None),
-        (SURVEY, _SURVEY_RE.search(title) is not None),
-        (MARKET, MARKET_RE.search(title) is not None),
-        (REVIEW, _REVIEW_TITLE_RE.search(title) is not None or _review_opening(opening)),
-        (OPINION, _opinion(title, opening)),
-    )
-    return next((kind for kind, hit in checks if hit), None)
+    # In order: the first that holds names the kind.
+    if is_roundup(title):
+        return ROUNDUP
+    if _JOB_RE.search(title):
+        return JOB
+    if _PROMOTION_RE.search(title) or "报名" in opening:
+        return PROMOTION
+    if _LIST_RE.search(strip_title_prefix(title)):
+        return LIST
+    if _SURVEY_RE.search(title):
+        return SURVEY
+    if MARKET_RE.search(title):
+        return MARKET
+    if _REVIEW_TITLE_RE.search(title) or _review_opening(opening):
+        return REVIEW
+    if _opinion(title, opening):
+        return OPINION
+    return None
 
 
 def _review_opening(opening: str) -> bool:
@@ -158,6 +165,9 @@ def _opinion(title: str, opening: str) -> bool:
 @lru_cache(maxsize=1 << 16)
 def paper_host(link: str) -> str | None:
     """The paper host an entry links to ("arxiv.org"), or None."""
+    lowered = link.lower()
+    if not any(h in lowered for h in PAPER_HOSTS):  # most links: no need to split them
+        return None
     host = (urlsplit(link).hostname or "").removeprefix("www.")
     return next((h for h in PAPER_HOSTS if host == h or host.endswith("." + h)), None)
 
