@@ -120,6 +120,18 @@ def test_sums_meet_across_currencies() -> None:
     ]
 
 
+def test_a_currency_symbol_counts_right_before_a_sum_or_one_space_before_it() -> None:
+    def said(text: str) -> list[tuple[float, str]]:
+        return [(m.value, m.currency) for m in money(text)]
+
+    assert said("raises $ 5 billion") == [(5e9, "USD")]
+    assert said("raises $  5 billion") == [(5e9, "")]  # two spaces: not its symbol
+    assert said("S$5 billion; €2m; ¥ 30亿") == [(5e9, ""), (2e6, "EUR"), (3e9, "CNY")]
+    assert said("$5亿美元 then 10 bn") == [(5e8, "USD"), (1e10, "")]
+    assert said("v12.3 billion-dollar") == [(12.3e9, "")]
+    assert said("no sums here: 2026年, 3-nanometer") == []
+
+
 def test_a_launch_says_what_it_means_for_its_field_and_who_leads_it() -> None:
     def why(title: str, *, domestic: bool) -> str:
         facts = facts_from(title)
