@@ -52,7 +52,7 @@ import heapq
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Generic, NamedTuple, TypeVar
@@ -267,6 +267,31 @@ def title_features(title: str) -> TitleFeatures:
     return TitleFeatures(weights, frozenset(entities))
 
 
+def _title_score(
+    shared: float,
+    a: float,
+    b: float,
+    entities_a: frozenset[str],
+    entities_b: frozenset[str],
+    all_a: Mapping[str, float],
+    all_b: Mapping[str, float],
+) -> float:
+    """Mean of the weighted Dice and overlap coefficients of two titles whose features
+    total `a` and `b` and share `shared`, lowered on a conflict of names (each names one
+    the other's features, common ones too, do not carry).
+
+    Dice alone punishes a short title against a long one that says more about
+    the same story ("智谱完成30亿元融资" / "智谱AI获30亿元融资，国资领投"); the
+    overlap coefficient alone merges any short title into a long one.
+    """
+    if a <= 0 or b <= 0:
+        return 0.0
+    score = (2 * shared / (a + b) + shared / min(a, b)) / 2
+    if entities_a.difference(all_b) and entities_b.difference(all_a):
+        score *= ENTITY_CONFLICT_FACTOR
+    return score
+
+
 class TitleIndex:
     """Weighted feature sets of a batch of titles and the similar pairs among them.
 
@@ -323,25 +348,21 @@ class TitleIndex:
         return sum(self.weights[n] for n in self.features[i] & self.features[j])
 
     def _score(self, shared: float, i: int, j: int) -> float:
-        """Mean of the weighted Dice and overlap coefficients, lowered on a conflict of names.
+        """`_title_score` of titles i and j, which share features weighing `shared`."""
+        return _title_score(
+            shared,
+            self.totals[i],
+            self.totals[j],
+            self.entities[i],
+            self.entities[j],
+            self.raw[i].weights,
+            self.raw[j].weights,
+        )
 
-        Dice alone punishes a short title against a long one that says more about
-        the same story ("智谱完成30亿元融资" / "智谱AI获30亿元融资，国资领投"); the
-        overlap coefficient alone merges any short title into a long one.
-        """
-        a, b = self.totals[i], self.totals[j]
-        if a <= 0 or b <= 0:
-            return 0.0
-        score = (2 * shared / (a + b) + shared / min(a, b)) / 2
-        all_i, all_j = self.raw[i].weights, self.raw[j].weights  # common features too
-        if self.entities[i].difference(all_j) and self.entities[j].difference(all_i):
-            score *= ENTITY_CONFLICT_FACTOR
-        return score
-
-    def candidate_pairs(self) -> Iterator[tuple[int, int, float]]:
-        """Pairs i < j that share a telling feature, in order, with the summed weight of
-        those features. Made one at a time: a dict of 125,000 pairs keyed by (i, j), built
-        from the sorted sums, was ~40 MB at once of a 100,000-title batch."""
+    def _pair_sums(self) -> dict[int, float]:
+        """For each pair i < j (keyed i x titles + j) that shares a telling feature, the
+        summed weight of those features. Keyed by one int, not by (i, j): a dict of 125,000
+        tuple-keyed pairs was ~40 MB at once of a 100,000-title batch."""
         n = len(self.features)
         acc: dict[int, float] = defaultdict(float)
         for name, postings in self._postings.items():
@@ -350,30 +371,35 @@ class TitleIndex:
                 base = i * n
                 for j in postings[pos + 1 :]:
                     acc[base + j] += weight
-        for k in sorted(acc):
-            i, j = divmod(k, n)
-            yield i, j, acc[k]
+        return acc
 
     def scores(self, floor: float) -> dict[tuple[int, int], float]:
-        """The similarity of every candidate pair (i < j) that reaches `floor` (> 0)."""
+        """The similarity of every candidate pair (i < j) that reaches `floor` (> 0): the
+        pairs that share a telling feature, in order."""
         out: dict[tuple[int, int], float] = {}
-        weights, minor, minor_totals, totals = (
+        n, features, telling, weights = (
+            len(self.features),
+            self.features,
+            self._telling,
             self.weights,
-            self._minor,
-            self._minor_totals,
-            self.totals,
         )
-        for i, j, shared in self.candidate_pairs():
+        totals, minor_totals, entities = self.totals, self._minor_totals, self.entities
+        raw = [f.weights for f in self.raw]
+        acc = self._pair_sums()
+        for k in sorted(acc):
+            i, j = divmod(k, n)
+            shared, a, b = acc[k], totals[i], totals[j]
             # The mean of Dice and overlap is at most the overlap, so a pair whose shared
             # weight cannot reach floor x the smaller total, even if every minor feature of
             # the lighter side were shared, is dropped before its sets are intersected.
-            bound = floor * min(totals[i], totals[j])
+            bound = floor * min(a, b)
             if shared + min(minor_totals[i], minor_totals[j]) < bound:
                 continue
-            shared += sum([weights[n] for n in minor(i) & minor(j)])
+            # The minor features both share: `_minor(i) & _minor(j)`, in two set operations.
+            shared += sum([weights[n] for n in (features[i] & features[j]) - telling])
             if shared < bound:
                 continue
-            score = self._score(shared, i, j)
+            score = _title_score(shared, a, b, entities[i], entities[j], raw[i], raw[j])
             if score >= floor:
                 out[i, j] = score
         return out
@@ -490,8 +516,10 @@ class SummaryIndex:
         # tells nothing; it also would send most of a large batch through the summaries.
         index = self._titles
         all_i, all_j = index.raw[i].weights, index.raw[j].weights
-        shared = index.entities[i].intersection(all_j) | index.entities[j].intersection(all_i)
-        return any(index.weights[name] > 0 for name in shared)
+        weights = index.weights
+        return any(weights[name] > 0 for name in index.entities[i].intersection(all_j)) or any(
+            weights[name] > 0 for name in index.entities[j].intersection(all_i)
+        )
 
     def _fact(self, i: int) -> tuple[bool, bool]:
         """(Chinese?, roundup?) of entry i's title."""
