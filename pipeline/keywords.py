@@ -20,7 +20,6 @@ class _Scan(NamedTuple):
     """What every table needs to know of one text, computed once for all of them."""
 
     tokens: tuple[str, ...]  # distinct Latin tokens, in order of first appearance
-    token_set: frozenset[str]
     chars: frozenset[str] | None  # the text's characters; None: the text is all ASCII
 
 
@@ -29,7 +28,7 @@ def _scan(text: str) -> _Scan:
     # A candidate's title and summary are looked up in a dozen tables one after the other;
     # a small cache lets them share one tokenisation.
     tokens = tuple(dict.fromkeys(_ASCII_WORD_RE.findall(text)))
-    return _Scan(tokens, frozenset(tokens), None if text.isascii() else frozenset(text))
+    return _Scan(tokens, None if text.isascii() else frozenset(text))
 
 
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
@@ -102,7 +101,7 @@ class Table:
     def _phrase_hits(self, text: str, scan: _Scan) -> list[tuple[int, str]]:
         """Matches of the phrases, looked for only when the text has a phrase's first word."""
         heads = self._phrase_heads
-        if self.phrases is None or (heads is not None and heads.isdisjoint(scan.token_set)):
+        if self.phrases is None or (heads is not None and heads.isdisjoint(scan.tokens)):
             return []
         return [(m.start(), self._phrase_label(m.group())) for m in self.phrases.finditer(text)]
 

@@ -122,7 +122,13 @@ def strip_invisible(text: str) -> str:
 
 def nfkc(text: str) -> str:
     """Full-width letters, digits and punctuation to their half-width forms."""
-    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+    return text if text.isascii() else _nfkc(text)
+
+
+# An entry's summary is half-width'd for its kind, its facts, its opening and its sums.
+@functools.lru_cache(maxsize=256)
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
 
 
 def date_prefix(day: date) -> str:
@@ -184,6 +190,7 @@ def strip_zh_lead(text: str) -> str:
     return out
 
 
+@functools.lru_cache(maxsize=256)  # an entry's opening is read for its notes and its facts
 def first_sentence(text: str, *, limit: int = 200) -> str:
     """The first sentence of a text, with its end mark; cut at `limit` chars with "…"."""
     text = " ".join(text.split())
