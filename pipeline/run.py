@@ -172,7 +172,8 @@ async def _run(
         del read
     candidates = dedupe.merge(candidates, verdicts.same_story)
     judgements = await _with_votes(settings, store, day, candidates, verdicts.judgements)
-    sections = select.select(candidates, judgements, settings.digest, verdicts.words)
+    ranked = select.rank(candidates, judgements)
+    sections = select.select(candidates, judgements, settings.digest, verdicts.words, ranked=ranked)
     conclusion = await curator.conclude(sections, day)
     sections = select.reorder(sections, conclusion.order)
 
@@ -189,10 +190,10 @@ async def _run(
         curator=curator.stats(),
     )
     # Every news story judged but left out, numbered after the digest's items (/more).
-    pool = select.pool(candidates, judgements, sections, words=verdicts.words)
+    pool = select.pool(candidates, judgements, sections, words=verdicts.words, ranked=ranked)
     # The day's stories and judgements are in the digest and the pool now: let them go
     # before the stored JSON is built (60,000 of each are ~100 MB of a 100,000-entry run).
-    del candidates, verdicts, judgements
+    del candidates, verdicts, judgements, ranked
     say("storing")
     keep = settings.store
     await store.save_digest(digest, raw, keep_days=keep.keep_days, pool=pool)
