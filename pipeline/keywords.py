@@ -127,10 +127,14 @@ class Table:
         """Matches of the Chinese words ranked `ranks` (ascending: longest first)."""
         hits: list[tuple[int, str]] = []
         covered: list[tuple[int, int]] = []
-        for word, label in (self.chinese[r] for r in ranks):
+        chinese = self.chinese
+        for r in ranks:
+            word, label = chinese[r]
             pos = text.find(word)
+            if pos < 0:
+                continue
             # "模型" inside an already matched "大模型" is the same mention, not a second one.
-            while pos >= 0 and any(a <= pos < b for a, b in covered):
+            while covered and pos >= 0 and any(a <= pos < b for a, b in covered):
                 pos = text.find(word, pos + 1)
             if pos >= 0:
                 hits.append((pos, label))
@@ -168,6 +172,8 @@ class Tables:
             for char, ranks in table._by_char.items():
                 self._by_char.setdefault(char, []).extend((k, r) for r in ranks)
         self._labels = lru_cache(maxsize=1 << 15)(self._token_labels)
+        # The tables with phrases, by the first words of their phrases (None: any text).
+        self._phrasing = [(k, t) for k, t in enumerate(self.tables) if t.phrases is not None]
 
     def find(self, text: str) -> list[list[str]]:
         """Each table's `find(text)`, in the order of the tables."""
@@ -179,7 +185,7 @@ class Tables:
                 pos = _token_position(text, token)
                 for k, label in found:
                     hits[k].append((pos, label))
-        for k, table in enumerate(self.tables):
+        for k, table in self._phrasing:
             hits[k] += table._phrase_hits(text, scan)
         if scan.chars is not None:
             ranks: list[list[int]] = [[] for _ in self.tables]
