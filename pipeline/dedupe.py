@@ -480,7 +480,7 @@ class SummaryIndex:
         self._titles = titles
         self._entries = entries
         self._rarity: dict[int, float] = {}
-        self._facts: dict[int, tuple[bool, bool]] = {}
+        self._facts: dict[int, tuple[bool, bool, frozenset[str]]] = {}
         self._summaries: dict[int, _Doc | None] = {}
         self._amounts_of: dict[int, frozenset[float]] = {}
 
@@ -508,25 +508,25 @@ class SummaryIndex:
         return _doc_similarity(summary, self._title(title), overlap=False)
 
     def _comparable(self, i: int, j: int) -> bool:
-        zh_i, roundup_i = self._fact(i)
-        zh_j, roundup_j = self._fact(j)
+        zh_i, roundup_i, names_i = self._fact(i)
+        zh_j, roundup_j, names_j = self._fact(j)
         if zh_i != zh_j or roundup_i or roundup_j:
             return False
         # A name in more than COMMON_FEATURE_DF titles ("OpenAI" on a big day) weighs 0 and
         # tells nothing; it also would send most of a large batch through the summaries.
-        index = self._titles
-        all_i, all_j = index.raw[i].weights, index.raw[j].weights
-        weights = index.weights
-        return any(weights[name] > 0 for name in index.entities[i].intersection(all_j)) or any(
-            weights[name] > 0 for name in index.entities[j].intersection(all_i)
+        raw = self._titles.raw
+        return bool(
+            (names_i and not names_i.isdisjoint(raw[j].weights))
+            or (names_j and not names_j.isdisjoint(raw[i].weights))
         )
 
-    def _fact(self, i: int) -> tuple[bool, bool]:
-        """(Chinese?, roundup?) of entry i's title."""
+    def _fact(self, i: int) -> tuple[bool, bool, frozenset[str]]:
+        """(Chinese?, roundup?, the names that weigh) of entry i's title."""
         fact = self._facts.get(i)
         if fact is None:
-            title = self._entries[i].title
-            fact = self._facts[i] = (is_chinese(title), is_roundup(title))
+            title, weights = self._entries[i].title, self._titles.weights
+            names = frozenset(n for n in self._titles.entities[i] if weights.get(n, 0.0) > 0)
+            fact = self._facts[i] = (is_chinese(title), is_roundup(title), names)
         return fact
 
     def _summary(self, i: int) -> _Doc | None:
