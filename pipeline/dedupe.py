@@ -731,12 +731,19 @@ class Shared:
 class _Noted:
     """Each entry's notes during one `cluster`: the ones given, else read once here."""
 
-    def __init__(self, given: Mapping[NoteKey, Notes] | None) -> None:
+    def __init__(
+        self,
+        given: Mapping[NoteKey, Notes] | None,
+        entries: Sequence[Entry] = (),
+        aligned: Sequence[Notes | None] = (),
+    ) -> None:
         self._given = given or {}
         self._read: dict[NoteKey, Notes] = {}
         # By the entry object too: each is asked for ~3.5 times (its title's features, its
         # story key, its names, whether it is news), and its key is a tuple of its texts.
-        self._seen: dict[int, tuple[Entry, Notes]] = {}
+        self._seen: dict[int, tuple[Entry, Notes]] = {
+            id(e): (e, n) for e, n in zip(entries, aligned, strict=True) if n is not None
+        }
 
     def __call__(self, entry: Entry) -> Notes:
         seen = self._seen.get(id(entry))
@@ -787,14 +794,16 @@ def cluster(
     threshold: float = SAME_STORY_THRESHOLD,
     *,
     notes: Mapping[NoteKey, Notes] | None = None,
+    aligned: Sequence[Notes | None] | None = None,
 ) -> list[Candidate]:
     """Entries -> stories: one Candidate per link, then per story across sources and languages.
 
     Candidates come out in the order of their leads (`order_key`), whatever the input order.
-    `notes` (by `note_key`) are entries' notes already read elsewhere (`notes_of`); the
-    others are read here. They change nothing but the time it takes.
+    `notes` (by `note_key`), or `aligned` (the i-th entry's, None where not read), are
+    entries' notes already read elsewhere (`notes_of`); the others are read here. They
+    change nothing but the time it takes.
     """
-    noted = _Noted(notes)
+    noted = _Noted(notes, entries, aligned) if aligned is not None else _Noted(notes)
     groups = _link_groups(entries)  # in the order of their leads (`order_key`) already
     index = TitleIndex(
         [g[0].title for g in groups], features=[noted(g[0]).features for g in groups]

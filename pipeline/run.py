@@ -156,11 +156,10 @@ async def _run(
         if not any(o.status.ok for o in outcomes):
             await _fail(store, day, started, outcomes)
 
-        raw = [e for o in outcomes for e in o.entries if start < e.published_at <= end]
-        for o in outcomes:
-            o.status.in_window = sum(1 for e in o.entries if start < e.published_at <= end)
+        raw, noted = _in_window(outcomes, start, end)
         with _kept():
-            candidates = dedupe.cluster(raw, notes=_notes(outcomes))
+            candidates = dedupe.cluster(raw, aligned=noted)
+        del noted
         if len(read):
             # Clustering read the facts of many entries again; judging takes them from what
             # the workers read instead: not kept through judging (~25 MB of a big day).
@@ -243,14 +242,24 @@ def _seen_at(now: datetime, start: datetime, end: datetime) -> datetime:
     return end if end <= now < end + (end - start) else now
 
 
-def _notes(outcomes: list[_FeedOutcome]) -> dict[dedupe.NoteKey, dedupe.Notes]:
-    """The entries' notes the parse workers read, for `dedupe.cluster`; taken, not kept."""
-    notes: dict[dedupe.NoteKey, dedupe.Notes] = {}
+def _in_window(
+    outcomes: list[_FeedOutcome], start: datetime, end: datetime
+) -> tuple[list[Entry], list[dedupe.Notes | None]]:
+    """The day's entries, and the notes the parse workers read of each (None where they
+    read none: a small run, a feed kept from its last fetch), for `dedupe.cluster`; each
+    feed's count in the window goes to its status. The notes are taken, not kept."""
+    raw: list[Entry] = []
+    noted: list[dedupe.Notes | None] = []
     for o in outcomes:
-        if o.notes is not None:
-            notes.update(zip(map(dedupe.note_key, o.entries), o.notes, strict=True))
-            o.notes = None
-    return notes
+        notes: Sequence[dedupe.Notes | None] = o.notes or [None] * len(o.entries)
+        before = len(raw)
+        for entry, note in zip(o.entries, notes, strict=True):
+            if start < entry.published_at <= end:
+                raw.append(entry)
+                noted.append(note)
+        o.status.in_window = len(raw) - before
+        o.notes = None
+    return raw, noted
 
 
 async def _fetch_and_take(
