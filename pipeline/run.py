@@ -86,6 +86,7 @@ async def run(
     try:
         return await _run(settings, day, store, curator=curator, progress=progress)
     finally:
+        await workers.settled()  # its forkserver, stopped after the last feed: gone too
         gc.unfreeze()  # what `_keep` set aside: collected as usual again
         if frozen_before:
             gc.collect()  # the run's own cycles first: they must not be set aside for good

@@ -74,6 +74,7 @@ async def pool() -> AsyncIterator[Pool]:
     """A pool of `WORKERS` processes that die with this one; `borrow` finds it while open."""
     # forkserver, not fork: forking a process that runs threads (the event loop's resolver,
     # redis, the caller's) can copy a held lock into the child.
+    await settled()  # the last pool's forkserver, if still stopping, is gone first
     context = _Context()
     context.set_forkserver_preload(PRELOAD)
     executor = ProcessPoolExecutor(
@@ -96,10 +97,25 @@ async def pool() -> AsyncIterator[Pool]:
         # Not waiting for the workers to exit: they leave on their own within moments.
         executor.shutdown(wait=False, cancel_futures=True)
         if _pools[0] == 0:
-            await asyncio.to_thread(_stop_forkserver)
+            # Not waited for here: the forkserver's exit (~50 ms) overlaps the caller's next
+            # step (a run's clustering), and `settled` waits for it; in a thread of its own,
+            # not the loop's executor, which may close first (a test's loop).
+            stop = threading.Thread(target=_stop_forkserver, name="forkserver-stop", daemon=True)
+            stop.start()
+            _stopping.append(stop)
 
 
 _pools = [0]  # pools open in this process
+_stopping: list[threading.Thread] = []  # forkservers being stopped
+
+
+async def settled() -> None:
+    """Return once the forkserver of the last pool closed is gone (a run waits for it before
+    it returns: no process of its outlives it)."""
+    while _stopping:
+        stop = _stopping.pop()
+        if stop.is_alive():
+            await asyncio.to_thread(stop.join)
 
 
 def _stop_forkserver() -> None:

@@ -164,6 +164,7 @@ async def test_the_forkserver_goes_when_the_last_pool_closes() -> None:
             server = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
             assert server is not None  # the outer pool is still open: still serving
             assert await outer.run(int, "8") == 8
+        await workers.settled()  # stopped while the caller goes on
         assert forkserver._forkserver._forkserver_pid is None  # type: ignore[attr-defined]
         with pytest.raises(ProcessLookupError):
             os.kill(server, 0)
