@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from pipeline import facts, kinds
 from pipeline.config import FeedSettings
-from pipeline.dedupe import Notes, notes_of
+from pipeline.dedupe import PackedNotes, notes_of, pack
 from pipeline.models import Entry
 from pipeline.parse import ParsedFeed, parse_feed
 
@@ -24,7 +24,7 @@ class Noted(NamedTuple):
     """A parsed feed, and what was read of each of its entries (in the same order)."""
 
     parsed: ParsedFeed
-    notes: list[Notes] | None = None  # for `dedupe.cluster`
+    notes: list[PackedNotes] | None = None  # for `dedupe.cluster`, as `dedupe.pack` packs them
     reads: list[object] | None = None  # for the curator's `judge`
 
 
@@ -40,7 +40,7 @@ def parse_noted(
     """`parse_feed` of a body, the notes of each of its entries and, with a `reader`,
     what it reads of each."""
     parsed = parse_feed(body, feed, content_type=content_type, location=location, now=now)
-    notes = [notes_of(e) for e in parsed.entries]
+    notes = [pack(notes_of(e)) for e in parsed.entries]
     reads = None if reader is None else [_read(reader, e) for e in parsed.entries]
     # The names and kinds read on the way are cached by text; the next feed's texts are
     # other texts, so a worker keeps none (else up to 65,536 of each, all run long).

@@ -382,14 +382,13 @@ class _Intake:
         if parsed.error and not parsed.entries:
             status.ok, status.error, status.error_kind = False, parsed.error, "not_a_feed"
             return _FeedOutcome(status, [])
-        if notes is not None:
-            notes = [self.shared.notes(n) for n in notes]
+        unpacked = None if notes is None else [self.shared.unpack(n) for n in notes]
         entries = await self._remember(result, parsed.entries)
         if reads is not None:  # each entry's, in order (an undated one is a dated copy)
             self.read.add(entries, [self.read.shared(r) for r in reads])
         status.entries = len(entries)
         _keep()
-        return _FeedOutcome(status, entries, notes)
+        return _FeedOutcome(status, entries, unpacked)
 
     async def _remember(self, result: FetchResult, entries: list[Entry]) -> list[Entry]:
         """Date the undated entries and store the feed's state for the next conditional GET."""

@@ -15,6 +15,7 @@ from pipeline.dedupe import (
     merge,
     note_key,
     notes_of,
+    pack,
     story_key,
     title_features,
     title_key,
@@ -449,7 +450,9 @@ def test_notes_read_in_a_worker_and_shared_cluster_as_notes_read_here() -> None:
     ]
     shared = Shared()
     # As a run has them: pickled in a worker, one copy of what they share in this process.
-    given = {note_key(e): shared.notes(pickle.loads(pickle.dumps(notes_of(e)))) for e in entries}
+    given = {
+        note_key(e): shared.unpack(pickle.loads(pickle.dumps(pack(notes_of(e))))) for e in entries
+    }
 
     assert all(given[note_key(e)] == notes_of(e) for e in entries)
     assert cluster(entries, notes=given) == cluster(entries)

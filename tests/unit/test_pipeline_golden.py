@@ -203,6 +203,7 @@ def test_stories_are_the_same_from_notes_read_in_a_parse_worker() -> None:
     want = json.loads(GOLDEN.read_text(encoding="utf-8"))
     entries: list[Entry] = []
     notes: dict[dedupe.NoteKey, dedupe.Notes] = {}
+    shared = dedupe.Shared()
     for feed, body, location in _feeds():
         job = parse_noted(
             body, feed, content_type="application/rss+xml", location=location, now=NOW
@@ -210,7 +211,9 @@ def test_stories_are_the_same_from_notes_read_in_a_parse_worker() -> None:
         parsed, noted, _reads = pickle.loads(pickle.dumps(job))
         assert parsed.entries == job[0].entries
         entries += parsed.entries
-        notes.update(zip(map(dedupe.note_key, parsed.entries), noted, strict=True))
+        unpacked = [shared.unpack(n) for n in noted]
+        assert unpacked == [dedupe.notes_of(e) for e in parsed.entries]
+        notes.update(zip(map(dedupe.note_key, parsed.entries), unpacked, strict=True))
     candidates = dedupe.cluster(entries, notes=notes)
     assert [[c.id, [o.id for o in c.others]] for c in candidates] == want["stories"]
     # Unpickled entries share one set of field names; changing a copy changes no other entry.
