@@ -994,6 +994,8 @@ def merge(candidates: Sequence[Candidate], groups: Sequence[Sequence[str]]) -> l
     candidate takes the place of its first member and its lead is chosen as in
     `cluster`; an entry present in two members is kept once.
     """
+    if not any(len(group) > 1 for group in groups):  # nothing to merge (the heuristic's day)
+        return list(candidates)
     position = {c.id: i for i, c in enumerate(candidates)}
     uf: UnionFind[int] = UnionFind(range(len(candidates)))
     for group in groups:

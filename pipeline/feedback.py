@@ -64,13 +64,21 @@ def nudged(
     `names` maps a feed id to its source name (how /why names it).
     """
     out = dict(judgements)
+    counted = (*tallies.feeds.values(), *tallies.categories.values())
+    if not any(t.total >= MIN_VOTES for t in counted):  # no votes say anything yet
+        return out
+    # A big day has tens of thousands of stories but a few dozen feeds and categories.
+    known: dict[tuple[str, str], list[Approval]] = {}
     for cand in candidates:
         judgement = judgements.get(cand.id)
         if judgement is None:
             continue
-        found = approvals(cand.lead.feed, judgement.category, tallies, names)
+        side = (cand.lead.feed, judgement.category)
+        found = known.get(side)
+        if found is None:
+            found = known[side] = approvals(*side, tallies, names)
         if found:
-            out[cand.id] = _apply(judgement, found)
+            out[cand.id] = _apply(judgement, list(found))
     return out
 
 

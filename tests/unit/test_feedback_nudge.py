@@ -50,6 +50,23 @@ def test_a_disliked_source_drops_and_a_liked_one_rises_by_at_most_005() -> None:
     assert (approval.of, approval.name, approval.up, approval.down) == ("source", "36氪", 40, 0)
 
 
+def test_every_story_of_a_voted_source_is_nudged_and_carries_its_own_approvals() -> None:
+    stories = [cand("kr36", t) for t in ("a", "b", "c")]
+    before = {c.id: judged(c, 0.6) for c in stories}
+    after = feedback.nudged(stories, before, tallies({"kr36": (40, 0)}, {}), NAMES)
+    assert [after[c.id].score.total for c in stories] == [0.65, 0.65, 0.65]
+    first, second = (after[c.id].feedback for c in stories[:2])
+    assert first == second and first is not second  # one story's list is not another's
+
+
+def test_too_few_votes_anywhere_leave_every_judgement_as_it_was() -> None:
+    stories = [cand("kr36", "a"), cand("qbitai", "b")]
+    before = {c.id: judged(c, 0.6) for c in stories}
+    votes = tallies({"kr36": (feedback.MIN_VOTES - 1, 0)}, {"重大产品发布": (0, 1)})
+    after = feedback.nudged(stories, before, votes, NAMES)
+    assert after == before and all(after[k] is before[k] for k in before)
+
+
 def test_source_and_category_are_averaged_so_one_item_never_moves_more_than_005() -> None:
     c = cand("kr36", "a")
     votes = tallies({"kr36": (10, 0)}, {"重大产品发布": (0, 10)})
