@@ -698,16 +698,18 @@ def calibrate(
             kept[region] += 1
         else:
             out[cand.id] = judgements[cand.id].model_copy(update={"importance": "medium"})
-    for section in SECTIONS:
+    by_section: dict[str, list[tuple[Candidate, Judgement]]] = {s: [] for s in SECTIONS}
+    for cand in news:
+        judgement = judgements[cand.id]
+        by_section[judgement.region].append((cand, judgement))
+    for section, pairs in by_section.items():
         quota = cfg.domestic if section == "domestic" else cfg.international
-        ranked = sorted(
-            ((c, judgements[c.id]) for c in news if judgements[c.id].region == section),
-            key=rank_key,
-        )
-        for cand, judgement in ranked[math.ceil(quota * (1 - LOW_SHARE)) :]:
+        pairs.sort(key=rank_key)
+        for cand, judgement in pairs[math.ceil(quota * (1 - LOW_SHARE)) :]:
+            if judgement.importance != "medium":
+                continue
             # One outlet and nothing else that weighs (a leading lab's launch, a big deal …).
-            minor = _weight(cand) < 1.5 and "major" not in judgement.score.parts
-            if judgement.importance == "medium" and minor:
+            if _weight(cand) < 1.5 and "major" not in judgement.score.parts:
                 out[cand.id] = judgement.model_copy(update={"importance": "low"})
     return out
 
