@@ -55,6 +55,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
+from itertools import chain
 from typing import Generic, NamedTuple, TypeVar
 
 from pipeline.facts import PARENT, facts_from, find_names, laws_in
@@ -305,9 +306,8 @@ class TitleIndex:
     ) -> None:
         raw = list(features) if features is not None else [title_features(t) for t in titles]
         kind: dict[str, float] = {}
-        df: Counter[str] = Counter()
+        df = Counter(chain.from_iterable(f.weights for f in raw))  # counted in one C loop
         for feats in raw:
-            df.update(feats.weights.keys())
             for name, w in feats.weights.items():
                 if w > kind.get(name, 0.0):
                     kind[name] = w
@@ -643,11 +643,14 @@ def lead_key(
 def _link_groups(entries: Sequence[Entry]) -> list[list[Entry]]:
     """Entries grouped by canonical link, each group's best entry first, one entry per feed;
     the groups in the order of their first entries (`order_key`)."""
-    groups: dict[str, list[Entry]] = defaultdict(list)
+    groups: dict[str, list[Entry]] = {}
     for entry in sorted(entries, key=order_key):  # copies of one link say the same
         link = _link_key(entry)
-        if all(e.feed != entry.feed for e in groups[link]):
-            groups[link].append(entry)
+        group = groups.get(link)
+        if group is None:
+            groups[link] = [entry]
+        elif all(e.feed != entry.feed for e in group):
+            group.append(entry)
     return list(groups.values())
 
 
