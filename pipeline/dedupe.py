@@ -442,13 +442,18 @@ def _grow(
     """
     for i, j in pairs:
         a, b = group[i], group[j]
-        if a is b or not all(loose(x, y) for x in a for y in b):
+        if a is b:
+            continue
+        if len(a) == 1 == len(b):  # most pairs: two titles alone so far
+            if not loose(a[0], b[0]):
+                continue
+        elif not all(loose(x, y) for x in a for y in b):
             continue
         a.extend(b)
         for k in b:
             group[k] = a
-    unique = {id(g): sorted(g) for g in group.values()}
-    return sorted(unique.values())
+    unique = {id(g): g for g in group.values()}
+    return sorted(sorted(g) for g in unique.values())
 
 
 def _rarity(count: int, batch: int) -> float:
@@ -1266,7 +1271,7 @@ def _worth_reading(
     most of a big batch: only they can join, so only their facts are read in full (reading
     them costs about a millisecond a report; a batch of 10,000 has mostly common names)."""
     keys = {i: _cheap_keys(story, notes) for i, story in groups.items()}
-    df = Counter(key for found in keys.values() for key in found)
+    df = Counter(chain.from_iterable(keys.values()))
     return [i for i, found in keys.items() if any(2 <= df[k] <= COMMON_FEATURE_DF for k in found)]
 
 
