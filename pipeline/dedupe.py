@@ -633,16 +633,17 @@ def order_key(entry: Entry) -> tuple[float, bool, datetime, str, str, str, str]:
 
 
 def lead_key(
-    entry: Entry, news: Callable[[Entry], bool] = is_news
+    entry: Entry, notes: Callable[[Entry], Notes] | None = None
 ) -> tuple[bool, bool, tuple[float, bool, datetime, str, str, str, str]]:
     """Sort key of the entry that leads a story.
 
     A news report before a piece that is not news (an essay, a review, a roundup:
     it may corroborate a story, never lead it), then a Chinese report before an
     English one (the digest is read in Chinese; the report is shown with its own
-    link and source), then `order_key`.
+    link and source), then `order_key`. Both are in the entry's `notes`.
     """
-    return (not news(entry), not is_chinese(entry.title), order_key(entry))
+    noted = (notes or notes_of)(entry)
+    return (not noted.news, not noted.title_key.zh, order_key(entry))
 
 
 def _link_groups(entries: Sequence[Entry]) -> list[list[Entry]]:
@@ -666,10 +667,12 @@ def _link_key(entry: Entry) -> str:
     return entry.link
 
 
-def _candidate(entries: Sequence[Entry], news: Callable[[Entry], bool] = is_news) -> Candidate:
+def _candidate(
+    entries: Sequence[Entry], notes: Callable[[Entry], Notes] | None = None
+) -> Candidate:
     if len(entries) == 1:
         return shared_fields(Candidate(id=entries[0].id, lead=entries[0], others=[]))
-    ordered = sorted(entries, key=lambda e: lead_key(e, news))
+    ordered = sorted(entries, key=lambda e: lead_key(e, notes))
     return shared_fields(Candidate(id=ordered[0].id, lead=ordered[0], others=ordered[1:]))
 
 
@@ -801,9 +804,6 @@ class _Noted:
         self._seen[id(entry)] = (entry, found)
         return found
 
-    def news(self, entry: Entry) -> bool:
-        return self(entry).news
-
 
 K = TypeVar("K", int, str)
 
@@ -862,7 +862,7 @@ def cluster(
     # further and made candidates (~60 MB of a 100,000-entry day's peak).
     del index, scores, summaries, joined, groups
     joined_stories = join_by_facts(join_by_names(stories, noted), noted)
-    candidates = [_candidate(story, noted.news) for story in joined_stories]
+    candidates = [_candidate(story, noted) for story in joined_stories]
     return sorted(candidates, key=lambda c: order_key(c.lead))
 
 
@@ -964,7 +964,12 @@ def join_by_names(
     Alphabet" share too few words. Two groups join only when every story of one
     matches every story of the other, so one title cannot chain two stories together.
     """
-    keys = [_joined_key([notes(e).title_key for e in story]) for story in stories]
+    keys = [
+        notes(story[0]).title_key
+        if len(story) == 1
+        else _joined_key([notes(e).title_key for e in story])
+        for story in stories
+    ]
     pairs = _name_pairs(keys)
     group = {i: [i] for i in range(len(stories))}
     for i, j in sorted((p for p, s in pairs.items() if s > 0), key=lambda p: (-pairs[p], p)):
