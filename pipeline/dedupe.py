@@ -741,8 +741,8 @@ def pack(notes: Notes) -> PackedNotes:
 class Shared:
     """One copy of each feature name, weight and set of names across many entries' notes.
 
-    Notes come unpickled from the parse workers, each feed with its own copies of the
-    same feature names ("zh大模", "en:launch"), weights and name sets; a big run holds
+    Notes come packed from the parse workers (`pack`), each feed with its own copies of
+    the same feature names ("zh大模", "en:launch"), weights and name sets; a big run holds
     100,000 entries' notes until `cluster` (~1.4 KB each as they come, ~0.5 KB shared).
     """
 
