@@ -325,6 +325,12 @@ def _big_money(text: str) -> list[str]:
     return [_money_label(v) for v in values]
 
 
+@functools.lru_cache(maxsize=256)  # a feed's name, the same for each of its entries
+def _covers_ai(source: str) -> bool:
+    """A feed whose name says it covers AI ("arXiv AI", "机器之心")."""
+    return bool(AI_TABLE.find(_fold(source)))
+
+
 def _signals(entry: Entry, *, brief: bool = False) -> _Signals:
     """What fires for an entry; `brief`: with only the `Gist` of its facts (what its score
     needs: a lead read ahead), not all its `Facts` (its reason and tags need them too)."""
@@ -338,7 +344,7 @@ def _signals(entry: Entry, *, brief: bool = False) -> _Signals:
         category=category,
         keywords=keywords,
         money=(money_title, [m for m in _big_money(entry.summary) if m not in money_title]),
-        feed_ai=bool(AI_TABLE.find(_fold(entry.source))),
+        feed_ai=_covers_ai(entry.source),
         paper=paper_host(entry.link),
         roundup=is_roundup(entry.title),
         market=MARKET_RE.search(title) is not None,
@@ -391,19 +397,17 @@ def read_lead(entry: Entry) -> LeadRead:
 
 def _lead_read(entry: Entry, sig: _Signals, region: Region, category: str) -> LeadRead:
     weighty = sig.category in WEIGHTY_CATEGORIES and bool(sig.keywords[0])
-    parts = tuple(  # rounded as a judgement shows them (see `_parts`)
-        round(part, 3)
-        for part in (
-            _ai_part(sig),
-            _tiered(sig.keywords, CATEGORY_TITLE, CATEGORY_SUMMARY),
-            _tiered(sig.names, NAMES_TITLE, NAMES_SUMMARY),
-            TOPIC_BONUS if weighty else 0.0,
-            _tiered(sig.money, AMOUNT_TITLE, AMOUNT_SUMMARY),
-            PAPER_BONUS if sig.paper else 0.0,
-            -ROUNDUP_PENALTY if sig.roundup else 0.0,
-            -MARKET_PENALTY if sig.market else 0.0,
-        )
+    raw = (
+        _ai_part(sig),
+        _tiered(sig.keywords, CATEGORY_TITLE, CATEGORY_SUMMARY),
+        _tiered(sig.names, NAMES_TITLE, NAMES_SUMMARY),
+        TOPIC_BONUS if weighty else 0.0,
+        _tiered(sig.money, AMOUNT_TITLE, AMOUNT_SUMMARY),
+        PAPER_BONUS if sig.paper else 0.0,
+        -ROUNDUP_PENALTY if sig.roundup else 0.0,
+        -MARKET_PENALTY if sig.market else 0.0,
     )
+    parts = tuple([round(part, 3) for part in raw])  # rounded as a judgement shows them
     major = tuple(bool(_majors(n, sig)) for n in _MAJOR_OUTLETS)
     extras = weight_extras(sig.facts)
     return LeadRead(parts, major, extras, region, category, sig.kind is None)  # type: ignore[arg-type]
