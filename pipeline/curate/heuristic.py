@@ -35,7 +35,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import NamedTuple
 
 from pipeline import kinds, workers
@@ -583,7 +583,8 @@ class HeuristicCurator:
         workers read (`read`: each entry's `LeadRead`) is judged from that, here, without
         reading its text again; the others as before.
         """
-        window = self.settings.window(day)
+        start, end = self.settings.window(day)
+        window = (start.astimezone(UTC), end.astimezone(UTC))  # UTC, as entries' times are
         results: list[Judgement | str | None] = [None] * len(candidates)
         weights: dict[str, float] = {}
         if read is not None and self.defer_words:
