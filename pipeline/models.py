@@ -115,6 +115,8 @@ class Candidate(_Model):
 
     @property
     def source_count(self) -> int:
+        if not self.others:  # most stories of a big day: asked for each, tens of thousands
+            return 1
         return len({e.feed for e in self.entries})
 
 
