@@ -172,7 +172,7 @@ class Tables:
             for char, ranks in table._by_char.items():
                 self._by_char.setdefault(char, []).extend((k, r) for r in ranks)
         self._labels = lru_cache(maxsize=1 << 15)(self._token_labels)
-        # The tables with phrases, by the first words of their phrases (None: any text).
+        # Only the tables that have phrases are asked for phrase matches.
         self._phrasing = [(k, t) for k, t in enumerate(self.tables) if t.phrases is not None]
 
     def find(self, text: str) -> list[list[str]]:
