@@ -777,20 +777,15 @@ class Shared:
 
 
 class _Noted:
-    """Each entry's notes during one `cluster`: the ones given, else read once here."""
+    """Each entry's notes during one `cluster`: the ones given (the i-th entry's, or None),
+    else read here, once for each text (copies of one report in two feeds share them)."""
 
-    def __init__(
-        self,
-        given: Mapping[NoteKey, Notes] | None,
-        entries: Sequence[Entry] = (),
-        aligned: Sequence[Notes | None] = (),
-    ) -> None:
-        self._given = given or {}
+    def __init__(self, entries: Sequence[Entry], given: Sequence[Notes | None]) -> None:
         self._read: dict[NoteKey, Notes] = {}
-        # By the entry object too: each is asked for ~3.5 times (its title's features, its
-        # story key, its names, whether it is news), and its key is a tuple of its texts.
+        # By the entry object: each is asked for ~3.5 times (its title's features, its
+        # story key, its names, whether it is news).
         self._seen: dict[int, tuple[Entry, Notes]] = {
-            id(e): (e, n) for e, n in zip(entries, aligned, strict=True) if n is not None
+            id(e): (e, n) for e, n in zip(entries, given, strict=True) if n is not None
         }
 
     def __call__(self, entry: Entry) -> Notes:
@@ -798,7 +793,7 @@ class _Noted:
         if seen is not None and seen[0] is entry:
             return seen[1]
         key = note_key(entry)
-        found = self._given.get(key) or self._read.get(key)
+        found = self._read.get(key)
         if found is None:
             found = self._read[key] = notes_of(entry)
         self._seen[id(entry)] = (entry, found)
@@ -838,17 +833,16 @@ def cluster(
     entries: Sequence[Entry],
     threshold: float = SAME_STORY_THRESHOLD,
     *,
-    notes: Mapping[NoteKey, Notes] | None = None,
-    aligned: Sequence[Notes | None] | None = None,
+    notes: Sequence[Notes | None] = (),
 ) -> list[Candidate]:
     """Entries -> stories: one Candidate per link, then per story across sources and languages.
 
     Candidates come out in the order of their leads (`order_key`), whatever the input order.
-    `notes` (by `note_key`), or `aligned` (the i-th entry's, None where not read), are
-    entries' notes already read elsewhere (`notes_of`); the others are read here. They
-    change nothing but the time it takes.
+    `notes` (the i-th entry's, None where not read) are entries' notes already read
+    elsewhere (`notes_of`: a parse worker); the others are read here. They change nothing
+    but the time it takes.
     """
-    noted = _Noted(notes, entries, aligned) if aligned is not None else _Noted(notes)
+    noted = _Noted(entries, notes or [None] * len(entries))
     groups = _link_groups(entries)  # in the order of their leads (`order_key`) already
     index = TitleIndex(
         [g[0].title for g in groups], features=[noted(g[0]).features for g in groups]

@@ -159,7 +159,7 @@ async def _run(
 
         raw, noted = _in_window(outcomes, start, end)
         with _kept():
-            candidates = dedupe.cluster(raw, aligned=noted)
+            candidates = dedupe.cluster(raw, notes=noted)
         del noted
         if len(read):
             # Clustering read the facts of many entries again; judging takes them from what

@@ -455,10 +455,10 @@ def test_notes_read_in_a_worker_and_shared_cluster_as_notes_read_here() -> None:
     }
 
     assert all(given[note_key(e)] == notes_of(e) for e in entries)
-    assert cluster(entries, notes=given) == cluster(entries)
-    # Notes given in the entries' order, as a run hands them over; None: read here.
-    aligned = [None if i == 2 else given[note_key(e)] for i, e in enumerate(entries)]
-    assert cluster(entries, aligned=aligned) == cluster(entries)
+    assert cluster(entries, notes=[given[note_key(e)] for e in entries]) == cluster(entries)
+    # Given in the entries' order, as a run hands them over; None: read here.
+    some = [None if i == 2 else given[note_key(e)] for i, e in enumerate(entries)]
+    assert cluster(entries, notes=some) == cluster(entries)
     waymo = [given[note_key(e)].title_key.names for e in entries[2:5]]
     assert waymo[0] & waymo[1] == waymo[1] & waymo[2] == {"waymo"}
     names = [name for n in given.values() for name in n.features.weights]

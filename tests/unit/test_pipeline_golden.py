@@ -202,7 +202,7 @@ def test_stories_are_the_same_from_notes_read_in_a_parse_worker() -> None:
     # both come back pickled, and `cluster` takes the notes instead of reading them.
     want = json.loads(GOLDEN.read_text(encoding="utf-8"))
     entries: list[Entry] = []
-    notes: dict[dedupe.NoteKey, dedupe.Notes] = {}
+    notes: list[dedupe.Notes | None] = []
     shared = dedupe.Shared()
     for feed, body, location in _feeds():
         job = parse_noted(
@@ -213,7 +213,7 @@ def test_stories_are_the_same_from_notes_read_in_a_parse_worker() -> None:
         entries += parsed.entries
         unpacked = [shared.unpack(n) for n in noted]
         assert unpacked == [dedupe.notes_of(e) for e in parsed.entries]
-        notes.update(zip(map(dedupe.note_key, parsed.entries), unpacked, strict=True))
+        notes += unpacked
     candidates = dedupe.cluster(entries, notes=notes)
     assert [[c.id, [o.id for o in c.others]] for c in candidates] == want["stories"]
     # Unpickled entries share one set of field names; changing a copy changes no other entry.
