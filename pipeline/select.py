@@ -37,7 +37,12 @@ from pipeline.text import trim_end_punct
 def rank_key(pair: tuple[Candidate, Judgement]) -> tuple[float, float, str]:
     """A section's order: score, then newer first, then id."""
     cand, judgement = pair
-    return (-judgement.score.total, -cand.lead.published_at.timestamp(), cand.id)
+    return rank_order(judgement.score.total, cand)
+
+
+def rank_order(total: float, cand: Candidate) -> tuple[float, float, str]:
+    """`rank_key` of a candidate whose score totals `total`."""
+    return (-total, -cand.lead.published_at.timestamp(), cand.id)
 
 
 def _pick(

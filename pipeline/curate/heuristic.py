@@ -75,7 +75,7 @@ from pipeline.models import (
     Sections,
     shared_fields,
 )
-from pipeline.select import rank_key
+from pipeline.select import rank_order
 from pipeline.text import (
     date_prefix,
     first_sentence,
@@ -585,14 +585,14 @@ class HeuristicCurator:
         """
         start, end = self.settings.window(day)
         window = (start.astimezone(UTC), end.astimezone(UTC))  # UTC, as entries' times are
-        results: list[Judgement | str | None] = [None] * len(candidates)
+        results: list[_Verdict | str | None] = [None] * len(candidates)
         weights: dict[str, float] = {}
         if read is not None and self.defer_words:
             for i, cand in enumerate(candidates):
                 lead = read.get(cand.lead)
                 if isinstance(lead, LeadRead):
                     sources = cand.source_count
-                    results[i] = _judged(_read_verdict(lead, window, cand.lead, sources))
+                    results[i] = _read_verdict(lead, window, cand.lead, sources)
                     weights[cand.id] = weighed(sources, lead.extras)
         left = [i for i, result in enumerate(results) if result is None]
         todo = [candidates[i] for i in left]
@@ -601,20 +601,26 @@ class HeuristicCurator:
             judged, found = await _judge_in_workers(self.settings, todo, day, worded)
             weights.update(found)
         else:
-            judged = [_judge_or_error(self.judge_one, cand, day) for cand in todo]
+            zoned = self.settings.window(day)
+            judged = [_verdict_or_error(zoned, cand, day) for cand in todo]
         for i, result in zip(left, judged, strict=True):
             results[i] = result
         words = functools.partial(self._words, day=day) if self.defer_words else None
-        judgements: dict[str, Judgement] = {}
-        for cand, found_result in zip(candidates, results, strict=True):
-            assert found_result is not None  # every candidate was judged, one way or another
-            if isinstance(found_result, str):  # one odd entry must not sink the day's digest
-                log.warning("heuristic judgement failed for %s: %s", cand.id, found_result)
-                self._errors.append(f"heuristic: candidate {cand.id}: {found_result}")
-                found_result = self._plain(cand)
-            judgements[cand.id] = found_result
-        calibrated = calibrate(candidates, judgements, self.settings.digest, weights or None)
-        return Verdicts(judgements=calibrated, words=words)
+        verdicts: dict[str, _Verdict] = {}
+        for cand, outcome in zip(candidates, results, strict=True):
+            assert outcome is not None  # every candidate was judged, one way or another
+            if isinstance(outcome, str):  # one odd entry must not sink the day's digest
+                log.warning("heuristic judgement failed for %s: %s", cand.id, outcome)
+                self._errors.append(f"heuristic: candidate {cand.id}: {outcome}")
+                outcome = _plain(cand)
+            verdicts[cand.id] = outcome
+        # Calibrated before any `Judgement` is made: each is made once, as it stays.
+        changed = calibrate(candidates, verdicts, self.settings.digest, weights or None)
+        judgements = {
+            cid: _judged(v if cid not in changed else v._replace(importance=changed[cid]))
+            for cid, v in verdicts.items()
+        }
+        return Verdicts(judgements=judgements, words=words)
 
     def _words(self, candidate: Candidate, judgement: Judgement, *, day: date) -> Judgement:
         """`judgement` with the reason, tags and summary `judge_one` writes for `candidate`."""
@@ -624,21 +630,9 @@ class HeuristicCurator:
             worded = self.judge_one(candidate, day)
         except Exception as exc:  # as in `judge`: the story is shown plainly, not lost
             log.warning("heuristic words failed for %s: %s", candidate.id, exc)
-            worded = self._plain(candidate)
+            worded = _judged(_plain(candidate))
         update = {"reason": worded.reason, "tags": worded.tags, "summary": worded.summary}
         return judgement.model_copy(update=update)
-
-    def _plain(self, candidate: Candidate) -> Judgement:
-        lead = candidate.lead
-        return Judgement(
-            importance="low",
-            category=OTHER,
-            reason="未能提取要点，按原文展示。",
-            tags=[],
-            summary=lead.title,
-            region=lead.region,
-            score=ScoreParts(total=0.0),
-        )
 
     async def conclude(self, sections: Sections, day: date) -> Conclusion:
         """Keeps the score order; highlights name the day's three most important stories.
@@ -671,17 +665,18 @@ def _highlight_rank(item: Item) -> tuple[bool, float, float, int]:
 
 def calibrate(
     candidates: Sequence[Candidate],
-    judgements: dict[str, Judgement],
+    verdicts: Mapping[str, _Verdict],
     cfg: DigestSettings,
     weights: Mapping[str, float] | None = None,
-) -> dict[str, Judgement]:
-    """The day's importances as an editor sets them (see `HIGH_SHARE`, `LOW_SHARE`).
+) -> dict[str, Importance]:
+    """The day's importances as an editor sets them (see `HIGH_SHARE`, `LOW_SHARE`): the
+    stories whose importance changes (by id), and to what.
 
     Of the stories judged high, only the heaviest `HIGH_SHARE` of the digest's size stay
     high, ranked across both sections, neither section taking more than half of them; the
-    rest are medium. In each section, a medium story
-    ranked in the weakest `LOW_SHARE` of its quota (or below it) that only one outlet
-    reported and nothing else weighs (`facts.story_weight`) is low. Scores, and so the selection, are untouched.
+    rest are medium. In each section, a story judged medium and ranked in the weakest
+    `LOW_SHARE` of its quota (or below it) that only one outlet reported and nothing else
+    weighs (`facts.story_weight`) is low. Scores, and so the selection, are untouched.
     `weights` are the stories' weights by id when the judging workers have them already.
     """
     known = weights or {}
@@ -690,43 +685,50 @@ def calibrate(
         found = known.get(c.id)
         return story_weight(facts_of(c.lead), c.source_count) if found is None else found
 
-    news = [c for c in candidates if c.id in judgements and judgements[c.id].news]
-    out = dict(judgements)
-    high = [c for c in news if judgements[c.id].importance == "high"]
-    high.sort(key=lambda c: (-_weight(c), -judgements[c.id].score.total, c.id))
+    news = [c for c in candidates if c.id in verdicts and verdicts[c.id].news]
+    changed: dict[str, Importance] = {}
+    high = [c for c in news if verdicts[c.id].importance == "high"]
+    high.sort(key=lambda c: (-_weight(c), -verdicts[c.id].total, c.id))
     budget = math.floor(HIGH_SHARE * (cfg.domestic + cfg.international) + 1e-9)
     per_section = -(-budget // 2)  # neither section's big day may take the other's 🔥
     kept: Counter[str] = Counter()
     for cand in high:
-        region = judgements[cand.id].region
+        region = verdicts[cand.id].region
         if sum(kept.values()) < budget and kept[region] < per_section:
             kept[region] += 1
         else:
-            out[cand.id] = judgements[cand.id].model_copy(update={"importance": "medium"})
-    by_section: dict[str, list[tuple[Candidate, Judgement]]] = {s: [] for s in SECTIONS}
+            changed[cand.id] = "medium"
+    by_section: dict[str, list[tuple[Candidate, _Verdict]]] = {s: [] for s in SECTIONS}
     for cand in news:
-        judgement = judgements[cand.id]
-        by_section[judgement.region].append((cand, judgement))
+        verdict = verdicts[cand.id]
+        by_section[verdict.region].append((cand, verdict))
     for section, pairs in by_section.items():
         quota = cfg.domestic if section == "domestic" else cfg.international
-        pairs.sort(key=rank_key)
-        for cand, judgement in pairs[math.ceil(quota * (1 - LOW_SHARE)) :]:
-            if judgement.importance != "medium":
+        pairs.sort(key=lambda pair: rank_order(pair[1].total, pair[0]))
+        for cand, verdict in pairs[math.ceil(quota * (1 - LOW_SHARE)) :]:
+            if verdict.importance != "medium":  # as judged: a 🔥 made medium above stays so
                 continue
             # One outlet and nothing else that weighs (a leading lab's launch, a big deal …).
-            if _weight(cand) < 1.5 and "major" not in judgement.score.parts:
-                out[cand.id] = judgement.model_copy(update={"importance": "low"})
-    return out
+            if _weight(cand) < 1.5 and "major" not in verdict.parts:
+                changed[cand.id] = "low"
+    return changed
 
 
-def _judge_or_error(
-    judge_one: Callable[[Candidate, date], Judgement], candidate: Candidate, day: date
-) -> Judgement | str:
-    """The judgement, or what went wrong as one line."""
+def _verdict_or_error(
+    window: tuple[datetime, datetime], candidate: Candidate, day: date
+) -> _Verdict | str:
+    """The verdict (as `judge_one` judges), or what went wrong as one line."""
     try:
-        return judge_one(candidate, day)
+        return _verdict(window, candidate.lead, candidate.source_count, day)
     except Exception as exc:  # reported by `judge`, which gives the candidate a plain one
         return str(exc)
+
+
+def _plain(candidate: Candidate) -> _Verdict:
+    """The verdict on a story that could not be judged: shown plainly, as its title says."""
+    lead = candidate.lead
+    words: tuple[str, list[str], str] = ("未能提取要点，按原文展示。", [], lead.title)
+    return _Verdict("low", OTHER, lead.region, True, 0.0, {}, words)
 
 
 class _Verdict(NamedTuple):
@@ -822,7 +824,7 @@ def _judge_chunk(
 
 async def _judge_in_workers(
     settings: Settings, candidates: Sequence[Candidate], day: date, worded: bool
-) -> tuple[list[Judgement | str], dict[str, float]]:
+) -> tuple[list[_Verdict | str], dict[str, float]]:
     """Judge a big day in worker processes, in input order: both cores, same judgements."""
     size = min(-(-len(candidates) // JUDGE_CHUNKS), JUDGE_CHUNK_MAX)
     # The day's window, not the settings: those (every feed's) were pickled with each chunk.
@@ -840,7 +842,5 @@ async def _judge_in_workers(
         ]
         done = await asyncio.gather(*jobs)
     weights = [weight for _, chunk_weights in done for weight in chunk_weights]
-    results = [
-        r if isinstance(r, str) else _judged(r) for chunk_results, _ in done for r in chunk_results
-    ]
+    results = [r for chunk_results, _ in done for r in chunk_results]
     return results, {c.id: w for c, w in zip(candidates, weights, strict=True)}

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from pipeline.config import Settings
+from pipeline.curate import heuristic
 from pipeline.curate.heuristic import HIGH, MEDIUM, HeuristicCurator, importance_of
 from pipeline.ids import entry_id
 from pipeline.models import Candidate, Entry, Item, Mention, ScoreParts, Sections
@@ -511,18 +512,20 @@ async def test_judge_keeps_going_when_one_candidate_cannot_be_judged(
     curator: HeuristicCurator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     good, bad = story(entry("华为发布昇腾950芯片")), story(entry("腾讯元宝接入微信"))
-    real = curator.judge_one
+    expected = curator.judge_one(good, DAY)
+    real = heuristic._verdict
 
-    def flaky(cand: Candidate, day: date) -> Any:
-        if cand.id == bad.id:
+    def flaky(window: Any, lead: Entry, *args: Any, **kwargs: Any) -> Any:
+        if lead.id == bad.lead.id:
             raise ValueError("odd entry")
-        return real(cand, day)
+        return real(window, lead, *args, **kwargs)
 
-    monkeypatch.setattr(curator, "judge_one", flaky)
+    monkeypatch.setattr(heuristic, "_verdict", flaky)
     verdicts = await curator.judge([good, bad], DAY)
 
     assert verdicts.judgements[bad.id].importance == "low"
-    assert verdicts.judgements[good.id] == real(good, DAY)
+    assert verdicts.judgements[bad.id].summary == bad.lead.title  # shown plainly, not lost
+    assert verdicts.judgements[good.id] == expected
     assert curator.stats().errors == [f"heuristic: candidate {bad.id}: odd entry"]
 
 
@@ -682,12 +685,18 @@ async def test_a_big_day_judged_from_its_leads_read_ahead_gives_the_same_verdict
     read = EntryReads()
     read.add(entries[:-50], [read.shared(heuristic.read_lead(e)) for e in entries[:-50]])
     ahead = HeuristicCurator(settings, defer_words=True)
-    judged: list[str] = []
-    real = ahead.judge_one
-    monkeypatch.setattr(ahead, "judge_one", lambda c, d: judged.append(c.id) or real(c, d))
-    verdicts = await ahead.judge(cands, DAY, read=read)
+    read_here: list[str] = []  # the leads judged from their text
+    real = heuristic._verdict
 
-    assert len(judged) == 50  # only the stories whose lead was not read ahead
+    def reading(window: Any, lead: Entry, *args: Any, **kwargs: Any) -> Any:
+        read_here.append(lead.id)
+        return real(window, lead, *args, **kwargs)
+
+    monkeypatch.setattr(heuristic, "_verdict", reading)
+    verdicts = await ahead.judge(cands, DAY, read=read)
+    judged = set(read_here)
+
+    assert len(read_here) == len(judged) == 50  # only the stories whose lead was not read ahead
     assert verdicts.words is not None
     for c in cands:
         got, want = verdicts.judgements[c.id], plain.judgements[c.id]
