@@ -56,7 +56,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 from itertools import chain
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from pipeline.facts import PARENT, facts_from, find_names, laws_in
 from pipeline.ids import canonical_url
@@ -633,24 +633,32 @@ def order_key(entry: Entry) -> tuple[float, bool, datetime, str, str, str, str]:
 
 
 def lead_key(
-    entry: Entry, notes: Callable[[Entry], Notes] | None = None
-) -> tuple[bool, bool, tuple[float, bool, datetime, str, str, str, str]]:
+    entry: Entry,
+    notes: Callable[[Entry], Notes] | None = None,
+    order: Callable[[Entry], Any] = order_key,
+) -> tuple[bool, bool, Any]:
     """Sort key of the entry that leads a story.
 
     A news report before a piece that is not news (an essay, a review, a roundup:
     it may corroborate a story, never lead it), then a Chinese report before an
     English one (the digest is read in Chinese; the report is shown with its own
-    link and source), then `order_key`. Both are in the entry's `notes`.
+    link and source), then `order_key` (or `order`: the entry's place in that order).
+    Both are in the entry's `notes`.
     """
     noted = (notes or notes_of)(entry)
-    return (not noted.news, not noted.title_key.zh, order_key(entry))
+    return (not noted.news, not noted.title_key.zh, order(entry))
 
 
 def _link_groups(entries: Sequence[Entry]) -> list[list[Entry]]:
     """Entries grouped by canonical link, each group's best entry first, one entry per feed;
     the groups in the order of their first entries (`order_key`)."""
+    return _grouped(sorted(entries, key=order_key))
+
+
+def _grouped(ranked: Sequence[Entry]) -> list[list[Entry]]:
+    """`_link_groups` of entries in `order_key` order already."""
     groups: dict[str, list[Entry]] = {}
-    for entry in sorted(entries, key=order_key):  # copies of one link say the same
+    for entry in ranked:  # copies of one link say the same
         link = _link_key(entry)
         group = groups.get(link)
         if group is None:
@@ -668,11 +676,13 @@ def _link_key(entry: Entry) -> str:
 
 
 def _candidate(
-    entries: Sequence[Entry], notes: Callable[[Entry], Notes] | None = None
+    entries: Sequence[Entry],
+    notes: Callable[[Entry], Notes] | None = None,
+    order: Callable[[Entry], Any] = order_key,
 ) -> Candidate:
     if len(entries) == 1:
         return shared_fields(Candidate(id=entries[0].id, lead=entries[0], others=[]))
-    ordered = sorted(entries, key=lambda e: lead_key(e, notes))
+    ordered = sorted(entries, key=lambda e: lead_key(e, notes, order))
     return shared_fields(Candidate(id=ordered[0].id, lead=ordered[0], others=ordered[1:]))
 
 
@@ -845,7 +855,15 @@ def cluster(
     but the time it takes.
     """
     noted = _Noted(entries, notes or [None] * len(entries))
-    groups = _link_groups(entries)  # in the order of their leads (`order_key`) already
+    ranked = sorted(entries, key=order_key)
+    # Each entry's place in `order_key` order, read once: stories' leads are chosen, and
+    # the candidates sorted, by it (the same order; ints compare faster than the keys).
+    place = {id(e): k for k, e in enumerate(ranked)}
+
+    def order(entry: Entry) -> int:
+        return place[id(entry)]
+
+    groups = _grouped(ranked)  # in the order of their leads (`order_key`) already
     index = TitleIndex(
         [g[0].title for g in groups], features=[noted(g[0]).features for g in groups]
     )
@@ -856,10 +874,10 @@ def cluster(
     stories = [[e for i in story for e in groups[i]] for story in joined]
     # The title index and its pairs are done with: freed before the stories are joined
     # further and made candidates (~60 MB of a 100,000-entry day's peak).
-    del index, scores, summaries, joined, groups
+    del index, scores, summaries, joined, groups, ranked
     joined_stories = join_by_facts(join_by_names(stories, noted), noted)
-    candidates = [_candidate(story, noted) for story in joined_stories]
-    return sorted(candidates, key=lambda c: order_key(c.lead))
+    candidates = [_candidate(story, noted, order) for story in joined_stories]
+    return sorted(candidates, key=lambda c: order(c.lead))
 
 
 class StoryKey(NamedTuple):
