@@ -397,10 +397,14 @@ class _Intake:
         feed, now = result.feed.id, self.now
         async with self.writes:
             entries = await _date_undated(entries, feed, self.store, self.seen_at, self.keep_days)
+            # The entries are kept for a 304, which only a feed that gave a validator can
+            # answer (it is asked with it next time); one that gave none is asked afresh, and
+            # a copy of what it said (~1 KB an entry, every run) would never be read.
+            validated = bool(result.etag or result.last_modified)
             state = FeedState(
                 etag=result.etag,
                 last_modified=result.last_modified,
-                entries=entries,
+                entries=entries if validated else [],
                 fetched_at=now,
             )
             await self.store.set_feed_state(feed, state, self.keep_days)
