@@ -6,6 +6,9 @@ against feedparser's own loop.
                                                       # and 200x50, 1,000x20 (the targets)
     .venv/bin/python bench/pipeline.py --table --only-targets --repeat 2
     .venv/bin/python bench/pipeline.py --bombs 16     # peak memory with 16 gzip bombs added
+    .venv/bin/python bench/pipeline.py --table --only-targets --validators
+                                     # feeds that send ETag/Last-Modified: each run keeps
+                                     # a copy of their entries for a 304
 
 A local HTTP server (in a child process, so it shares neither the GIL nor the
 memory figure) serves FEEDS feeds of ENTRIES entries each and answers every
@@ -109,13 +112,24 @@ def feed_body(n: int, entries: int, now: datetime, rng: random.Random) -> bytes:
 
 
 def serve(
-    feeds: int, entries: int, delay: float, bombs: int, now: datetime, conn: Connection
+    feeds: int,
+    entries: int,
+    delay: float,
+    bombs: int,
+    now: datetime,
+    conn: Connection,
+    validators: bool = False,
 ) -> None:
     """Child process: serve the feeds (then the bombs) until the parent says stop."""
     rng = random.Random(7)
+    # With `validators`, each feed sends an ETag and a Last-Modified (and changes every time:
+    # it never answers 304), so each run keeps a copy of its entries for the next.
+    tags = {"ETag": '"v1"', "Last-Modified": "Mon, 02 Feb 2026 00:00:00 GMT"} if validators else {}
     with FeedServer() as server:
         urls = [
-            server.add(f"/feeds/{n}.xml", feed_body(n, entries, now, rng), delay_s=delay)
+            server.add(
+                f"/feeds/{n}.xml", feed_body(n, entries, now, rng), delay_s=delay, headers=tags
+            )
             for n in range(feeds)
         ]
         if bombs:
@@ -129,11 +143,16 @@ def serve(
 
 @contextmanager
 def feed_host(
-    feeds: int, entries: int, delay: float, now: datetime, bombs: int = 0
+    feeds: int,
+    entries: int,
+    delay: float,
+    now: datetime,
+    bombs: int = 0,
+    validators: bool = False,
 ) -> Iterator[tuple[list[str], int]]:
     parent, child = mp.Pipe()
     proc = mp.get_context("fork").Process(
-        target=serve, args=(feeds, entries, delay, bombs, now, child), daemon=True
+        target=serve, args=(feeds, entries, delay, bombs, now, child, validators), daemon=True
     )
     proc.start()
     try:
@@ -377,7 +396,7 @@ def measure(
     now = datetime.now(UTC)
     imported()
     with (
-        feed_host(feeds, entries, args.delay, now, bombs) as (urls, host),
+        feed_host(feeds, entries, args.delay, now, bombs, args.validators) as (urls, host),
         redis_server() as url,
     ):
         settings = bench_settings(urls, args.concurrency)
@@ -416,6 +435,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--repeat", type=int, default=1, help="with --table: measure each row N times")
     ap.add_argument("--bombs", type=int, default=0, help="add N gzip-bomb feeds (memory check)")
+    ap.add_argument(
+        "--validators",
+        action="store_true",
+        help="feeds send ETag and Last-Modified (each run then keeps a copy of their entries)",
+    )
     args = ap.parse_args(argv)
     print(f"load average before: {load()}")
     if args.table:
