@@ -20,7 +20,7 @@ request after DELAY seconds, like a real feed host far away. Then, in one run:
 2. the floor: no run can beat max(DELAY x ceil(FEEDS / CONCURRENCY), ENTRIES x
    FEEDS / (feedparser's parse rate x cores)), the fetch rounds or the parsing
    spread over every core; the rate is measured here, on one of the bench's own
-   feed bodies, before the runs;
+   feed bodies, before the runs (with `--table`, before and after each row's runs);
 3. the baseline: the same feeds through a sequential `feedparser.parse(url)`
    loop, the way a simple script would do it (skip with --no-baseline).
 
@@ -481,17 +481,21 @@ TARGETS = [(200, 50), (1000, 20), (1000, 100)]
 
 def table(args: argparse.Namespace) -> None:
     """The scaling table and the target sizes: each row's median against its own floor,
-    feedparser's rate measured in this run; `--only-targets` skips the scaling rows."""
-    rate = parse_rate(100)
+    feedparser's rate measured right before and right after the row's runs (a shared
+    machine's speed drifts: here the same loop took 0.28-0.55 s from one second to the
+    next, so a rate measured once, minutes away from a row, misstated its floor by up
+    to a third); `--only-targets` skips the scaling rows."""
     print(f"delay {args.delay:g} s, fetch.concurrency {args.concurrency}, {os.cpu_count()} cores, "
-          f"feedparser {rate:,.0f} entries/s on one core, {args.runs} runs per row")  # fmt: skip
-    print("floor = max(delay x ceil(feeds / concurrency), entries / (feedparser's rate x cores))")
+          f"{args.runs} runs per row")  # fmt: skip
+    print("floor = max(delay x ceil(feeds / concurrency), entries / (feedparser's rate x cores)),")
+    print("with feedparser's rate on one core the mean of one second's parsing before the row")
+    print("and one after it (rate: entries/s; before-after)")
     print("peak: PSS of this process and its workers (main: this process alone); CPU: seconds")
     print("per run of this process and its workers; vs parse: that CPU over what feedparser")
     print("alone needs to parse the same entries on one core; load: 1-minute load average")
     print(
         f"{'feeds':>6} {'entries':>8} {'floor s':>8} {'median s':>9} {'ratio':>7} "
-        f"{'peak MB':>8} {'main MB':>8} {'CPU s':>6} {'vs parse':>8} {'load':>5}"
+        f"{'peak MB':>8} {'main MB':>8} {'CPU s':>6} {'vs parse':>8} {'load':>5} {'rate':>12}"
     )
     rows = [] if args.only_targets else [(*size, "") for size in TABLE]
     rows += [(*size, "target") for size in TARGETS if args.only_targets or size not in TABLE]
@@ -500,13 +504,16 @@ def table(args: argparse.Namespace) -> None:
     rows.sort(key=lambda row: (row[0] * row[1], row[0]))
     for _ in range(args.repeat):
         for feeds, entries, note in rows:
-            floor = floor_s(feeds, entries, args.delay, args.concurrency, rate)
+            before = parse_rate(100)
             got = measure(feeds, entries, args, quiet=True)
+            after = parse_rate(100)
+            rate = (before + after) / 2
+            floor = floor_s(feeds, entries, args.delay, args.concurrency, rate)
             print(
                 f"{feeds:>6} {entries:>8} {floor:>8.2f} {got.median:>9.2f} "
                 f"{got.median / floor:>6.2f}x {got.peak_mb:>8.0f} {got.main_peak_mb:>8.0f} "
                 f"{got.cpu_s:>6.2f} {got.cpu_s * rate / (feeds * entries):>7.2f}x "
-                f"{load().split()[0]:>5} {note}",
+                f"{load().split()[0]:>5} {before / 1000:>5.2f}-{after / 1000:.2f}k {note}",
                 flush=True,
             )
 
