@@ -174,15 +174,29 @@ def pool(
         picked = {it.id for it in sections.of(section)}
         if not picked:
             continue
-        positions = [i for i, (cand, _) in enumerate(in_rank) if cand.id in picked]
-        cutoff = in_rank[positions[-1]][1].score.total
-        left = [i for i, (cand, _) in enumerate(in_rank) if cand.id not in picked][:limit]
+        last, left = _last_pick_and_left(in_rank, picked, limit)
+        cutoff = in_rank[last][1].score.total
         for i in left:
             n += 1
             item = build_item(n, *in_rank[i], words)
-            extra = {"section": section, "cutoff": cutoff, "capped": i < positions[-1]}
+            extra = {"section": section, "cutoff": cutoff, "capped": i < last}
             out.append(PoolItem.model_validate({**dict(item), **extra}))
     return out
+
+
+def _last_pick_and_left(in_rank: Ranked, picked: set[str], limit: int) -> tuple[int, list[int]]:
+    """Where the last of the `picked` stands in `in_rank`, and where the first `limit` of the
+    others stand; read only as far as both are known (a big day ranks ~30,000 a section)."""
+    last, found = -1, 0
+    left: list[int] = []
+    for i, (cand, _) in enumerate(in_rank):
+        if cand.id in picked:
+            last, found = i, found + 1
+        elif len(left) < limit:
+            left.append(i)
+        if found == len(picked) and len(left) >= limit:
+            break
+    return last, left
 
 
 def renumber(sections: Sections) -> Sections:
