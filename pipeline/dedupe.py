@@ -649,14 +649,9 @@ def lead_key(
     return (not noted.news, not noted.title_key.zh, order(entry))
 
 
-def _link_groups(entries: Sequence[Entry]) -> list[list[Entry]]:
-    """Entries grouped by canonical link, each group's best entry first, one entry per feed;
-    the groups in the order of their first entries (`order_key`)."""
-    return _grouped(sorted(entries, key=order_key))
-
-
-def _grouped(ranked: Sequence[Entry]) -> list[list[Entry]]:
-    """`_link_groups` of entries in `order_key` order already."""
+def _link_groups(ranked: Sequence[Entry]) -> list[list[Entry]]:
+    """Entries in `order_key` order grouped by canonical link, each group's best entry
+    first, one entry per feed; the groups in the order of their first entries."""
     groups: dict[str, list[Entry]] = {}
     for entry in ranked:  # copies of one link say the same
         link = _link_key(entry)
@@ -863,7 +858,7 @@ def cluster(
     def order(entry: Entry) -> int:
         return place[id(entry)]
 
-    groups = _grouped(ranked)  # in the order of their leads (`order_key`) already
+    groups = _link_groups(ranked)  # in the order of their leads (`order_key`) already
     index = TitleIndex(
         [g[0].title for g in groups], features=[noted(g[0]).features for g in groups]
     )

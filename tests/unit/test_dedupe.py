@@ -481,7 +481,7 @@ def test_a_storys_key_joins_its_titles_keys() -> None:
 
 def test_link_groups_come_in_the_order_of_their_leads_whatever_the_input_order() -> None:
     """`cluster` takes the link groups in the order of their leads without sorting them
-    again: `_link_groups` gives them so."""
+    again: `_link_groups` of the entries in `order_key` order gives them so."""
     from pipeline.dedupe import _link_groups, order_key
 
     feeds = list(FEEDS)
@@ -492,9 +492,10 @@ def test_link_groups_come_in_the_order_of_their_leads_whatever_the_input_order()
     ]  # fmt: skip
     for seed in range(5):
         shuffled = random.Random(seed).sample(entries, len(entries))
-        groups = _link_groups(shuffled)
+        groups = _link_groups(sorted(shuffled, key=order_key))
         assert [order_key(g[0]) for g in groups] == sorted(order_key(g[0]) for g in groups)
         assert all(order_key(g[0]) <= order_key(e) for g in groups for e in g)
+        assert all(len({e.feed for e in g}) == len(g) for g in groups)  # one entry per feed
         assert [[e.id for e in g] for g in groups] == [
-            [e.id for e in g] for g in _link_groups(entries)
+            [e.id for e in g] for g in _link_groups(sorted(entries, key=order_key))
         ]
