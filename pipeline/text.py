@@ -358,9 +358,11 @@ def _symbol(text: str, number: int) -> tuple[int, str]:
     """Where a sum whose number starts at `number` starts, and its currency symbol ("" for
     none): a symbol right before the number, or before one space in front of it."""
     before = text[max(0, number - 2) : number]
-    if before[-1:] in _SYMBOLS and before[-1:]:
+    if not before:
+        return number, ""
+    if before[-1] in _SYMBOLS:
         return number - 1, before[-1]
-    if before[-1:].isspace():
+    if before[-1].isspace():
         if len(before) == 2 and before[0] in _SYMBOLS:
             return number - 2, before[0]
         return number - 1, ""

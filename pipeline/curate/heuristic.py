@@ -601,8 +601,7 @@ class HeuristicCurator:
             judged, found = await _judge_in_workers(self.settings, todo, day, worded)
             weights.update(found)
         else:
-            zoned = self.settings.window(day)
-            judged = [_verdict_or_error(zoned, cand, day) for cand in todo]
+            judged = [_verdict_or_error(window, cand, day) for cand in todo]
         for i, result in zip(left, judged, strict=True):
             results[i] = result
         words = functools.partial(self._words, day=day) if self.defer_words else None
