@@ -497,7 +497,7 @@ def table(args: argparse.Namespace) -> None:
         f"{'feeds':>6} {'entries':>8} {'floor s':>8} {'median s':>9} {'ratio':>7} "
         f"{'peak MB':>8} {'main MB':>8} {'CPU s':>6} {'vs parse':>8} {'load':>5} {'rate':>12}"
     )
-    rows = [] if args.only_targets else [(*size, "") for size in TABLE]
+    rows = [] if args.only_targets else [(*size, "target" * (size in TARGETS)) for size in TABLE]
     rows += [(*size, "target") for size in TARGETS if args.only_targets or size not in TABLE]
     # Smallest first: this process keeps the memory a big row took (freed, not returned to
     # the system), which a smaller row after it would count as its own peak.
