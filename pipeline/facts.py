@@ -53,6 +53,8 @@ ORGS: tuple[str, ...] = (
     "软银", "qualcomm=高通", "高通", "palantir=Palantir", "perplexity=Perplexity",
     "hugging face=Hugging Face", "cohere=Cohere", "ibm=IBM", "salesforce=Salesforce",
     "snowflake=Snowflake", "figure=Figure", "sk hynix=SK海力士", "海力士=SK海力士",
+    "micron=美光", "美光", "foxconn=富士康", "hon hai=富士康", "鸿海=富士康", "富士康",
+    "coreweave=CoreWeave",
     "huawei=华为", "华为云=华为云", "华为", "昇腾=华为", "alibaba=阿里", "阿里巴巴=阿里", "阿里",
     "qwen=千问", "千问", "通义=千问", "tencent=腾讯", "腾讯", "混元=腾讯", "bytedance=字节跳动",
     "字节跳动", "字节=字节跳动", "豆包=字节跳动", "baidu=百度", "百度", "文心=百度", "智谱",
@@ -65,16 +67,17 @@ ORGS: tuple[str, ...] = (
     "沐曦", "百川智能", "零一万物", "面壁智能", "银河通用", "中芯国际", "smic=中芯国际",
     # Regulators and governments: what they decide binds the field.
     "european commission=欧盟委员会", "欧盟委员会", "commission=欧盟委员会", "欧盟", "eu=欧盟",
+    "european ai office=欧盟AI办公室", "eu ai office=欧盟AI办公室", "ai office=欧盟AI办公室",
     "white house=白宫", "白宫", "ftc=美国FTC", "doj=美国司法部", "justice department=美国司法部",
     "congress=美国国会", "国务院", "工信部", "网信办", "发改委", "市场监管总局", "国家市场监督管理总局=市场监管总局", "国家标准委", "美国商务部",
     "commerce department=美国商务部", "证监会", "china=中国", "chinese government=中国", "美国=美国", "黄仁勋", "jensen huang=黄仁勋",
 )  # fmt: skip
 REGULATORS = frozenset(
-    ("欧盟委员会", "欧盟", "白宫", "美国FTC", "美国司法部", "美国国会", "国务院", "工信部", "网信办",
+    ("欧盟委员会", "欧盟AI办公室", "欧盟", "白宫", "美国FTC", "美国司法部", "美国国会", "国务院", "工信部", "网信办",
      "发改委", "美国商务部", "证监会", "美国", "市场监管总局", "国家标准委", "中国")
 )  # fmt: skip
 # A part names its whole too: a report of "欧盟委员会" is a report of "欧盟".
-PARENT = {"欧盟委员会": "欧盟", "华为云": "华为", "美国商务部": "美国", "美国FTC": "美国",
+PARENT = {"欧盟委员会": "欧盟", "欧盟AI办公室": "欧盟", "华为云": "华为", "美国商务部": "美国", "美国FTC": "美国",
           "美国司法部": "美国", "美国国会": "美国", "白宫": "美国", "黄仁勋": "英伟达",
           "马斯克": "xAI", "DeepMind": "谷歌", "千问": "阿里",
           "市场监管总局": "中国", "国家标准委": "中国", "工信部": "中国", "网信办": "中国",
@@ -93,6 +96,10 @@ EVENTS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
     ("合并", ("合并", "并入", "merg*", "combine", "combines", "combining"), None),
     ("收购", ("收购", "并购", "acquir*", "acquisition*", "buyout", "deal for", "to buy", "buys"),
      None),
+    # An investor joining or leading someone else's round: the subject did not raise it.
+    ("参投", (),
+     r"\b(?:joins?|joined|joining|leads|co-leads|participates in|backs)\s+(?:an?\s+|the\s+|its\s+)?"
+     r"(?:[$€£¥][\d.,]+\s*(?:billion|million|bn|mn|b|m)?\s+)?(?:[\w-]+\s+){0,3}?round\b"),
     ("融资", ("融资", "融了", "融到", "获投", "战略投资", "raise", "raises", "raised", "raising",
             "funding", "series a", "series b", "series c", "series d", "series e"),
      r"获[^，。；]{0,12}投资"),
@@ -107,25 +114,38 @@ EVENTS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
      None),
     ("监管", ("法案", "条例", "管理办法", "监管", "禁令", "管制", "新规", "出口限制", "国家标准", "国标",
             "强制性标准", "mandatory", "loophole", "loopholes", "crack down", "cracks down", "curb",
-            "curbs", "regulat*", "guideline", "guidelines", "act", "ban", "bans",
-            "executive order", "bill", "law", "rule", "rules"), None),
+            "curbs", "regulat*", "guideline", "guidelines", "ban", "bans",
+            "executive order", "bill", "law", "rule", "rules"),
+     # "act" alone is a verb as often as a law ("agents that act on the page").
+     r"\b(?:ai|data|chips?|markets|services|resilience|safety|protection|implementing|delegated|"
+     r"accessibility|governance) act\b"),
     ("诉讼", ("起诉", "诉讼", "指控", "判决", "lawsuit*", "sue", "sues", "sued", "court", "accus*",
             "depose"), None),
+    ("调查", ("立案调查", "展开调查", "启动调查", "inquiry", "investigation", "investigates",
+            "investigating", "probe", "probes", "probing"), None),
     ("开源", ("开源", "open-source*", "open source*", "open-weight*", "open weight*", "open model",
             "open models"), None),
     ("落地", ("投入使用", "试运行", "投入运营", "正式商用", "deploy*", "goes live"),
-     r"进入[^，。；]{0,24}(?:应用|商用|运营)阶段"),
+     r"进入[^，。；]{0,24}(?:应用|商用|运营)阶段|"
+     r"\b(?:starts?|started|begins?|began)\s+(?:[\w-]+\s+){0,2}(?:rides|service|operations|shifts)\b"),
     ("发布", ("发布", "推出", "上线", "亮相", "首发", "公测", "升级", "预售", "launch*", "releas*",
             "unveil*", "introduc*", "debut*", "rolls out", "roll out", "publish*", "announc*"),
      None),
     ("人事", ("出任", "加盟", "任命", "离职", "hire", "hires", "joins", "appoint*", "poach*",
             "steps down"), None),
     ("裁员", ("裁员", "layoff", "layoffs"), r"\bcut\w* (?:\w+ ){0,2}jobs\b"),
-    ("合作", ("合作", "签约", "牵手", "partner*", "teams up"), None),
+    # A signed deal with a counterpart and, often, a sum: "X Signs $6 Billion Deal With Y".
+    ("签约", (),
+     r"\bsign(?:s|ed|ing)?\b[^,.;:]{0,40}?\b(?:agreements?|deals?|contracts?|pacts?)\b"),
+    ("合作", ("合作", "签约", "牵手", "partner*", "teams up"),
+     r"\bsign(?:s|ed|ing)?\b[^,.;:]{0,40}?\b(?:arrangements?|partnerships?|memorand\w+|mou)\b"),
     ("交易", ("交易", "deal"), None),
     ("投入", ("投入", "投向", "建厂", "资本开支", "spend*", "invest", "invests", "investing",
-            "investment", "plant", "factory", "fab", "capex"),
-     r"新建[^，。；]{0,8}(?:工厂|产线|基地)"),
+            "investment", "capex", "ai factory", "ai factories", "gigafactory", "gigafactories"),
+     # A plant is spending when it is built or priced ("$15 billion chip plant"), not where
+     # robots work ("start shifts at BMW's plant").
+     r"新建[^，。；]{0,8}(?:工厂|产线|基地)|(?:\bbuild\w*|\bnew|\bconstruct\w*|\bopen\w*|"
+     r"[$€£¥][\d.,]+\s*(?:billion|million|bn|mn|b|m)?)\s+(?:[\w-]+\s+){0,2}(?:plant|factory|fab)\b"),
     ("研究", ("论文", "提出", "paper", "study", "propos*", "benchmark*"), None),
 )  # fmt: skip
 _EVENT_RANK = {name: rank for rank, (name, _, _) in enumerate(EVENTS)}
@@ -133,11 +153,12 @@ _EVENT_TABLE = compile_keywords([f"{w}={name}" for name, words, _ in EVENTS for 
 _EVENT_PATTERNS = tuple(
     (name, re.compile(pattern, re.IGNORECASE)) for name, _, pattern in EVENTS if pattern
 )
-DEAL_EVENTS = frozenset(("合并", "收购", "融资", "IPO", "交易"))
+DEAL_EVENTS = frozenset(("合并", "收购", "参投", "融资", "IPO", "交易", "签约"))
 MONEY_EVENTS = DEAL_EVENTS | {"业绩", "投入"}  # events whose sum is worth saying
 PEOPLE = frozenset(("马斯克", "奥特曼", "扎克伯格", "黄仁勋"))
 LAUNCH_EVENTS = frozenset(("发布", "开源", "落地"))
-RULE_EVENTS = frozenset(("征求意见", "监管"))
+WITH_WHOM = frozenset(("签约", "合作", "交易"))  # said with the counterpart, or not at all
+RULE_EVENTS = frozenset(("征求意见", "监管", "调查"))
 
 # Topics a reader follows, in either script. "word=话题": the word gives that topic.
 TOPICS: tuple[str, ...] = (
@@ -202,7 +223,8 @@ _RECORD_RE = re.compile(
 # English: "Anthropic in Talks to Raise…", "Elon Musk Said to Be Merging…" — the modality
 # the lead-in keeps ("拟", "据悉"), so that talks are never reported as done.
 _TALKS_RE = re.compile(
-    r"\b(?:in talks|nears?|plans?|planning|to (?:acquire|buy|raise|merge|sell)|considering|weighs|"
+    r"\b(?:in talks|nears|near (?:a |an )?deal|plans|plan to|planning|"
+    r"to (?:acquire|buy|raise|merge|sell)|considering|weighs|"
     r"seeks? to|set to|poised to|aims? to)\b",
     re.IGNORECASE,
 )
@@ -219,7 +241,7 @@ _EN_VERB_RE = re.compile(
     r"\s(?:in talks|nears?|plans?|says?|said|to|is|are|will|raises?|raised|launch\w*|releas\w*|"
     r"unveil\w*|acquir\w*|buys?|sues?|accus\w*|debut\w*|introduc\w*|opens?|adds?|files?|wins?|"
     r"rolls?|forecasts?|reports?|posts?|cuts?|hires?|targets?|unveils?|seeks?|gets?|lands?|"
-    r"secures?|closes?|announces?|publishes)\b",
+    r"secures?|closes?|announces?|publishes|signs?|signed|joins?|invests?|spends?)\b",
     re.IGNORECASE,
 )
 _EN_NAME_WORD_RE = re.compile(r"^[A-Z][\w.&'’-]*$|^[a-z]+[A-Z][\w'’-]*$")
@@ -229,7 +251,8 @@ _REPOST_RE = re.compile(r"[（(](?:转载|来源|转自|本文来自|via)[^）)]
 # Events that are one kind of news: two reports of one event may name it differently
 # ("开源" / "发布" for a model that was released with open weights).
 EVENT_KIND = {
-    "合并": "deal", "收购": "deal", "交易": "deal", "融资": "funding", "IPO": "ipo",
+    "合并": "deal", "收购": "deal", "交易": "deal", "签约": "deal", "参投": "funding",
+    "融资": "funding", "IPO": "ipo", "调查": "rule",
     "业绩": "earnings", "征求意见": "rule", "监管": "rule", "诉讼": "court", "开源": "launch",
     "发布": "launch", "落地": "launch", "人事": "people", "裁员": "layoff", "合作": "partner",
     "投入": "spend",
@@ -356,6 +379,9 @@ def _subject(title: str, names: Sequence[str]) -> str | None:
         # "Data Act: Commission seeks…" is labelled by its topic; "Elon Musk's SpaceX
         # acquires…" is about SpaceX, not its owner.
         title = _POSSESSIVE_RE.sub("", _EN_LABEL_RE.sub("", title, count=1), count=1)
+        # "Nvidia Supplier Foxconn Posts…" is about Foxconn, "OpenAI Rival Anthropic…" about
+        # Anthropic.
+        title = _DESCRIBED_RE.sub("", title, count=1)
     head = _HEAD_SPLIT_RE.split(title, maxsplit=1)[0]
     words = head.split()
     known = find_names(" ".join(words[:4]) if len(words) > 1 else head[:12])
@@ -369,10 +395,31 @@ def _subject(title: str, names: Sequence[str]) -> str | None:
     if run is None:
         return None
     known = find_names(run)
-    return known[0] if known else run
+    if known:
+        return known[0]
+    if is_chinese(run):
+        return _company_only(run)
+    # "Deepfake Robocalls Target Voters": capitals of a title-case headline, not a name.
+    return None if _TOPIC_TABLE.find(fold(run)) else run
 
 
+def _company_only(run: str) -> str:
+    """A Chinese subject cut after its company word: "推想医疗肺结节AI获…" is 推想医疗's news."""
+    if len(run) <= 6:
+        return run
+    m = _ZH_COMPANY_RE.match(run)
+    return m.group(1) if m else run
+
+
+_ZH_COMPANY_RE = re.compile(
+    r"^([\u4e00-\u9fff]{2,6}?(?:科技|医疗|智能|集团|股份|机器人|汽车|动力|数据|控股|半导体|生物))"
+    r"(?!公司|企业|有限|集团|科技|股份)(?=[\u4e00-\u9fffA-Za-z0-9]{2,})"
+)
 _EN_LABEL_RE = re.compile(r"^[^:]{1,30}:\s+(?=[A-Z])")
+_DESCRIBED_RE = re.compile(
+    r"^(?:[A-Z][\w.&-]*\s){0,2}?[A-Z][\w.&-]*[\s-](?:[Ss]upplier|[Pp]artner|[Rr]ival|[Bb]acker|"
+    r"[Ii]nvestor|[Cc]ustomer|[Bb]acked|[Oo]wned|[Ff]unded)\s+(?=[A-Z])"
+)
 _POSSESSIVE_RE = re.compile(r"^(?:[A-Z][\w.&-]*\s){0,2}[A-Z][\w.&-]*['’]s\s+(?=[A-Z])")
 _HEAD_SPLIT_RE = re.compile(r"[：:，,|｜丨！!？?；;]")
 _ARTICLE_RE = re.compile(r"(?:a|an|the)\s", re.IGNORECASE)
@@ -593,9 +640,11 @@ def lead_in(facts: Facts) -> str | None:
     who_did = _who_did(facts)
     if who_did is None or facts.subject is None:
         return None
+    if facts.event in WITH_WHOM and "与" not in who_did:
+        return None  # "Figure 交易" before a headline says nothing of what was agreed
     lead = facts.subject + " " + who_did.removeprefix(facts.subject)
     if facts.money is not None and facts.event in MONEY_EVENTS:
-        lead += " " + _amount_phrase(facts)
+        lead += " " + _amount_phrase(facts) + ("融资" if facts.event == "参投" else "")
     return lead
 
 
@@ -631,6 +680,11 @@ def _who_did(facts: Facts) -> str | None:
         return f"{subject}{modal}收购{others[0]}"
     if event == "诉讼" and others:
         return f"{subject}与{others[0]}的诉讼纠纷"
+    if event in WITH_WHOM and others:
+        return f"{subject}与{others[0]}{modal}{event}"
+    if event == "调查":
+        # A regulator opens one; anyone else's "investigation" is a newsroom's, or unclear.
+        return f"{subject}{modal}启动调查" if subject in REGULATORS else None
     if event == "征求意见":
         return f"{subject}就{law}征求意见" if law else f"{subject}征求意见"
     if event == "监管":
@@ -652,6 +706,8 @@ def _fact_clause(facts: Facts) -> str | None:
             clause += f"，估值{amount}"
         elif facts.event in ("融资", "投入"):
             clause += amount
+        elif facts.event == "参投":
+            clause += f"{amount}融资"
         else:
             clause += f"，涉及{amount}"
     if facts.qualifiers:
@@ -676,7 +732,9 @@ def _significance(facts: Facts, category: str, domestic: bool) -> str:
         return said(facts, topic)
     if facts.event == "诉讼":
         return "头部公司之间的法律纠纷可能影响行业竞争格局" if facts.leader else "围绕AI的法律纠纷"
-    industry = _industry(facts) or "行业"
+    industry = _industry(facts)
+    if category == "行业应用" and industry is None:
+        return "AI在产业中的落地进展"  # not "AI在行业场景": no industry was named
     template = _CATEGORY_SIGNIFICANCE.get(category, "{topic}领域的新动态")
     return template.format(topic=topic, industry=industry)
 
@@ -779,6 +837,8 @@ def _spend_why(facts: Facts, topic: str) -> str:
 def _rule_why(facts: Facts, topic: str) -> str:
     if facts.event == "征求意见":
         return "规则尚在公开征求意见，定稿后将约束相关企业"
+    if facts.event == "调查":
+        return "监管调查可能带来处罚或整改要求，相关企业需关注合规风险"
     if facts.laws:
         return f"{'、'.join(sorted(facts.laws))}相关规则直接影响AI企业的合规与经营"
     return "监管规则直接影响AI企业的合规与经营"

@@ -189,7 +189,7 @@ CATEGORY_ORDER = tuple(CATEGORY_KEYWORDS)
 AI_TERMS: tuple[str, ...] = (
     "人工智能", "大模型", "模型", "智能体", "具身智能", "具身", "算力", "芯片", "生成式", "多模态",
     "机器学习", "深度学习", "神经网络", "AIGC", "AGI", "推理模型", "智算", "数据中心", "万卡",
-    "集群", "超算",
+    "集群", "超算", "高带宽内存=HBM", "hbm=HBM",
     "ai=AI", "a.i.=AI", "artificial intelligence=AI", "genai=生成式AI", "generative=生成式AI",
     "llm*=大模型", "gpt*=GPT", "chatgpt=ChatGPT", "chatbot*=聊天机器人", "agentic=智能体",
     "ai agent*=智能体", "machine learning=机器学习", "deep learning=深度学习", "neural=神经网络",
@@ -239,6 +239,7 @@ FOREIGN_SUBJECTS: tuple[str, ...] = (
     "amd=AMD", "高通", "qualcomm=高通", "甲骨文", "oracle=甲骨文", "软银", "softbank=软银",
     "三星", "samsung=三星", "palantir=Palantir", "mistral=Mistral", "perplexity=Perplexity",
     "hugging face=Hugging Face", "cohere=Cohere", "ibm=IBM", "salesforce=Salesforce",
+    "美光", "micron=美光", "sk hynix=SK海力士", "海力士=SK海力士", "coreweave=CoreWeave",
     "欧盟", "european commission=欧盟", "美国", "白宫", "特朗普", "日本", "韩国", "英国", "印度",
 )  # fmt: skip
 # … and Chinese companies (and their products) that English feeds report on.

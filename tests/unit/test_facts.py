@@ -18,6 +18,24 @@ from pipeline.text import amounts, amounts_match, money
         ("Data Act: Commission seeks feedback on draft guidelines", "欧盟委员会 就数据法案征求意见"),
         ("Elon Musk's SpaceX acquires xAI", "SpaceX 收购xAI"),
         ("Zhipu Soars in Hong Kong Debut as Investors Pile Into AI", "智谱 IPO"),
+        # An investor joining a round did not raise it; a signed deal says with whom.
+        ("Google Joins $300 Million Round for London Robotics Startup", "谷歌 参投 3亿美元融资"),
+        ("Oracle Signs $30 Billion Cloud Deal With OpenAI", "甲骨文 与OpenAI签约 300亿美元"),
+        # A noun "plan" is not a plan to do something; a plant is spending only when built.
+        ("Perplexity launches a $20 per month Pro plan for students", "Perplexity 发布"),
+        ("Samsung Plans $20 Billion Chip Plant in Texas", "三星 拟投入 200亿美元"),
+        ("Figure's robots start shifts at a Mercedes plant", "Figure 推进落地"),
+        ("Waymo Starts Driverless Service in Denver", "Waymo 推进落地"),
+        # "act" is a law only as one ("the AI Act"), never the verb.
+        ("Google is putting Gemini in Chrome so it can act on any page", None),
+        ("Commission publishes guidelines on the AI Act", "欧盟委员会 人工智能法案监管新动向"),
+        # The name after "Rival"/"Supplier" is the subject; the AI Office is the EU's.
+        ("OpenAI Rival Anthropic Raises $5 Billion", "Anthropic 融资 50亿美元"),
+        ("Apple Supplier Foxconn Posts Record Revenue on AI Servers", "富士康 公布业绩"),
+        ("AI Office opens consultation on general-purpose AI rules", "欧盟AI办公室 征求意见"),
+        # A regulator opens an inquiry; a newsroom's "investigation" is not one.
+        ("FTC Opens Probe Into Chatbot Makers", "美国FTC 启动调查"),
+        ("A Reuters investigation finds chatbots give bad tax advice", None),
         # Too little to say without inventing: no lead-in at all.
         ("A New Lawsuit Says an AI Chatbot Encouraged a Teen's Self-Harm", None),
         ("Inside a quiet week", None),
@@ -26,6 +44,38 @@ from pipeline.text import amounts, amounts_match, money
 )  # fmt: skip
 def test_the_chinese_lead_in_says_only_what_the_headline_says(title: str, lead: str | None) -> None:
     assert lead_in(facts_from(title)) == lead
+
+
+def test_a_deal_without_its_counterpart_gets_no_lead_in() -> None:
+    # "UPS has signed a deal…": UPS is no name we know, and "Figure 签约" alone says nothing.
+    facts = facts_from(
+        "Figure's robots are coming to warehouses",
+        "UPS has signed a deal to pilot Figure's humanoid robots.",
+    )
+    assert facts.event == "签约"
+    assert lead_in(facts) is None
+
+
+@pytest.mark.parametrize(
+    ("title", "subject"),
+    [
+        ("数坤科技冠脉AI获FDA认证", "数坤科技"),  # the company, not its product
+        ("某头部具身智能公司启动赴港上市", "某头部具身智能公司"),
+        ("小米汽车发布YU9", "小米"),
+        ("Deepfake Scams Target Retirees Ahead of Tax Season", None),  # title case, no name
+        ("Nvidia-backed CoreWeave Raises $2 Billion", "CoreWeave"),
+    ],
+)  # fmt: skip
+def test_the_subject_is_who_acted_never_a_product_or_a_capitalised_noun(
+    title: str, subject: str | None
+) -> None:
+    facts = facts_from(title)
+    assert facts.subject == subject
+    tags = tags_of(facts)
+    if subject is None:
+        assert tags == ["深度伪造"]  # its topic only, not "Deepfake Scams"
+    else:
+        assert tags[0] == subject
 
 
 def test_talks_are_never_reported_as_done_and_rumours_say_so() -> None:
