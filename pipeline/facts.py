@@ -718,7 +718,9 @@ def _fact_clause(facts: Facts) -> str | None:
 def _significance(facts: Facts, category: str, domestic: bool) -> str:
     """Why this kind of news matters, in the story's field, from what its facts say."""
     topic = _topic(facts, domestic)
-    if facts.official and facts.kind not in ("rule", "court", "deal", "funding"):
+    # A regulator's signed agreement is policy ("Commission signs AI Factory agreements").
+    if facts.official and (facts.kind not in ("rule", "court", "deal", "funding") or
+                           facts.event == "签约"):  # fmt: skip
         law = "、".join(sorted(facts.laws))
         return (
             f"官方举措，{law}规则的执行值得相关企业关注"
@@ -775,6 +777,10 @@ def _funding_why(facts: Facts, topic: str) -> str:
 
 
 def _deal_why(facts: Facts, topic: str) -> str:
+    if facts.event == "签约":  # an order or a supply deal, not a merger
+        if _huge(facts):
+            return f"巨额订单显示{topic}需求依然旺盛"
+        return f"{topic}的商业化订单落地" if facts.money else f"合作推动{topic}的落地与商业化"
     if _huge(facts):
         return f"巨额交易将重塑{topic}领域的竞争格局"
     if facts.leader:

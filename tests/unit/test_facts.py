@@ -78,6 +78,27 @@ def test_the_subject_is_who_acted_never_a_product_or_a_capitalised_noun(
         assert tags[0] == subject
 
 
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # A supply contract is an order, not a merger reshaping the field.
+        ("Oracle Signs $30 Billion Cloud Deal With OpenAI",
+         "甲骨文与OpenAI签约，涉及300亿美元，巨额订单显示AI需求依然旺盛。"),
+        # A regulator's agreement is policy, not a deal.
+        ("Commission signs AI Factory agreements with five Member States",
+         "欧盟委员会签约，官方举措，影响AI产业的政策环境。"),
+        ("Google Joins $300 Million Round for London Robotics Startup",
+         "谷歌参投3亿美元融资，大额融资显示资本对机器人赛道的信心。"),
+    ],
+)  # fmt: skip
+def test_a_signed_deal_and_a_joined_round_are_explained_as_what_they_are(
+    title: str, expected: str
+) -> None:
+    facts = facts_from(title)
+    reason = reason_of(facts, outlets=1, category="重大商业动态", domestic=False, source="X")
+    assert reason == expected
+
+
 def test_talks_are_never_reported_as_done_and_rumours_say_so() -> None:
     assert "拟" in (lead_in(facts_from("Anthropic in Talks to Raise Funds")) or "")
     assert "据悉" in (lead_in(facts_from("Elon Musk Said to Be Merging SpaceX and xAI")) or "")
