@@ -211,7 +211,8 @@ FILLER = frozenset(
 )  # fmt: skip
 
 _QUALIFIER_RES = (
-    re.compile(r"(?:首次|首个|首款|首家)[^，。；：:、|｜]{1,10}"),
+    # Not "首次公开发行" (an IPO's legal name, not a first of anything).
+    re.compile(r"(?:首次(?!公开发行)|首个|首款|首家)[^，,。；：:、|｜]{1,10}"),
     re.compile(r"\d+项[^，。；：:、]{0,4}(?:第一|SOTA)"),
     re.compile(r"(?:史上|历史)最[^，。；：:、]{1,8}"),
     re.compile(r"创(?:纪录|新高|历史新高)"),
@@ -387,11 +388,7 @@ def _subject(title: str, names: Sequence[str]) -> str | None:
     known = find_names(" ".join(words[:4]) if len(words) > 1 else head[:12])
     if known and not _ARTICLE_RE.match(title):
         return known[0]
-    if is_chinese(title):
-        m = _ZH_SUBJECT_RE.match(title)
-        run = m.group(1) if m else None
-    else:
-        run = _en_subject(title)
+    run = _zh_subject(title) if is_chinese(title) else _en_subject(title)
     if run is None:
         return None
     known = find_names(run)
@@ -401,6 +398,30 @@ def _subject(title: str, names: Sequence[str]) -> str | None:
         return _company_only(run)
     # "Deepfake Robocalls Target Voters": capitals of a title-case headline, not a name.
     return None if _TOPIC_TABLE.find(fold(run)) else run
+
+
+def _zh_subject(title: str) -> str | None:
+    """The words before a Chinese title's first verb; failing that, a known name after a
+    short label ("GTC 2026现场：黄仁勋发布…"), or the name after a description
+    ("清华系具身智能公司千诀科技完成…")."""
+    m = _ZH_SUBJECT_RE.match(title)
+    if m:
+        return None if _ZH_NOT_SUBJECT_RE.match(m.group(1)) else m.group(1)
+    label = _ZH_LABEL_RE.match(title)
+    m = _ZH_SUBJECT_RE.match(title[label.end() :]) if label else None
+    if m and find_names(m.group(1)):  # "要闻：2026年春运今日启动" names no one
+        return m.group(1)
+    described = _ZH_DESCRIBED_RE.match(title)
+    m = _ZH_SUBJECT_RE.match(title[described.end() :]) if described else None
+    return m.group(1) if m and not _ZH_NOT_SUBJECT_RE.match(m.group(1)) else None
+
+
+_ZH_LABEL_RE = re.compile(r"^[^：:｜|，。]{1,12}[：:｜|]\s*")
+_ZH_DESCRIBED_RE = re.compile(
+    r"^[\u4e00-\u9fffA-Za-z0-9·]{2,12}?(?:公司|企业|初创|厂商|独角兽)(?=[\u4e00-\u9fffA-Za-z])"
+)
+# A date or a count before the verb is no one: "2026年将…", "超30家公司完成…".
+_ZH_NOT_SUBJECT_RE = re.compile(r"^(?:\d{4}年|\d{1,2}月|今年|明年|去年|超?\d+家)")
 
 
 def _company_only(run: str) -> str:
@@ -451,8 +472,18 @@ def _en_subject(title: str) -> str | None:
 def _qualifiers(text: str) -> list[str]:
     found: list[str] = []
     for rx in _QUALIFIER_RES:
-        found += [m.group() for m in rx.finditer(text) if m.group() not in found]
+        found += [m.group() for m in rx.finditer(text) if m.group() not in found and _whole(m)]
     return found[:2]
+
+
+def _whole(m: re.Match[str]) -> bool:
+    """A qualifier that ends where its clause ends, not cut mid-word at its length limit
+    ("首款配送机器人将在深圳试" of "…试运营")."""
+    rest = m.string[m.end() :]
+    return not rest or rest[0] in "，。；：:、|｜,.;!?！？ ）)" or not _QUALIFIER_CUT_RE.match(rest)
+
+
+_QUALIFIER_CUT_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 
 
 def facts_of(entry: Entry) -> Facts:
@@ -649,7 +680,9 @@ def lead_in(facts: Facts) -> str | None:
 
 
 def _topic(facts: Facts, domestic: bool) -> str:
-    topic = next((t for t in facts.topics if t not in _NOT_FIELDS), "AI")
+    # An investor's own field is not the round's: Nvidia (芯片) joining a robotics round.
+    own = set(_TOPIC_TABLE.find(fold(facts.subject or ""))) if facts.event == "参投" else set()
+    topic = next((t for t in facts.topics if t not in _NOT_FIELDS and t not in own), "AI")
     return "国产" + topic if domestic and topic in ("芯片", "算力") else topic
 
 

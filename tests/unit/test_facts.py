@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.facts import FILLER, facts_from, lead_in, majors, reason_of, tags_of
+from pipeline.facts import FILLER, TOPICS, facts_from, lead_in, majors, reason_of, tags_of
 from pipeline.text import amounts, amounts_match, money
 
 
@@ -62,6 +62,10 @@ def test_a_deal_without_its_counterpart_gets_no_lead_in() -> None:
         ("数坤科技冠脉AI获FDA认证", "数坤科技"),  # the company, not its product
         ("某头部具身智能公司启动赴港上市", "某头部具身智能公司"),
         ("小米汽车发布YU9", "小米"),
+        ("WAIC 2026现场：黄仁勋发布新一代机器人芯片", "黄仁勋"),  # after a short label
+        ("北大系具身智能公司灵初科技完成数亿元融资", "灵初科技"),  # after a description
+        ("要闻：2026年春运今日启动", None),  # a label, then no one
+        ("具身智能：超30家公司完成融资", None),  # a count is no one
         ("Deepfake Scams Target Retirees Ahead of Tax Season", None),  # title case, no name
         ("Nvidia-backed CoreWeave Raises $2 Billion", "CoreWeave"),
     ],
@@ -72,8 +76,8 @@ def test_the_subject_is_who_acted_never_a_product_or_a_capitalised_noun(
     facts = facts_from(title)
     assert facts.subject == subject
     tags = tags_of(facts)
-    if subject is None:
-        assert tags == ["深度伪造"]  # its topic only, not "Deepfake Scams"
+    if subject is None:  # its topics only: no "Deepfake Scams", "超30家公司"
+        assert all(tag in {t.partition("=")[2] or t for t in TOPICS} for tag in tags)
     else:
         assert tags[0] == subject
 
@@ -89,6 +93,12 @@ def test_the_subject_is_who_acted_never_a_product_or_a_capitalised_noun(
          "欧盟委员会签约，官方举措，影响AI产业的政策环境。"),
         ("Google Joins $300 Million Round for London Robotics Startup",
          "谷歌参投3亿美元融资，大额融资显示资本对机器人赛道的信心。"),
+        # The round's field, not the investor's own (Nvidia is 芯片).
+        ("Nvidia Joins $90 Million Round for Berlin Robotics Startup",
+         "英伟达参投9000万美元融资，大额融资显示资本对机器人赛道的信心。"),
+        # "首次公开发行" is what an IPO is called, not a first worth saying.
+        ("壁仞科创板IPO获同意注册，首次公开发行股票拟募资30亿元",
+         "壁仞IPO，涉及30亿元，又一家AI企业登陆资本市场。"),
     ],
 )  # fmt: skip
 def test_a_signed_deal_and_a_joined_round_are_explained_as_what_they_are(
@@ -97,6 +107,13 @@ def test_a_signed_deal_and_a_joined_round_are_explained_as_what_they_are(
     facts = facts_from(title)
     reason = reason_of(facts, outlets=1, category="重大商业动态", domestic=False, source="X")
     assert reason == expected
+
+
+def test_a_qualifier_is_said_whole_or_not_at_all() -> None:
+    # Cut at its length limit, "首款配送机器人将在杭州试运营" would read "…将在杭州试".
+    cut = facts_from("京东发布具身智能战略，首款配送机器人将在杭州试运营")
+    assert cut.qualifiers == []
+    assert "首次年度盈利" in facts_from("寒武纪业绩预告：预计实现首次年度盈利").qualifiers
 
 
 def test_talks_are_never_reported_as_done_and_rumours_say_so() -> None:
