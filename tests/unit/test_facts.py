@@ -232,3 +232,37 @@ def test_a_launch_says_what_it_means_for_its_field_and_who_leads_it() -> None:
     assert "国内头部企业加码" in why("字节跳动发布豆包大模型2.0", domestic=True)
     # A field with no phrase of its own says only that the field got another product.
     assert why("钉钉发布AI表格2.0", domestic=True).endswith("领域又添新产品，竞争更趋激烈。")
+
+
+# One example of every alternative of every event pattern, as `fold` gives texts.
+_PATTERN_EXAMPLES = [
+    "nvidia joins $80 million round", "sequoia leads the round", "获红杉中国投资",
+    "业绩增长", "sales rose 20%", "forecasts revenue above estimates", "under the ai act",
+    "cuts 200 jobs", "进入规模化商用阶段", "starts robotaxi rides", "began operations",
+    "begins service", "signs $6 billion compute deal", "signed an agreement",
+    "sign administrative arrangement", "signs a partnership", "新建智算工厂",
+    "$15 billion chip plant", "builds a new factory", "opens its first fab",
+]  # fmt: skip
+
+
+def test_an_event_pattern_is_skipped_only_where_it_cannot_match() -> None:
+    # `_event_at` tries a pattern only on texts holding one of its words: whatever a pattern
+    # matches, in these examples and in every labelled day's feeds, holds one of them.
+    from pathlib import Path
+
+    from pipeline.facts import _EVENT_PATTERNS
+    from pipeline.keywords import fold
+
+    root = Path(__file__).resolve().parents[2]
+    texts = [*_PATTERN_EXAMPLES]
+    for path in [*root.glob("bench/days/*/feeds/*.xml"), *root.glob("examples/feeds/*.xml")]:
+        texts += fold(path.read_text(encoding="utf-8", errors="replace")).split("\n")
+    matched = 0
+    for rank, rx, words in _EVENT_PATTERNS:
+        for text in texts:
+            m = rx.search(text)
+            if m:
+                matched += 1
+                assert any(w in m.group() for w in words), (rank, m.group())
+    assert all(any(rx.search(e) for _, rx, _ in _EVENT_PATTERNS) for e in _PATTERN_EXAMPLES)
+    assert matched >= len(_PATTERN_EXAMPLES)
