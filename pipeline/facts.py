@@ -54,7 +54,9 @@ ORGS: tuple[str, ...] = (
     "hugging face=Hugging Face", "cohere=Cohere", "ibm=IBM", "salesforce=Salesforce",
     "snowflake=Snowflake", "figure=Figure", "sk hynix=SK海力士", "海力士=SK海力士",
     "micron=美光", "美光", "foxconn=富士康", "hon hai=富士康", "鸿海=富士康", "富士康",
-    "coreweave=CoreWeave",
+    "coreweave=CoreWeave", "上汽", "saic=上汽", "广汽", "gac=广汽", "吉利", "geely=吉利",
+    # A flagship product names its maker: "Claude can now…" is Anthropic's news.
+    "claude=Anthropic", "gemini=谷歌", "llama=Meta", "grok=xAI", "copilot=微软",
     "huawei=华为", "华为云=华为云", "华为", "昇腾=华为", "alibaba=阿里", "阿里巴巴=阿里", "阿里",
     "qwen=千问", "千问", "通义=千问", "tencent=腾讯", "腾讯", "混元=腾讯", "bytedance=字节跳动",
     "字节跳动", "字节=字节跳动", "豆包=字节跳动", "baidu=百度", "百度", "文心=百度", "智谱",
@@ -139,9 +141,15 @@ EVENTS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
      r"\bsign(?:s|ed|ing)?\b[^,.;:]{0,40}?\b(?:agreements?|deals?|contracts?|pacts?)\b"),
     ("合作", ("合作", "签约", "牵手", "partner*", "teams up"),
      r"\bsign(?:s|ed|ing)?\b[^,.;:]{0,40}?\b(?:arrangements?|partnerships?|memorand\w+|mou)\b"),
+    # Won an order, not orders growing ("订单预计同比增长三成").
+    ("订单", ("中标",), r"(?:获|拿下|斩获|签下|赢得|收获)[^，。；]{0,12}(?:订单|大单)"),
     ("交易", ("交易", "deal"), None),
-    ("投入", ("投入", "投向", "建厂", "资本开支", "spend*", "invest", "invests", "investing",
+    ("投入", ("投入", "投向", "建厂", "资本开支", "spends", "spending", "spent", "invest", "invests",
+            "investing",
             "investment", "capex", "ai factory", "ai factories", "gigafactory", "gigafactories"),
+     # "spend" is a noun as often ("manage spend, seats…"): a verb with its sum, or "to spend".
+     r"\bspend\s+(?:up to\s+|about\s+|over\s+|more than\s+)?[$€£¥][\d.]|"
+     r"\b(?:to|will|would)\s+spend\b|"
      # A plant is spending when it is built or priced ("$15 billion chip plant"), not where
      # robots work ("start shifts at BMW's plant").
      r"新建[^，。；]{0,8}(?:工厂|产线|基地)|(?:\bbuild\w*|\bnew|\bconstruct\w*|\bopen\w*|"
@@ -155,14 +163,14 @@ _EVENT_TABLE = compile_keywords([f"{w}={name}" for name, words, _ in EVENTS for 
 _PATTERN_WORDS = {
     "参投": ("round",), "融资": ("获",), "业绩": ("业绩", "sales", "forecast"),
     "监管": (" act",), "裁员": ("jobs",), "落地": ("进入", "start", "begin", "began"),
-    "签约": ("sign",), "合作": ("sign",), "投入": ("新建", "plant", "factory", "fab"),
+    "签约": ("sign",), "合作": ("sign",), "订单": ("订单", "大单"), "投入": ("spend", "新建", "plant", "factory", "fab"),
 }  # fmt: skip
 _EVENT_PATTERNS = tuple(
     (_EVENT_RANK[name], re.compile(pattern, re.IGNORECASE), _PATTERN_WORDS[name])
     for name, _, pattern in EVENTS
     if pattern
 )
-DEAL_EVENTS = frozenset(("合并", "收购", "参投", "融资", "IPO", "交易", "签约"))
+DEAL_EVENTS = frozenset(("合并", "收购", "参投", "融资", "IPO", "交易", "签约", "订单"))
 MONEY_EVENTS = DEAL_EVENTS | {"业绩", "投入"}  # events whose sum is worth saying
 PEOPLE = frozenset(("马斯克", "奥特曼", "扎克伯格", "黄仁勋"))
 LAUNCH_EVENTS = frozenset(("发布", "开源", "落地"))
@@ -261,7 +269,7 @@ _REPOST_RE = re.compile(r"[（(](?:转载|来源|转自|本文来自|via)[^）)]
 # Events that are one kind of news: two reports of one event may name it differently
 # ("开源" / "发布" for a model that was released with open weights).
 EVENT_KIND = {
-    "合并": "deal", "收购": "deal", "交易": "deal", "签约": "deal", "参投": "funding",
+    "合并": "deal", "收购": "deal", "交易": "deal", "签约": "deal", "订单": "deal", "参投": "funding",
     "融资": "funding", "IPO": "ipo", "调查": "rule",
     "业绩": "earnings", "征求意见": "rule", "监管": "rule", "诉讼": "court", "开源": "launch",
     "发布": "launch", "落地": "launch", "人事": "people", "裁员": "layoff", "合作": "partner",
@@ -397,6 +405,10 @@ def _subject(title: str, names: Sequence[str]) -> str | None:
         # Anthropic.
         title = _DESCRIBED_RE.sub("", title, count=1)
     head = _HEAD_SPLIT_RE.split(title, maxsplit=1)[0]
+    owned = _ZH_OWNED_RE.match(head) if is_chinese(head) else None
+    if owned:  # "商汤具身智能公司“大晓机器人”完成…" is 大晓机器人's news, not 商汤's
+        named = owned.group(2) or owned.group(4)
+        return named or f"{owned.group(1)}旗下公司"
     words = head.split()
     known = find_names(" ".join(words[:4]) if len(words) > 1 else head[:12])
     if known and not _ARTICLE_RE.match(title):
@@ -429,6 +441,12 @@ def _zh_subject(title: str) -> str | None:
     return m.group(1) if m and not _ZH_NOT_SUBJECT_RE.match(m.group(1)) else None
 
 
+# A company named through its owner: "商汤旗下具身智能公司完成…", "商汤具身智能公司“大晓”…".
+_ZH_OWNED_RE = re.compile(
+    r"^([\u4e00-\u9fffA-Za-z0-9]{2,8}?)(?:旗下|孵化的?|投资的)[\u4e00-\u9fffA-Za-z]{0,8}?(?:公司|企业|初创)"
+    r"(?:[“\"「]([^”\"」]{2,12})[”\"」])?|"
+    r"^([\u4e00-\u9fffA-Za-z0-9]{2,8}?)[\u4e00-\u9fffA-Za-z]{0,8}?(?:公司|企业|初创)[“\"「]([^”\"」]{2,12})[”\"」]"
+)
 _ZH_LABEL_RE = re.compile(r"^[^：:｜|，。]{1,12}[：:｜|]\s*")
 _ZH_DESCRIBED_RE = re.compile(
     r"^[\u4e00-\u9fffA-Za-z0-9·]{2,12}?(?:公司|企业|初创|厂商|独角兽)(?=[\u4e00-\u9fffA-Za-z])"
@@ -738,7 +756,13 @@ def _who_did(facts: Facts) -> str | None:
     return f"{subject}{modal}{_EVENT_PHRASE.get(event, event)}"
 
 
-_EVENT_PHRASE = {"业绩": "公布业绩", "人事": "人事变动", "落地": "推进落地", "研究": "发表研究"}
+_EVENT_PHRASE = {
+    "订单": "获订单",
+    "业绩": "公布业绩",
+    "人事": "人事变动",
+    "落地": "推进落地",
+    "研究": "发表研究",
+}
 
 
 def _fact_clause(facts: Facts) -> str | None:
@@ -823,10 +847,12 @@ def _funding_why(facts: Facts, topic: str) -> str:
 
 
 def _deal_why(facts: Facts, topic: str) -> str:
-    if facts.event == "签约":  # an order or a supply deal, not a merger
+    if facts.event in ("签约", "订单"):  # an order or a supply deal, not a merger
         if _huge(facts):
             return f"巨额订单显示{topic}需求依然旺盛"
-        return f"{topic}的商业化订单落地" if facts.money else f"合作推动{topic}的落地与商业化"
+        if facts.money or facts.event == "订单":
+            return f"{topic}的商业化订单落地"
+        return f"合作推动{topic}的落地与商业化"
     if _huge(facts):
         return f"巨额交易将重塑{topic}领域的竞争格局"
     if facts.leader:
@@ -942,7 +968,8 @@ def reason_of(facts: Facts, *, outlets: int, category: str, domestic: bool, sour
 
 def tags_of(facts: Facts, *, limit: int = 4) -> list[str]:
     """Who (the subject, then one more named company) and topics; never a verb or filler word."""
-    names = [facts.subject] if facts.subject else []
+    # "商汤旗下公司" says who did it, but as a tag only its owner (a name) is one.
+    names = [facts.subject] if facts.subject and "旗下" not in facts.subject else []
     names += [n for n in facts.names if n not in names]
     tags: list[str] = []
     for tag in (*names[:2], *facts.topics):

@@ -54,13 +54,16 @@ _OPINION_EN_RE = re.compile(
     r"(?:is|are) coming for|the case (?:for|against)|here's why|why you|what .{1,40} means for|"
     r"lessons from|inside the|op-ed|opinion:|essay:|i think|we need to talk|"
     r"real (?:risk|problem|story|reason|threat)|(?:isn't|aren't) (?:about|the|just|really)|"
+    r"(?:is|are) really about|"
     r"(?:is|are|was|were) (?:wrong|right) about|love letter|overrated|underrated|overhyped|"
     r"(?:is|was) (?:a|an) (?:mistake|trap|bubble|warning|wake-up call|distraction))\b",
     re.IGNORECASE,
 )
-# An explainer says so in its first lines: "本文梳理…", "本文从…拆解", "In this essay".
+# An explainer says so in its first lines: "本文梳理…", "本文从…拆解", "In this essay"; a
+# column is signed as one: "… (Bloomberg Opinion)".
 _EXPLAINER_RE = re.compile(
-    r"本文(?:梳理|分析|拆解|盘点|探讨|解读|复盘|从|将|试图|带你)|\bin this (?:essay|column|piece|op-ed)\b",
+    r"本文(?:梳理|分析|拆解|盘点|探讨|解读|复盘|从|将|试图|带你)|\bin this (?:essay|column|piece|op-ed)\b|"
+    r"\bopinion\)",
     re.IGNORECASE,
 )
 # A reviewer speaking: "我们实测了…", "上手体验", "I used … for a week", "hands-on".

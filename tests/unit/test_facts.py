@@ -64,6 +64,9 @@ def test_a_deal_without_its_counterpart_gets_no_lead_in() -> None:
         ("小米汽车发布YU9", "小米"),
         ("WAIC 2026现场：黄仁勋发布新一代机器人芯片", "黄仁勋"),  # after a short label
         ("北大系具身智能公司灵初科技完成数亿元融资", "灵初科技"),  # after a description
+        # A company named through its owner is not its owner.
+        ("百度具身智能公司“小度机器人”完成5亿元融资", "小度机器人"),
+        ("Claude 6来了：Opus 6刷新编程榜", "Anthropic"),  # a flagship names its maker
         ("要闻：2026年春运今日启动", None),  # a label, then no one
         ("具身智能：超30家公司完成融资", None),  # a count is no one
         ("Deepfake Scams Target Retirees Ahead of Tax Season", None),  # title case, no name
@@ -109,6 +112,25 @@ def test_a_signed_deal_and_a_joined_round_are_explained_as_what_they_are(
     assert reason == expected
 
 
+def test_nouns_that_look_like_events_are_not_events() -> None:
+    # "manage spend" is no spending; orders growing are no order won.
+    console = facts_from("Acme's bot gets an admin console", "Admins can manage spend and seats.")
+    assert console.event is None
+    assert facts_from("美团闪购春节不打烊，订单预计同比增长三成").event is None
+    assert facts_from("Microsoft to spend $80 billion on AI data centers").event == "投入"
+
+
+def test_an_order_is_news_of_its_winner() -> None:
+    facts = facts_from("智元机器人获物流企业1000台订单")
+    assert (facts.subject, facts.event) == ("智元", "订单")
+    reason = reason_of(facts, outlets=1, category="行业应用", domestic=True, source="36氪")
+    assert reason == "智元获订单，具身智能的商业化订单落地。"
+    # "腾讯旗下公司" says who raised; as a tag, its owner is the name.
+    owned = facts_from("腾讯旗下自动驾驶公司完成数亿元融资")
+    assert owned.subject == "腾讯旗下公司"
+    assert tags_of(owned)[0] == "腾讯"
+
+
 def test_a_qualifier_is_said_whole_or_not_at_all() -> None:
     # Cut at its length limit, "首款配送机器人将在杭州试运营" would read "…将在杭州试".
     cut = facts_from("京东发布具身智能战略，首款配送机器人将在杭州试运营")
@@ -134,7 +156,7 @@ def test_talks_are_never_reported_as_done_and_rumours_say_so() -> None:
             "36氪首发｜逐际动力完成2亿美元B轮融资，京东、上汽等产业资本入局",
             "",
             2,
-            "2家媒体报道；逐际动力融资2亿美元，京东等产业资本入局，看好AI赛道。",
+            "2家媒体报道；逐际动力融资2亿美元，京东、上汽等产业资本入局，看好AI赛道。",
         ),
     ],
 )
@@ -242,6 +264,7 @@ _PATTERN_EXAMPLES = [
     "begins service", "signs $6 billion compute deal", "signed an agreement",
     "sign administrative arrangement", "signs a partnership", "新建智算工厂",
     "$15 billion chip plant", "builds a new factory", "opens its first fab",
+    "spend $10 billion on", "plans to spend more", "获汽车工厂500台订单", "拿下千台大单",
 ]  # fmt: skip
 
 

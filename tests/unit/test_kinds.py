@@ -37,6 +37,12 @@ from pipeline.models import Entry
         ("豆包大模型2.0技术报告解读：强化学习用量是1.5的10倍", "", OPINION),
         ("对话月之暗面杨植麟：20亿美元之后，Kimi要做最好用的智能体", "", OPINION),
         ("大模型的下一站", "本文梳理了三条技术路线的分歧。", OPINION),
+        ("The Robotaxi Boom Is Really About Insurance", "", OPINION),
+        (
+            "Europe's Compute Gap",
+            "Renting GPUs is not a strategy. (Reuters Breakingviews Opinion)",
+            OPINION,
+        ),  # a column signed as one
         # hands-on reviews
         ("Kimi深度研究智能体实测：一篇行业研报写了20分钟", "", REVIEW),
         ("豆包当上美术馆讲解员", "我们去现场体验了一圈：识别准确。", REVIEW),
