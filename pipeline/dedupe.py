@@ -58,7 +58,7 @@ from functools import lru_cache
 from itertools import chain
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from pipeline.facts import PARENT, facts_from, find_names, laws_in
+from pipeline.facts import PARENT, facts_from, find_names, is_repost, laws_in
 from pipeline.ids import canonical_url
 from pipeline.kinds import is_news
 from pipeline.models import Candidate, Entry, shared_fields
@@ -636,17 +636,19 @@ def lead_key(
     entry: Entry,
     notes: Callable[[Entry], Notes] | None = None,
     order: Callable[[Entry], Any] = order_key,
-) -> tuple[bool, bool, Any]:
+) -> tuple[bool, bool, bool, Any]:
     """Sort key of the entry that leads a story.
 
     A news report before a piece that is not news (an essay, a review, a roundup:
-    it may corroborate a story, never lead it), then a Chinese report before an
+    it may corroborate a story, never lead it), then an outlet's own report before its
+    repost elsewhere ("…（转载自36氪）": shown as 机器之心's with 36氪's link, it would read
+    as a mismatch), then a Chinese report before an
     English one (the digest is read in Chinese; the report is shown with its own
     link and source), then `order_key` (or `order`: the entry's place in that order).
     Both are in the entry's `notes`.
     """
     noted = (notes or notes_of)(entry)
-    return (not noted.news, not noted.title_key.zh, order(entry))
+    return (not noted.news, is_repost(entry.title), not noted.title_key.zh, order(entry))
 
 
 def _link_groups(ranked: Sequence[Entry]) -> list[list[Entry]]:

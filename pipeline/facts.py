@@ -381,6 +381,11 @@ def _is_valuation(text: str, m: Money) -> bool:
     return False
 
 
+def is_repost(title: str) -> bool:
+    """A title that says it reposts another outlet's report: "…（转载自36氪）", "… (via Reuters)"."""
+    return title.rstrip()[-1:] in "）)" and _REPOST_RE.search(title) is not None
+
+
 def find_names(text: str) -> list[str]:
     """The companies, people and regulators a text names, in order ("Qwen3.5" names 千问)."""
     return list(_names(text))

@@ -376,6 +376,21 @@ def test_a_roundup_whose_summary_opens_with_a_story_is_not_merged_into_it() -> N
     assert len(cluster([roundup, story])) == 2
 
 
+def test_an_outlets_own_report_leads_its_repost_in_a_heavier_feed() -> None:
+    # qbitai weighs more, but its item is 36氪's report reposted, linking to 36氪: shown as
+    # qbitai's with 36氪's link, the source and the link would disagree.
+    link = "https://36kr.com/p/42"
+    kr = entry("月之暗面完成新一轮20亿美元融资", "kr36", link=link, minutes=30)
+    repost = entry(
+        "月之暗面完成新一轮20亿美元融资（转载自36氪）", "qbitai", link=link + "?utm_source=qb"
+    )
+
+    (story,) = cluster([repost, kr])
+
+    assert story.lead.id == kr.id
+    assert [e.feed for e in story.others] == ["qbitai"]
+
+
 def test_a_chinese_report_leads_its_story_and_a_piece_that_is_not_news_never_does() -> None:
     bb = entry("Elon Musk Said to Be Merging SpaceX and xAI", "bloomberg", minutes=90)
     tc = entry("Elon Musk's SpaceX acquires xAI to build data centers in space", "techcrunch")
