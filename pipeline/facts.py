@@ -414,6 +414,9 @@ def _subject(title: str, names: Sequence[str]) -> str | None:
     if owned:  # "商汤具身智能公司“大晓机器人”完成…" is 大晓机器人's news, not 商汤's
         named = owned.group(2) or owned.group(4)
         return named or f"{owned.group(1)}旗下公司"
+    whose = _ZH_POSSESSIVE_RE.match(head) if is_chinese(head) else None
+    if whose and find_names(head[whose.end() : whose.end() + 12]):
+        head = head[whose.end() :]  # "马斯克的xAI完成…" is xAI's news, as in English
     words = head.split()
     known = find_names(" ".join(words[:4]) if len(words) > 1 else head[:12])
     if known and not _ARTICLE_RE.match(title):
@@ -452,6 +455,7 @@ _ZH_OWNED_RE = re.compile(
     r"(?:[“\"「]([^”\"」]{2,12})[”\"」])?|"
     r"^([\u4e00-\u9fffA-Za-z0-9]{2,8}?)[\u4e00-\u9fffA-Za-z]{0,8}?(?:公司|企业|初创)[“\"「]([^”\"」]{2,12})[”\"」]"
 )
+_ZH_POSSESSIVE_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,6}的")
 _ZH_LABEL_RE = re.compile(r"^[^：:｜|，。]{1,12}[：:｜|]\s*")
 _ZH_DESCRIBED_RE = re.compile(
     r"^[\u4e00-\u9fffA-Za-z0-9·]{2,12}?(?:公司|企业|初创|厂商|独角兽)(?=[\u4e00-\u9fffA-Za-z])"

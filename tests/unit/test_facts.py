@@ -67,6 +67,7 @@ def test_a_deal_without_its_counterpart_gets_no_lead_in() -> None:
         # A company named through its owner is not its owner.
         ("百度具身智能公司“小度机器人”完成5亿元融资", "小度机器人"),
         ("Claude 6来了：Opus 6刷新编程榜", "Anthropic"),  # a flagship names its maker
+        ("黄仁勋的英伟达完成新一轮回购", "英伟达"),  # "X的Y" is Y's news
         ("要闻：2026年春运今日启动", None),  # a label, then no one
         ("具身智能：超30家公司完成融资", None),  # a count is no one
         ("Deepfake Scams Target Retirees Ahead of Tax Season", None),  # title case, no name
