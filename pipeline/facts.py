@@ -54,6 +54,7 @@ ORGS: tuple[str, ...] = (
     "hugging face=Hugging Face", "cohere=Cohere", "ibm=IBM", "salesforce=Salesforce",
     "snowflake=Snowflake", "figure=Figure", "sk hynix=SK海力士", "海力士=SK海力士",
     "micron=美光", "美光", "foxconn=富士康", "hon hai=富士康", "鸿海=富士康", "富士康",
+    "可灵", "kling=可灵", "文远知行", "weride=文远知行", "小马智行", "pony.ai=小马智行", "萝卜快跑",
     "coreweave=CoreWeave", "上汽", "saic=上汽", "广汽", "gac=广汽", "吉利", "geely=吉利",
     # A flagship product names its maker: "Claude can now…" is Anthropic's news.
     "claude=Anthropic", "gemini=谷歌", "llama=Meta", "grok=xAI", "copilot=微软",
@@ -81,7 +82,7 @@ REGULATORS = frozenset(
 # A part names its whole too: a report of "欧盟委员会" is a report of "欧盟".
 PARENT = {"欧盟委员会": "欧盟", "欧盟AI办公室": "欧盟", "华为云": "华为", "美国商务部": "美国", "美国FTC": "美国",
           "美国司法部": "美国", "美国国会": "美国", "白宫": "美国", "黄仁勋": "英伟达",
-          "马斯克": "xAI", "DeepMind": "谷歌", "千问": "阿里",
+          "马斯克": "xAI", "DeepMind": "谷歌", "千问": "阿里", "可灵": "快手", "萝卜快跑": "百度",
           "市场监管总局": "中国", "国家标准委": "中国", "工信部": "中国", "网信办": "中国",
           "国务院": "中国", "发改委": "中国", "证监会": "中国"}  # fmt: skip
 # Leading labs and companies: their flagship launches are the day's news.
@@ -110,7 +111,8 @@ EVENTS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
              "trading debut", "market debut"), None),
     ("业绩", ("财报", "营收", "盈利", "净利", "利润", "earnings", "revenue", "revenues", "profit*",
             "quarterly sales"),
-     r"业绩(?!会|说明会|交流会)|\bsales (?:rose|fell|jump\w*|gr[eo]w\w*|top\w*|beat\w*|miss\w*)|"
+     r"业绩(?!会|说明会|交流会)|(?:年化|年度|季度)?收入(?:突破|增长|达到?|超过?|同比|环比)|"
+     r"\bsales (?:rose|fell|jump\w*|gr[eo]w\w*|top\w*|beat\w*|miss\w*)|"
      r"\bforecasts? (?:sales|revenue|profit)"),
     ("征求意见", ("征求意见", "consult*", "seeks feedback", "seek feedback", "call for evidence"),
      None),
@@ -128,7 +130,7 @@ EVENTS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
     ("开源", ("开源", "open-source*", "open source*", "open-weight*", "open weight*", "open model",
             "open models"), None),
     ("落地", ("投入使用", "试运行", "投入运营", "正式商用", "deploy*", "goes live"),
-     r"进入[^，。；]{0,24}(?:应用|商用|运营)阶段|"
+     r"进入[^，。；]{0,24}(?:应用|商用|运营)阶段|开启[^，。；]{0,16}(?:商业化?运营|试运营|收费运营)|"
      r"\b(?:starts?|started|begins?|began)\s+(?:[\w-]+\s+){0,2}(?:rides|service|operations|shifts)\b"),
     ("发布", ("发布", "推出", "上线", "亮相", "首发", "公测", "升级", "预售", "launch*", "releas*",
             "unveil*", "introduc*", "debut*", "rolls out", "roll out", "publish*", "announc*"),
@@ -161,8 +163,8 @@ _EVENT_TABLE = compile_keywords([f"{w}={name}" for name, words, _ in EVENTS for 
 # Each pattern is tried only on a text holding one of its words: every alternative of the
 # pattern spells one of them out (checked by a test), and `in` costs far less than a search.
 _PATTERN_WORDS = {
-    "参投": ("round",), "融资": ("获",), "业绩": ("业绩", "sales", "forecast"),
-    "监管": (" act",), "裁员": ("jobs",), "落地": ("进入", "start", "begin", "began"),
+    "参投": ("round",), "融资": ("获",), "业绩": ("业绩", "收入", "sales", "forecast"),
+    "监管": (" act",), "裁员": ("jobs",), "落地": ("进入", "开启", "start", "begin", "began"),
     "签约": ("sign",), "合作": ("sign",), "订单": ("订单", "大单"), "投入": ("spend", "新建", "plant", "factory", "fab"),
 }  # fmt: skip
 _EVENT_PATTERNS = tuple(
@@ -713,7 +715,7 @@ def lead_in(facts: Facts) -> str | None:
         return None
     if facts.event in WITH_WHOM and "与" not in who_did:
         return None  # "Figure 交易" before a headline says nothing of what was agreed
-    lead = facts.subject + " " + who_did.removeprefix(facts.subject)
+    lead = facts.subject + " " + who_did.removeprefix(facts.subject).lstrip()
     if facts.money is not None and facts.event in MONEY_EVENTS:
         lead += " " + _amount_phrase(facts) + ("融资" if facts.event == "参投" else "")
     return lead
@@ -762,7 +764,14 @@ def _who_did(facts: Facts) -> str | None:
         return f"{subject}就{law}征求意见" if law else f"{subject}征求意见"
     if event == "监管":
         return f"{subject}{law or ''}监管新动向"
-    return f"{subject}{modal}{_EVENT_PHRASE.get(event, event)}"
+    return _spaced(f"{subject}{modal}", _EVENT_PHRASE.get(event, event))
+
+
+def _spaced(head: str, tail: str) -> str:
+    """Two parts joined as a Chinese reader writes them: "MiniMax IPO", "MiniMax融资"."""
+    if head[-1:].isascii() and head[-1:].isalnum() and tail[:1].isascii() and tail[:1].isalnum():
+        return f"{head} {tail}"
+    return head + tail
 
 
 _EVENT_PHRASE = {

@@ -18,6 +18,7 @@ from pipeline.text import amounts, amounts_match, money
         ("Data Act: Commission seeks feedback on draft guidelines", "欧盟委员会 就数据法案征求意见"),
         ("Elon Musk's SpaceX acquires xAI", "SpaceX 收购xAI"),
         ("Zhipu Soars in Hong Kong Debut as Investors Pile Into AI", "智谱 IPO"),
+        ("MiniMax Soars in Hong Kong Debut", "MiniMax IPO"),
         # An investor joining a round did not raise it; a signed deal says with whom.
         ("Google Joins $300 Million Round for London Robotics Startup", "谷歌 参投 3亿美元融资"),
         ("Oracle Signs $30 Billion Cloud Deal With OpenAI", "甲骨文 与OpenAI签约 300亿美元"),
@@ -119,6 +120,12 @@ def test_nouns_that_look_like_events_are_not_events() -> None:
     assert console.event is None
     assert facts_from("美团闪购春节不打烊，订单预计同比增长三成").event is None
     assert facts_from("Microsoft to spend $80 billion on AI data centers").event == "投入"
+
+
+def test_a_latin_name_and_a_latin_word_are_spaced_in_a_reason() -> None:
+    facts = facts_from("MiniMax港股上市首日大涨")
+    reason = reason_of(facts, outlets=1, category="重大商业动态", domestic=True, source="36氪")
+    assert reason.startswith("MiniMax IPO，")
 
 
 def test_an_order_is_news_of_its_winner() -> None:
@@ -266,6 +273,7 @@ _PATTERN_EXAMPLES = [
     "sign administrative arrangement", "signs a partnership", "新建智算工厂",
     "$15 billion chip plant", "builds a new factory", "opens its first fab",
     "spend $10 billion on", "plans to spend more", "获汽车工厂500台订单", "拿下千台大单",
+    "年化收入突破2亿美元", "开启无安全员robotaxi商业运营",
 ]  # fmt: skip
 
 
