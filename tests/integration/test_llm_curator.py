@@ -479,11 +479,15 @@ async def test_a_full_run_keeps_every_link_and_source_the_entrys_own(
 
     result = await run(settings, DAY, store)
 
-    digest, raw = result.digest, {e.link: e for e in result.raw}
+    digest = result.digest
+    # An original and its repost in another feed share a link: either may be the entry.
+    raw: dict[str, set[tuple[str, str]]] = {}
+    for e in result.raw:
+        raw.setdefault(e.link, set()).add((e.source, e.feed))
     assert len(digest.items) == 27 and digest.curator.kind == "llm" and digest.curator.llm_calls > 0
     for it in digest.items:
         own = raw[it.link]  # KeyError: a link that no fetched entry has
-        assert (it.source, it.feed) == (own.source, own.feed)
+        assert (it.source, it.feed) in own
         assert not URLISH.search(it.reason + it.summary), it
     planted = [it for it in digest.items if "妙笔星球" in it.title]  # the demo's injection entry
     assert all(it.importance != "high" and it.n not in (1, 15) for it in planted)
