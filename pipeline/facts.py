@@ -521,8 +521,7 @@ def _qualifiers(text: str) -> list[str]:
 def _whole(m: re.Match[str]) -> bool:
     """A qualifier that ends where its clause ends, not cut mid-word at its length limit
     ("首款配送机器人将在深圳试" of "…试运营")."""
-    rest = m.string[m.end() :]
-    return not rest or rest[0] in "，。；：:、|｜,.;!?！？ ）)" or not _QUALIFIER_CUT_RE.match(rest)
+    return _QUALIFIER_CUT_RE.match(m.string, m.end()) is None
 
 
 _QUALIFIER_CUT_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
@@ -713,7 +712,7 @@ def lead_in(facts: Facts) -> str | None:
     who_did = _who_did(facts)
     if who_did is None or facts.subject is None:
         return None
-    if facts.event in WITH_WHOM and "与" not in who_did:
+    if facts.event in WITH_WHOM and not _others(facts):
         return None  # "Figure 交易" before a headline says nothing of what was agreed
     lead = facts.subject + " " + who_did.removeprefix(facts.subject).lstrip()
     if facts.money is not None and facts.event in MONEY_EVENTS:
@@ -739,13 +738,18 @@ def laws_in(text: str) -> list[str]:
     return _LAW_TABLE.find(fold(text))
 
 
+def _others(facts: Facts) -> list[str]:
+    """Up to two names besides the subject: what the event was done to, else any named."""
+    after = [n for n in facts.objects if n != facts.subject]
+    return (after or [n for n in facts.names if n != facts.subject])[:2]
+
+
 def _who_did(facts: Facts) -> str | None:
     """ "逐际动力融资", "xAI与SpaceX合并", "马斯克据悉合并SpaceX与xAI", "欧盟委员会就数据法案征求意见"."""
     subject, event, modal = facts.subject, facts.event, _modal(facts)
     if subject is None or event is None:
         return None
-    after = [n for n in facts.objects if n != subject]
-    others = (after or [n for n in facts.names if n != subject])[:2]
+    others = _others(facts)
     law = next((t for t in facts.topics if t in LAWS), None)
     if event == "合并" and others:
         if subject in PEOPLE and len(others) == 2:
