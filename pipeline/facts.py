@@ -577,10 +577,11 @@ def gist_of(title: str, summary: str = "") -> Gist:
     title, opening = _texts(title, summary)
     names = find_names(title) or find_names(opening)[:2]
     found = _event_at(title, opening)
+    subject = _subject(title, names)
     return Gist(
-        subject=_subject(title, names),
+        subject=subject,
         names=names,
-        event=None if found is None else found[0],
+        event=_actual(None if found is None else found[0], subject),
         money=_first_money(title, opening),
         record=_record(title, opening),
     )
@@ -590,6 +591,12 @@ def _texts(title: str, summary: str) -> tuple[str, str]:
     """The title and the summary's opening, as facts are read from them."""
     title = _REPOST_RE.sub("", strip_title_prefix(nfkc(title))).strip()
     return title, first_sentence(strip_zh_lead(nfkc(summary)), limit=240)
+
+
+def _actual(event: str | None, subject: str | None) -> str | None:
+    """The event as it can be told of its subject: an inquiry is a regulator's; a
+    newsroom's "investigation" (or one by no one named) is no event at all."""
+    return None if event == "调查" and subject not in REGULATORS else event
 
 
 def _record(title: str, opening: str) -> bool:
@@ -602,10 +609,11 @@ def _read(title: str, summary: str) -> Facts:
     names = find_names(title) or in_opening[:2]
     found_money, valuation = _money(title, opening)
     event, objects = _event(title, opening)
+    subject = _subject(title, names)
     return Facts(
-        subject=_subject(title, names),
+        subject=subject,
         names=names,
-        event=event,
+        event=_actual(event, subject),
         objects=objects,
         mentioned=in_opening,
         money=found_money,
@@ -761,9 +769,8 @@ def _who_did(facts: Facts) -> str | None:
         return f"{subject}与{others[0]}的诉讼纠纷"
     if event in WITH_WHOM and others:
         return f"{subject}与{others[0]}{modal}{event}"
-    if event == "调查":
-        # A regulator opens one; anyone else's "investigation" is a newsroom's, or unclear.
-        return f"{subject}{modal}启动调查" if subject in REGULATORS else None
+    if event == "调查":  # a regulator's, by `_actual`
+        return f"{subject}{modal}启动调查"
     if event == "征求意见":
         return f"{subject}就{law}征求意见" if law else f"{subject}征求意见"
     if event == "监管":

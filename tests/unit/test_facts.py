@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.facts import FILLER, TOPICS, facts_from, lead_in, majors, reason_of, tags_of
+from pipeline.facts import FILLER, TOPICS, facts_from, gist_of, lead_in, majors, reason_of, tags_of
 from pipeline.text import amounts, amounts_match, money
 
 
@@ -112,6 +112,15 @@ def test_a_signed_deal_and_a_joined_round_are_explained_as_what_they_are(
     facts = facts_from(title)
     reason = reason_of(facts, outlets=1, category="重大商业动态", domestic=False, source="X")
     assert reason == expected
+
+
+def test_a_newsrooms_investigation_is_no_regulators_inquiry() -> None:
+    probe = facts_from("A Reuters investigation finds chatbots give bad tax advice")
+    assert probe.event is None and probe.kind is None  # not "rule", not 重大政策与法规
+    reason = reason_of(probe, outlets=1, category="安全与伦理", domestic=False, source="X")
+    assert "监管" not in reason
+    assert gist_of("A Reuters investigation finds chatbots give bad tax advice").event is None
+    assert facts_from("FTC Opens Probe Into Chatbot Makers").event == "调查"
 
 
 def test_nouns_that_look_like_events_are_not_events() -> None:
