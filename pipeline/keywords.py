@@ -21,6 +21,7 @@ class _Scan(NamedTuple):
 
     tokens: tuple[str, ...]  # distinct Latin tokens, in order of first appearance
     chars: frozenset[str] | None  # the text's characters; None: the text is all ASCII
+    token_set: frozenset[str]  # the tokens, for the phrases' `_Needs`
 
 
 @lru_cache(maxsize=256)
@@ -28,7 +29,7 @@ def _scan(text: str) -> _Scan:
     # A candidate's title and summary are looked up in a dozen tables one after the other;
     # a small cache lets them share one tokenisation.
     tokens = tuple(dict.fromkeys(_ASCII_WORD_RE.findall(text)))
-    return _Scan(tokens, None if text.isascii() else frozenset(text))
+    return _Scan(tokens, None if text.isascii() else frozenset(text), frozenset(tokens))
 
 
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
@@ -74,8 +75,10 @@ class Table:
         # skips an alternative on its first letter, instead of trying every one at each word.
         bodies = "|".join(_phrase_pattern(p) for p in sorted(phrases, key=len, reverse=True))
         self.phrases = re.compile(rf"(?<![a-z0-9])(?:{bodies})") if bodies else None
-        heads = frozenset(_head_token(p) for p in phrases)
-        self._phrase_heads = None if "" in heads else heads  # None: always run the regex
+        self._phrase_needs: dict[str, list[_Needs]] = {}  # by each phrase's first token
+        for phrase in phrases:
+            needs = _Needs.of(phrase)
+            self._phrase_needs.setdefault(needs.head, []).append(needs)
         # Longest first, as the search below needs; indexed by the first character.
         self.chinese = tuple(sorted(chinese.items(), key=lambda kv: -len(kv[0])))
         self._by_char: dict[str, list[int]] = {}
@@ -99,11 +102,28 @@ class Table:
         return _first_spans(hits)
 
     def _phrase_hits(self, text: str, scan: _Scan) -> list[tuple[int, str]]:
-        """Matches of the phrases, looked for only when the text has a phrase's first word."""
-        heads = self._phrase_heads
-        if self.phrases is None or (heads is not None and heads.isdisjoint(scan.tokens)):
+        """Matches of the phrases, looked for only when the text has every word of one.
+
+        The regex walks the whole text, a few microseconds for a summary; the words most
+        phrases start with ("ai" of "ai agent*") are in most texts, their other words in
+        few (a phrase's words are whole tokens wherever it matches, `_Needs`)."""
+        if self.phrases is None or not self._possible(scan):
             return []
+        return self._phrase_matches(text)
+
+    def _phrase_matches(self, text: str) -> list[tuple[int, str]]:
+        assert self.phrases is not None
         return [(m.start(), self._phrase_label(m.group())) for m in self.phrases.finditer(text)]
+
+    def _possible(self, scan: _Scan) -> bool:
+        """Whether the text has the words of at least one phrase (see `_Needs`)."""
+        needs = self._phrase_needs
+        if "" in needs:  # a phrase that starts with no token: the regex decides
+            return True
+        for head in needs.keys() & scan.token_set:
+            if any(need.met(scan) for need in needs[head]):
+                return True
+        return False
 
     def _token_label(self, token: str) -> str | None:
         return self.words.get(token) or self._stem(token)
@@ -172,8 +192,12 @@ class Tables:
             for char, ranks in table._by_char.items():
                 self._by_char.setdefault(char, []).extend((k, r) for r in ranks)
         self._labels = lru_cache(maxsize=1 << 15)(self._token_labels)
-        # Only the tables that have phrases are asked for phrase matches.
-        self._phrasing = [(k, t) for k, t in enumerate(self.tables) if t.phrases is not None]
+        # Each table's phrases by their first token, so that a text's tokens are looked up
+        # once for all of them (see `Table._possible`).
+        self._phrase_needs: dict[str, list[tuple[int, _Needs]]] = {}
+        for k, table in enumerate(self.tables):
+            for head, needs in table._phrase_needs.items():
+                self._phrase_needs.setdefault(head, []).extend((k, n) for n in needs)
 
     def find(self, text: str) -> list[list[str]]:
         """Each table's `find(text)`, in the order of the tables."""
@@ -185,8 +209,8 @@ class Tables:
                 pos = _token_position(text, token)
                 for k, label in found:
                     hits[k].append((pos, label))
-        for k, table in self._phrasing:
-            hits[k] += table._phrase_hits(text, scan)
+        for k in self._phrasing(scan):
+            hits[k] += self.tables[k]._phrase_matches(text)
         if scan.chars is not None:
             ranks: list[list[int]] = [[] for _ in self.tables]
             for char in scan.chars & self._by_char.keys():
@@ -197,16 +221,44 @@ class Tables:
                     hits[k] += table._chinese_hits(text, sorted(ranks[k]))
         return [[label for _, label in _first_spans(h)] if h else [] for h in hits]
 
+    def _phrasing(self, scan: _Scan) -> list[int]:
+        """The tables (in order) with a phrase whose words are all in the text."""
+        needs = self._phrase_needs
+        found = {k for k, _ in needs.get("", ())}
+        for head in needs.keys() & scan.token_set:
+            found.update(k for k, need in needs[head] if k not in found and need.met(scan))
+        return sorted(found)
+
     def _token_labels(self, token: str) -> tuple[tuple[int, str], ...]:
         return tuple(
             (k, label) for k, table in enumerate(self.tables) if (label := table._label(token))
         )
 
 
-def _head_token(phrase: str) -> str:
-    """The first Latin token of a phrase: a text without it cannot match the phrase."""
-    m = _ASCII_WORD_RE.match(phrase)
-    return m.group() if m else ""
+class _Needs(NamedTuple):
+    """The tokens a text must have for a phrase to match in it.
+
+    A phrase's pattern (`_phrase_pattern`) starts at a token boundary and spells each of
+    its tokens out between non-token characters, so wherever it matches each of its
+    tokens is a whole token of the text; only the last one of a "stem*" phrase may go on
+    ("ai agent*" in "ai agents"), so that one need only begin a token of the text."""
+
+    head: str  # the first token ("" for a phrase that starts with none)
+    whole: frozenset[str]  # tokens the text must have as they are
+    stem: str  # a "stem*" phrase's last token: some token of the text starts with it
+
+    @classmethod
+    def of(cls, phrase: str) -> _Needs:
+        tokens = _ASCII_WORD_RE.findall(phrase.rstrip("*"))
+        head = tokens[0] if tokens and _ASCII_WORD_RE.match(phrase) else ""
+        if phrase.endswith("*") and tokens and re.search(r"[a-z0-9]\*$", phrase):
+            return cls(head, frozenset(tokens[:-1]), tokens[-1])
+        return cls(head, frozenset(tokens), "")
+
+    def met(self, scan: _Scan) -> bool:
+        if not self.whole <= scan.token_set:
+            return False
+        return not self.stem or any(t.startswith(self.stem) for t in scan.tokens)
 
 
 def _phrase_pattern(phrase: str) -> str:

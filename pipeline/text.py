@@ -12,6 +12,8 @@ import unicodedata
 from datetime import date
 from typing import NamedTuple
 
+from pipeline.needles import Guarded
+
 # Chinese text is Han characters (CJK Unified Ideographs, Extension A, Compatibility):
 # the one definition, used by parse (an entry's language), dedupe and the curators.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -233,13 +235,17 @@ def trim_end_punct(text: str) -> str:
 
 # Digests of many stories ("8点1氪｜…", "今日早间要闻：…", "AI科技评论周报：…", "This week in
 # AI"): the head of the title (before the first separator) names the column, not a story.
-_ROUNDUP_HEAD_RE = re.compile(
-    r"(?:早报|晚报|午报|日报|周报|月报|周刊|要闻|简报|速览|速递|汇总|合集|\d+点1氪|今日看点)"
+_ROUNDUP_HEAD_RE = Guarded(
+    re.compile(
+        r"(?:早报|晚报|午报|日报|周报|月报|周刊|要闻|简报|速览|速递|汇总|合集|\d+点1氪|今日看点)"
+    )
 )
-_ROUNDUP_EN_RE = re.compile(
-    r"\b(?:this week in|week in review|weekly|roundup|round-up|recap|newsletter|"
-    r"morning brief(?:ing)?|daily brief(?:ing)?|daily digest|weekly digest)\b",
-    re.IGNORECASE,
+_ROUNDUP_EN_RE = Guarded(
+    re.compile(
+        r"\b(?:this week in|week in review|weekly|roundup|round-up|recap|newsletter|"
+        r"morning brief(?:ing)?|daily brief(?:ing)?|daily digest|weekly digest)\b",
+        re.IGNORECASE,
+    )
 )
 # Newspapers whose name ends in 日报 are sources, not columns ("人民日报：…").
 _NEWSPAPER_RE = re.compile(r"(?:人民|经济|科技|光明|证券|中国|法治|工人|解放|南方|新京|参考)日报")

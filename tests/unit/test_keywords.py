@@ -14,7 +14,7 @@ from pipeline.curate.heuristic import (
     SIGNAL_TABLES,
 )
 from pipeline.facts import _EVENT_TABLE, _LAW_TABLE, _ORG_TABLE, _TOPIC_TABLE
-from pipeline.keywords import Table, Tables, _phrase_pattern, compile_keywords, fold
+from pipeline.keywords import Table, Tables, _phrase_pattern, _scan, compile_keywords, fold
 
 DAYS = ("day_2026_03_12", "day_2026_03_17", "day_2026_03_24")
 TRICKY = [
@@ -66,3 +66,18 @@ def test_one_boundary_before_the_phrases_matches_as_one_before_each(table: Table
         assert [m.span() for m in table.phrases.finditer(text)] == [
             m.span() for m in each.finditer(text)
         ], text
+
+
+@pytest.mark.parametrize(
+    "table",
+    [t for t in (*SIGNAL_TABLES.tables, _EVENT_TABLE, _TOPIC_TABLE, _LAW_TABLE) if t.phrases],
+)
+def test_phrases_are_looked_for_wherever_they_could_match(table: Table) -> None:
+    """The regex of a table's phrases is run only on texts holding every word of one; it
+    finds nothing in the texts it is spared."""
+    tricky = ["ai ai agents ai-agent ai  agentic", "self-driving cars", "executive orders"]
+    for text in [*_texts(), *tricky, *(fold(p.rstrip("*")) for p in table.phrase_labels)]:
+        scan = _scan(text)
+        assert table._phrase_hits(text, scan) == table._phrase_matches(text), text
+    group = Tables([table])
+    assert all(group.find(t) == [table.find(t)] for t in tricky)
