@@ -46,13 +46,12 @@ from typing import Any
 from urllib.parse import urljoin
 
 import feedparser
-import nh3
 
 from pipeline.config import FeedSettings
 from pipeline.fastfeed import raw_entries
 from pipeline.ids import canonical_url, entry_id
 from pipeline.models import Entry
-from pipeline.text import has_chinese, strip_invisible
+from pipeline.text import has_chinese, strip_invisible, strip_tags
 
 TITLE_MAX = 300
 SUMMARY_MAX = 1000
@@ -174,7 +173,7 @@ def plain_text(text: str) -> str:
     # only show their tags after an unescape.
     for _ in range(3):
         if _TAG.search(text):
-            cleaned = html.unescape(nh3.clean(_BLOCK.sub(r" \g<0>", text), tags=set()))
+            cleaned = html.unescape(strip_tags(_BLOCK.sub(r" \g<0>", text)))
         else:
             cleaned = html.unescape(text) if "&" in text else text
         if cleaned == text:

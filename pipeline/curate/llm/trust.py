@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import nh3
 from pydantic import BaseModel, ValidationError
 
 from pipeline.curate.llm import prompt
@@ -58,7 +57,7 @@ from pipeline.models import (
     ScoreParts,
     Sections,
 )
-from pipeline.text import date_prefix, is_chinese, strip_invisible
+from pipeline.text import date_prefix, is_chinese, strip_invisible, strip_tags
 
 # What the model's label is worth in score.total; the rest comes from objective signals.
 IMPORTANCE_WEIGHT: dict[str, float] = {"high": 0.6, "medium": 0.35, "low": 0.1}
@@ -102,7 +101,7 @@ def looks_like_injection(text: str) -> bool:
 
 def clean_text(text: str, limit: int) -> str:
     """Plain text: no markup, no URLs, one line, at most `limit` characters."""
-    text = html.unescape(nh3.clean(text, tags=set()))
+    text = html.unescape(strip_tags(text))
     text = TAG_RE.sub("", text)  # markup that was escaped once and unescaped above
     text = MD_LINK_RE.sub(r"\1", text)
     text = URL_RE.sub("", text)
