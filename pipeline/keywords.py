@@ -24,11 +24,20 @@ class _Scan(NamedTuple):
     token_set: frozenset[str]  # the tokens, for the phrases' `_Needs`
 
 
+# Every byte but a-z and 0-9 to a space: a text's tokens (`_ASCII_WORD_RE`) are the words of
+# its UTF-8 bytes so translated (a non-ASCII character's bytes are all >= 0x80).
+_TOKEN_BYTES = bytes(
+    b if chr(b) in "abcdefghijklmnopqrstuvwxyz0123456789" else 32 for b in range(256)
+)
+
+
 @lru_cache(maxsize=256)
 def _scan(text: str) -> _Scan:
     # A candidate's title and summary are looked up in a dozen tables one after the other;
-    # a small cache lets them share one tokenisation.
-    tokens = tuple(dict.fromkeys(_ASCII_WORD_RE.findall(text)))
+    # a small cache lets them share one tokenisation. Split from bytes: ~1/3 less time than
+    # `_ASCII_WORD_RE.findall`, whose engine steps through the text a character at a time.
+    words = text.encode("utf-8", "surrogatepass").translate(_TOKEN_BYTES).split()
+    tokens = tuple([word.decode("ascii") for word in dict.fromkeys(words)])
     return _Scan(tokens, None if text.isascii() else frozenset(text), frozenset(tokens))
 
 

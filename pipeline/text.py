@@ -160,10 +160,16 @@ def is_chinese(text: str) -> bool:
 # its story key, its subject, its sentences …): the last few answers are remembered.
 @functools.lru_cache(maxsize=512)
 def _mostly_chinese(text: str) -> bool:
-    cjk = len(CJK_RE.findall(text))
+    # Counted by runs, and the Latin letters (`LETTER_RE`'s others) as the bytes left when
+    # all others are deleted: ~3x faster than a list of every letter from `findall`.
+    cjk = sum(map(len, CJK_RUN_RE.findall(text)))
     if not cjk:
         return False
-    return cjk * 5 >= len(LETTER_RE.findall(text))
+    latin = len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_LATIN))
+    return cjk * 5 >= cjk + latin
+
+
+_NOT_LATIN = bytes(b for b in range(256) if not chr(b).isascii() or not chr(b).isalpha())
 
 
 @functools.lru_cache(maxsize=512)  # asked of each title four times (see `_mostly_chinese`)

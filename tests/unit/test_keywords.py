@@ -81,3 +81,12 @@ def test_phrases_are_looked_for_wherever_they_could_match(table: Table) -> None:
         assert table._phrase_hits(text, scan) == table._phrase_matches(text), text
     group = Tables([table])
     assert all(group.find(t) == [table.find(t)] for t in tricky)
+
+
+def test_a_text_is_split_into_its_latin_tokens() -> None:
+    """The tokens a table looks words up by are the runs of a-z and 0-9, each once, in
+    order, whatever surrounds them (other scripts, digits, lone surrogates)."""
+    odd = ["gpt-5与claude 4.5：ai ai agents", "x\ud800y", "ünïcode naïve", "a1b2 ３ 4", ""]
+    for text in [*_texts(), *odd]:
+        want = tuple(dict.fromkeys(re.findall(r"[a-z0-9]+", text)))
+        assert _scan(text).tokens == want, text

@@ -1,5 +1,6 @@
-"""A guarded pattern finds what the pattern finds: its words only spare it texts it
-cannot match (`pipeline.needles`)."""
+"""The quicker readings of a text say what the plain ones say: a guarded pattern finds
+what the pattern finds, its words only sparing it texts it cannot match
+(`pipeline.needles`); Chinese is told by counting letters without listing them."""
 
 from __future__ import annotations
 
@@ -90,3 +91,14 @@ def test_the_fold_compares_letters_as_the_engine_does() -> None:
     for letter in letters:
         same = re.findall(re.escape(letter), everything, re.IGNORECASE)
         assert {fold(c) for c in same} == {fold(letter)}, letter
+
+
+def test_a_text_is_chinese_when_a_fifth_of_its_letters_are() -> None:
+    """`is_chinese` counts letters without listing them: it says what counting each
+    letter (`LETTER_RE`) and each Chinese character (`CJK_RE`) says."""
+    from pipeline.text import CJK_RE, LETTER_RE, is_chinese
+
+    odd = ["中\ud800abcd", "ÄÖÜ 中", "中文abcdefghij", "中文abcdefghijk", "ｆｕｌｌ中", "a"]
+    for t in [*_texts(), *odd]:
+        cjk = len(CJK_RE.findall(t))
+        assert is_chinese(t) == (cjk > 0 and cjk * 5 >= len(LETTER_RE.findall(t))), t
