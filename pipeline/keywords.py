@@ -130,8 +130,9 @@ class Table:
         if "" in needs:  # a phrase that starts with no token: the regex decides
             return True
         for head in needs.keys() & scan.token_set:
-            if any(need.met(scan) for need in needs[head]):
-                return True
+            for need in needs[head]:
+                if need.met(scan):
+                    return True
         return False
 
     def _token_label(self, token: str) -> str | None:
