@@ -25,7 +25,7 @@ lint: $(STAMP)
 
 # Every benchmark; figures and what they mean are in BENCHMARKS.md (about 40 minutes:
 # push_crash alone is 20 kill -9 trials of ~45 s each).
-BENCHES := pipeline fetch_cost corpus dedupe llm telegram_push telegram_commands feishu_push server http_slowdrip push_crash editorial search chat_views telegram_taps push_cost cluster_why
+BENCHES := pipeline worker_cost fetch_cost corpus dedupe llm telegram_push telegram_commands feishu_push server http_slowdrip push_crash editorial search chat_views telegram_taps push_cost cluster_why
 
 bench: $(STAMP)
 	set -e; for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python -m bench.$$b; done
