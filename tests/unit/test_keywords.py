@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 
 import pytest
@@ -15,6 +14,7 @@ from pipeline.curate.heuristic import (
 )
 from pipeline.facts import _EVENT_TABLE, _LAW_TABLE, _ORG_TABLE, _TOPIC_TABLE
 from pipeline.keywords import Table, Tables, _phrase_pattern, _scan, compile_keywords, fold
+from tests.unit import labelled
 
 DAYS = ("day_2026_03_12", "day_2026_03_17", "day_2026_03_24")
 TRICKY = [
@@ -29,12 +29,7 @@ TRICKY = [
 
 
 def _texts() -> list[str]:
-    texts = list(TRICKY)
-    for module in DAYS:
-        day = importlib.import_module(f"bench.days.{module}")
-        for e in day.ENTRIES:
-            texts += [fold(str(e.title)), fold(str(e.summary))]
-    return texts
+    return [*TRICKY, *(fold(t) for t in labelled.texts(DAYS))]
 
 
 @pytest.mark.parametrize(

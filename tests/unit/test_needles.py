@@ -4,7 +4,6 @@ what the pattern finds, its words only sparing it texts it cannot match
 
 from __future__ import annotations
 
-import importlib
 import re
 
 import pytest
@@ -12,8 +11,9 @@ import pytest
 from pipeline import kinds, text
 from pipeline.needles import Guarded, fold, needles
 from pipeline.text import nfkc
+from tests.unit import labelled
 
-DAYS = ("day_2026_03_12", "day_2026_03_17", "day_2026_03_24", "day_2026_03_31")
+DAYS = labelled.WRITTEN
 GUARDED = [
     (f"{module.__name__}.{name}", value)
     for module in (kinds, text)
@@ -34,11 +34,8 @@ ODD = [
 
 def _texts() -> list[str]:
     out = list(ODD)
-    for module in DAYS:
-        day = importlib.import_module(f"bench.days.{module}")
-        for e in day.ENTRIES:
-            for t in (str(e.title), str(e.summary)):
-                out += [t, nfkc(t), nfkc(t).strip()[:200]]
+    for t in labelled.texts(DAYS):
+        out += [t, nfkc(t), nfkc(t).strip()[:200]]
     return out
 
 
