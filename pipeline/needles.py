@@ -90,23 +90,28 @@ def _required(items: list[tuple[Any, Any]], icase: bool) -> list[str] | None:
             continue
         consider(["".join(run)] if run else None)
         run = []
-        if op is _constants.SUBPATTERN:
-            consider(_required(list(av[3]), icase))
-        elif op is _constants.BRANCH:
-            alternatives = [_required(list(branch), icase) for branch in av[1]]
-            if all(alternatives):
-                consider([word for words in alternatives if words for word in words])
-        elif op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT):
-            if av[0] >= 1:
-                consider(_required(list(av[2]), icase))
-        elif op is _constants.ATOMIC_GROUP:
-            consider(_required(list(av), icase))
-        # Anything else (a class, a boundary, a look-around, a back-reference) requires no
-        # literal word of its own, and ends the run.
+        consider(_within(op, av, icase))
     consider(["".join(run)] if run else None)
     if best is not None and icase:
         best = [fold(word) for word in best]
     return best
+
+
+def _within(op: Any, av: Any, icase: bool) -> list[str] | None:
+    """The words a group, an alternation or a repeat requires (`_required`), if any.
+    Anything else (a class, a boundary, a look-around, a back-reference) requires none."""
+    if op is _constants.SUBPATTERN:
+        # A group that turns case-insensitivity on ("(?i:…)") in a pattern that is not:
+        # its words could be met in any case, which the text as it is would not show.
+        return None if av[1] & re.IGNORECASE and not icase else _required(list(av[3]), icase)
+    if op is _constants.BRANCH:
+        alternatives = [_required(list(branch), icase) for branch in av[1]]
+        return [w for words in alternatives for w in words or ()] if all(alternatives) else None
+    if op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT):
+        return _required(list(av[2]), icase) if av[0] >= 1 else None
+    if op is _constants.ATOMIC_GROUP:
+        return _required(list(av), icase)
+    return None
 
 
 def _shortest(words: list[str]) -> int:

@@ -66,6 +66,7 @@ def test_a_guarded_pattern_finds_what_the_pattern_finds(name: str, guarded: Guar
         (r"(?:is|are) really about", {" really about"}),
         (r"Weekly|ROUNDUP", {"weekly", "roundup"}),  # case-insensitive: folded
         (r"(?:ab)+c", {"ab"}),
+        (r"fo(?i:obar)", {"fo"}),  # a case-insensitive group's words are not the text's
     ],
 )
 def test_the_words_a_pattern_cannot_match_without(pattern: str, words: set[str]) -> None:
@@ -78,6 +79,12 @@ def test_a_pattern_with_an_alternative_needing_no_word_is_always_run(pattern: st
     assert needles(re.compile(pattern)) is None
     guarded = Guarded(re.compile(pattern))
     assert guarded.search("123") is not None or re.search(pattern, "123") is None
+
+
+def test_a_case_insensitive_group_in_a_case_sensitive_pattern_is_found_in_any_case() -> None:
+    guarded = Guarded(re.compile(r"(?i:register now)|early-bird"))
+    assert guarded.needles is None  # the group's words could be met in any case
+    assert guarded.search("REGISTER NOW") is not None
 
 
 def test_the_fold_compares_letters_as_the_engine_does() -> None:
