@@ -84,10 +84,12 @@ class Table:
         # skips an alternative on its first letter, instead of trying every one at each word.
         bodies = "|".join(_phrase_pattern(p) for p in sorted(phrases, key=len, reverse=True))
         self.phrases = re.compile(rf"(?<![a-z0-9])(?:{bodies})") if bodies else None
-        self._phrase_needs: dict[str, list[_Needs]] = {}  # by each phrase's first token
+        # What a text must hold for each phrase, by the phrase's first token (`_phrasing`;
+        # a lone table is table 0 there).
+        self._phrase_needs: PhraseNeeds = {}
         for phrase in phrases:
             needs = _Needs.of(phrase)
-            self._phrase_needs.setdefault(needs.head, []).append(needs)
+            self._phrase_needs.setdefault(needs.head, []).append((0, needs))
         # Longest first, as the search below needs; indexed by the first character.
         self.chinese = tuple(sorted(chinese.items(), key=lambda kv: -len(kv[0])))
         self._by_char: dict[str, list[int]] = {}
@@ -126,14 +128,7 @@ class Table:
 
     def _possible(self, scan: _Scan) -> bool:
         """Whether the text has the words of at least one phrase (see `_Needs`)."""
-        needs = self._phrase_needs
-        if "" in needs:  # a phrase that starts with no token: the regex decides
-            return True
-        for head in needs.keys() & scan.token_set:
-            for need in needs[head]:
-                if need.met(scan):
-                    return True
-        return False
+        return bool(_phrasing(self._phrase_needs, scan))
 
     def _token_label(self, token: str) -> str | None:
         return self.words.get(token) or self._stem(token)
@@ -204,10 +199,10 @@ class Tables:
         self._labels = lru_cache(maxsize=1 << 15)(self._token_labels)
         # Each table's phrases by their first token, so that a text's tokens are looked up
         # once for all of them (see `Table._possible`).
-        self._phrase_needs: dict[str, list[tuple[int, _Needs]]] = {}
+        self._phrase_needs: PhraseNeeds = {}
         for k, table in enumerate(self.tables):
             for head, needs in table._phrase_needs.items():
-                self._phrase_needs.setdefault(head, []).extend((k, n) for n in needs)
+                self._phrase_needs.setdefault(head, []).extend((k, n) for _, n in needs)
 
     def find(self, text: str) -> list[list[str]]:
         """Each table's `find(text)`, in the order of the tables."""
@@ -219,7 +214,7 @@ class Tables:
                 pos = _token_position(text, token)
                 for k, label in found:
                     hits[k].append((pos, label))
-        for k in self._phrasing(scan):
+        for k in sorted(_phrasing(self._phrase_needs, scan)):
             hits[k] += self.tables[k]._phrase_matches(text)
         if scan.chars is not None:
             ranks: list[list[int]] = [[] for _ in self.tables]
@@ -230,14 +225,6 @@ class Tables:
                 if ranks[k]:
                     hits[k] += table._chinese_hits(text, sorted(ranks[k]))
         return [[label for _, label in _first_spans(h)] if h else [] for h in hits]
-
-    def _phrasing(self, scan: _Scan) -> list[int]:
-        """The tables (in order) with a phrase whose words are all in the text."""
-        needs = self._phrase_needs
-        found = {k for k, _ in needs.get("", ())}
-        for head in needs.keys() & scan.token_set:
-            found.update(k for k, need in needs[head] if k not in found and need.met(scan))
-        return sorted(found)
 
     def _token_labels(self, token: str) -> tuple[tuple[int, str], ...]:
         return tuple(
@@ -269,6 +256,18 @@ class _Needs(NamedTuple):
         if not self.whole <= scan.token_set:
             return False
         return not self.stem or any(t.startswith(self.stem) for t in scan.tokens)
+
+
+PhraseNeeds = dict[str, list[tuple[int, _Needs]]]  # head token -> (table, what a phrase needs)
+
+
+def _phrasing(needs: PhraseNeeds, scan: _Scan) -> set[int]:
+    """The tables with a phrase whose words are all in the text; a phrase that starts with
+    no token (head "") is always looked for: the regex decides."""
+    found = {k for k, _ in needs.get("", ())}
+    for head in needs.keys() & scan.token_set:
+        found.update(k for k, need in needs[head] if k not in found and need.met(scan))
+    return found
 
 
 def _phrase_pattern(phrase: str) -> str:

@@ -21,7 +21,6 @@ from pipeline.needles import Guarded
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_RE = re.compile(f"[{_CJK}]")
 CJK_RUN_RE = re.compile(f"[{_CJK}]+")
-LETTER_RE = re.compile(f"[A-Za-z{_CJK}]")
 
 # Short labels a feed puts in front of a title ("36氪获悉｜", "快讯：", "独家 |",
 # "【重磅】"): they say nothing about the story, so similarity ignores them.
@@ -160,8 +159,9 @@ def is_chinese(text: str) -> bool:
 # its story key, its subject, its sentences …): the last few answers are remembered.
 @functools.lru_cache(maxsize=512)
 def _mostly_chinese(text: str) -> bool:
-    # Counted by runs, and the Latin letters (`LETTER_RE`'s others) as the bytes left when
-    # all others are deleted: ~3x faster than a list of every letter from `findall`.
+    # Letters are A-Z, a-z and Chinese characters. Counted by runs, and the Latin letters
+    # as the bytes left when all others are deleted: ~3x faster than listing every letter
+    # with `findall`.
     cjk = sum(map(len, CJK_RUN_RE.findall(text)))
     if not cjk:
         return False

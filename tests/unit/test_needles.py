@@ -99,10 +99,12 @@ def test_the_fold_compares_letters_as_the_engine_does() -> None:
 
 def test_a_text_is_chinese_when_a_fifth_of_its_letters_are() -> None:
     """`is_chinese` counts letters without listing them: it says what counting each
-    letter (`LETTER_RE`) and each Chinese character (`CJK_RE`) says."""
-    from pipeline.text import CJK_RE, LETTER_RE, is_chinese
+    letter (A-Z, a-z or Chinese) and each Chinese character (`CJK_RE`) says."""
+    from pipeline.text import _CJK, CJK_RE, is_chinese
+
+    letter = re.compile(f"[A-Za-z{_CJK}]")
 
     odd = ["中\ud800abcd", "ÄÖÜ 中", "中文abcdefghij", "中文abcdefghijk", "ｆｕｌｌ中", "a"]
     for t in [*_texts(), *odd]:
         cjk = len(CJK_RE.findall(t))
-        assert is_chinese(t) == (cjk > 0 and cjk * 5 >= len(LETTER_RE.findall(t))), t
+        assert is_chinese(t) == (cjk > 0 and cjk * 5 >= len(letter.findall(t))), t
