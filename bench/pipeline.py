@@ -315,8 +315,15 @@ class TreeMemory:
 def _children(pid: int) -> list[int]:
     # /proc/PID/task/TID/children: cheap, unlike scanning every process's stat (which,
     # every 0.1 s, slowed the measured run by a third).
+    # A process may exit between being listed and being read (a worker at the end of a
+    # run): it has no children then. Left to raise, this stopped the sampling thread
+    # for the rest of the row, and the row's peak and CPU were read short.
     kids: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").glob("*/children"))
+    except OSError:
+        return kids
+    for task in tasks:
         try:
             kids += [int(k) for k in task.read_text().split()]
         except OSError:
