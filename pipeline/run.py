@@ -147,7 +147,7 @@ async def _run(
             _workers(len(settings.feeds), curator.entry_reader)
         )
         outcomes = await _fetch_and_take(
-            settings, states, store, parse, started, _seen_at(started, start, end), read
+            settings, states, store, parse, started, _seen_at(started, start, end), read, say
         )
         if curator.entry_reader is not None:
             # The curator judges from what the workers read (a story whose lead they did not
@@ -158,6 +158,7 @@ async def _run(
             await _fail(store, day, started, outcomes)
 
         raw, noted = _in_window(outcomes, start, end)
+        say(f"grouping {len(raw)} entries into stories")
         with _kept():
             candidates = dedupe.cluster(raw, notes=noted)
         del noted
@@ -273,6 +274,7 @@ async def _fetch_and_take(
     now: datetime,
     seen_at: datetime,
     read: EntryReads,
+    say: Progress,
 ) -> list[_FeedOutcome]:
     """Parse each feed as soon as it arrives, while the slower ones are still on the wire."""
     order = {f.id: i for i, f in enumerate(settings.feeds)}
@@ -287,6 +289,9 @@ async def _fetch_and_take(
             async for result in results:
                 take = intake.take(result, states.get(result.feed.id), parse)
                 takes.append(asyncio.create_task(take))
+        # Every feed is in; what is left is parsing (CPU-bound on a big day: seconds).
+        if pending := sum(1 for task in takes if not task.done()):
+            say(f"parsing the last {pending} feeds")
         outcomes = await asyncio.gather(*takes)
     finally:  # on a failure (Redis down), the other feeds' work is moot: stop it
         for task in takes:

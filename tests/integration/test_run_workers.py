@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -239,3 +240,24 @@ async def test_an_entry_the_reader_fails_on_costs_its_feed_nothing(
     curator.entry_reader = picky
     monkeypatch.setattr(workers.Pool, "ready", False)  # read here: the reader is local
     assert await _digest_json(settings, store, curator) == plain
+
+
+async def test_a_run_says_each_stage_as_it_reaches_it(tmp_path: Path, store: Store) -> None:
+    """What `aidaily run` shows on a terminal: each stage in turn, with how much it holds
+    (a big day spends seconds parsing after the last fetch, and grouping)."""
+    settings = _settings(tmp_path, 24)  # enough feeds for the worker processes
+    said: list[str] = []
+    await run_module.run(
+        settings,
+        DAY,
+        store,
+        curator=HeuristicCurator(settings, defer_words=True),
+        progress=said.append,
+    )
+    stages = [msg.split()[0] for msg in said]
+    parsing = ["parsing"] if "parsing" in stages else []  # only if a parse outlasts the fetches
+    assert stages == ["fetching", *parsing, "grouping", "curating", "storing"]
+    assert said[0] == "fetching 25 feeds"
+    assert said[stages.index("grouping")] == "grouping 288 entries into stories"
+    if parsing:
+        assert re.fullmatch(r"parsing the last [0-9]+ feeds", said[1])
