@@ -270,6 +270,8 @@ class TreeMemory:
         self._read_at_rss = 0  # the tree's RSS when its PSS was last read
         self._tree_pids()  # what the tree had used before (the forkserver of an earlier run)
         self._before = dict(self._ticks)
+        # (when, this process's CPU ticks, its descendants'), at each sample: `cores_used`.
+        self.series: list[tuple[float, int, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -282,8 +284,11 @@ class TreeMemory:
         self._thread.join()
 
     def _sample(self) -> None:
+        me = os.getpid()
         while True:
             pids = self._tree_pids()
+            mine = self._ticks.get(me, 0)
+            self.series.append((time.perf_counter(), mine, sum(self._ticks.values()) - mine))
             rss = sum(_rss_kb(pid) for pid in pids)
             if rss > self._read_at_rss * self.GROWTH:
                 self._read_at_rss = rss
@@ -305,6 +310,21 @@ class TreeMemory:
             self._ticks[pid] = max(self._ticks.get(pid, 0), _cpu_ticks(pid))
             todo += _children(pid)
         return pids
+
+    def cores_used(self, start: float, end: float, step: float = 0.5) -> str:
+        """How many cores this process and its descendants (the workers) used in each
+        `step` seconds from `start` to `end` (perf_counter times), from the samples."""
+        hz, cells = os.sysconf("SC_CLK_TCK"), []
+        points = [p for p in self.series if start <= p[0] <= end]
+        at = start
+        while at < end and points:
+            span = [p for p in points if at <= p[0] <= at + step]
+            if len(span) >= 2:
+                (t0, main0, rest0), (t1, main1, rest1) = span[0], span[-1]
+                took = (t1 - t0) * hz
+                cells.append(f"{(main1 - main0) / took:.1f}/{(rest1 - rest0) / took:.1f}")
+            at += step
+        return " ".join(cells)
 
     @property
     def cpu_s(self) -> float:
@@ -408,7 +428,11 @@ def measure(
     ):
         settings = bench_settings(urls, args.concurrency)
         with TreeMemory(exclude=host) as memory:
-            walls = [timed_run(settings, url, first=n == 0, quiet=quiet) for n in range(args.runs)]
+            cores = memory if getattr(args, "cores", False) else None
+            walls = [
+                timed_run(settings, url, first=n == 0, quiet=quiet, cores=cores)
+                for n in range(args.runs)
+            ]
     return Measured(
         walls, memory.peak_kb / 1024, memory.cpu_s / len(walls), memory.main_peak_kb / 1024
     )
@@ -442,6 +466,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--repeat", type=int, default=1, help="with --table: measure each row N times")
     ap.add_argument("--bombs", type=int, default=0, help="add N gzip-bomb feeds (memory check)")
+    ap.add_argument(
+        "--cores",
+        action="store_true",
+        help="print how many cores this process and its workers used, each 0.5 s of a run",
+    )
     ap.add_argument(
         "--validators",
         action="store_true",
@@ -558,8 +587,16 @@ def bench_settings(urls: list[str], concurrency: int) -> Settings:
     )
 
 
-def timed_run(settings: Settings, redis_url: str, *, first: bool, quiet: bool = False) -> float:
-    """One run() on an empty Redis (each run flushes it after); prints its figures."""
+def timed_run(
+    settings: Settings,
+    redis_url: str,
+    *,
+    first: bool,
+    quiet: bool = False,
+    cores: TreeMemory | None = None,
+) -> float:
+    """One run() on an empty Redis (each run flushes it after); prints its figures, and
+    with `cores` the cores this process and its workers used through the run."""
     t0, cpu0 = time.perf_counter(), time.process_time()
     what, parsed, failed = asyncio.run(pipeline_run(settings, redis_url))
     took, cpu = time.perf_counter() - t0, time.process_time() - cpu0
@@ -571,6 +608,10 @@ def timed_run(settings: Settings, redis_url: str, *, first: bool, quiet: bool = 
     if stages:
         print(stages)
     print(f"          {cpu:.2f} s CPU in this process (workers not counted)")
+    if cores is not None:
+        time.sleep(0.15)  # the sampler's reading after the run's end
+        print(f"          cores used, this process/workers, each 0.5 s: "
+              f"{cores.cores_used(t0, t0 + took)}")  # fmt: skip
     return took
 
 
