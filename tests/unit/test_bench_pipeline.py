@@ -50,3 +50,11 @@ def test_a_live_process_lists_its_children() -> None:
             subprocess.run(["kill", str(kid)], check=False)
         parent.kill()
         parent.wait()
+
+
+def test_cores_used_reads_each_half_second_from_the_ticks() -> None:
+    memory = bench.TreeMemory(exclude=0)
+    hz = os.sysconf("SC_CLK_TCK")
+    # This process busy on one core for the first half second, then the workers on two.
+    memory.series = [(0.0, 0, 0), (0.5, hz // 2, 0), (0.51, hz // 2, 0), (1.0, hz // 2, hz)]
+    assert memory.cores_used(0.0, 1.0) == "1.0/0.0 0.0/2.0"
