@@ -428,7 +428,7 @@ def measure(
     ):
         settings = bench_settings(urls, args.concurrency)
         with TreeMemory(exclude=host) as memory:
-            cores = memory if getattr(args, "cores", False) else None
+            cores = memory if args.cores else None
             walls = [
                 timed_run(settings, url, first=n == 0, quiet=quiet, cores=cores)
                 for n in range(args.runs)
