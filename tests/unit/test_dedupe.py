@@ -514,3 +514,34 @@ def test_link_groups_come_in_the_order_of_their_leads_whatever_the_input_order()
         assert [[e.id for e in g] for g in groups] == [
             [e.id for e in g] for g in _link_groups(sorted(entries, key=order_key))
         ]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(TITLES), st.sampled_from(["", " 2026", " 3.5", " v2", " B轮"])),
+        min_size=2,
+        max_size=14,
+    )
+)
+def test_the_pairs_the_title_index_scores_are_the_alike_pairs_with_their_similarity(
+    titled: list[tuple[str, str]],
+) -> None:
+    """`TitleIndex.scores` (the pairs loop, read title by title) gives each pair that shares
+    a telling feature and is at least `floor` alike, with `similarity`'s score: the same
+    stories as comparing every such pair one at a time."""
+    from pipeline.dedupe import SAME_STORY_THRESHOLD, TitleIndex
+
+    index = TitleIndex([title + extra for title, extra in titled])
+    floor = SAME_STORY_THRESHOLD / 2
+    scores = index.scores(floor)
+    telling = [f & index._telling for f in index.features]
+    expected = {
+        (i, j): index.similarity(i, j)
+        for i in range(len(titled))
+        for j in range(i + 1, len(titled))
+        if telling[i] & telling[j] and index.similarity(i, j) >= floor
+    }
+    assert scores.keys() == expected.keys()
+    assert all(abs(scores[p] - expected[p]) < 1e-9 for p in scores)
+    assert list(scores) == sorted(scores)  # in pair order, as `stories` reads them
