@@ -408,7 +408,8 @@ class TitleIndex:
                 shared += sum([weights[name] for name in minor.intersection(features[j])])
                 if shared < bound:
                     continue
-            # `_title_score`, inline: a call a pair was a fifth of this loop.
+            # `_title_score`, inline (a call a pair was a fifth of this loop; a property test
+            # in tests/unit/test_dedupe.py holds the two to the same scores).
             score = (2 * shared / (a + b) + shared / smaller) / 2
             if entities_a.difference(raw[j]) and entities[j].difference(raw_a):
                 score *= ENTITY_CONFLICT_FACTOR
