@@ -49,18 +49,27 @@ T = TypeVar("T")
 class Pool:
     """Worker processes that run a job at a time each; jobs wait until the workers are up."""
 
-    def __init__(self, executor: ProcessPoolExecutor, started: asyncio.Future[None]) -> None:
+    def __init__(
+        self, executor: ProcessPoolExecutor, started: asyncio.Future[None], up: threading.Event
+    ) -> None:
         self._executor = executor
         self._started = started
+        self._up = up
 
     @property
     def ready(self) -> bool:
-        """True once every worker is up (`run` before that waits for them)."""
-        return self._started.done() and self._started.exception() is None
+        """True once every worker is up (`run` before that waits for them).
+
+        Read from the starting thread's own flag, not from `started`: that future is done
+        only once the event loop has run the thread's callback and two steps after it, and
+        a loop busy with the first feeds (parsed here while the workers start, one per
+        step) took 0.15-0.45 s to get there, the workers idle all the while."""
+        return self._up.is_set()
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """`fn(*args)` in a worker; raises BrokenProcessPool if the worker died."""
-        await asyncio.shield(self._started)  # one caller giving up must not stop the start
+        if not self._up.is_set():  # one caller giving up must not stop the start
+            await asyncio.shield(self._started)
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
 
@@ -83,8 +92,10 @@ async def pool() -> AsyncIterator[Pool]:
     # Start the workers now, while the first feeds are on the wire, and in a thread: starting
     # one waits for the forkserver's imports (~0.3 s, seconds on a busy machine), which on
     # the event loop held every fetch back.
-    started = asyncio.ensure_future(asyncio.to_thread(_start, executor))
-    opened = Pool(executor, started)
+    up = threading.Event()
+    # Submitted here, not in a task that would wait for the loop's next turn.
+    started = asyncio.get_running_loop().run_in_executor(None, _start, executor, up)
+    opened = Pool(executor, started, up)
     token = _open.set(opened)
     _pools[0] += 1
     try:
@@ -178,10 +189,11 @@ class _Context(mp_context.ForkServerContext):
     Process = _Process
 
 
-def _start(executor: ProcessPoolExecutor) -> None:
-    """Spawn every worker: each submission finding no idle worker starts one."""
+def _start(executor: ProcessPoolExecutor, up: threading.Event) -> None:
+    """Spawn every worker: each submission finding no idle worker starts one; then `up`."""
     for job in [executor.submit(int) for _ in range(WORKERS)]:
         job.result()
+    up.set()
 
 
 def _die_with(caller: int) -> None:

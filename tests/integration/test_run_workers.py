@@ -171,6 +171,21 @@ async def test_the_forkserver_goes_when_the_last_pool_closes() -> None:
             os.kill(server, 0)
 
 
+async def test_a_pool_is_ready_once_its_workers_are_up_while_the_loop_is_busy() -> None:
+    """The first feeds are parsed in this process, one per turn of the event loop, until
+    the workers are up: the pool must say so while the loop is still busy with them (it
+    used to wait for the loop to run the starting thread's callback, 0.15-0.45 s of a
+    big run's start with both workers up and idle)."""
+    import time
+
+    async with workers.pool() as pool:
+        deadline = time.monotonic() + 60
+        while not pool.ready and time.monotonic() < deadline:
+            time.sleep(0.01)  # a step that never gives the loop a turn
+        assert pool.ready
+        assert await pool.run(int, "9") == 9  # and jobs go to the workers at once
+
+
 # Evaluated in a worker: a builtin job, so unpickling it imports nothing of its own.
 LOADED = "sorted({m.split('.')[0] for m in __import__('sys').modules} & {'redis', 'bot', 'httpx'})"
 
