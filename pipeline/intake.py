@@ -24,8 +24,9 @@ class Noted(NamedTuple):
     """A parsed feed, and what was read of each of its entries (in the same order)."""
 
     parsed: ParsedFeed
-    notes: list[PackedNotes] | None = None  # for `dedupe.cluster`, as `dedupe.pack` packs them
-    reads: list[object] | None = None  # for the curator's `judge`
+    # For `dedupe.cluster`, as `dedupe.pack` packs them; None for an entry outside the window.
+    notes: list[PackedNotes | None] | None = None
+    reads: list[object] | None = None  # for the curator's `judge` (None: not read)
 
 
 def parse_noted(
@@ -36,12 +37,26 @@ def parse_noted(
     location: str,
     now: datetime,
     reader: Callable[[Entry], object] | None = None,
+    window: tuple[datetime, datetime] | None = None,
 ) -> Noted:
     """`parse_feed` of a body, the notes of each of its entries and, with a `reader`,
-    what it reads of each."""
+    what it reads of each. With a `window` (start, end], a dated entry outside it is
+    neither noted nor read (None): the run drops it before clustering. A feed lists its
+    last 10-50 items whatever their age, and a quiet one's are mostly days old; an undated
+    entry is dated later (by when it was first seen), so it is always read."""
     parsed = parse_feed(body, feed, content_type=content_type, location=location, now=now)
-    notes = [pack(notes_of(e)) for e in parsed.entries]
-    reads = None if reader is None else [_read(reader, e) for e in parsed.entries]
+    entries = parsed.entries
+    if window is not None:
+        start, end = window
+        wanted = [not e.dated or start < e.published_at <= end for e in entries]
+    else:
+        wanted = [True] * len(entries)
+    notes = [pack(notes_of(e)) if w else None for e, w in zip(entries, wanted, strict=True)]
+    reads = (
+        None
+        if reader is None
+        else [_read(reader, e) if w else None for e, w in zip(entries, wanted, strict=True)]
+    )
     # The names and kinds read on the way are cached by text; the next feed's texts are
     # other texts, so a worker keeps none (else up to 65,536 of each, all run long).
     facts.forget()

@@ -57,7 +57,8 @@ class RunResult:
 class _FeedOutcome:
     status: FeedStatus
     entries: list[Entry]
-    notes: list[dedupe.Notes] | None = None  # the entries' notes, when a worker read them
+    # The entries' notes, when a worker read them (None for an entry outside the window).
+    notes: list[dedupe.Notes | None] | None = None
 
 
 def make_curator(settings: Settings, store: Store) -> Curator:
@@ -144,7 +145,7 @@ async def _run(
     read = EntryReads()  # what the parse workers read of each entry for the curator
     async with contextlib.AsyncExitStack() as parsing:
         parse = await parsing.enter_async_context(
-            _workers(len(settings.feeds), curator.entry_reader)
+            _workers(len(settings.feeds), curator.entry_reader, (start, end))
         )
         outcomes = await _fetch_and_take(
             settings, states, store, parse, started, _seen_at(started, start, end), read, say
@@ -301,26 +302,30 @@ async def _fetch_and_take(
 
 
 @contextlib.asynccontextmanager
-async def _workers(feeds: int, reader: Callable[[Entry], object] | None) -> AsyncIterator[Parse]:
+async def _workers(
+    feeds: int, reader: Callable[[Entry], object] | None, window: tuple[datetime, datetime]
+) -> AsyncIterator[Parse]:
     """How this run parses a body: in the run's worker pool for many feeds, else inline.
     The pool stays open until judging is done, so the curator can borrow it. A big run
-    also reads each entry with the curator's `reader` as it parses it (a small run does
-    not: the curator reads what it needs itself)."""
+    also reads each entry of the day's `window` with the curator's `reader` as it parses
+    it (a small run does not: the curator reads what it needs itself)."""
     if feeds < POOL_MIN_FEEDS or not workers.available():
         yield _parse_inline
         return
+    utc = (window[0].astimezone(UTC), window[1].astimezone(UTC))  # as entries' times are
     async with workers.pool() as pool:
-        yield functools.partial(_parse_in, pool, reader, asyncio.Lock())
+        yield functools.partial(_parse_in, pool, reader, utc, asyncio.Lock())
 
 
 async def _parse_in(
     pool: workers.Pool,
     reader: Callable[[Entry], object] | None,
+    window: tuple[datetime, datetime],
     here: asyncio.Lock,
     result: FetchResult,
     now: datetime,
 ) -> Noted:
-    job = functools.partial(parse_noted, **_parse_args(result, now), reader=reader)
+    job = functools.partial(parse_noted, **_parse_args(result, now), reader=reader, window=window)
     if not pool.ready:
         # The workers are still starting (~0.4 s, seconds on a busy machine): do their job
         # here rather than wait, notes and reads included (clustering and judging would
@@ -389,7 +394,9 @@ class _Intake:
         if parsed.error and not parsed.entries:
             status.ok, status.error, status.error_kind = False, parsed.error, "not_a_feed"
             return _FeedOutcome(status, [])
-        unpacked = None if notes is None else [self.shared.unpack(n) for n in notes]
+        unpacked = (
+            None if notes is None else [None if n is None else self.shared.unpack(n) for n in notes]
+        )
         entries = await self._remember(result, parsed.entries)
         if reads is not None:  # each entry's, in order (an undated one is a dated copy)
             self.read.add(entries, [self.read.shared(r) for r in reads])

@@ -29,17 +29,27 @@ COMPANIES = ["华为", "阿里", "腾讯", "百度", "OpenAI", "Google", "Nvidia
 THINGS = ["发布大模型", "完成10亿美元融资", "开源智能体框架", "推出AI芯片", "被起诉侵犯版权"]
 
 
+# Of each feed's 12 items, as a real feed lists them: 2 days old (items 5 and 11), and one
+# undated (item 3, dated when first seen: this replay of an old day puts it outside).
+OLD, UNDATED = (5, 11), 3
+IN_WINDOW = 12 - len(OLD) - 1
+
+
 def _feed_file(path: Path, n: int) -> str:
     items = []
     for i in range(12):
         title = (
             f"{COMPANIES[(n + i) % len(COMPANIES)]}{THINGS[(n * 3 + i) % len(THINGS)]}（{n}-{i}）"
         )
-        when = CUTOFF - timedelta(hours=1 + (n + i) % 20)
+        when = CUTOFF - timedelta(hours=1 + (n + i) % 20 + 48 * (i in OLD))
+        date = (
+            ""
+            if i == UNDATED
+            else f"<pubDate>{when.strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate>"
+        )
         items.append(
             f"<item><title>{title}</title><link>https://news{n}.example.com/a/{i}</link>"
-            f"<description>&lt;p&gt;{title}。&lt;/p&gt;</description>"
-            f"<pubDate>{when.strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate></item>"
+            f"<description>&lt;p&gt;{title}。&lt;/p&gt;</description>{date}</item>"
         )
     body = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>f{n}</title>{"".join(items)}</channel></rss>'
     path.write_text(body, encoding="utf-8")
@@ -132,7 +142,7 @@ async def test_a_run_in_worker_processes_builds_the_same_digest(
 
     assert in_workers == in_process == while_starting == words_later
     assert all(it["reason"] and it["summary"] and it["tags"] for it in _shown(in_workers))
-    assert in_workers["raw_count"] == 12 * feeds
+    assert in_workers["raw_count"] == IN_WINDOW * feeds
     assert in_workers["candidate_count"] >= 20  # above the 10 that sent judging to workers
     assert [f["ok"] for f in in_workers["feeds"]].count(False) == 1  # the missing file
     assert in_workers["curator"]["errors"] == []
@@ -257,6 +267,29 @@ async def test_an_entry_the_reader_fails_on_costs_its_feed_nothing(
     assert await _digest_json(settings, store, curator) == plain
 
 
+def test_a_worker_notes_and_reads_only_what_can_be_in_the_window(tmp_path: Path) -> None:
+    """Entries dated outside the day's window are parsed (a feed's state keeps them) but
+    neither noted nor read: the run drops them before clustering. Undated ones are read:
+    their date is when they were first seen, known only in the main process."""
+    from pipeline.intake import parse_noted
+
+    settings = _settings(tmp_path, 1)
+    start, end = settings.window(DAY)
+    noted = parse_noted(
+        (tmp_path / "f0.xml").read_bytes(), settings.feeds[0],
+        content_type=None, location=settings.feeds[0].url, now=CUTOFF,
+        reader=heuristic.read_lead, window=(start.astimezone(UTC), end.astimezone(UTC)),
+    )  # fmt: skip
+    entries = noted.parsed.entries
+    assert len(entries) == 12
+    assert noted.notes is not None and noted.reads is not None
+    skipped = [e.title for e, n in zip(entries, noted.notes, strict=True) if n is None]
+    assert skipped == [e.title for e in entries if e.dated and not start < e.published_at <= end]
+    assert len(skipped) == len(OLD)
+    assert [r is None for r in noted.reads] == [n is None for n in noted.notes]
+    assert not entries[UNDATED].dated and noted.notes[UNDATED] is not None
+
+
 async def test_a_run_says_each_stage_as_it_reaches_it(tmp_path: Path, store: Store) -> None:
     """What `aidaily run` shows on a terminal: each stage in turn, with how much it holds
     (a big day spends seconds parsing after the last fetch, and grouping)."""
@@ -273,6 +306,6 @@ async def test_a_run_says_each_stage_as_it_reaches_it(tmp_path: Path, store: Sto
     parsing = ["parsing"] if "parsing" in stages else []  # only if a parse outlasts the fetches
     assert stages == ["fetching", *parsing, "grouping", "curating", "storing"]
     assert said[0] == "fetching 25 feeds"
-    assert said[stages.index("grouping")] == "grouping 288 entries into stories"
+    assert said[stages.index("grouping")] == f"grouping {IN_WINDOW * 24} entries into stories"
     if parsing:
         assert re.fullmatch(r"parsing the last [0-9]+ feeds", said[1])
