@@ -9,6 +9,8 @@ against feedparser's own loop.
     .venv/bin/python bench/pipeline.py --table --only-targets --validators
                                      # feeds that send ETag/Last-Modified: each run keeps
                                      # a copy of their entries for a 304
+    .venv/bin/python bench/pipeline.py --old 50   # half of each feed's items days old, as
+                                     # a real feed lists its last items whatever their age
 
 A local HTTP server (in a child process, so it shares neither the GIL nor the
 memory figure) serves FEEDS feeds of ENTRIES entries each and answers every
@@ -87,8 +89,9 @@ EN_DO = words("launches releases unveils acquires raises invests sues announces 
 EN_WHAT = words("model chatbot chip robot agent datacenter startup app platform glasses tool")
 
 
-def feed_body(n: int, entries: int, now: datetime, rng: random.Random) -> bytes:
-    """RSS 2.0 of `entries` items with varied titles, HTML summaries and recent dates."""
+def feed_body(n: int, entries: int, now: datetime, rng: random.Random, old: int = 0) -> bytes:
+    """RSS 2.0 of `entries` items with varied titles, HTML summaries and recent dates; with
+    `old`, that percent of them (at random) 2-9 days old, outside the day's window."""
     zh = n % 2 == 0
     parts = [
         f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>feed{n}</title>'
@@ -101,6 +104,8 @@ def feed_body(n: int, entries: int, now: datetime, rng: random.Random) -> bytes:
         else:
             title = f"{rng.choice(EN)} {rng.choice(EN_DO)} {rng.choice(EN_WHAT)} v{rng.randint(1, 99)}.{i}"
         when = now - timedelta(minutes=rng.randint(60, 20 * 60))
+        if old and rng.random() * 100 < old:
+            when -= timedelta(days=rng.randint(2, 9))
         parts.append(
             f"<item><title>{title}</title>"
             f"<link>https://news{n}.example.com/a/{i}?utm_source=rss</link>"
@@ -119,6 +124,7 @@ def serve(
     now: datetime,
     conn: Connection,
     validators: bool = False,
+    old: int = 0,
 ) -> None:
     """Child process: serve the feeds (then the bombs) until the parent says stop."""
     rng = random.Random(7)
@@ -128,7 +134,10 @@ def serve(
     with FeedServer() as server:
         urls = [
             server.add(
-                f"/feeds/{n}.xml", feed_body(n, entries, now, rng), delay_s=delay, headers=tags
+                f"/feeds/{n}.xml",
+                feed_body(n, entries, now, rng, old),
+                delay_s=delay,
+                headers=tags,
             )
             for n in range(feeds)
         ]
@@ -149,10 +158,11 @@ def feed_host(
     now: datetime,
     bombs: int = 0,
     validators: bool = False,
+    old: int = 0,
 ) -> Iterator[tuple[list[str], int]]:
     parent, child = mp.Pipe()
     proc = mp.get_context("fork").Process(
-        target=serve, args=(feeds, entries, delay, bombs, now, child, validators), daemon=True
+        target=serve, args=(feeds, entries, delay, bombs, now, child, validators, old), daemon=True
     )
     proc.start()
     try:
@@ -422,10 +432,8 @@ def measure(
     """RUNS runs of the pipeline over a fresh feed host; wall times and peak memory."""
     now = datetime.now(UTC)
     imported()
-    with (
-        feed_host(feeds, entries, args.delay, now, bombs, args.validators) as (urls, host),
-        redis_server() as url,
-    ):
+    feeds_served = feed_host(feeds, entries, args.delay, now, bombs, args.validators, args.old)
+    with feeds_served as (urls, host), redis_server() as url:
         settings = bench_settings(urls, args.concurrency)
         with TreeMemory(exclude=host) as memory:
             cores = memory if args.cores else None
@@ -476,6 +484,13 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="feeds send ETag and Last-Modified (each run then keeps a copy of their entries)",
     )
+    ap.add_argument(
+        "--old",
+        type=int,
+        default=0,
+        metavar="PERCENT",
+        help="that percent of each feed's items are 2-9 days old (parsed, then out of the window)",
+    )
     args = ap.parse_args(argv)
     print(f"load average before: {load()}")
     if args.table:
@@ -490,7 +505,8 @@ def main(argv: list[str] | None = None) -> None:
 def single(args: argparse.Namespace) -> None:
     rate = parse_rate(args.entries)
     floor = floor_s(args.feeds, args.entries, args.delay, args.concurrency, rate)
-    print(f"{args.feeds} feeds x {args.entries} entries, each answered after {args.delay:g} s; "
+    old = f" ({args.old}% of them days old)" if args.old else ""
+    print(f"{args.feeds} feeds x {args.entries} entries{old}, each answered after {args.delay:g} s; "
           f"fetch.concurrency {args.concurrency}; {os.cpu_count()} cores")  # fmt: skip
     print(f"floor     {floor:7.2f} s  (feedparser parses {rate:,.0f} entries/s on one core)")
     got = measure(args.feeds, args.entries, args)
@@ -502,7 +518,8 @@ def single(args: argparse.Namespace) -> None:
     )
     if args.no_baseline:
         return
-    with feed_host(args.feeds, args.entries, args.delay, datetime.now(UTC)) as (urls, _):
+    now = datetime.now(UTC)
+    with feed_host(args.feeds, args.entries, args.delay, now, old=args.old) as (urls, _):
         t0 = time.perf_counter()
         base_entries = baseline(urls)
         base = time.perf_counter() - t0
@@ -521,8 +538,9 @@ def table(args: argparse.Namespace) -> None:
     machine's speed drifts: here the same loop took 0.28-0.55 s from one second to the
     next, so a rate measured once, minutes away from a row, misstated its floor by up
     to a third); `--only-targets` skips the scaling rows."""
+    old = f", {args.old}% of each feed's items days old" if args.old else ""
     print(f"delay {args.delay:g} s, fetch.concurrency {args.concurrency}, {os.cpu_count()} cores, "
-          f"{args.runs} runs per row")  # fmt: skip
+          f"{args.runs} runs per row{old}")  # fmt: skip
     print("floor = max(delay x ceil(feeds / concurrency), entries / (feedparser's rate x cores)),")
     print("with feedparser's rate on one core the mean of one second's parsing before the row")
     print("and one after it (rate: entries/s; before-after)")
