@@ -63,7 +63,7 @@ class Pool:
         Read from the starting thread's own flag, not from `started`: that future is done
         only once the event loop has run the thread's callback and two steps after it, and
         a loop busy with the first feeds (parsed here while the workers start, one per
-        step) took 0.15-0.45 s to get there, the workers idle all the while."""
+        step) took up to 0.45 s to get there, the workers idle all the while."""
         return self._up.is_set()
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:

@@ -184,7 +184,7 @@ async def test_the_forkserver_goes_when_the_last_pool_closes() -> None:
 async def test_a_pool_is_ready_once_its_workers_are_up_while_the_loop_is_busy() -> None:
     """The first feeds are parsed in this process, one per turn of the event loop, until
     the workers are up: the pool must say so while the loop is still busy with them (it
-    used to wait for the loop to run the starting thread's callback, 0.15-0.45 s of a
+    used to wait for the loop to run the starting thread's callback, up to 0.45 s of a
     big run's start with both workers up and idle)."""
     import time
 
