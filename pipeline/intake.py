@@ -48,7 +48,7 @@ def parse_noted(
     entries = parsed.entries
     if window is not None:
         start, end = window
-        wanted = [not e.dated or start < e.published_at <= end for e in entries]
+        wanted = [not e.dated or in_window(e, start, end) for e in entries]
     else:
         wanted = [True] * len(entries)
     notes = [pack(notes_of(e)) if w else None for e, w in zip(entries, wanted, strict=True)]
@@ -62,6 +62,13 @@ def parse_noted(
     facts.forget()
     kinds.forget()
     return Noted(parsed, notes, reads)
+
+
+def in_window(entry: Entry, start: datetime, end: datetime) -> bool:
+    """Whether an entry's time falls in the day's window (start, end], in UTC as entries'
+    times are: the one rule of both the workers (which leave the rest unread) and the run
+    (which drops the rest before clustering)."""
+    return start < entry.published_at <= end
 
 
 def _read(reader: Callable[[Entry], object], entry: Entry) -> object:

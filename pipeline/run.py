@@ -24,7 +24,7 @@ from pipeline.config import FeedSettings, Settings
 from pipeline.curate.base import Curator, EntryReads
 from pipeline.errors import RunError
 from pipeline.fetch import FetchResult, fetch_each
-from pipeline.intake import Noted, parse_noted
+from pipeline.intake import Noted, in_window, parse_noted
 from pipeline.models import Candidate, Digest, Entry, FeedStatus, Judgement, PoolItem, Window
 from pipeline.parse import parse_feed
 from pipeline.store import FeedState, Store
@@ -259,7 +259,7 @@ def _in_window(
         notes: Sequence[dedupe.Notes | None] = o.notes or [None] * len(o.entries)
         before = len(raw)
         for entry, note in zip(o.entries, notes, strict=True):
-            if start < entry.published_at <= end:
+            if in_window(entry, start, end):
                 raw.append(entry)
                 noted.append(note)
         o.status.in_window = len(raw) - before
