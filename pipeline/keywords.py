@@ -36,8 +36,9 @@ def _scan(text: str) -> _Scan:
     # A candidate's title and summary are looked up in a dozen tables one after the other;
     # a small cache lets them share one tokenisation. Split from bytes: ~1/3 less time than
     # `_ASCII_WORD_RE.findall`, whose engine steps through the text a character at a time.
-    words = text.encode("utf-8", "surrogatepass").translate(_TOKEN_BYTES).split()
-    tokens = tuple([word.decode("ascii") for word in dict.fromkeys(words)])
+    # Every byte left is ASCII (a-z, 0-9, space): decoded once, not token by token.
+    words = text.encode("utf-8", "surrogatepass").translate(_TOKEN_BYTES).decode("ascii").split()
+    tokens = tuple(dict.fromkeys(words))
     return _Scan(tokens, None if text.isascii() else frozenset(text), frozenset(tokens))
 
 
@@ -94,7 +95,8 @@ class Table:
         self.chinese = tuple(sorted(chinese.items(), key=lambda kv: -len(kv[0])))
         self._by_char: dict[str, list[int]] = {}
         for rank, (word, _) in enumerate(self.chinese):
-            self._by_char.setdefault(word[0], []).append(rank)
+            self._by_char.setdefault(word[0], []).append(rank)  # ascending ranks
+        self._first_chars = frozenset(self._by_char)
         self._label = lru_cache(maxsize=1 << 15)(self._token_label)
 
     def find(self, text: str) -> list[str]:
@@ -106,29 +108,34 @@ class Table:
         scan = _scan(text)
         label_of = self._label
         hits = [(_token_position(text, t), label) for t in scan.tokens if (label := label_of(t))]
-        hits += self._phrase_hits(text, scan)
+        if self.phrases is not None and self._possible(scan):
+            hits += self._phrase_matches(text)
         if scan.chars is not None:  # every Chinese word has a non-ASCII character
-            shared = scan.chars & self._by_char.keys()
-            hits += self._chinese_hits(text, sorted([r for c in shared for r in self._by_char[c]]))
+            shared = scan.chars & self._first_chars
+            if len(shared) == 1:  # one first character: its ranks are in order already
+                hits += self._chinese_hits(text, self._by_char[next(iter(shared))])
+            elif shared:
+                by_char = self._by_char
+                hits += self._chinese_hits(text, sorted([r for c in shared for r in by_char[c]]))
         return _first_spans(hits)
-
-    def _phrase_hits(self, text: str, scan: _Scan) -> list[tuple[int, str]]:
-        """Matches of the phrases, looked for only when the text has every word of one.
-
-        The regex walks the whole text, a few microseconds for a summary; the words most
-        phrases start with ("ai" of "ai agent*") are in most texts, their other words in
-        few (a phrase's words are whole tokens wherever it matches, `_Needs`)."""
-        if self.phrases is None or not self._possible(scan):
-            return []
-        return self._phrase_matches(text)
 
     def _phrase_matches(self, text: str) -> list[tuple[int, str]]:
         assert self.phrases is not None
         return [(m.start(), self._phrase_label(m.group())) for m in self.phrases.finditer(text)]
 
     def _possible(self, scan: _Scan) -> bool:
-        """Whether the text has the words of at least one phrase (see `_Needs`)."""
-        return bool(_phrasing(self._phrase_needs, scan))
+        """Whether the text has the words of at least one phrase (see `_Needs`): what
+        `_phrasing` finds for this table alone, stopping at the first phrase.
+
+        The phrases' regex walks the whole text, a few microseconds for a summary; the
+        words most phrases start with ("ai" of "ai agent*") are in most texts, their other
+        words in few (a phrase's words are whole tokens wherever it matches, `_Needs`)."""
+        needs = self._phrase_needs
+        if "" in needs:  # a phrase that starts with no token: the regex decides
+            return True
+        return any(
+            need.met(scan) for head in needs.keys() & scan.token_set for _, need in needs[head]
+        )
 
     def _token_label(self, token: str) -> str | None:
         return self.words.get(token) or self._stem(token)
