@@ -124,18 +124,12 @@ class Table:
         return [(m.start(), self._phrase_label(m.group())) for m in self.phrases.finditer(text)]
 
     def _possible(self, scan: _Scan) -> bool:
-        """Whether the text has the words of at least one phrase (see `_Needs`): what
-        `_phrasing` finds for this table alone, stopping at the first phrase.
+        """Whether the text has the words of at least one phrase (see `_Needs`).
 
         The phrases' regex walks the whole text, a few microseconds for a summary; the
         words most phrases start with ("ai" of "ai agent*") are in most texts, their other
         words in few (a phrase's words are whole tokens wherever it matches, `_Needs`)."""
-        needs = self._phrase_needs
-        if "" in needs:  # a phrase that starts with no token: the regex decides
-            return True
-        return any(
-            need.met(scan) for head in needs.keys() & scan.token_set for _, need in needs[head]
-        )
+        return bool(_phrasing(self._phrase_needs, scan))
 
     def _token_label(self, token: str) -> str | None:
         return self.words.get(token) or self._stem(token)
