@@ -42,14 +42,14 @@ def _feed_file(path: Path, n: int) -> str:
             f"{COMPANIES[(n + i) % len(COMPANIES)]}{THINGS[(n * 3 + i) % len(THINGS)]}（{n}-{i}）"
         )
         when = CUTOFF - timedelta(hours=1 + (n + i) % 20 + 48 * (i in OLD))
-        date = (
+        pub = (
             ""
             if i == UNDATED
             else f"<pubDate>{when.strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate>"
         )
         items.append(
             f"<item><title>{title}</title><link>https://news{n}.example.com/a/{i}</link>"
-            f"<description>&lt;p&gt;{title}。&lt;/p&gt;</description>{date}</item>"
+            f"<description>&lt;p&gt;{title}。&lt;/p&gt;</description>{pub}</item>"
         )
     body = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>f{n}</title>{"".join(items)}</channel></rss>'
     path.write_text(body, encoding="utf-8")
