@@ -538,13 +538,23 @@ class SummaryIndex:
             or (names_j and not names_j.isdisjoint(raw[i].weights))
         )
 
+    def named(self) -> frozenset[int]:
+        """The titles that carry a name that weighs: a pair of two others is never
+        comparable (`_comparable`), and a big day's names are mostly too common to weigh
+        (the bench's 200 x 50: none of its 80,868 pairs across stories had one)."""
+        return frozenset(i for i in range(len(self._entries)) if self._names(i))
+
+    def _names(self, i: int) -> frozenset[str]:
+        """The names in title i that weigh (in at most `COMMON_FEATURE_DF` titles)."""
+        weights = self._titles.weights
+        return frozenset(n for n in self._titles.entities[i] if weights.get(n, 0.0) > 0)
+
     def _fact(self, i: int) -> tuple[bool, bool, frozenset[str]]:
         """(Chinese?, roundup?, the names that weigh) of entry i's title."""
         fact = self._facts.get(i)
         if fact is None:
-            title, weights = self._entries[i].title, self._titles.weights
-            names = frozenset(n for n in self._titles.entities[i] if weights.get(n, 0.0) > 0)
-            fact = self._facts[i] = (is_chinese(title), is_roundup(title), names)
+            title = self._entries[i].title
+            fact = self._facts[i] = (is_chinese(title), is_roundup(title), self._names(i))
         return fact
 
     def _summary(self, i: int) -> _Doc | None:
@@ -617,9 +627,12 @@ def join_by_summaries(
     weak title match strong, never a story out of titles that share nothing.
     """
     story_of = {i: k for k, members in enumerate(stories) for i in members}
+    named = summaries.named()
     strong: dict[tuple[int, int], float] = {}
     for i, j in scores:
-        if story_of[i] != story_of[j]:
+        # A pair in which neither title has a name that weighs is not compared (0.0): that
+        # is told here from a set, not by `similarity`'s checks, pair by pair.
+        if story_of[i] != story_of[j] and (i in named or j in named):
             score = summaries.similarity(i, j)
             if score >= SAME_SUMMARY_THRESHOLD:
                 strong[i, j] = score

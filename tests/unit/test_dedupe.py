@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.dedupe import (
+    COMMON_FEATURE_DF,
     Shared,
     cluster,
     merge,
@@ -319,6 +320,27 @@ def test_titles_too_far_apart_are_one_story_when_their_summaries_say_so() -> Non
     assert sorted({e.id for e in s.entries} for s in cluster(bare)) == sorted(
         [{jq.id, qb.id}, {wired.id}, {tc.id}]
     )
+
+
+def test_summaries_do_not_join_titles_whose_only_names_are_the_days_common_ones() -> None:
+    # Two titles about Grok, loosely alike (they share "deepfake images"), with summaries
+    # alike enough to join them through a name both titles give. On a day when Grok is in
+    # more titles than COMMON_FEATURE_DF, that name tells nothing: two stories.
+    wired = entry("Grok deepfake images alarm advocacy groups", "bloomberg", summary=GROK_A[1])
+    tc = entry(
+        "Coalition urges federal agencies to suspend Grok over deepfake images",
+        "techcrunch",
+        summary=GROK_B[1],
+    )
+    fillers = [
+        entry(f"xAI Grok w{n:03d} note {n}", "techcrunch", link=f"https://x.example.com/{n}")
+        for n in range(COMMON_FEATURE_DF + 1)
+    ]
+
+    stories = cluster([wired, tc, *fillers])
+
+    story_of = {e.id: k for k, s in enumerate(stories) for e in s.entries}
+    assert story_of[wired.id] != story_of[tc.id]
 
 
 def test_two_stories_about_one_company_on_one_day_stay_apart_despite_their_summaries() -> None:
