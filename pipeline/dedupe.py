@@ -52,7 +52,7 @@ import heapq
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, KeysView, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 from itertools import chain
@@ -379,7 +379,10 @@ class TitleIndex:
         out: dict[tuple[int, int], float] = {}
         n, features, weights = len(self.features), self.features, self.weights
         totals, minor_totals, entities = self.totals, self._minor_totals, self.entities
-        raw = [f.weights for f in self.raw]
+        # Each title's features, common ones too, as a set a title's names are tested against
+        # (`_title_score`'s conflict of names): a subset test allocates nothing, where the
+        # difference made a set for each of a big day's ~100,000 pairs.
+        keys = [f.weights.keys() for f in self.raw]
         acc = self._pair_sums()
         last = -1
         # What the pairs of title i share: read once for all of them (keys come i by i), not
@@ -387,12 +390,12 @@ class TitleIndex:
         a = minor_a = 0.0
         minor: frozenset[str] = frozenset()
         entities_a: frozenset[str] = frozenset()
-        raw_a: Mapping[str, float] = {}
+        keys_a: KeysView[str] = {}.keys()
         for k in sorted(acc):
             i, j = divmod(k, n)
             if i != last:
                 last, a, minor_a = i, totals[i], minor_totals[i]
-                minor, entities_a, raw_a = self._minor(i), entities[i], raw[i]
+                minor, entities_a, keys_a = self._minor(i), entities[i], keys[i]
             shared, b = acc[k], totals[j]
             if a <= 0 or b <= 0:  # no weight to be alike by (`_title_score`: 0)
                 continue
@@ -404,14 +407,16 @@ class TitleIndex:
             minor_b = minor_totals[j]
             if shared + (minor_a if minor_a < minor_b else minor_b) < bound:
                 continue
-            if minor:  # the minor features both share: `_minor(i) & _minor(j)`
+            # The minor features both share (`_minor(i) & _minor(j)`): on the bench's 200 x 50,
+            # 23 of 116,975 pairs share one; the others are told apart without a new set.
+            if minor and not minor.isdisjoint(features[j]):
                 shared += sum([weights[name] for name in minor.intersection(features[j])])
                 if shared < bound:
                     continue
             # `_title_score`, inline (a call a pair was a fifth of this loop; a property test
             # in tests/unit/test_dedupe.py holds the two to the same scores).
             score = (2 * shared / (a + b) + shared / smaller) / 2
-            if entities_a.difference(raw[j]) and entities[j].difference(raw_a):
+            if not entities_a <= keys[j] and not entities[j] <= keys_a:
                 score *= ENTITY_CONFLICT_FACTOR
             if score >= floor:
                 out[i, j] = score
