@@ -52,7 +52,7 @@ import heapq
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, KeysView, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 from itertools import chain
@@ -359,67 +359,64 @@ class TitleIndex:
             self.raw[j].weights,
         )
 
-    def _pair_sums(self) -> dict[int, float]:
-        """For each pair i < j (keyed i x titles + j) that shares a telling feature, the
-        summed weight of those features. Keyed by one int, not by (i, j): a dict of 125,000
-        tuple-keyed pairs was ~40 MB at once of a 100,000-title batch."""
-        n = len(self.features)
-        acc: dict[int, float] = defaultdict(float)
+    def _pair_sums(self) -> Mapping[int, Mapping[int, float]]:
+        """For each title i, and each later title j that shares a telling feature with it,
+        the summed weight of those features (`rows[i][j]`). By title, then by title: the
+        pairs come title by title as `scores` reads them, without sorting a big day's
+        ~100,000 pairs or packing each into one key (a dict of 125,000 tuple-keyed pairs
+        was ~40 MB at once of a 100,000-title batch)."""
+        rows: defaultdict[int, defaultdict[int, float]] = defaultdict(lambda: defaultdict(float))
         for name, postings in self._postings.items():
             weight = self.weights[name]
-            for pos, i in enumerate(postings):
-                base = i * n
+            for pos, i in enumerate(postings[:-1]):
+                row = rows[i]
                 for j in postings[pos + 1 :]:
-                    acc[base + j] += weight
-        return acc
+                    row[j] += weight
+        return rows
 
     def scores(self, floor: float) -> dict[tuple[int, int], float]:
         """The similarity of every candidate pair (i < j) that reaches `floor` (> 0): the
-        pairs that share a telling feature, in order."""
+        pairs that share a telling feature."""
         out: dict[tuple[int, int], float] = {}
-        n, features, weights = len(self.features), self.features, self.weights
+        features, weights = self.features, self.weights
         totals, minor_totals, entities = self.totals, self._minor_totals, self.entities
         # Each title's features, common ones too, as a set a title's names are tested against
         # (`_title_score`'s conflict of names): a subset test allocates nothing, where the
         # difference made a set for each of a big day's ~100,000 pairs.
         keys = [f.weights.keys() for f in self.raw]
-        acc = self._pair_sums()
-        last = -1
-        # What the pairs of title i share: read once for all of them (keys come i by i), not
-        # once a pair (a day's titles have ~10 pairs each, the bench's up to ~30).
-        a = minor_a = 0.0
-        minor: frozenset[str] = frozenset()
-        entities_a: frozenset[str] = frozenset()
-        keys_a: KeysView[str] = {}.keys()
-        for k in sorted(acc):
-            i, j = divmod(k, n)
-            if i != last:
-                last, a, minor_a = i, totals[i], minor_totals[i]
-                minor, entities_a, keys_a = self._minor(i), entities[i], keys[i]
-            shared, b = acc[k], totals[j]
-            if a <= 0 or b <= 0:  # no weight to be alike by (`_title_score`: 0)
+        for i, row in self._pair_sums().items():
+            # What the pairs of title i share, read once for all of them (a day's titles
+            # have ~10 pairs each, the bench's up to ~30).
+            a, minor_a = totals[i], minor_totals[i]
+            if a <= 0:  # no weight to be alike by (`_title_score`: 0)
                 continue
-            # The mean of Dice and overlap is at most the overlap, so a pair whose shared
-            # weight cannot reach floor x the smaller total, even if every minor feature of
-            # the lighter side were shared, is dropped before its sets are intersected.
-            smaller = a if a < b else b
-            bound = floor * smaller
-            minor_b = minor_totals[j]
-            if shared + (minor_a if minor_a < minor_b else minor_b) < bound:
-                continue
-            # The minor features both share (`_minor(i) & _minor(j)`): on the bench's 200 x 50,
-            # 23 of 116,975 pairs share one; the others are told apart without a new set.
-            if minor and not minor.isdisjoint(features[j]):
-                shared += sum([weights[name] for name in minor.intersection(features[j])])
-                if shared < bound:
+            minor, entities_a, keys_a = self._minor(i), entities[i], keys[i]
+            for j, shared in row.items():
+                b = totals[j]
+                if b <= 0:
                     continue
-            # `_title_score`, inline (a call a pair was a fifth of this loop; a property test
-            # in tests/unit/test_dedupe.py holds the two to the same scores).
-            score = (2 * shared / (a + b) + shared / smaller) / 2
-            if not entities_a <= keys[j] and not entities[j] <= keys_a:
-                score *= ENTITY_CONFLICT_FACTOR
-            if score >= floor:
-                out[i, j] = score
+                # The mean of Dice and overlap is at most the overlap, so a pair whose shared
+                # weight cannot reach floor x the smaller total, even if every minor feature
+                # of the lighter side were shared, is dropped before its sets are intersected.
+                smaller = a if a < b else b
+                bound = floor * smaller
+                minor_b = minor_totals[j]
+                if shared + (minor_a if minor_a < minor_b else minor_b) < bound:
+                    continue
+                # The minor features both share (`_minor(i) & _minor(j)`): on the bench's
+                # 200 x 50, 23 of 116,975 pairs share one; the others are told apart without
+                # a new set.
+                if minor and not minor.isdisjoint(features[j]):
+                    shared += sum([weights[name] for name in minor.intersection(features[j])])
+                    if shared < bound:
+                        continue
+                # `_title_score`, inline (a call a pair was a fifth of this loop; a property
+                # test in tests/unit/test_dedupe.py holds the two to the same scores).
+                score = (2 * shared / (a + b) + shared / smaller) / 2
+                if not entities_a <= keys[j] and not entities[j] <= keys_a:
+                    score *= ENTITY_CONFLICT_FACTOR
+                if score >= floor:
+                    out[i, j] = score
         return out
 
     def stories(

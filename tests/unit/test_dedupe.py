@@ -566,4 +566,3 @@ def test_the_pairs_the_title_index_scores_are_the_alike_pairs_with_their_similar
     }
     assert scores.keys() == expected.keys()
     assert all(abs(scores[p] - expected[p]) < 1e-9 for p in scores)
-    assert list(scores) == sorted(scores)  # in pair order, as `stories` reads them
