@@ -361,10 +361,10 @@ class TitleIndex:
 
     def _pair_sums(self) -> Mapping[int, Mapping[int, float]]:
         """For each title i, and each later title j that shares a telling feature with it,
-        the summed weight of those features (`rows[i][j]`). By title, then by title: the
-        pairs come title by title as `scores` reads them, without sorting a big day's
-        ~100,000 pairs or packing each into one key (a dict of 125,000 tuple-keyed pairs
-        was ~40 MB at once of a 100,000-title batch)."""
+        the summed weight of those features (`rows[i][j]`): a row per title, so that
+        `scores` reads a title's pairs together without sorting a big day's ~100,000 pairs
+        or packing each into one key (a dict of 125,000 tuple-keyed pairs was ~40 MB at
+        once of a 100,000-title batch)."""
         rows: defaultdict[int, defaultdict[int, float]] = defaultdict(lambda: defaultdict(float))
         for name, postings in self._postings.items():
             weight = self.weights[name]
