@@ -265,9 +265,12 @@ PhraseNeeds = dict[str, list[tuple[int, _Needs]]]  # head token -> (table, what 
 def _phrasing(needs: PhraseNeeds, scan: _Scan) -> set[int]:
     """The tables with a phrase whose words are all in the text; a phrase that starts with
     no token (head "") is always looked for: the regex decides."""
-    found = {k for k, _ in needs.get("", ())}
+    headless = needs.get("")
+    found = {k for k, _ in headless} if headless else set()
     for head in needs.keys() & scan.token_set:
-        found.update(k for k, need in needs[head] if k not in found and need.met(scan))
+        for k, need in needs[head]:
+            if k not in found and need.met(scan):
+                found.add(k)
     return found
 
 
