@@ -492,6 +492,8 @@ def main(argv: list[str] | None = None) -> None:
         help="that percent of each feed's items are 2-9 days old (parsed, then out of the window)",
     )
     args = ap.parse_args(argv)
+    if not 0 <= args.old <= 100:
+        ap.error(f"--old {args.old}: a percent of each feed's items, from 0 to 100")
     print(f"load average before: {load()}")
     if args.table:
         table(args)

@@ -58,3 +58,14 @@ def test_cores_used_reads_each_half_second_from_the_ticks() -> None:
     # This process busy on one core for the first half second, then the workers on two.
     memory.series = [(0.0, 0, 0), (0.5, hz // 2, 0), (0.51, hz // 2, 0), (1.0, hz // 2, hz)]
     assert memory.cores_used(0.0, 1.0) == "1.0/0.0 0.0/2.0"
+
+
+@pytest.mark.parametrize("old", ["-1", "101"])
+def test_old_outside_a_percent_is_refused_in_one_line(
+    old: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        bench.main(["--old", old])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.endswith(f"error: --old {old}: a percent of each feed's items, from 0 to 100")
