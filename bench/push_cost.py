@@ -251,6 +251,8 @@ def _aidaily(
             cpu0, _ = _usage()
             started = time.monotonic()
             report = None
+            rss: list[float] = []  # the RSS every RSS_EVERY_S s: growth while sending shows
+            sampler = asyncio.create_task(_sample_rss(rss))
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(seconds):
                     if mode == "unlimited":
@@ -266,8 +268,10 @@ def _aidaily(
                     else:
                         report = await push(settings, store, day, channel="telegram")
             wall = time.monotonic() - started
+            sampler.cancel()
             cpu1, peak = _usage()
             return {
+                "rss": rss,
                 "messages": _get(port, "/stats")["sent"],
                 "wall": wall,
                 "cpu": cpu1 - cpu0,
@@ -278,6 +282,18 @@ def _aidaily(
             await store.close()
 
     return asyncio.run(main())
+
+
+RSS_EVERY_S = 15.0
+
+
+async def _sample_rss(into: list[float]) -> None:
+    """Append this process's resident MB to `into` every RSS_EVERY_S seconds, until cancelled."""
+    page_mb = resource.getpagesize() / 2**20
+    while True:
+        await asyncio.sleep(RSS_EVERY_S)
+        with open("/proc/self/statm") as statm:
+            into.append(int(statm.read().split()[1]) * page_mb)
 
 
 def _in_child(fn: Any, *args: Any) -> Any:
@@ -367,6 +383,10 @@ def main() -> None:
             seen = _get(port, "/stats")
             dup = seen["sent"] - seen["distinct"]
             print(_line("aidaily push, no limit", ours, f"  duplicates {dup}  ok={ours['ok']}"))
+            print(
+                f"  RSS while it ran, every {RSS_EVERY_S:g} s (MB): "
+                + " ".join(f"{mb:.0f}" for mb in ours["rss"])
+            )
             rate = ours["messages"] / ours["wall"]
             window = max(seen["last"] - seen["first"], 1e-9)
             print(
