@@ -41,6 +41,7 @@ import hashlib
 import json
 import logging
 import multiprocessing as mp
+import os
 import re
 import resource
 import socket
@@ -50,7 +51,7 @@ from typing import Any, ClassVar
 
 import redis.asyncio as aioredis
 
-from bench.pipeline import redis_server
+from bench.pipeline import _rss_kb, redis_server
 from pipeline.models import Subscriber
 from pipeline.render import View, render_telegram
 from pipeline.store import Keys, Store
@@ -289,11 +290,10 @@ RSS_EVERY_S = 15.0
 
 async def _sample_rss(into: list[float]) -> None:
     """Append this process's resident MB to `into` every RSS_EVERY_S seconds, until cancelled."""
-    page_mb = resource.getpagesize() / 2**20
+    pid = os.getpid()
     while True:
         await asyncio.sleep(RSS_EVERY_S)
-        with open("/proc/self/statm") as statm:
-            into.append(int(statm.read().split()[1]) * page_mb)
+        into.append(_rss_kb(pid) / 1024)
 
 
 def _in_child(fn: Any, *args: Any) -> Any:
